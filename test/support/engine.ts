@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 
-// biome-ignore lint/style/noCommonJs: a plain CommonJS script shared with the shell tools
+// A plain CommonJS script shared with the shell tools.
 const engineTools: typeof import("../../scripts/engine/engine.js") = require("../../scripts/engine/engine.js");
 
 export const TEST_PASSPHRASE = "progressive-test-passphrase";
