@@ -1,0 +1,297 @@
+// Check specs: HTTP checks (also the source of platform health probes) and metric checks.
+// Running them is the release driver's job; this module only defines, defaults and validates them.
+
+import { type Condition, type ConditionInput, checkCondition } from "./conditions";
+import { checkDuration, type DurationInput } from "./duration";
+import { joinPath, type Problem, problem } from "./problems";
+
+/** An inclusive range of HTTP status codes. */
+export interface StatusRange {
+  /** Lowest accepted status. */
+  readonly min: number;
+  /** Highest accepted status. */
+  readonly max: number;
+}
+
+/** An HTTP check as written. */
+export interface HttpCheckInput {
+  /** Discriminator. */
+  readonly kind: "http";
+  /** Names the check in analysis steps and reports. @default "http" */
+  readonly name?: string;
+  /** Request path. @default "/" */
+  readonly path?: string;
+  /** Port to call; the platform uses the service's container port when unset. @default the container port */
+  readonly port?: number;
+  /** Accepted statuses: a list of codes or a range. @default { min: 200, max: 399 } */
+  readonly expectedStatus?: readonly number[] | StatusRange;
+  /** Time a single request may take. @default "5s" */
+  readonly timeout?: DurationInput;
+  /** Time between requests. @default "10s" */
+  readonly interval?: DurationInput;
+  /** Wait before the first request after an instance starts. @default 0 */
+  readonly initialDelay?: DurationInput;
+  /** Consecutive successes that make the target healthy. @default 1 */
+  readonly successThreshold?: number;
+  /** Consecutive failures that make the target unhealthy. @default 3 */
+  readonly failureThreshold?: number;
+}
+
+/** A resolved HTTP check; durations in seconds. */
+export interface HttpCheck {
+  readonly kind: "http";
+  readonly name: string;
+  readonly path: string;
+  readonly port?: number;
+  readonly expectedStatus: readonly StatusRange[];
+  readonly timeoutSeconds: number;
+  readonly intervalSeconds: number;
+  readonly initialDelaySeconds: number;
+  readonly successThreshold: number;
+  readonly failureThreshold: number;
+}
+
+/** A metric check as written. Each limit is separate, as in Argo Rollouts. */
+export interface MetricCheckInput {
+  /** Discriminator. */
+  readonly kind: "metric";
+  /** Names the check in analysis steps and reports. */
+  readonly name: string;
+  /** Metric provider the driver asks, e.g. "prometheus", "cloudwatch", or "builtin" (the platform's own request metrics). */
+  readonly provider: string;
+  /** Query in the provider's language; `{{version}}` stands for the version being measured. */
+  readonly query: string;
+  /** A measurement meeting this is Successful. At least one of the two conditions is required. @default unset */
+  readonly successCondition?: ConditionInput;
+  /** A measurement meeting this is Failed. @default unset */
+  readonly failureCondition?: ConditionInput;
+  /** Time between measurements. @default "60s" */
+  readonly interval?: DurationInput;
+  /** Measurements per analysis. @default 5 */
+  readonly count?: number;
+  /** Failed measurements tolerated; one more fails the analysis. @default 0 */
+  readonly failureLimit?: number;
+  /** Inconclusive (including no data) measurements tolerated. @default 0 */
+  readonly inconclusiveLimit?: number;
+  /** Consecutive query errors tolerated. @default 4 */
+  readonly consecutiveErrorLimit?: number;
+}
+
+/** A resolved metric check; durations in seconds. */
+export interface MetricCheck {
+  readonly kind: "metric";
+  readonly name: string;
+  readonly provider: string;
+  readonly query: string;
+  readonly successCondition?: Condition;
+  readonly failureCondition?: Condition;
+  readonly intervalSeconds: number;
+  readonly count: number;
+  readonly failureLimit: number;
+  readonly inconclusiveLimit: number;
+  readonly consecutiveErrorLimit: number;
+}
+
+/** Any check as written. */
+export type CheckInput = HttpCheckInput | MetricCheckInput;
+/** Any resolved check. */
+export type Check = HttpCheck | MetricCheck;
+
+/** Default statuses of an HTTP check: 200-399, what Kubernetes probes and most load balancers accept. */
+export const DEFAULT_EXPECTED_STATUS: StatusRange = { min: 200, max: 399 };
+/** Argo Rollouts' defaults for the three measurement limits. */
+export const DEFAULT_ANALYSIS_LIMITS: Readonly<
+  Pick<MetricCheck, "failureLimit" | "inconclusiveLimit" | "consecutiveErrorLimit">
+> = { failureLimit: 0, inconclusiveLimit: 0, consecutiveErrorLimit: 4 };
+
+/** Check factories: `Check.http({ path: "/healthz" })`, `Check.metric({ ... })`. */
+export const Check = {
+  http(props: Omit<HttpCheckInput, "kind"> = {}): HttpCheckInput {
+    return { kind: "http", ...props };
+  },
+  metric(props: Omit<MetricCheckInput, "kind">): MetricCheckInput {
+    return { kind: "metric", ...props };
+  },
+} as const;
+
+/** Whether a status code is accepted by the check. */
+export function isExpectedStatus(status: number, check: Pick<HttpCheck, "expectedStatus">): boolean {
+  return check.expectedStatus.some((r) => status >= r.min && status <= r.max);
+}
+
+function count(value: unknown, fallback: number, min: number, path: string, problems: Problem[]): number {
+  if (value === undefined) return fallback;
+  if (typeof value === "number" && Number.isInteger(value) && value >= min) return value;
+  problems.push(
+    problem(path, value, `must be a whole number of at least ${min}`, `use ${Math.max(min, fallback)}`),
+  );
+  return fallback;
+}
+
+function isStatus(code: unknown): code is number {
+  return typeof code === "number" && Number.isInteger(code) && code >= 100 && code <= 599;
+}
+
+function resolveStatus(
+  input: HttpCheckInput["expectedStatus"],
+  path: string,
+  problems: Problem[],
+): StatusRange[] {
+  if (input === undefined) return [DEFAULT_EXPECTED_STATUS];
+  const fix = "use codes from 100 to 599, such as [200, 204] or { min: 200, max: 299 }";
+  if (Array.isArray(input)) {
+    if (input.length > 0 && input.every(isStatus)) return input.map((code) => ({ min: code, max: code }));
+    problems.push(problem(path, input, "must be a non-empty list of HTTP status codes", fix));
+    return [DEFAULT_EXPECTED_STATUS];
+  }
+  const range = input as StatusRange;
+  if (isStatus(range.min) && isStatus(range.max) && range.min <= range.max) return [range];
+  problems.push(problem(path, input, "must be a range of HTTP status codes with min <= max", fix));
+  return [DEFAULT_EXPECTED_STATUS];
+}
+
+/** Validates and fills the defaults of an HTTP check. */
+export function resolveHttpCheck(input: HttpCheckInput, path: string, problems: Problem[]): HttpCheck {
+  const at = (key: string) => joinPath(path, key);
+  const checkPath = input.path ?? "/";
+  if (typeof checkPath !== "string" || !checkPath.startsWith("/")) {
+    problems.push(problem(at("path"), checkPath, "must start with /", 'use a path such as "/healthz"'));
+  }
+  if (input.port !== undefined && !(Number.isInteger(input.port) && input.port >= 1 && input.port <= 65535)) {
+    problems.push(
+      problem(
+        at("port"),
+        input.port,
+        "must be a port from 1 to 65535",
+        "use the port the service listens on",
+      ),
+    );
+  }
+  const timeout = checkDuration(input.timeout ?? 5, at("timeout"), problems, { positive: true }) ?? 5;
+  const interval = checkDuration(input.interval ?? 10, at("interval"), problems, { positive: true }) ?? 10;
+  if (timeout > interval) {
+    problems.push(
+      problem(
+        at("timeout"),
+        input.timeout ?? timeout,
+        `must not be longer than the interval (${interval}s)`,
+        "shorten the timeout or lengthen the interval",
+      ),
+    );
+  }
+  const name = input.name ?? "http";
+  return {
+    kind: "http",
+    name,
+    path: checkPath,
+    ...(input.port !== undefined ? { port: input.port } : {}),
+    expectedStatus: resolveStatus(input.expectedStatus, at("expectedStatus"), problems),
+    timeoutSeconds: timeout,
+    intervalSeconds: interval,
+    initialDelaySeconds: checkDuration(input.initialDelay ?? 0, at("initialDelay"), problems) ?? 0,
+    successThreshold: count(input.successThreshold, 1, 1, at("successThreshold"), problems),
+    failureThreshold: count(input.failureThreshold, 3, 1, at("failureThreshold"), problems),
+  };
+}
+
+/** Validates and fills the defaults of a metric check. */
+export function resolveMetricCheck(input: MetricCheckInput, path: string, problems: Problem[]): MetricCheck {
+  const at = (key: string) => joinPath(path, key);
+  for (const key of ["provider", "query"] as const) {
+    if (typeof input[key] !== "string" || input[key].trim() === "") {
+      const fix =
+        key === "provider"
+          ? 'name a provider such as "prometheus" or "builtin"'
+          : "write the query that measures the metric";
+      problems.push(problem(at(key), input[key], "must not be empty", fix));
+    }
+  }
+  const success =
+    input.successCondition === undefined
+      ? undefined
+      : checkCondition(input.successCondition, at("successCondition"), problems);
+  const failure =
+    input.failureCondition === undefined
+      ? undefined
+      : checkCondition(input.failureCondition, at("failureCondition"), problems);
+  if (input.successCondition === undefined && input.failureCondition === undefined) {
+    problems.push(
+      problem(
+        at("successCondition"),
+        undefined,
+        "a metric check needs a success or a failure condition",
+        'add successCondition such as "< 0.05"',
+      ),
+    );
+  }
+  return {
+    kind: "metric",
+    name: input.name,
+    provider: input.provider,
+    query: input.query,
+    ...(success ? { successCondition: success } : {}),
+    ...(failure ? { failureCondition: failure } : {}),
+    intervalSeconds: checkDuration(input.interval ?? 60, at("interval"), problems, { positive: true }) ?? 60,
+    count: count(input.count, 5, 1, at("count"), problems),
+    failureLimit: count(
+      input.failureLimit,
+      DEFAULT_ANALYSIS_LIMITS.failureLimit,
+      0,
+      at("failureLimit"),
+      problems,
+    ),
+    inconclusiveLimit: count(
+      input.inconclusiveLimit,
+      DEFAULT_ANALYSIS_LIMITS.inconclusiveLimit,
+      0,
+      at("inconclusiveLimit"),
+      problems,
+    ),
+    consecutiveErrorLimit: count(
+      input.consecutiveErrorLimit,
+      DEFAULT_ANALYSIS_LIMITS.consecutiveErrorLimit,
+      0,
+      at("consecutiveErrorLimit"),
+      problems,
+    ),
+  };
+}
+
+/** Validates a list of named checks: known kinds, names present and unique. */
+export function resolveChecks(inputs: readonly CheckInput[], path: string, problems: Problem[]): Check[] {
+  const seen = new Set<string>();
+  const out: Check[] = [];
+  inputs.forEach((input, i) => {
+    const at = joinPath(path, i);
+    if (input?.kind === "http") out.push(resolveHttpCheck(input, at, problems));
+    else if (input?.kind === "metric") out.push(resolveMetricCheck(input, at, problems));
+    else {
+      problems.push(
+        problem(
+          joinPath(at, "kind"),
+          (input as { kind?: unknown } | undefined)?.kind,
+          'must be "http" or "metric"',
+          "build the check with Check.http() or Check.metric()",
+        ),
+      );
+      return;
+    }
+    const name = (out[out.length - 1] as Check).name;
+    if (typeof name !== "string" || name.trim() === "") {
+      problems.push(
+        problem(joinPath(at, "name"), name, "must not be empty", 'name the check, such as "error-rate"'),
+      );
+    } else if (seen.has(name)) {
+      problems.push(
+        problem(
+          joinPath(at, "name"),
+          name,
+          "is used by another check in this list",
+          "give each check its own name",
+        ),
+      );
+    }
+    seen.add(name);
+  });
+  return out;
+}

@@ -1,0 +1,17 @@
+// The platform-neutral core: strategy specs, step and weight maths, check and analysis specs,
+// validation and naming. No cloud SDK; every platform translates this one model.
+
+export * from "./analysis";
+export * from "./checks";
+export * from "./conditions";
+export * from "./duration";
+export * from "./health";
+export * from "./naming";
+export * from "./problems";
+export * from "./registry";
+export * from "./release";
+export * from "./replicas";
+export * from "./steps";
+export * from "./strategy";
+export * from "./traffic";
+export * from "./weight";

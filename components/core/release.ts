@@ -1,0 +1,133 @@
+// Everything a platform component validates before it creates anything: strategy, traffic state,
+// health checks, replica count, the router's weights and the name. One call, one error that lists
+// every problem.
+
+import { type Health, type HealthInput, resolveHealth } from "./health";
+import { type Problem, problem, throwIfProblems } from "./problems";
+import { claimServiceName, type ServiceKey, serviceNameProblem } from "./registry";
+import { hasAnalysis, hasManualPause } from "./steps";
+import { type ResolvedStrategy, resolveStrategy, type StrategyInput, type StrategyKind } from "./strategy";
+import { checkTraffic, type TrafficState } from "./traffic";
+import { checkWeightSupported, isWeight, type WeightSupport } from "./weight";
+
+/** What a component hands to {@link validateRelease}. */
+export interface ReleaseInput {
+  /** The strategy as written (the component passes its default when the user gave none). */
+  readonly strategy: StrategyInput;
+  /** Strategy kinds this component implements. */
+  readonly kinds: readonly StrategyKind[];
+  /** The traffic state from the user or stack config. */
+  readonly traffic: TrafficState | undefined;
+  /** Health checks. @default none */
+  readonly health?: HealthInput;
+  /** Desired instances. @default 2 */
+  readonly replicas?: number;
+  /** What the traffic router can do with `replicas` instances; canary only. @default every weight */
+  readonly weightSupport?: (replicas: number) => WeightSupport;
+}
+
+/** A validated release with every default filled. */
+export interface Release {
+  readonly strategy: ResolvedStrategy;
+  readonly traffic: TrafficState;
+  readonly health: Health;
+  readonly replicas: number;
+}
+
+/** Default instance count: two, so one can restart while the other serves. */
+export const DEFAULT_REPLICAS = 2;
+
+const KIND_FACTORY: Record<StrategyKind, string> = {
+  canary: "Strategy.canary()",
+  blueGreen: "Strategy.blueGreen()",
+  rolling: "Strategy.rolling()",
+  recreate: "Strategy.recreate()",
+};
+
+function checkAutoPromotion(strategy: ResolvedStrategy, health: Health, problems: Problem[]): void {
+  if (health.readiness) return;
+  if (strategy.kind === "blueGreen" && strategy.autoPromote && strategy.prePromotionChecks.length === 0) {
+    problems.push(
+      problem(
+        "strategy.autoPromote",
+        true,
+        "switches colours without any check (no prePromotionChecks and no health.readiness)",
+        "add strategy.prePromotionChecks or health.readiness, or set autoPromote to false",
+      ),
+    );
+  }
+  if (strategy.kind === "canary" && !hasManualPause(strategy.steps) && !hasAnalysis(strategy.steps)) {
+    problems.push(
+      problem(
+        "strategy.steps",
+        strategy.steps.length,
+        "promotes to 100% without any check (no analysis step, no manual pause and no health.readiness)",
+        "add an analysis step, a pause without duration, or health.readiness",
+      ),
+    );
+  }
+}
+
+/** Validates a release and fills its defaults; pushes every problem found. */
+export function resolveRelease(input: ReleaseInput, problems: Problem[]): Release {
+  const replicas = input.replicas ?? DEFAULT_REPLICAS;
+  if (!Number.isInteger(replicas) || replicas < 1) {
+    problems.push(
+      problem(
+        "replicas",
+        replicas,
+        "must be a whole number of at least 1",
+        `use ${DEFAULT_REPLICAS} or more`,
+      ),
+    );
+  }
+  const kind = input.strategy?.kind;
+  if (kind in KIND_FACTORY && !input.kinds.includes(kind)) {
+    const expected = input.kinds.map((k) => KIND_FACTORY[k]).join(" or ");
+    problems.push(
+      problem("strategy.kind", kind, `is not a strategy this component implements`, `use ${expected}`),
+    );
+  }
+  const support = input.weightSupport?.(
+    Number.isInteger(replicas) && replicas >= 1 ? replicas : DEFAULT_REPLICAS,
+  );
+  const resolved = resolveStrategy(
+    input.strategy,
+    "strategy",
+    problems,
+    support ? { weightSupport: support } : {},
+  );
+  // An unknown kind is reported above; check the rest against the component's own kind.
+  const strategy =
+    resolved ?? (resolveStrategy({ kind: input.kinds[0] ?? "recreate" }, "", []) as ResolvedStrategy);
+  const health = resolveHealth(input.health, "health", problems);
+  const traffic = input.traffic as TrafficState;
+  checkTraffic(traffic, strategy.kind, "traffic", problems);
+  checkAutoPromotion(strategy, health, problems);
+  const weight = traffic?.candidateWeight;
+  if (support && strategy.kind === "canary" && isWeight(weight)) {
+    checkWeightSupported(weight, support, "traffic.candidateWeight", problems);
+  }
+  return { strategy, traffic, health, replicas };
+}
+
+/**
+ * Resolves a release, runs the platform's own checks (`more`), checks the name is free, and throws
+ * one ValidationError naming `subject` (e.g. `CanaryService "web"`) when anything is wrong.
+ * Claims the name on success.
+ */
+export function validateRelease(
+  subject: string,
+  input: ReleaseInput,
+  key: ServiceKey,
+  more?: (release: Release, problems: Problem[]) => void,
+): Release {
+  const problems: Problem[] = [];
+  const release = resolveRelease(input, problems);
+  more?.(release, problems);
+  const clash = serviceNameProblem(key);
+  if (clash) problems.push(clash);
+  throwIfProblems(subject, problems);
+  claimServiceName(key, subject);
+  return release;
+}

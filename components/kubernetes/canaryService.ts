@@ -1,0 +1,175 @@
+// CanaryService: a stable Deployment kept at full size, a canary Deployment for the candidate,
+// a Service per slot, and a traffic router that splits between them at the weight from the
+// traffic state. The release driver changes the weight between steps; abort is weight 0.
+
+import * as pulumi from "@pulumi/pulumi";
+import {
+  type CanaryStrategy,
+  type CanaryStrategyInput,
+  dnsLabel,
+  MetadataKey,
+  type ReplicaCounts,
+  roleName,
+  Strategy,
+  type TrafficState,
+  validateRelease,
+} from "../core";
+import type { WorkloadArgs } from "./args";
+import { releaseAnnotations } from "./pods";
+import {
+  createAutoscaler,
+  createDeployment,
+  createDisruptionBudget,
+  createService,
+  workloadContext,
+} from "./resources";
+import type { KubernetesTrafficRouter } from "./router";
+import { TrafficRouter } from "./routers";
+import { checkWorkload } from "./validate";
+
+/** Arguments of {@link CanaryService}. */
+export interface CanaryServiceArgs extends WorkloadArgs {
+  /** Versions and the candidate's weight; the release driver moves it between steps. */
+  readonly traffic: TrafficState;
+  /** Steps, checks and header routing. @default Strategy.canary() */
+  readonly strategy?: CanaryStrategyInput;
+  /** How traffic is split between the slots. @default TrafficRouter.replicaRatio() */
+  readonly router?: KubernetesTrafficRouter;
+}
+
+/** A canary release of one service on Kubernetes. */
+export class CanaryService extends pulumi.ComponentResource {
+  /** Service clients call (the router's entry Service, or the stable Service). */
+  readonly serviceName: pulumi.Output<string>;
+  /** Where clients reach the service. */
+  readonly endpoint: pulumi.Output<string>;
+  /** Service of the stable slot only. */
+  readonly stableServiceName: pulumi.Output<string>;
+  /** Service of the canary slot only (testers, analysis). */
+  readonly canaryServiceName: pulumi.Output<string>;
+  readonly stableVersion: pulumi.Output<string>;
+  readonly candidateVersion: pulumi.Output<string | undefined>;
+  /** Weight asked for in the traffic state. */
+  readonly candidateWeight: pulumi.Output<number>;
+  /** Share of traffic the canary really gets. */
+  readonly effectiveWeight: pulumi.Output<number>;
+  /** Instances of each slot. */
+  readonly replicas: pulumi.Output<ReplicaCounts>;
+  /** The resolved strategy (steps, checks) for the release driver. */
+  readonly strategy: pulumi.Output<CanaryStrategy>;
+  /** URNs of the objects holding the weight; the driver targets them first when it reverts. */
+  readonly trafficUrns: pulumi.Output<string[]>;
+
+  constructor(name: string, args: CanaryServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    const router = args.router ?? TrafficRouter.replicaRatio();
+    const strategyInput = args.strategy ?? Strategy.canary();
+    const release = validateRelease(
+      `CanaryService "${name}"`,
+      {
+        strategy: strategyInput,
+        kinds: ["canary"],
+        traffic: args.traffic,
+        health: args.health,
+        replicas: args.replicas,
+        weightSupport: (replicas) => router.weightSupport(replicas),
+      },
+      { platform: "kubernetes", scope: args.namespace, name: dnsLabel(name) },
+      (r, problems) => {
+        checkWorkload(args, r, problems);
+        const headerRouteRequested =
+          strategyInput.kind === "canary" &&
+          strategyInput.headerRoute !== undefined &&
+          strategyInput.headerRoute !== false;
+        router.validate({ autoscaling: args.autoscaling !== undefined, headerRouteRequested }, problems);
+      },
+    );
+    super("progressive:kubernetes:CanaryService", name, {}, opts);
+
+    const strategy = release.strategy as CanaryStrategy;
+    const { stableVersion, candidateVersion, candidateWeight } = release.traffic;
+    const candidate = candidateVersion !== undefined;
+    const counts = router.replicaCounts(release.replicas, candidateWeight, candidate);
+    const ctx = workloadContext(this, name, args, release);
+    const track = (t: string) => ({ ...ctx.appSelector, track: t });
+
+    const stable = createDeployment(ctx, {
+      role: "stable",
+      objectName: roleName(name, "stable"),
+      selector: track("stable"),
+      version: stableVersion,
+      replicas: counts.stable,
+      // The autoscaler owns the stable count once it exists.
+      ...(args.autoscaling ? { opts: { ignoreChanges: ["spec.replicas"] } } : {}),
+    });
+    const canary = createDeployment(ctx, {
+      role: "canary",
+      objectName: roleName(name, "canary"),
+      selector: track("canary"),
+      version: candidateVersion ?? stableVersion,
+      replicas: counts.canary,
+      annotations: { [MetadataKey.weight]: String(candidateWeight) },
+      // Stable is updated (and ready) before the canary shrinks, e.g. when an abort from 100 % brings it back.
+      opts: { dependsOn: [stable] },
+    });
+    const stableService = createService(ctx, {
+      role: "stable-service",
+      objectName: roleName(name, "stable"),
+      selector: track("stable"),
+    });
+    const canaryService = createService(ctx, {
+      role: "canary-service",
+      objectName: roleName(name, "canary"),
+      selector: track("canary"),
+    });
+    const routed = router.route({
+      name,
+      baseName: ctx.baseName,
+      ...(args.namespace !== undefined ? { namespace: args.namespace } : {}),
+      parent: this,
+      labels: { ...args.labels, ...ctx.appSelector },
+      selector: ctx.appSelector,
+      annotations: {
+        ...releaseAnnotations("canary", "entry", undefined, args.annotations),
+        [MetadataKey.weight]: String(candidateWeight),
+      },
+      stableService: stableService.metadata.name,
+      canaryService: canaryService.metadata.name,
+      servicePort: ctx.servicePort,
+      targetPort: ctx.port,
+      ...(args.serviceType !== undefined ? { serviceType: args.serviceType } : {}),
+      weight: candidateWeight,
+      replicas: counts,
+      ...(candidate && strategy.headerRoute ? { headerRoute: strategy.headerRoute } : {}),
+      dependsOn: [stable, canary],
+    });
+    createDisruptionBudget(ctx);
+    createAutoscaler(ctx, stable);
+
+    this.serviceName = routed.serviceName ?? stableService.metadata.name;
+    this.endpoint = routed.endpoint;
+    this.stableServiceName = stableService.metadata.name;
+    this.canaryServiceName = canaryService.metadata.name;
+    this.stableVersion = pulumi.output(stableVersion);
+    this.candidateVersion = pulumi.output(candidateVersion);
+    this.candidateWeight = pulumi.output(candidateWeight);
+    this.effectiveWeight = pulumi.output(routed.effectiveWeight);
+    this.replicas = pulumi.output(counts);
+    this.strategy = pulumi.output(strategy);
+    // A replica-ratio router keeps the weight in the Deployments' counts.
+    const traffic = routed.trafficResources.length > 0 ? routed.trafficResources : [canary, stable];
+    this.trafficUrns = pulumi.all(traffic.map((r) => r.urn));
+    this.registerOutputs({
+      serviceName: this.serviceName,
+      endpoint: this.endpoint,
+      stableServiceName: this.stableServiceName,
+      canaryServiceName: this.canaryServiceName,
+      stableVersion: this.stableVersion,
+      candidateVersion: this.candidateVersion,
+      candidateWeight: this.candidateWeight,
+      effectiveWeight: this.effectiveWeight,
+      replicas: this.replicas,
+      strategy: this.strategy,
+      trafficUrns: this.trafficUrns,
+    });
+  }
+}

@@ -1,0 +1,9 @@
+// Kubernetes components: BlueGreenService, CanaryService, RollingService, and the traffic routers.
+
+export * from "./args";
+export * from "./blueGreenService";
+export * from "./canaryService";
+export { envVars, imageFor, LABEL_APP, LABEL_VERSION, probeFor, releaseAnnotations } from "./pods";
+export * from "./rollingService";
+export * from "./router";
+export * from "./routers";

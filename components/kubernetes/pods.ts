@@ -1,0 +1,112 @@
+// Pod templates: image from version, env (plain, references, secrets), probes from health checks,
+// labels and the annotations that record the release.
+
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { type Health, type HttpCheck, labelValue, MetadataKey, type StrategyKind } from "../core";
+import type { EnvValue, ImageSource, WorkloadArgs } from "./args";
+
+type EnvVar = k8s.types.input.core.v1.EnvVar;
+type Probe = k8s.types.input.core.v1.Probe;
+type PodTemplate = k8s.types.input.core.v1.PodTemplateSpec;
+
+/** Pod label with the service's name; every selector of the service includes it. */
+export const LABEL_APP = "app";
+/** Pod label with the version. */
+export const LABEL_VERSION = "version";
+
+/** The image for a version. */
+export function imageFor(source: ImageSource, version: string): pulumi.Input<string> {
+  if (typeof source === "function") return source(version);
+  if (source.includes("{version}")) return source.split("{version}").join(version);
+  return `${source}:${version}`;
+}
+
+function isPlainValue(value: EnvValue): value is pulumi.Input<string> {
+  return typeof value === "string" || pulumi.Output.isInstance(value) || value instanceof Promise;
+}
+
+/** Environment variables, sorted by name; secret values are read from `secretName` with secretKeyRef. */
+export function envVars(
+  env: WorkloadArgs["env"] = {},
+  secretEnv: WorkloadArgs["secretEnv"] = {},
+  secretName?: pulumi.Input<string>,
+): EnvVar[] {
+  const out: EnvVar[] = Object.keys(env)
+    .sort()
+    .map((name) => {
+      const value = env[name] as EnvValue;
+      return isPlainValue(value) ? { name, value } : { name, valueFrom: value };
+    });
+  if (secretName !== undefined) {
+    for (const name of Object.keys(secretEnv).sort()) {
+      out.push({ name, valueFrom: { secretKeyRef: { name: secretName, key: name } } });
+    }
+  }
+  return out;
+}
+
+/** A Kubernetes HTTP probe from a check; durations round up to whole seconds (the API's unit). */
+export function probeFor(check: HttpCheck, port: number): Probe {
+  return {
+    httpGet: { path: check.path, port: check.port ?? port },
+    initialDelaySeconds: Math.ceil(check.initialDelaySeconds),
+    periodSeconds: Math.max(1, Math.ceil(check.intervalSeconds)),
+    timeoutSeconds: Math.max(1, Math.ceil(check.timeoutSeconds)),
+    successThreshold: check.successThreshold,
+    failureThreshold: check.failureThreshold,
+  };
+}
+
+/** Annotations that record the release on an object, for policy packs and the driver. */
+export function releaseAnnotations(
+  strategy: StrategyKind,
+  role: string,
+  version?: string,
+  extra: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  return {
+    ...extra,
+    [MetadataKey.strategy]: strategy,
+    [MetadataKey.role]: role,
+    ...(version !== undefined ? { [MetadataKey.version]: version } : {}),
+  };
+}
+
+/** Everything a pod template needs. */
+export interface PodTemplateInput {
+  readonly args: WorkloadArgs;
+  readonly health: Health;
+  readonly port: number;
+  readonly version: string;
+  /** Labels that select this slot's pods (app plus track or colour). */
+  readonly selector: Readonly<Record<string, string>>;
+  readonly strategy: StrategyKind;
+  readonly role: string;
+  readonly secretName?: pulumi.Input<string>;
+}
+
+/** The pod template of one slot. */
+export function podTemplate(t: PodTemplateInput): PodTemplate {
+  const { args, health } = t;
+  return {
+    metadata: {
+      labels: { ...args.labels, ...t.selector, [LABEL_VERSION]: labelValue(t.version) },
+      annotations: releaseAnnotations(t.strategy, t.role, t.version, args.annotations),
+    },
+    spec: {
+      ...args.pod,
+      containers: [
+        {
+          ...args.container,
+          name: "app",
+          image: imageFor(args.image, t.version),
+          ports: [{ name: "http", containerPort: t.port }],
+          env: envVars(args.env, args.secretEnv, t.secretName),
+          ...(health.readiness ? { readinessProbe: probeFor(health.readiness, t.port) } : {}),
+          ...(health.liveness ? { livenessProbe: probeFor(health.liveness, t.port) } : {}),
+        },
+      ],
+    },
+  };
+}

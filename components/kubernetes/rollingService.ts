@@ -1,0 +1,109 @@
+// RollingService: one Deployment updated in place with RollingUpdate (maxSurge, maxUnavailable,
+// minReadySeconds from the readiness delay, progressDeadlineSeconds) or Recreate. There is no
+// second slot, so reverting means deploying the previous version again.
+
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  dnsLabel,
+  type RecreateStrategy,
+  type RecreateStrategyInput,
+  type RollingStrategy,
+  type RollingStrategyInput,
+  Strategy,
+  type TrafficState,
+  validateRelease,
+} from "../core";
+import type { WorkloadArgs } from "./args";
+import {
+  createAutoscaler,
+  createDeployment,
+  createDisruptionBudget,
+  createService,
+  serviceEndpoint,
+  workloadContext,
+} from "./resources";
+import { checkWorkload } from "./validate";
+
+/** The traffic state of a rolling service: only the version matters; a candidate weight must be 0. */
+export type RollingTraffic = Pick<TrafficState, "stableVersion"> & Partial<TrafficState>;
+
+/** Arguments of {@link RollingService}. */
+export interface RollingServiceArgs extends WorkloadArgs {
+  /** The version to run. */
+  readonly traffic: RollingTraffic;
+  /** Rolling update parameters, or recreate. @default Strategy.rolling() */
+  readonly strategy?: RollingStrategyInput | RecreateStrategyInput;
+}
+
+/** The Kubernetes update strategy for a resolved rolling or recreate strategy. */
+export function deploymentStrategy(
+  strategy: RollingStrategy | RecreateStrategy,
+): k8s.types.input.apps.v1.DeploymentStrategy {
+  if (strategy.kind === "recreate") return { type: "Recreate" };
+  return {
+    type: "RollingUpdate",
+    rollingUpdate: { maxSurge: strategy.maxSurge, maxUnavailable: strategy.maxUnavailable },
+  };
+}
+
+/** A rolling (or recreate) release of one service on Kubernetes. */
+export class RollingService extends pulumi.ComponentResource {
+  readonly serviceName: pulumi.Output<string>;
+  readonly endpoint: pulumi.Output<string>;
+  readonly deploymentName: pulumi.Output<string>;
+  readonly stableVersion: pulumi.Output<string>;
+  /** The resolved strategy for the release driver. */
+  readonly strategy: pulumi.Output<RollingStrategy | RecreateStrategy>;
+
+  constructor(name: string, args: RollingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    const traffic: TrafficState = { ...args.traffic, candidateWeight: args.traffic?.candidateWeight ?? 0 };
+    const release = validateRelease(
+      `RollingService "${name}"`,
+      {
+        strategy: args.strategy ?? Strategy.rolling(),
+        kinds: ["rolling", "recreate"],
+        traffic,
+        health: args.health,
+        replicas: args.replicas,
+      },
+      { platform: "kubernetes", scope: args.namespace, name: dnsLabel(name) },
+      (r, problems) => checkWorkload(args, r, problems),
+    );
+    super("progressive:kubernetes:RollingService", name, {}, opts);
+
+    const strategy = release.strategy as RollingStrategy | RecreateStrategy;
+    const ctx = workloadContext(this, name, args, release);
+    const deployment = createDeployment(ctx, {
+      role: "app",
+      objectName: ctx.baseName,
+      selector: ctx.appSelector,
+      version: release.traffic.stableVersion,
+      replicas: release.replicas,
+      updateStrategy: deploymentStrategy(strategy),
+      ...(strategy.kind === "rolling" ? { minReadySeconds: Math.ceil(strategy.readinessDelaySeconds) } : {}),
+      ...(args.autoscaling ? { opts: { ignoreChanges: ["spec.replicas"] } } : {}),
+    });
+    const service = createService(ctx, {
+      role: "service",
+      objectName: ctx.baseName,
+      selector: ctx.appSelector,
+      ...(args.serviceType !== undefined ? { type: args.serviceType } : {}),
+    });
+    createDisruptionBudget(ctx);
+    createAutoscaler(ctx, deployment);
+
+    this.serviceName = service.metadata.name;
+    this.endpoint = serviceEndpoint(service, ctx.servicePort);
+    this.deploymentName = deployment.metadata.name;
+    this.stableVersion = pulumi.output(release.traffic.stableVersion);
+    this.strategy = pulumi.output(strategy);
+    this.registerOutputs({
+      serviceName: this.serviceName,
+      endpoint: this.endpoint,
+      deploymentName: this.deploymentName,
+      stableVersion: this.stableVersion,
+      strategy: this.strategy,
+    });
+  }
+}
