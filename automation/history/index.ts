@@ -1,0 +1,4 @@
+// Durable release history and figures over it.
+export * from "./records";
+export * from "./store";
+export * from "./summary";

@@ -1,0 +1,196 @@
+// Durable release history: one append-only JSON-lines file per stack under
+// `<stateDir>/history/`. Each record is one write followed by fsync, so a record that was
+// acknowledged survives a crash; a crash in the middle of a write leaves a torn last line,
+// which reading skips and the next append fences off with a newline.
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
+import { foldReleases, type HistoryRecord, type Release, recordProblem } from "./records";
+
+/** Environment variable that moves the state directory. */
+export const STATE_DIR_ENV = "PROGRESSIVE_STATE_DIR";
+
+/** The state directory: `$PROGRESSIVE_STATE_DIR`, else `.state` in the working directory (git-ignored). */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string {
+  const fromEnv = env[STATE_DIR_ENV];
+  return path.resolve(cwd, fromEnv && fromEnv.trim() !== "" ? fromEnv : ".state");
+}
+
+/** A fresh release id: UTC time to the second plus 6 random hex digits, e.g. `20250102T030405Z-1a2b3c`. */
+export function newReleaseId(now: Date = new Date()): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+  return `${stamp}-${randomBytes(3).toString("hex")}`;
+}
+
+/** What reading one history file found. */
+export interface HistoryReadResult {
+  /** Valid records in file order. */
+  readonly records: HistoryRecord[];
+  /** Lines that were skipped (1-based), with why. */
+  readonly skipped: ReadonlyArray<{ readonly line: number; readonly reason: string }>;
+  /** The file ended in an incomplete line (a write cut short); it was skipped. */
+  readonly tornTail: boolean;
+}
+
+/** Parses the text of a history file. Pure; tolerates a torn last line and bad lines. */
+export function parseHistory(text: string): HistoryReadResult {
+  const lines = text.split("\n");
+  const complete = text.endsWith("\n");
+  const records: HistoryRecord[] = [];
+  const skipped: Array<{ line: number; reason: string }> = [];
+  let tornTail = false;
+  lines.forEach((line, i) => {
+    const isLast = i === lines.length - 1;
+    if (line.trim() === "") return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      if (isLast && !complete) tornTail = true;
+      skipped.push({
+        line: i + 1,
+        reason: isLast && !complete ? "incomplete last line (torn write)" : "not JSON",
+      });
+      return;
+    }
+    const problem = recordProblem(value);
+    if (problem) skipped.push({ line: i + 1, reason: problem });
+    else records.push(value as HistoryRecord);
+  });
+  return { records, skipped, tornTail };
+}
+
+/** Where the history lives. */
+export interface ReleaseHistoryOptions {
+  /** State directory; history files go in its `history/` folder. @default defaultStateDir() */
+  readonly stateDir?: string;
+}
+
+/** The last release that was promoted on a stack: what to revert to. */
+export interface GoodState {
+  readonly releaseId: string;
+  readonly version: string;
+  /** When it was promoted, ISO 8601. */
+  readonly at: string;
+  /** Traffic config recorded at promotion. @default none */
+  readonly config?: Readonly<Record<string, string>>;
+}
+
+/** Release history of every stack under one state directory. */
+export class ReleaseHistory {
+  /** Folder of the history files. */
+  readonly dir: string;
+  private readonly queues = new Map<string, Promise<void>>();
+
+  constructor(opts: ReleaseHistoryOptions = {}) {
+    this.dir = path.join(opts.stateDir ?? defaultStateDir(), "history");
+  }
+
+  /** The file of a stack: the name URL-encoded (so `org/proj/prod` is one file), `.jsonl`. */
+  fileFor(stack: string): string {
+    if (stack.trim() === "") throw new Error('history: stack ("") must be a stack name; give e.g. "prod"');
+    return path.join(this.dir, `${encodeURIComponent(stack)}.jsonl`);
+  }
+
+  /**
+   * Appends one record durably: one write of the line, then fsync; the folder is fsynced when
+   * the file is new. Resolves once the record is on disk. Appends to one stack are serialised.
+   */
+  append(record: HistoryRecord): Promise<void> {
+    const problem = recordProblem(record);
+    if (problem) {
+      return Promise.reject(
+        new Error(`history: record ${record.type} of ${record.releaseId} is invalid: ${problem}`),
+      );
+    }
+    const file = this.fileFor(record.stack);
+    const previous = this.queues.get(file) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.write(file, `${JSON.stringify(record)}\n`));
+    this.queues.set(file, next);
+    return next;
+  }
+
+  private async write(file: string, line: string): Promise<void> {
+    await fs.mkdir(this.dir, { recursive: true });
+    const handle = await fs.open(file, "a+");
+    try {
+      const { size } = await handle.stat();
+      let data = line;
+      if (size > 0) {
+        const last = Buffer.alloc(1);
+        await handle.read(last, 0, 1, size - 1);
+        // A torn line without its newline would swallow this record; start on a fresh line.
+        if (last[0] !== 0x0a) data = `\n${line}`;
+      }
+      await handle.write(data);
+      await handle.sync();
+      if (size === 0) await syncDir(this.dir);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Reads a stack's records; a missing file is an empty history. */
+  async read(stack: string): Promise<HistoryReadResult> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.fileFor(stack), "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT")
+        return { records: [], skipped: [], tornTail: false };
+      throw err;
+    }
+    return parseHistory(text);
+  }
+
+  /** Stacks that have a history file. */
+  async stacks(): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw err;
+    }
+    return names
+      .filter((n) => n.endsWith(".jsonl"))
+      .map((n) => decodeURIComponent(n.slice(0, -".jsonl".length)));
+  }
+
+  /** Releases of one stack, or of every stack when `stack` is omitted; newest first. */
+  async listReleases(stack?: string): Promise<Release[]> {
+    const stacks = stack === undefined ? await this.stacks() : [stack];
+    const records: HistoryRecord[] = [];
+    for (const s of stacks) records.push(...(await this.read(s)).records);
+    return foldReleases(records);
+  }
+
+  /** The newest promoted release of `stack`, the revert target; undefined when none was promoted. */
+  async latestGood(stack: string): Promise<GoodState | undefined> {
+    const good = (await this.listReleases(stack)).filter((r) => r.outcome === "promoted" && r.finishedAt);
+    good.sort((a, b) => Date.parse(b.finishedAt ?? "") - Date.parse(a.finishedAt ?? ""));
+    const r = good[0];
+    if (!r) return undefined;
+    return {
+      releaseId: r.id,
+      version: r.version,
+      at: r.finishedAt ?? r.startedAt,
+      ...(r.config ? { config: r.config } : {}),
+    };
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, "r");
+    await handle.sync();
+  } catch {
+    // Some platforms (Windows) cannot fsync a directory; the file itself is synced.
+  } finally {
+    await handle?.close();
+  }
+}

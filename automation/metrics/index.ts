@@ -1,0 +1,11 @@
+// Metric providers of the release driver: one interface, one registry.
+export * from "./azure-monitor";
+export * from "./cloud-monitoring";
+export * from "./cloudwatch";
+export * from "./health-state";
+export * from "./http";
+export * from "./prometheus";
+export * from "./proxy";
+export * from "./proxy-metrics";
+export * from "./registry";
+export * from "./types";

@@ -1,0 +1,172 @@
+// Reads the local traffic proxy's `GET <adminUrl>/metrics.json` (bearer token) and answers
+// error rate, mean and p99 latency and throughput for one version.
+import { displayUrl, FetchError, fetchText, joinUrl } from "../shared/http";
+import { FieldReader } from "./fields";
+import {
+  diffCounters,
+  errorRate,
+  histogramQuantile,
+  meanLatency,
+  parseProxyMetrics,
+  totalRequests,
+  type VersionCounters,
+} from "./proxy-metrics";
+import {
+  type Measurement,
+  type MetricProvider,
+  type MetricQuery,
+  MetricQueryError,
+  measured,
+  noData,
+} from "./types";
+
+/** Connection settings of a proxy provider. */
+export interface ProxyProviderSpec {
+  /** Provider name used in messages. */
+  readonly name: string;
+  /** Base URL of the proxy's admin API, e.g. `http://127.0.0.1:9901`. */
+  readonly adminUrl: string;
+  /** The admin API's bearer token (a secret: never printed). */
+  readonly token: string;
+  /** Deadline of one fetch of the metrics document in milliseconds. @default 5000 */
+  readonly timeoutMs?: number;
+}
+
+/** What the proxy provider can measure for a version. */
+export const PROXY_METRICS = ["errorRate", "meanLatency", "p99Latency", "throughput"] as const;
+
+/** One of {@link PROXY_METRICS}. */
+export type ProxyMetricName = (typeof PROXY_METRICS)[number];
+
+/** A proxy query. */
+export interface ProxyQuery {
+  /** errorRate (fraction 0..1), meanLatency / p99Latency (seconds), throughput (requests per second). */
+  readonly metric: ProxyMetricName;
+  /** Version name as the proxy knows it, e.g. `v2`. */
+  readonly version: string;
+  /**
+   * Measure over a window: take a snapshot, wait this long, take another, use the difference.
+   * 0 measures the cumulative counters since the proxy started (throughput needs a window).
+   * @default 0
+   */
+  readonly windowMs?: number;
+}
+
+/** Default deadline of one metrics fetch. */
+export const PROXY_DEFAULT_TIMEOUT_MS = 5_000;
+
+/** Computes one metric from counters covering `seconds` (undefined: cumulative, unknown span). */
+export function proxyMeasurement(
+  metric: ProxyMetricName,
+  version: string,
+  c: VersionCounters | undefined,
+  at: Date,
+  seconds?: number,
+): Measurement {
+  if (!c) return noData(`version "${version}" is not known to the proxy`, at);
+  const total = totalRequests(c);
+  if (total === 0)
+    return noData(`no requests to version "${version}"${seconds ? ` in ${seconds.toFixed(1)} s` : ""}`, at);
+  const detail = { requests: total };
+  switch (metric) {
+    case "errorRate":
+      return measured(errorRate(c), at, detail);
+    case "meanLatency":
+      return measured(meanLatency(c), at, detail);
+    case "p99Latency":
+      return measured(histogramQuantile(0.99, c.buckets), at, detail);
+    case "throughput":
+      return measured(seconds && seconds > 0 ? total / seconds : Number.NaN, at, detail);
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    signal?.throwIfAborted();
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Creates a proxy provider; validates the spec first. */
+export function createProxyProvider(spec: ProxyProviderSpec): MetricProvider {
+  const subject = `proxy provider "${String(spec?.name)}"`;
+  const s = new FieldReader(spec, subject, "spec");
+  const name = s.string("name", 'give the provider a name, e.g. "proxy"');
+  const adminUrl = s.url("adminUrl", 'give the proxy admin URL, e.g. "http://127.0.0.1:9901"');
+  const token = s.string("token", "give the admin API bearer token of the proxy");
+  const timeoutMs = s.number("timeoutMs", PROXY_DEFAULT_TIMEOUT_MS, 1, 600_000, true);
+  const endpoint = joinUrl(adminUrl, "metrics.json");
+  const shown = displayUrl(endpoint);
+
+  const snapshot = async (
+    signal?: AbortSignal,
+  ): Promise<{ counters: Map<string, VersionCounters>; at: number }> => {
+    let res: Awaited<ReturnType<typeof fetchText>>;
+    try {
+      res = await fetchText(
+        endpoint,
+        { headers: { authorization: `Bearer ${token}`, accept: "application/json" } },
+        { timeoutMs, signal },
+      );
+    } catch (err) {
+      if (!(err instanceof FetchError)) throw err;
+      throw new MetricQueryError(
+        name,
+        err.failure === "timeout" ? "timeout" : "unreachable",
+        `${shown}: ${err.message}`,
+      );
+    }
+    if (res.status < 200 || res.status >= 300) {
+      const fix = res.status === 401 ? "; check the admin token" : "";
+      throw new MetricQueryError(name, "http-status", `${shown} answered HTTP ${res.status}${fix}`);
+    }
+    let doc: unknown;
+    try {
+      doc = JSON.parse(res.body);
+    } catch {
+      throw new MetricQueryError(name, "bad-response", `${shown} answered with a body that is not JSON`);
+    }
+    if (
+      typeof doc !== "object" ||
+      doc === null ||
+      typeof (doc as { versions?: unknown }).versions !== "object"
+    ) {
+      throw new MetricQueryError(name, "bad-response", `${shown} answered JSON without a "versions" object`);
+    }
+    return { counters: parseProxyMetrics(doc), at: performance.now() };
+  };
+
+  return {
+    name,
+    kind: "proxy",
+    async query(q: MetricQuery, signal?: AbortSignal): Promise<Measurement> {
+      const r = new FieldReader(q, subject, "query");
+      const metric = r.oneOf("metric", PROXY_METRICS, undefined);
+      const version = r.string("version", 'give the version name the proxy routes to, e.g. "v2"');
+      const windowMs = r.number("windowMs", 0, 0, 3_600_000, true);
+      if (metric === "throughput" && windowMs === 0) {
+        r.fail(
+          "windowMs",
+          "must be more than 0 for throughput (cumulative counters have no time span)",
+          "set windowMs, e.g. 10000",
+        );
+      }
+      const first = await snapshot(signal);
+      if (windowMs === 0) return proxyMeasurement(metric, version, first.counters.get(version), new Date());
+      await sleep(windowMs, signal);
+      const second = await snapshot(signal);
+      const before = first.counters.get(version);
+      const after = second.counters.get(version);
+      const counters = after && before ? diffCounters(before, after) : after;
+      return proxyMeasurement(metric, version, counters, new Date(), (second.at - first.at) / 1000);
+    },
+  };
+}

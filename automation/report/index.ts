@@ -1,0 +1,4 @@
+// Release reports: JSON, Markdown and an SVG chart.
+export * from "./markdown";
+export * from "./model";
+export * from "./svg";
