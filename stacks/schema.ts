@@ -77,6 +77,16 @@ export const gatesSchema = z
   })
   .strict();
 
+/** A command run at a point of the release (a database migration, a smoke test), with a deadline. */
+export const hookSchema = z
+  .object({
+    name: z.string().min(1),
+    command: z.array(z.string()).min(1, "must name the program to run, e.g. [npm, run, migrate]"),
+    /** Seconds the command may take. */
+    timeoutSeconds: z.number().positive().default(300),
+  })
+  .strict();
+
 export const releaseSchema = z
   .object({
     /** The environment a release verified here is promoted to next. */
@@ -86,6 +96,11 @@ export const releaseSchema = z
     drift: z.enum(["preview", "refresh", "off"]).default("preview"),
     /** Policy pack folder run in preflight. */
     policyPack: z.string().optional(),
+    /** Commands before any traffic moves (a failure stops the release) and after promotion. */
+    hooks: z
+      .object({ preTraffic: z.array(hookSchema).default([]), postPromotion: z.array(hookSchema).default([]) })
+      .strict()
+      .default({ preTraffic: [], postPromotion: [] }),
   })
   .strict();
 
@@ -123,6 +138,7 @@ export const stackConfigSchema = z
     release: releaseSchema.default({
       gates: { approval: false, checks: [], commands: [] },
       drift: "preview",
+      hooks: { preTraffic: [], postPromotion: [] },
     }),
     allowPlaintextSecrets: z.boolean().default(false),
     secretEnv: stringMap.default({}),

@@ -4,16 +4,22 @@
 // which reading skips and the next append fences off with a newline.
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs/promises";
+import * as os from "node:os";
 import * as path from "node:path";
 import { foldReleases, type HistoryRecord, type Release, recordProblem } from "./records";
 
 /** Environment variable that moves the state directory. */
 export const STATE_DIR_ENV = "PROGRESSIVE_STATE_DIR";
 
-/** The state directory: `$PROGRESSIVE_STATE_DIR`, else `.state` in the working directory (git-ignored). */
+/**
+ * The state directory: `$PROGRESSIVE_STATE_DIR`, else `~/.local/state/pulumi-progressive-delivery`
+ * (the same folder the local platform keeps its daemons' files in), so history, journals and
+ * reports outlive the checkout and the driver.
+ */
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string {
   const fromEnv = env[STATE_DIR_ENV];
-  return path.resolve(cwd, fromEnv && fromEnv.trim() !== "" ? fromEnv : ".state");
+  if (fromEnv && fromEnv.trim() !== "") return path.resolve(cwd, fromEnv);
+  return path.join(env.HOME ?? os.homedir(), ".local", "state", "pulumi-progressive-delivery");
 }
 
 /** A fresh release id: UTC time to the second plus 6 random hex digits, e.g. `20250102T030405Z-1a2b3c`. */

@@ -1,0 +1,69 @@
+// The driver's typed progress events. `onEvent` receives every one; the CLI's display, the
+// history and the notifications are all built from them.
+import type { Outcome, TrafficState } from "../../components/core";
+
+interface Base {
+  /** When it happened. */
+  readonly at: Date;
+  readonly releaseId: string;
+}
+
+/** A check's measurement during an analysis. */
+export interface CheckMeasurement {
+  readonly check: string;
+  readonly outcome: Outcome;
+  /** Candidate value; undefined when there was no data or the query failed. */
+  readonly value?: number;
+  /** Stable version's value, for relative conditions. */
+  readonly baseline?: number;
+  readonly condition?: string;
+  readonly reason: string;
+}
+
+export type DriverEvent =
+  | (Base & {
+      readonly type: "releaseStarted";
+      readonly version: string;
+      readonly from?: string;
+      readonly strategy: string;
+    })
+  | (Base & {
+      readonly type: "preflight";
+      readonly check: string;
+      readonly ok: boolean;
+      readonly detail: string;
+    })
+  | (Base & { readonly type: "hook"; readonly name: string; readonly ok: boolean; readonly detail: string })
+  | (Base & {
+      readonly type: "stepStarted";
+      readonly index: number;
+      readonly total: number;
+      readonly description: string;
+    })
+  | (Base & { readonly type: "trafficApplying"; readonly traffic: TrafficState; readonly why: string })
+  | (Base & {
+      readonly type: "trafficApplied";
+      readonly traffic: TrafficState;
+      readonly effectiveWeight: number;
+      readonly durationMs: number;
+    })
+  | (Base & { readonly type: "checkResult"; readonly step: number; readonly measurement: CheckMeasurement })
+  | (Base & {
+      readonly type: "analysisDone";
+      readonly step: number;
+      readonly outcome: Outcome;
+      readonly reason: string;
+    })
+  | (Base & { readonly type: "paused"; readonly step: number; readonly until?: Date })
+  | (Base & { readonly type: "promoted"; readonly version: string })
+  | (Base & { readonly type: "reverting"; readonly reason: string })
+  | (Base & { readonly type: "reverted"; readonly reason: string; readonly timeToRevertMs: number })
+  | (Base & { readonly type: "failed"; readonly reason: string })
+  | (Base & { readonly type: "log"; readonly level: "info" | "warn"; readonly message: string });
+
+/** Distributes `Omit<DriverEvent, "at" | "releaseId">` over the union. */
+export type DriverEventInput = DriverEvent extends infer E
+  ? E extends DriverEvent
+    ? Omit<E, "at" | "releaseId">
+    : never
+  : never;

@@ -1,0 +1,122 @@
+// The current release of a stack, on disk, so that a driver killed at any point can be followed
+// by `status`, `resume` and `abort`. Written atomically (temp file + fsync + rename) before each
+// traffic change (`intended`) and after it is verified (`applied`). Also the release lock: a
+// journal in a running phase whose owner process is alive belongs to another driver.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { StrategyKind, TrafficState } from "../../components/core";
+
+/** Where a release stands. */
+export type ReleasePhase =
+  | "starting" // preflight and hooks; nothing has moved
+  | "deploying" // candidate being deployed at 0 %
+  | "stepping" // walking the plan
+  | "paused" // waiting for `promote` at a pause without duration
+  | "promoting" // applying the promotion sequence
+  | "verifying" // post-promotion checks
+  | "scalingDown" // waiting out the scale-down delay, then retiring the old version
+  | "reverting" // going back to lastGood
+  | "succeeded"
+  | "reverted"
+  | "failed";
+
+/** Phases after which nothing more happens. */
+export const TERMINAL_PHASES: readonly ReleasePhase[] = ["succeeded", "reverted", "failed"];
+
+export interface JournalOwner {
+  readonly pid: number;
+  readonly host: string;
+  readonly startedAt: string;
+}
+
+export interface Journal {
+  readonly v: 1;
+  readonly releaseId: string;
+  readonly project: string;
+  readonly stack: string;
+  readonly version: string;
+  readonly previousVersion: string;
+  readonly strategy: StrategyKind;
+  readonly actor: string;
+  readonly phase: ReleasePhase;
+  /** Index of the next plan step to run. */
+  readonly stepIndex: number;
+  /** The revert target: the traffic state before the release. */
+  readonly lastGood: TrafficState;
+  /** The state being applied now (written before `up`). */
+  readonly intended?: TrafficState;
+  /** The last state verified after `up`. */
+  readonly applied?: TrafficState;
+  readonly owner: JournalOwner;
+  readonly startedAt: string;
+  readonly updatedAt: string;
+  /** When the first failed check was seen (for time to revert). */
+  readonly failureAt?: string;
+  /** Why the release reverted or failed. */
+  readonly reason?: string;
+  /** Promotion failed after all traffic went to the verified candidate: its own case. */
+  readonly promotionFailed?: boolean;
+}
+
+/** The journal file of a stack. */
+export function journalFile(stateDir: string, project: string, stack: string): string {
+  return path.join(stateDir, "releases", safe(project), `${safe(stack)}.json`);
+}
+
+function safe(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, "_");
+}
+
+export function readJournal(file: string): Journal | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+  const value = JSON.parse(text) as Journal;
+  return value && value.v === 1 ? value : undefined;
+}
+
+/** Writes the journal atomically and durably. */
+export function writeJournal(file: string, journal: Journal): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(tmp, "w", 0o600);
+  try {
+    fs.writeSync(fd, `${JSON.stringify(journal, null, 2)}\n`);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  try {
+    const dir = fs.openSync(path.dirname(file), "r");
+    fs.fsyncSync(dir);
+    fs.closeSync(dir);
+  } catch {
+    // fsync of a directory is not supported everywhere; the rename is still atomic.
+  }
+}
+
+export function currentOwner(): JournalOwner {
+  return { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
+}
+
+/** Whether the process that owns a journal is still running (only knowable on the same host). */
+export function ownerAlive(owner: JournalOwner): boolean | "unknown" {
+  if (owner.host !== os.hostname()) return "unknown";
+  if (owner.pid === process.pid) return true;
+  try {
+    process.kill(owner.pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Whether a journal describes a release that is still running or was cut short. */
+export function isOpen(journal: Journal | undefined): journal is Journal {
+  return journal !== undefined && !TERMINAL_PHASES.includes(journal.phase);
+}

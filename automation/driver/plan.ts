@@ -1,0 +1,184 @@
+// The release plan: the traffic states the driver will apply, in order, with the pauses and checks
+// between them, and the revert target. Pure: computed from the resolved strategy and the stack's
+// current traffic state; `plan` prints it and changes nothing.
+import {
+  type Check,
+  formatCondition,
+  promotionSequence,
+  type ResolvedStrategy,
+  retireIdle,
+  switchColors,
+  type TrafficState,
+} from "../../components/core";
+import { ReleaseError } from "./errors";
+
+/** Where an analysis sends its HTTP checks. */
+export type CheckTarget = "candidate" | "preview" | "active";
+
+export type PlanAction =
+  | { readonly kind: "deploy"; readonly traffic: TrafficState; readonly description: string }
+  | { readonly kind: "setWeight"; readonly weight: number; readonly traffic: TrafficState }
+  | { readonly kind: "pause"; readonly seconds?: number }
+  | { readonly kind: "analysis"; readonly checks: readonly Check[]; readonly target: CheckTarget }
+  | { readonly kind: "promote"; readonly traffic: TrafficState; readonly description: string }
+  | { readonly kind: "switch"; readonly traffic: TrafficState }
+  | { readonly kind: "scaleDown"; readonly afterSeconds: number; readonly traffic: TrafficState };
+
+export interface ReleasePlan {
+  readonly stack: string;
+  readonly version: string;
+  readonly previousVersion: string;
+  readonly strategy: ResolvedStrategy;
+  readonly actions: readonly PlanAction[];
+  /** The state a revert goes back to: the traffic before the release. */
+  readonly revertTarget: TrafficState;
+}
+
+/** The checks an analysis step names (all of the strategy's when it names none). */
+function pick(all: readonly Check[], names: readonly string[]): Check[] {
+  return names.length === 0 ? [...all] : all.filter((c) => names.includes(c.name));
+}
+
+/** Builds the plan; rejects a version that already serves. */
+export function buildPlan(
+  stack: string,
+  strategy: ResolvedStrategy,
+  current: TrafficState,
+  version: string,
+): ReleasePlan {
+  if (version === current.stableVersion) {
+    throw new ReleaseError(
+      "sameVersion",
+      `version ${version} already serves stack ${stack}; give the new version to release (rollback to an older one with progressive rollback)`,
+    );
+  }
+  const revertTarget: TrafficState = {
+    stableVersion: current.stableVersion,
+    candidateWeight: 0,
+    ...(current.activeColor ? { activeColor: current.activeColor } : {}),
+  };
+  const S = current.stableVersion;
+  const actions: PlanAction[] = [];
+  switch (strategy.kind) {
+    case "canary": {
+      actions.push({
+        kind: "deploy",
+        traffic: { stableVersion: S, candidateVersion: version, candidateWeight: 0 },
+        description: `deploy ${version} beside ${S} with no traffic`,
+      });
+      for (const step of strategy.steps) {
+        if (step.kind === "setWeight" && step.weight < 100) {
+          actions.push({
+            kind: "setWeight",
+            weight: step.weight,
+            traffic: { stableVersion: S, candidateVersion: version, candidateWeight: step.weight },
+          });
+        } else if (step.kind === "pause") {
+          actions.push({
+            kind: "pause",
+            ...(step.durationSeconds !== undefined ? { seconds: step.durationSeconds } : {}),
+          });
+        } else if (step.kind === "analysis") {
+          actions.push({ kind: "analysis", checks: pick(strategy.checks, step.checks), target: "candidate" });
+        }
+      }
+      const [all, swap, settle] = promotionSequence({
+        stableVersion: S,
+        candidateVersion: version,
+        candidateWeight: 0,
+      });
+      if (all) actions.push({ kind: "promote", traffic: all, description: `all traffic to ${version}` });
+      if (swap)
+        actions.push({
+          kind: "promote",
+          traffic: swap,
+          description: `stable slot takes ${version} while it has no traffic`,
+        });
+      if (settle)
+        actions.push({
+          kind: "promote",
+          traffic: settle,
+          description: `traffic back to the stable slot, candidate slot removed`,
+        });
+      break;
+    }
+    case "blueGreen": {
+      const active = current.activeColor ?? "blue";
+      const deployed: TrafficState = {
+        stableVersion: S,
+        candidateVersion: version,
+        candidateWeight: 0,
+        activeColor: active,
+      };
+      actions.push({
+        kind: "deploy",
+        traffic: deployed,
+        description: `deploy ${version} on the idle colour (preview)`,
+      });
+      if (strategy.prePromotionChecks.length > 0)
+        actions.push({ kind: "analysis", checks: strategy.prePromotionChecks, target: "preview" });
+      if (!strategy.autoPromote) actions.push({ kind: "pause" });
+      const switched = switchColors(deployed);
+      actions.push({ kind: "switch", traffic: switched });
+      if (strategy.postPromotionChecks.length > 0)
+        actions.push({ kind: "analysis", checks: strategy.postPromotionChecks, target: "active" });
+      actions.push({
+        kind: "scaleDown",
+        afterSeconds: strategy.scaleDownDelaySeconds,
+        traffic: retireIdle(switched),
+      });
+      break;
+    }
+    case "rolling":
+    case "recreate": {
+      actions.push({
+        kind: "deploy",
+        traffic: { stableVersion: version, candidateWeight: 0 },
+        description: `${strategy.kind === "rolling" ? "roll" : "recreate"} every instance to ${version}`,
+      });
+      break;
+    }
+  }
+  return { stack, version, previousVersion: S, strategy, actions, revertTarget };
+}
+
+/** One line per action, for `progressive plan` and the release display. */
+export function describeAction(a: PlanAction): string {
+  switch (a.kind) {
+    case "deploy":
+    case "promote":
+      return `${a.kind === "deploy" ? "deploy" : "promote"}: ${a.description}`;
+    case "setWeight":
+      return `set weight: ${a.weight}% to ${a.traffic.candidateVersion}`;
+    case "pause":
+      return a.seconds === undefined ? "pause: wait for `progressive promote`" : `pause: ${a.seconds}s`;
+    case "analysis":
+      return `analysis on ${a.target}: ${a.checks.map(describeCheck).join("; ") || "no checks"}`;
+    case "switch":
+      return `switch: traffic to the ${a.traffic.activeColor} colour (${a.traffic.stableVersion})`;
+    case "scaleDown":
+      return `scale down: after ${a.afterSeconds}s, retire the idle colour`;
+  }
+}
+
+export function describeCheck(c: Check): string {
+  if (c.kind === "http")
+    return `${c.name} (GET ${c.path}, ${c.successThreshold} ok / ${c.failureThreshold} failures)`;
+  const cond = [
+    c.successCondition && `ok ${formatCondition(c.successCondition)}`,
+    c.failureCondition && `fail ${formatCondition(c.failureCondition)}`,
+  ]
+    .filter(Boolean)
+    .join(", ");
+  return `${c.name} (${c.provider}:${c.query} ${cond}; ${c.count}x every ${c.intervalSeconds}s)`;
+}
+
+/** The plan as text. */
+export function renderPlan(p: ReleasePlan): string {
+  const lines = [
+    `release ${p.version} to stack ${p.stack} (${p.strategy.kind}), replacing ${p.previousVersion}`,
+    ...p.actions.map((a, i) => `  ${String(i + 1).padStart(2)}. ${describeAction(a)}`),
+    `  revert target: ${p.revertTarget.stableVersion} with all traffic${p.revertTarget.activeColor ? ` on ${p.revertTarget.activeColor}` : ""}`,
+  ];
+  return lines.join("\n");
+}

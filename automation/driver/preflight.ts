@@ -1,0 +1,157 @@
+// The seed's pre-deployment checklist, automated. Each item reports ok or why not; the first
+// failure stops the release before anything changes. Hooks (commands with deadlines) live here too.
+import { spawn } from "node:child_process";
+import type { StackConfig } from "../../stacks/config";
+import { ReleaseError } from "./errors";
+import type { StackHandle } from "./stack";
+
+export interface PreflightOptions {
+  /** Approval given on the command line (`--approve`). @default false */
+  readonly approve?: boolean;
+  /** Asks a person; undefined when nobody can answer (CI, no terminal). */
+  readonly prompt?: (question: string) => Promise<boolean>;
+  /** The clock, for the deploy window. @default the real time */
+  readonly now?: Date;
+  readonly onItem?: (check: string, ok: boolean, detail: string) => void;
+  readonly onOutput?: (s: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+const DAY = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
+
+/** Whether `now` is inside the window (in the window's time zone). */
+export function insideWindow(
+  window: NonNullable<StackConfig["release"]["gates"]["window"]>,
+  now: Date,
+): boolean {
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone: window.timezone,
+    weekday: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(now);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
+  const day = get("weekday").toLowerCase().slice(0, 3) as (typeof DAY)[number];
+  const minutes = Number(get("hour")) * 60 + Number(get("minute"));
+  const toMin = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+  return (
+    (window.days as readonly string[]).includes(day) &&
+    minutes >= toMin(window.start) &&
+    minutes < toMin(window.end)
+  );
+}
+
+/** Runs a command with a deadline; resolves with its exit and the tail of its output. */
+export function runCommand(
+  command: readonly string[],
+  opts: { cwd: string; timeoutSeconds: number; signal?: AbortSignal; env?: NodeJS.ProcessEnv },
+): Promise<{ ok: boolean; detail: string }> {
+  return new Promise((resolve) => {
+    const [file, ...args] = command as [string, ...string[]];
+    const child = spawn(file, args, {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let tail = "";
+    const keep = (b: Buffer) => {
+      tail = (tail + b.toString()).slice(-2000);
+    };
+    child.stdout.on("data", keep);
+    child.stderr.on("data", keep);
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutSeconds * 1000);
+    const onAbort = () => child.kill("SIGTERM");
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+    const last = () => tail.trim().split("\n").slice(-3).join(" | ");
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      resolve({ ok: false, detail: `could not run ${command.join(" ")}: ${err.message}` });
+    });
+    child.on("close", (code, sig) => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener("abort", onAbort);
+      if (code === 0) resolve({ ok: true, detail: `${command.join(" ")} succeeded` });
+      else if (sig === "SIGKILL")
+        resolve({ ok: false, detail: `${command.join(" ")} did not finish within ${opts.timeoutSeconds}s` });
+      else resolve({ ok: false, detail: `${command.join(" ")} exited with ${code ?? sig}: ${last()}` });
+    });
+  });
+}
+
+/** Runs the checklist; throws ReleaseError("preflight") at the first failed item. */
+export async function preflight(
+  stack: StackHandle,
+  cfg: StackConfig,
+  o: PreflightOptions = {},
+): Promise<void> {
+  const item = (check: string, ok: boolean, detail: string) => {
+    o.onItem?.(check, ok, detail);
+    if (!ok) throw new ReleaseError("preflight", `preflight ${check} failed: ${detail}`);
+  };
+  item("config", true, `stack ${stack.name} (${cfg.environment}) validates`);
+
+  const pending = await stack.pendingOperations();
+  item(
+    "pending-operations",
+    pending === 0,
+    pending === 0
+      ? "no pending operations"
+      : `${pending} pending operation(s) from an interrupted update; run pulumi refresh --clear-pending-creates`,
+  );
+
+  if (cfg.release.drift === "preview") {
+    const p = await stack.pendingChanges(o.onOutput);
+    item(
+      "drift",
+      p.changes === 0,
+      p.changes === 0
+        ? "preview shows no changes"
+        : `preview shows ${p.summary}: the stack differs from its program or config; run pulumi up first`,
+    );
+  } else if (cfg.release.drift === "refresh") {
+    await stack.refresh(o.onOutput);
+    const p = await stack.pendingChanges(o.onOutput);
+    item(
+      "drift",
+      p.changes === 0,
+      p.changes === 0 ? "refresh and preview show no drift" : `after refresh, preview shows ${p.summary}`,
+    );
+  }
+
+  if (cfg.release.policyPack) {
+    await stack.previewWithPolicy(cfg.release.policyPack, o.onOutput);
+    item("policy", true, `policy pack ${cfg.release.policyPack} passes`);
+  }
+
+  for (const command of cfg.release.gates.commands) {
+    const r = await runCommand(command, {
+      cwd: stack.workDir,
+      timeoutSeconds: 300,
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+    item("command", r.ok, r.detail);
+  }
+
+  const window = cfg.release.gates.window;
+  if (window) {
+    const now = o.now ?? new Date();
+    item(
+      "window",
+      insideWindow(window, now),
+      `${now.toISOString()} vs ${window.days.join(",")} ${window.start}-${window.end} ${window.timezone}; wait for the window`,
+    );
+  }
+
+  if (cfg.release.gates.approval) {
+    if (o.approve) item("approval", true, "approved with --approve");
+    else if (o.prompt)
+      item(
+        "approval",
+        await o.prompt(`release to ${cfg.environment} (stack ${stack.name})?`),
+        "approval declined",
+      );
+    else
+      item("approval", false, `${cfg.environment} requires approval: pass --approve (never implicit in CI)`);
+  }
+}
