@@ -1,0 +1,196 @@
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import { ConcurrentUpdateError } from "@pulumi/pulumi/automation";
+import { formatEvent, parseArgs } from "../../../automation/cli";
+import { classifyError, ReleaseError } from "../../../automation/driver/errors";
+import { buildPlan, renderPlan } from "../../../automation/driver/plan";
+import { insideWindow } from "../../../automation/driver/preflight";
+import { checkProviders } from "../../../automation/driver/release";
+import {
+  type ResolvedStrategy,
+  resolveStrategy,
+  Strategy,
+  type StrategyInput,
+} from "../../../components/core";
+import { loadFromFiles } from "../../../stacks/load";
+
+function resolved(input: StrategyInput): ResolvedStrategy {
+  const problems: never[] = [];
+  const s = resolveStrategy(input, "strategy", problems);
+  assert.ok(s);
+  return s;
+}
+
+describe("driver plan", () => {
+  it("canary: deploy at 0, each weight with its analysis, then the three promotion states", () => {
+    const plan = buildPlan(
+      "dev",
+      resolved(
+        Strategy.canary({
+          steps: [{ setWeight: 10 }, { analysis: {} }, { pause: { duration: "5s" } }, { setWeight: 100 }],
+        }),
+      ),
+      { stableVersion: "v1", candidateWeight: 0 },
+      "v2",
+    );
+    assert.deepEqual(
+      plan.actions.map((a) => a.kind),
+      ["deploy", "setWeight", "analysis", "pause", "promote", "promote", "promote"],
+    );
+    assert.deepEqual(plan.actions[0], {
+      kind: "deploy",
+      traffic: { stableVersion: "v1", candidateVersion: "v2", candidateWeight: 0 },
+      description: "deploy v2 beside v1 with no traffic",
+    });
+    assert.deepEqual(
+      plan.actions
+        .filter((a) => a.kind === "promote")
+        .map((a) => (a.kind === "promote" ? a.traffic : undefined)),
+      [
+        { stableVersion: "v1", candidateVersion: "v2", candidateWeight: 100 },
+        { stableVersion: "v2", candidateVersion: "v2", candidateWeight: 100 },
+        { stableVersion: "v2", candidateWeight: 0 },
+      ],
+    );
+    assert.deepEqual(plan.revertTarget, { stableVersion: "v1", candidateWeight: 0 });
+    assert.match(renderPlan(plan), /revert target: v1 with all traffic/);
+  });
+
+  it("blue-green: preview, checks, manual pause, switch, post checks, scale-down after the delay", () => {
+    const strategy = resolved(
+      Strategy.blueGreen({
+        prePromotionChecks: [{ kind: "http", name: "smoke", path: "/health" }],
+        postPromotionChecks: [{ kind: "http", name: "after", path: "/" }],
+        scaleDownDelay: "30s",
+      }),
+    );
+    const plan = buildPlan(
+      "prod",
+      strategy,
+      { stableVersion: "v1", candidateWeight: 0, activeColor: "green" },
+      "v2",
+    );
+    assert.deepEqual(
+      plan.actions.map((a) => a.kind),
+      ["deploy", "analysis", "pause", "switch", "analysis", "scaleDown"],
+    );
+    const sw = plan.actions[3];
+    assert.ok(sw?.kind === "switch");
+    assert.deepEqual(sw.traffic, {
+      stableVersion: "v2",
+      candidateVersion: "v1",
+      candidateWeight: 0,
+      activeColor: "blue",
+    });
+    const down = plan.actions[5];
+    assert.ok(down?.kind === "scaleDown");
+    assert.equal(down.afterSeconds, 30);
+    assert.deepEqual(down.traffic, { stableVersion: "v2", candidateWeight: 0, activeColor: "blue" });
+    assert.deepEqual(plan.revertTarget, { stableVersion: "v1", candidateWeight: 0, activeColor: "green" });
+  });
+
+  it("rolling: one deploy of the new version; revert is the old one", () => {
+    const plan = buildPlan(
+      "dev",
+      resolved(Strategy.rolling()),
+      { stableVersion: "v1", candidateWeight: 0 },
+      "v2",
+    );
+    assert.deepEqual(
+      plan.actions.map((a) => a.kind),
+      ["deploy"],
+    );
+    assert.deepEqual(plan.revertTarget, { stableVersion: "v1", candidateWeight: 0 });
+  });
+
+  it("rejects releasing the version that already serves", () => {
+    assert.throws(
+      () => buildPlan("dev", resolved(Strategy.rolling()), { stableVersion: "v1", candidateWeight: 0 }, "v1"),
+      (e: unknown) =>
+        e instanceof ReleaseError &&
+        e.kind === "sameVersion" &&
+        /version v1 already serves stack dev/.test(e.message),
+    );
+  });
+
+  it("rejects checks that name a metric provider the stack does not have", () => {
+    const cfg = loadFromFiles(path.resolve(__dirname, "../../.."), "staging");
+    const strategy = resolved(
+      Strategy.canary({
+        checks: [{ kind: "metric", name: "dd", provider: "datadog", query: "q", failureCondition: "> 1" }],
+      }),
+    );
+    const plan = buildPlan("staging", strategy, cfg.traffic, "v9");
+    assert.throws(
+      () => checkProviders(plan, cfg),
+      /check "dd" uses metric provider "datadog", which this stack does not have; use one of "builtin"/,
+    );
+  });
+});
+
+describe("driver preflight: deploy window", () => {
+  const window = {
+    days: ["mon", "tue", "wed", "thu", "fri"] as ("mon" | "tue" | "wed" | "thu" | "fri")[],
+    start: "09:00",
+    end: "17:00",
+    timezone: "UTC",
+  };
+  it("is inside on a weekday afternoon and outside at night and on Sunday", () => {
+    assert.equal(insideWindow(window, new Date("2026-11-25T14:00:00Z")), true); // Wednesday
+    assert.equal(insideWindow(window, new Date("2026-11-25T17:00:00Z")), false);
+    assert.equal(insideWindow(window, new Date("2026-11-25T08:59:00Z")), false);
+    assert.equal(insideWindow(window, new Date("2026-11-29T12:00:00Z")), false); // Sunday
+  });
+  it("reads the time in the window's time zone", () => {
+    const tokyo = { ...window, timezone: "Asia/Tokyo" };
+    assert.equal(insideWindow(tokyo, new Date("2026-11-25T01:00:00Z")), true); // 10:00 in Tokyo
+  });
+});
+
+describe("driver errors and CLI", () => {
+  it("classifies engine errors into typed kinds with exit codes", () => {
+    const locked = classifyError(
+      Object.assign(new Error("error: the stack is currently locked by 1 lock(s)"), {}),
+    );
+    assert.equal(locked.kind, "locked");
+    assert.equal(locked.exitCode, 5);
+    assert.equal(classifyError(new ReleaseError("reverted", "x")).exitCode, 3);
+    assert.ok(ConcurrentUpdateError);
+  });
+
+  it("parses commands, values and boolean flags, and rejects a flag without its value", () => {
+    const a = parseArgs(["release", "v2", "--stack", "dev", "--approve", "--cwd=/p"]);
+    assert.equal(a.command, "release");
+    assert.deepEqual(a.positional, ["v2"]);
+    assert.equal(a.flags.get("stack"), "dev");
+    assert.equal(a.flags.get("approve"), true);
+    assert.equal(a.flags.get("cwd"), "/p");
+    assert.throws(() => parseArgs(["status", "--stack"]), /--stack needs a value/);
+  });
+
+  it("shows weights and check values readably", () => {
+    const line = formatEvent({
+      type: "trafficApplied",
+      at: new Date(),
+      releaseId: "r",
+      traffic: { stableVersion: "v1", candidateVersion: "v2", candidateWeight: 25 },
+      effectiveWeight: 25,
+      durationMs: 1500,
+    });
+    assert.match(line ?? "", /v1 {2}75% .* \| v2 {2}25% /);
+    const check = formatEvent({
+      type: "checkResult",
+      at: new Date(),
+      releaseId: "r",
+      step: 2,
+      measurement: {
+        check: "http-5xx-rate",
+        outcome: "Failed",
+        value: 0.3,
+        condition: "> 0.05",
+        reason: "failure condition met",
+      },
+    });
+    assert.match(check ?? "", /✗ http-5xx-rate: 0.3 > 0.05 → Failed/);
+  });
+});
