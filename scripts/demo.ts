@@ -1,0 +1,135 @@
+// `npm run demo`: the main job, on this machine, with no cloud account.
+//   1. deploy v1 of the sample app (examples/local-app) on the local platform, behind the proxy;
+//   2. release v2 as a canary through its steps and checks, under steady traffic: it promotes;
+//   3. release v3, deliberately bad (half its responses are 500s): it is reverted automatically;
+//   4. print the progress, the load figures and where the reports are; then tear down
+//      (or, with --keep, leave it running and print how to stop it).
+// The stack is `demo` on a file backend under the state folder; its passphrase is "demo".
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { formatEvent } from "../automation/cli";
+import { releaseCommand } from "../automation/driver/commands";
+import { StackHandle } from "../automation/driver/stack";
+import { defaultStateDir } from "../automation/history";
+import { LoadGenerator } from "./lib/load";
+
+const engineTools: typeof import("./engine/engine.js") = require("./engine/engine.js");
+
+const root = path.resolve(__dirname, "..");
+const keep = process.argv.includes("--keep");
+const stateDir = defaultStateDir();
+const backendDir = path.join(stateDir, "demo-backend");
+const STACK = "demo";
+const env = {
+  PULUMI_BACKEND_URL: `file://${backendDir}`,
+  PULUMI_CONFIG_PASSPHRASE: "demo",
+  PROGRESSIVE_STATE_DIR: stateDir,
+};
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/** The demo stack's config: dev-like, with checks short enough to watch. */
+function demoConfig(project: string): string {
+  const check = (name: string, query: string, cond: Record<string, string>) => ({
+    kind: "metric",
+    name,
+    provider: "builtin",
+    query,
+    ...cond,
+    interval: "2s",
+    count: 2,
+  });
+  const values: Record<string, unknown> = {
+    environment: "demo",
+    logging: { level: "info", verbose: false },
+    service: { replicas: 2, versionEnv: { v3: { ERROR_RATE: "0.5" } } },
+    strategy: {
+      kind: "canary",
+      checks: [
+        check("error-rate", "errorRate", { successCondition: "< 110% of baseline" }),
+        check("http-5xx-rate", "http5xxRate", { failureCondition: "> 0.05" }),
+      ],
+      steps: [{ setWeight: 10 }, { analysis: {} }, { setWeight: 50 }, { analysis: {} }, { setWeight: 100 }],
+    },
+    traffic: { stableVersion: "v1", candidateWeight: 0 },
+    release: { drift: "off" },
+  };
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.entries(values).map(([k, v]) => [
+        `${project}:${k}`,
+        {
+          value: typeof v === "string" ? v : JSON.stringify(v),
+          ...(typeof v === "string" ? {} : { objectValue: v }),
+          secret: false,
+        },
+      ]),
+    ),
+  );
+}
+
+async function main(): Promise<number> {
+  log("== pulumi-progressive-delivery demo: local platform, canary releases with automatic revert ==");
+  const engine = engineTools.ensure();
+  log(`engine: pulumi ${engine.version} (${engine.pulumi})`);
+  fs.mkdirSync(backendDir, { recursive: true });
+  process.env.PROGRESSIVE_STATE_DIR = stateDir;
+  process.env.PATH = [...engine.pathDirs, process.env.PATH ?? ""].join(path.delimiter);
+
+  const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
+  const ws = await LocalWorkspace.create({ workDir: root, envVars: env });
+  if (!(await ws.listStacks()).some((s) => s.name === STACK)) await ws.createStack(STACK);
+  const handle = await StackHandle.open({ workDir: root, stackName: STACK, env });
+  await handle.stack.workspace.setAllConfigJson(STACK, demoConfig(handle.project));
+
+  log("\n[1/3] deploy v1");
+  const first = await handle.up();
+  const endpoint = first.outputs.endpoint ?? "";
+  log(`      v1 serves ${endpoint}`);
+
+  const load = new LoadGenerator(endpoint, { ratePerSecond: 40 });
+  load.start();
+  const onEvent = (e: Parameters<typeof formatEvent>[0]) => {
+    const line = formatEvent(e);
+    if (line) log(line);
+  };
+  try {
+    log("\n[2/3] release v2 (good) as a canary: 10% -> analysis -> 50% -> analysis -> 100%");
+    const good = await releaseCommand({ workDir: root, stackName: STACK, env }, "v2", { onEvent, stateDir });
+    log(`      outcome: ${good.outcome}; load so far: ${load.summary()}`);
+
+    log("\n[3/3] release v3 (bad: 50% of its responses are 500s); the analysis must revert it");
+    const bad = await releaseCommand({ workDir: root, stackName: STACK, env }, "v3", { onEvent, stateDir });
+    log(`      outcome: ${bad.outcome}; ${bad.reason ?? ""}`);
+
+    const after = await load.probe(200);
+    log(`\nafter the revert, 200 requests answered by: ${JSON.stringify(after)} (all must be v2)`);
+    log(`load during the demo: ${load.summary()}`);
+    log(`reports: ${good.reports?.markdown ?? "-"}\n         ${bad.reports?.markdown ?? "-"}`);
+    const ok =
+      good.outcome === "promoted" && bad.outcome === "reverted" && Object.keys(after).join() === "v2";
+    log(ok ? "\ndemo OK" : "\ndemo did NOT go as expected (see above)");
+    return ok ? 0 : 1;
+  } finally {
+    await load.stop();
+    if (keep) {
+      log(`\nleft running at ${endpoint}. Stop it with:`);
+      log(
+        `  PULUMI_BACKEND_URL=file://${backendDir} PULUMI_CONFIG_PASSPHRASE=demo npm run pulumi -- destroy --yes --stack ${STACK}`,
+      );
+    } else {
+      log("\ntearing down (destroy, remove the stack)...");
+      await handle.stack.destroy();
+      await handle.stack.workspace.removeStack(STACK);
+      log("done: no process or port left");
+    }
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
