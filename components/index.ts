@@ -9,3 +9,5 @@ export * from "./core";
 
 /** Name of this package. */
 export const PACKAGE_NAME = "pulumi-progressive-delivery";
+export * from "./core";
+export * as local from "./local";

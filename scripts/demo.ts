@@ -121,7 +121,7 @@ async function main(): Promise<number> {
       log("\ntearing down (destroy, remove the stack)...");
       await handle.stack.destroy();
       await handle.stack.workspace.removeStack(STACK);
-      log("done: no process or port left");
+      log("done: destroy stopped every process it started and checked their ports are free");
     }
   }
 }

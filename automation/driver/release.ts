@@ -332,10 +332,16 @@ export class ReleaseRun {
         applied?.candidateVersion !== undefined &&
         applied.candidateWeight > 0
       ) {
+        const started = new Date();
         await this.apply(abortTraffic(applied), "revert: all traffic to stable");
+        await this.recorder.step(this.journal.stepIndex, "revert", started, "passed", { weight: 0 });
       }
       const timeToRevertMs = Date.now() - since;
+      const started = new Date();
       await this.apply(this.journal.lastGood, "revert: back to the last good state");
+      await this.recorder.step(this.journal.stepIndex, "revert", started, "passed", {
+        weight: this.journal.lastGood.candidateWeight,
+      });
       this.save({ phase: "reverted" });
       this.emit({ type: "reverted", reason, timeToRevertMs });
       const reports = await this.recorder.finished(
