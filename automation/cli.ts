@@ -229,6 +229,8 @@ export async function main(
             out(
               `  release ${j.releaseId}: ${j.version} ${j.phase} at step ${j.stepIndex}${j.reason ? `: ${j.reason}` : ""}; driver ${s.driverAlive === true ? "running" : "not running"}`,
             );
+          for (const l of s.locks)
+            out(`  locked by pid ${l.pid ?? "?"} on ${l.hostname ?? "?"} since ${l.timestamp ?? "?"}`);
           if (s.pendingOperations > 0)
             out(
               `  ${s.pendingOperations} pending operation(s): progressive resume or abort will refresh them`,

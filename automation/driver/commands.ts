@@ -18,7 +18,7 @@ import {
 import { buildPlan, type ReleasePlan } from "./plan";
 import { type PreflightOptions, preflight } from "./preflight";
 import { type DriverOptions, loadJournal, planRelease, type ReleaseResult, ReleaseRun } from "./release";
-import { type ServiceOutputs, StackHandle, type StackTarget } from "./stack";
+import { type ServiceOutputs, StackHandle, type StackLock, type StackTarget } from "./stack";
 
 export interface CommandOptions
   extends DriverOptions,
@@ -82,6 +82,8 @@ export interface StatusReport {
   readonly outputs: ServiceOutputs;
   readonly traffic: TrafficState;
   readonly pendingOperations: number;
+  /** Locks on the stack (file backends), e.g. left by a killed `pulumi`. */
+  readonly locks: readonly StackLock[];
 }
 
 /** Where the stack's release stands. */
@@ -99,6 +101,7 @@ export async function statusCommand(
     outputs: stripSecrets(outputs),
     traffic: cfg.traffic,
     pendingOperations: await stack.pendingOperations(),
+    locks: stack.locks(),
   };
 }
 
@@ -126,6 +129,15 @@ async function takeOver(
       `the driver of release ${journal.releaseId} (pid ${journal.owner.pid}) is still running; stop it first (Ctrl-C reverts)`,
     );
   }
+  if ((await stack.unlockIfStale()) === "unlocked") {
+    o.onEvent?.({
+      type: "log",
+      level: "warn",
+      message: `removed the lock a crashed pulumi left on ${stack.name} (its process is gone)`,
+      at: new Date(),
+      releaseId: journal.releaseId,
+    });
+  }
   const pending = await stack.pendingOperations();
   if (pending > 0) {
     // A driver killed during `up` can leave pending operations; refresh settles them against reality.
@@ -136,7 +148,7 @@ async function takeOver(
       at: new Date(),
       releaseId: journal.releaseId,
     });
-    await stack.refresh(o.onOutput);
+    await stack.refresh(o.onOutput, true);
   }
   const owned: Journal = { ...journal, owner: currentOwner(), updatedAt: new Date().toISOString() };
   writeJournal(journalFile(o.stateDir ?? defaultStateDir(), stack.project, stack.name), owned);

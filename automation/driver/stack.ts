@@ -2,6 +2,7 @@
 // the engine operations the driver runs on it. Traffic is stack state: moving it is writing the
 // `traffic` config key and running `up`, then reading the outputs back to verify it landed.
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import {
   LocalWorkspace,
@@ -67,15 +68,25 @@ async function workspaceOptions(env: Readonly<Record<string, string>>) {
   return { envVars: base, pulumiCommand };
 }
 
+/** A lock a `pulumi` process holds on a stack (file backends record who holds it). */
+export interface StackLock {
+  readonly file: string;
+  readonly pid?: number;
+  readonly hostname?: string;
+  readonly timestamp?: string;
+}
+
 export class StackHandle {
   readonly workDir: string;
   readonly project: string;
   readonly stack: Stack;
+  private readonly backendUrl: string | undefined;
 
-  private constructor(workDir: string, project: string, stack: Stack) {
+  private constructor(workDir: string, project: string, stack: Stack, backendUrl: string | undefined) {
     this.workDir = workDir;
     this.project = project;
     this.stack = stack;
+    this.backendUrl = backendUrl;
   }
 
   /** Selects an existing stack; an unknown one is a clear error, never created. */
@@ -88,7 +99,12 @@ export class StackHandle {
     try {
       const opts = await workspaceOptions(target.env ?? {});
       const stack = await LocalWorkspace.selectStack({ stackName: target.stackName, workDir }, opts);
-      return new StackHandle(workDir, project, stack);
+      return new StackHandle(
+        workDir,
+        project,
+        stack,
+        target.env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL,
+      );
     } catch (err) {
       const e = classifyError(err);
       if (e.kind === "unknownStack" || /no stack named|not found/i.test(e.message)) {
@@ -189,12 +205,71 @@ export class StackHandle {
     }
   }
 
-  async refresh(onOutput?: (s: string) => void): Promise<void> {
+  /** Refresh; `clearPendingCreates` also drops creates an interrupted update never finished. */
+  async refresh(onOutput?: (s: string) => void, clearPendingCreates = false): Promise<void> {
     try {
-      await this.stack.refresh(onOutput ? { onOutput } : {});
+      await this.stack.refresh({
+        ...(onOutput ? { onOutput } : {}),
+        ...(clearPendingCreates ? { clearPendingCreates } : {}),
+      });
     } catch (err) {
       throw classifyError(err);
     }
+  }
+
+  /** Locks held on this stack, read from a file backend (`file://`); none known elsewhere. */
+  locks(): StackLock[] {
+    if (!this.backendUrl?.startsWith("file://")) return [];
+    const base = this.backendUrl.slice("file://".length).split("?")[0] as string;
+    const dir = path.join(base, ".pulumi", "locks", "organization", this.project, this.stack.name);
+    if (!fs.existsSync(dir)) return [];
+    return fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => {
+        const file = path.join(dir, f);
+        try {
+          const j = JSON.parse(fs.readFileSync(file, "utf8")) as {
+            pid?: number;
+            hostname?: string;
+            timestamp?: string;
+          };
+          return { file, ...j };
+        } catch {
+          return { file };
+        }
+      });
+  }
+
+  /**
+   * Removes a lock left by a `pulumi` that died (same host, pid gone) with `pulumi cancel`; a lock
+   * whose holder lives, or that cannot be judged, is reported and left alone.
+   */
+  async unlockIfStale(): Promise<"none" | "unlocked"> {
+    const locks = this.locks();
+    if (locks.length === 0) return "none";
+    for (const lock of locks) {
+      const sameHost = lock.hostname === os.hostname();
+      let alive = true;
+      if (sameHost && lock.pid) {
+        try {
+          process.kill(lock.pid, 0);
+        } catch (err) {
+          alive = (err as NodeJS.ErrnoException).code === "EPERM";
+        }
+      }
+      if (!sameHost || !lock.pid || alive) {
+        throw new ReleaseError(
+          "locked",
+          `stack ${this.stack.name} is locked by pid ${lock.pid ?? "?"} on ${lock.hostname ?? "?"} since ${lock.timestamp ?? "?"}` +
+            (alive && sameHost
+              ? "; that process is still running: wait for it"
+              : "; it cannot be checked from here: make sure it stopped, then run pulumi cancel"),
+        );
+      }
+    }
+    await this.stack.cancel();
+    return "unlocked";
   }
 
   /** Pending operations left in state by an interrupted update (a crashed `up`). */
