@@ -11,6 +11,7 @@ import { formatEvent } from "../automation/cli";
 import { releaseCommand } from "../automation/driver/commands";
 import { StackHandle } from "../automation/driver/stack";
 import { defaultStateDir } from "../automation/history";
+import { configJson, fastCanaryValues } from "./lib/demo-config";
 import { LoadGenerator } from "./lib/load";
 
 const engineTools: typeof import("./engine/engine.js") = require("./engine/engine.js");
@@ -28,46 +29,6 @@ const env = {
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-/** The demo stack's config: dev-like, with checks short enough to watch. */
-function demoConfig(project: string): string {
-  const check = (name: string, query: string, cond: Record<string, string>) => ({
-    kind: "metric",
-    name,
-    provider: "builtin",
-    query,
-    ...cond,
-    interval: "2s",
-    count: 2,
-  });
-  const values: Record<string, unknown> = {
-    environment: "demo",
-    logging: { level: "info", verbose: false },
-    service: { replicas: 2, versionEnv: { v3: { ERROR_RATE: "0.5" } } },
-    strategy: {
-      kind: "canary",
-      checks: [
-        check("error-rate", "errorRate", { successCondition: "< 110% of baseline" }),
-        check("http-5xx-rate", "http5xxRate", { failureCondition: "> 0.05" }),
-      ],
-      steps: [{ setWeight: 10 }, { analysis: {} }, { setWeight: 50 }, { analysis: {} }, { setWeight: 100 }],
-    },
-    traffic: { stableVersion: "v1", candidateWeight: 0 },
-    release: { drift: "off" },
-  };
-  return JSON.stringify(
-    Object.fromEntries(
-      Object.entries(values).map(([k, v]) => [
-        `${project}:${k}`,
-        {
-          value: typeof v === "string" ? v : JSON.stringify(v),
-          ...(typeof v === "string" ? {} : { objectValue: v }),
-          secret: false,
-        },
-      ]),
-    ),
-  );
-}
-
 async function main(): Promise<number> {
   log("== pulumi-progressive-delivery demo: local platform, canary releases with automatic revert ==");
   const engine = engineTools.ensure();
@@ -80,7 +41,7 @@ async function main(): Promise<number> {
   const ws = await LocalWorkspace.create({ workDir: root, envVars: env });
   if (!(await ws.listStacks()).some((s) => s.name === STACK)) await ws.createStack(STACK);
   const handle = await StackHandle.open({ workDir: root, stackName: STACK, env });
-  await handle.stack.workspace.setAllConfigJson(STACK, demoConfig(handle.project));
+  await handle.stack.workspace.setAllConfigJson(STACK, configJson(handle.project, fastCanaryValues()));
 
   log("\n[1/3] deploy v1");
   const first = await handle.up();

@@ -45,7 +45,10 @@ export type DriverEvent =
       readonly type: "trafficApplied";
       readonly traffic: TrafficState;
       readonly effectiveWeight: number;
+      /** From writing the config to the verified outputs. */
       readonly durationMs: number;
+      /** Of which the `up` itself; the rest is the driver's own work (config write, verification). */
+      readonly upMs: number;
     })
   | (Base & { readonly type: "checkResult"; readonly step: number; readonly measurement: CheckMeasurement })
   | (Base & {

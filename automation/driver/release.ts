@@ -142,7 +142,9 @@ export class ReleaseRun {
     this.emit({ type: "trafficApplying", traffic, why });
     const started = Date.now();
     await this.stack.writeTraffic(traffic);
+    const upStarted = Date.now();
     const { outputs } = await this.stack.up(this.o.onOutput ? { onOutput: this.o.onOutput } : {});
+    const upMs = Date.now() - upStarted;
     this.outputs = outputs;
     const wrong: string[] = [];
     if (outputs.stableVersion !== undefined && outputs.stableVersion !== traffic.stableVersion)
@@ -177,6 +179,7 @@ export class ReleaseRun {
       traffic,
       effectiveWeight: effective ?? traffic.candidateWeight,
       durationMs: Date.now() - started,
+      upMs,
     });
   }
 

@@ -176,6 +176,7 @@ describe("driver errors and CLI", () => {
       traffic: { stableVersion: "v1", candidateVersion: "v2", candidateWeight: 25 },
       effectiveWeight: 25,
       durationMs: 1500,
+      upMs: 1400,
     });
     assert.match(line ?? "", /v1 {2}75% .* \| v2 {2}25% /);
     const check = formatEvent({

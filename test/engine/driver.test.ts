@@ -1,0 +1,326 @@
+// The release driver end to end: the repo's own program on the local platform, a real engine on
+// a temporary file backend, real processes and real HTTP traffic.
+import * as assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as path from "node:path";
+import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import {
+  abortCommand,
+  planCommand,
+  releaseCommand,
+  resumeCommand,
+  statusCommand,
+} from "../../automation/driver/commands";
+import { ReleaseError } from "../../automation/driver/errors";
+import type { DriverEvent } from "../../automation/driver/events";
+import { currentOwner, journalFile, readJournal, writeJournal } from "../../automation/driver/journal";
+import { ReleaseHistory } from "../../automation/history";
+import { configJson, type FastConfigOptions, fastCanaryValues } from "../../scripts/lib/demo-config";
+import { LoadGenerator } from "../../scripts/lib/load";
+import { createBackend, type EngineInfo, requireEngine, type TestBackend } from "../support/engine";
+
+const root = path.resolve(__dirname, "..", "..");
+const PROJECT = "progressive-delivery";
+
+interface DriverStack {
+  readonly name: string;
+  readonly stack: Stack;
+  readonly backend: TestBackend;
+  readonly stateDir: string;
+  readonly env: Record<string, string>;
+  readonly target: { workDir: string; stackName: string; env: Record<string, string> };
+  readonly endpoint: string;
+}
+
+/** A stack of the repo's program with fast checks, deployed at v1; destroyed and removed after. */
+async function withDriverStack<T>(
+  engine: EngineInfo,
+  cfg: FastConfigOptions,
+  body: (s: DriverStack) => Promise<T>,
+): Promise<T> {
+  const backend = createBackend(engine);
+  const stateDir = path.join(backend.dir, "progressive");
+  const env = { ...backend.envVars, PROGRESSIVE_STATE_DIR: stateDir };
+  const name = `drv-${Math.random().toString(36).slice(2, 8)}`;
+  const pulumiCommand = await PulumiCommand.get({
+    root: path.dirname(path.dirname(engine.pulumi)),
+    skipVersionCheck: true,
+  });
+  let stack: Stack | undefined;
+  try {
+    stack = await LocalWorkspace.createStack(
+      { stackName: name, workDir: root },
+      { envVars: env, pulumiCommand },
+    );
+    await stack.workspace.setAllConfigJson(name, configJson(PROJECT, fastCanaryValues(cfg)));
+    const up = await stack.up();
+    const endpoint = String(up.outputs.endpoint?.value);
+    return await body({
+      name,
+      stack,
+      backend,
+      stateDir,
+      env,
+      endpoint,
+      target: { workDir: root, stackName: name, env },
+    });
+  } finally {
+    try {
+      if (stack) {
+        await stack.destroy();
+        await stack.workspace.removeStack(name);
+      }
+    } finally {
+      backend.dispose();
+    }
+  }
+}
+
+function collect(): { events: DriverEvent[]; onEvent: (e: DriverEvent) => void } {
+  const events: DriverEvent[] = [];
+  return { events, onEvent: (e) => events.push(e) };
+}
+
+describe("release driver (engine tier, local platform)", function () {
+  this.timeout(900_000);
+  let engine: EngineInfo;
+
+  before(function () {
+    engine = requireEngine(this);
+  });
+
+  it("promotes a good release and reverts a bad one, ending with every request on stable", async () => {
+    // A webhook receiver that always fails: the release must go on, and its secret URL path must
+    // never be printed.
+    const failing = http.createServer((_req, res) => res.writeHead(500).end());
+    await new Promise<void>((r) => failing.listen(0, "127.0.0.1", r));
+    const hookUrl = `http://127.0.0.1:${(failing.address() as { port: number }).port}/hooks/s3cr3t-path-123`;
+    try {
+      await withDriverStack(engine, {}, async (s) => {
+        await s.stack.setConfig(`${PROJECT}:webhookUrl`, { value: hookUrl, secret: true });
+        const load = new LoadGenerator(s.endpoint, { ratePerSecond: 40, maxDurationMs: 600_000 });
+        load.start();
+        try {
+          const good = collect();
+          const r1 = await releaseCommand(s.target, "v2", { stateDir: s.stateDir, onEvent: good.onEvent });
+          assert.equal(r1.outcome, "promoted", JSON.stringify(r1));
+          assert.deepEqual(r1.traffic, { stableVersion: "v2", candidateWeight: 0 });
+          const applied = good.events
+            .filter((e) => e.type === "trafficApplied")
+            .map((e) => (e.type === "trafficApplied" ? e.effectiveWeight : -1));
+          assert.deepEqual(applied, [0, 10, 50, 100, 100, 0], "each weight verified after its up");
+          const warnings = good.events
+            .filter((e) => e.type === "log" && e.level === "warn")
+            .map((e) => (e.type === "log" ? e.message : ""));
+          assert.ok(
+            warnings.some((w) => /webhook/.test(w)),
+            `the failing webhook is reported: ${warnings.join(" | ")}`,
+          );
+          assert.ok(
+            !JSON.stringify(good.events).includes("s3cr3t-path-123"),
+            "the webhook URL's secret path is never shown",
+          );
+
+          const bad = collect();
+          const r2 = await releaseCommand(s.target, "v3", { stateDir: s.stateDir, onEvent: bad.onEvent });
+          assert.equal(r2.outcome, "reverted", JSON.stringify(r2));
+          assert.match(r2.reason ?? "", /analysis failed at step 3/);
+          assert.ok((r2.timeToRevertMs ?? 0) > 0);
+          assert.deepEqual(r2.traffic, { stableVersion: "v2", candidateWeight: 0 });
+          assert.ok(bad.events.some((e) => e.type === "checkResult" && e.measurement.outcome === "Failed"));
+
+          // Verified by requests, not only by config: everything answers v2.
+          const probe = await load.probe(100);
+          assert.deepEqual(probe, { v2: 100 });
+          assert.ok(r2.reports?.markdown && fs.existsSync(r2.reports.markdown), "a report was written");
+
+          const releases = (await new ReleaseHistory({ stateDir: s.stateDir }).listReleases(s.name)).sort(
+            (a, b) => a.startedAt.localeCompare(b.startedAt),
+          );
+          assert.deepEqual(
+            releases.map((r) => [r.version, r.outcome]),
+            [
+              ["v2", "promoted"],
+              ["v3", "reverted"],
+            ],
+          );
+        } finally {
+          await load.stop();
+        }
+        assert.equal(load.byVersion.v3 !== undefined, true, "the bad version did receive canary traffic");
+      });
+    } finally {
+      failing.close();
+    }
+  });
+
+  it("rejects bad input with clear messages", async () => {
+    const empty = createBackend(engine);
+    try {
+      await assert.rejects(
+        planCommand({ workDir: root, stackName: "no-such-stack", env: empty.envVars }, "v2"),
+        (e: unknown) =>
+          e instanceof ReleaseError &&
+          e.kind === "unknownStack" &&
+          /stack "no-such-stack" does not exist/.test(e.message),
+      );
+    } finally {
+      empty.dispose();
+    }
+    await withDriverStack(
+      engine,
+      { steps: [{ setWeight: 20 }, { analysis: {} }, { setWeight: 100 }] },
+      async (s) => {
+        // The version that already runs.
+        await assert.rejects(
+          releaseCommand(s.target, "v1", { stateDir: s.stateDir }),
+          /version v1 already serves stack/,
+        );
+
+        // A second release while one is in progress (a live driver holds the journal).
+        const holder = spawn("sleep", ["30"]);
+        const file = journalFile(s.stateDir, PROJECT, s.name);
+        try {
+          const now = new Date().toISOString();
+          writeJournal(file, {
+            v: 1,
+            releaseId: "other",
+            project: PROJECT,
+            stack: s.name,
+            version: "v9",
+            previousVersion: "v1",
+            strategy: "canary",
+            actor: "someone",
+            phase: "stepping",
+            stepIndex: 1,
+            lastGood: { stableVersion: "v1", candidateWeight: 0 },
+            owner: { ...currentOwner(), pid: holder.pid as number },
+            startedAt: now,
+            updatedAt: now,
+          });
+          await assert.rejects(
+            releaseCommand(s.target, "v2", { stateDir: s.stateDir }),
+            (e: unknown) =>
+              e instanceof ReleaseError &&
+              e.kind === "inProgress" &&
+              /release other of v9 is in progress/.test(e.message),
+          );
+        } finally {
+          holder.kill();
+          fs.rmSync(file, { force: true });
+        }
+
+        // Checks that name a provider the stack does not have.
+        await s.stack.workspace.setAllConfigJson(
+          s.name,
+          configJson(PROJECT, {
+            strategy: {
+              kind: "canary",
+              checks: [
+                { kind: "metric", name: "dd", provider: "datadog", query: "q", failureCondition: "> 1" },
+              ],
+            },
+          }),
+        );
+        await assert.rejects(
+          planCommand(s.target, "v2"),
+          /check "dd" uses metric provider "datadog", which this stack does not have/,
+        );
+      },
+    );
+  });
+
+  it("treats an unreachable metrics endpoint as an Error outcome and reverts, never as success", async () => {
+    const prometheusCheck = {
+      kind: "metric",
+      name: "prom-errors",
+      provider: "prometheus",
+      query: 'sum(rate(x{version="{{version}}"}[1m]))',
+      failureCondition: "> 0.05",
+      interval: "1s",
+      count: 2,
+      consecutiveErrorLimit: 0,
+    };
+    await withDriverStack(
+      engine,
+      {
+        steps: [{ setWeight: 20 }, { analysis: { checks: ["prom-errors"] } }, { setWeight: 100 }],
+        extraChecks: [prometheusCheck],
+        monitoring: { prometheusUrl: "http://127.0.0.1:9/" },
+      },
+      async (s) => {
+        const r = await releaseCommand(s.target, "v2", { stateDir: s.stateDir });
+        assert.equal(r.outcome, "reverted");
+        assert.match(r.reason ?? "", /analysis error at step 3: prom-errors: 1 query errors in a row/);
+        const st = await statusCommand(s.target, { stateDir: s.stateDir });
+        assert.equal(st.outputs.stableVersion, "v1");
+        assert.equal(st.outputs.effectiveWeight, 0);
+      },
+    );
+  });
+
+  it("survives the driver being killed mid-release: status, then resume or abort", async () => {
+    await withDriverStack(
+      engine,
+      { steps: [{ setWeight: 20 }, { pause: { duration: "6s" } }, { setWeight: 100 }] },
+      async (s) => {
+        const file = journalFile(s.stateDir, PROJECT, s.name);
+        const killDuringPause = async (version: string) => {
+          const child = spawnCli(["release", version, "--stack", s.name, "--state-dir", s.stateDir], s.env);
+          await waitFor(
+            () =>
+              readJournal(file)?.applied?.candidateWeight === 20 && readJournal(file)?.phase === "stepping",
+            240_000,
+            child,
+          );
+          child.kill("SIGKILL");
+          await new Promise((r) => child.once("exit", r));
+        };
+
+        await killDuringPause("v2");
+        const st = await statusCommand(s.target, { stateDir: s.stateDir });
+        assert.equal(st.journal?.phase, "stepping");
+        assert.equal(st.driverAlive, false);
+        assert.equal(st.outputs.effectiveWeight, 20, "status shows where traffic really is");
+        assert.equal(st.pendingOperations, 0);
+        const resumed = await resumeCommand(s.target, { stateDir: s.stateDir });
+        assert.equal(resumed.outcome, "promoted");
+        assert.deepEqual(await new LoadGenerator(s.endpoint).probe(40), { v2: 40 });
+
+        await killDuringPause("v4");
+        const aborted = await abortCommand(s.target, { stateDir: s.stateDir, actor: "tester" });
+        assert.equal(aborted.outcome, "reverted");
+        assert.match(aborted.reason ?? "", /aborted by tester/);
+        const after = await statusCommand(s.target, { stateDir: s.stateDir });
+        assert.equal(after.journal?.phase, "reverted");
+        assert.equal(after.pendingOperations, 0);
+        assert.deepEqual(after.traffic, { stableVersion: "v2", candidateWeight: 0 });
+        assert.deepEqual(await new LoadGenerator(s.endpoint).probe(40), { v2: 40 });
+      },
+    );
+  });
+});
+
+function spawnCli(args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(
+    process.execPath,
+    ["--require", require.resolve("tsx/cjs"), path.join(root, "automation", "cli.ts"), ...args],
+    {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+}
+
+async function waitFor(cond: () => boolean, timeoutMs: number, child: ChildProcess): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (child.exitCode !== null)
+      throw new Error(`the driver exited (${child.exitCode}) before the state waited for`);
+    if (Date.now() > until) throw new Error("timed out waiting for the driver");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
