@@ -79,7 +79,10 @@ describe("automation/history", () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("defaults the state directory to ~/.local/state/pulumi-progressive-delivery, or $PROGRESSIVE_STATE_DIR", () => {
-    assert.equal(defaultStateDir({ HOME: "/home/ada" }, "/repo"), "/home/ada/.local/state/pulumi-progressive-delivery");
+    assert.equal(
+      defaultStateDir({ HOME: "/home/ada" }, "/repo"),
+      "/home/ada/.local/state/pulumi-progressive-delivery",
+    );
     assert.equal(defaultStateDir({ PROGRESSIVE_STATE_DIR: "/var/lib/pd" }, "/repo"), "/var/lib/pd");
     assert.match(newReleaseId(new Date("2025-01-02T03:04:05.678Z")), /^20250102T030405Z-[0-9a-f]{6}$/);
   });

@@ -1,0 +1,166 @@
+// BlueGreenService on the local platform: a blue and a green instance set and the service's proxy.
+// The active colour gets all traffic; the preview port routes to the idle colour. Switching is a
+// change of `traffic.activeColor` (see core switchColors): both colours keep running, so the
+// switch is one in-place update of the proxy, and rolling back is the same switch again. The old
+// colour stops only when the driver lowers `idleReplicas` after the scale-down delay.
+
+import * as pulumi from "@pulumi/pulumi";
+import {
+  type BlueGreenStrategy,
+  type BlueGreenStrategyInput,
+  blueGreenReplicaCounts,
+  type Color,
+  colorVersions,
+  problem,
+  Strategy,
+  type TrafficState,
+  validateRelease,
+} from "../core";
+import type { LocalWorkloadArgs } from "./args";
+import type { InstanceSet } from "./providers/resources";
+import { blueGreenTable, candidateShare } from "./routes";
+import {
+  createProxy,
+  endpointOutputs,
+  instanceSet,
+  type LocalProcesses,
+  type ProxyEndpoints,
+  previewEndpoint,
+  processesOf,
+  proxyEndpoints,
+  slotProcesses,
+  slotRoute,
+} from "./service";
+import { checkLocalWorkload, resolveWorkload, serviceKey } from "./workload";
+
+/** Arguments of {@link BlueGreenService}. */
+export interface BlueGreenServiceArgs extends LocalWorkloadArgs {
+  /** Active colour and the version of each side: active runs stableVersion, idle runs candidateVersion. */
+  readonly traffic: TrafficState;
+  /** Preview, auto-promotion, scale-down delay and checks. @default Strategy.blueGreen() */
+  readonly strategy?: BlueGreenStrategyInput;
+  /** Instances of the idle colour; the driver sets 0 once the scale-down delay has passed. @default replicas while the idle colour holds a candidate, else 0 */
+  readonly idleReplicas?: number;
+  /** Port of the preview (the idle colour) when strategy.previewService is on. @default a free port chosen at create and kept */
+  readonly previewPort?: number;
+}
+
+/** A blue-green release of one service on this machine. */
+export class BlueGreenService extends pulumi.ComponentResource implements ProxyEndpoints {
+  readonly endpoint: pulumi.Output<string>;
+  readonly adminEndpoint: pulumi.Output<string>;
+  readonly adminToken: pulumi.Output<string>;
+  readonly metricsUrl: pulumi.Output<string>;
+  readonly metricsJsonUrl: pulumi.Output<string>;
+  /** Where testers reach the idle colour, when the preview is on. */
+  readonly previewEndpoint: pulumi.Output<string | undefined>;
+  readonly activeColor: pulumi.Output<Color>;
+  readonly idleColor: pulumi.Output<Color>;
+  readonly stableVersion: pulumi.Output<string>;
+  readonly candidateVersion: pulumi.Output<string | undefined>;
+  /** Always 0: blue-green switches colours instead of splitting. */
+  readonly candidateWeight: pulumi.Output<number>;
+  /** The idle colour's share as the proxy reports it (0 unless something is wrong). */
+  readonly effectiveWeight: pulumi.Output<number>;
+  /** Instances of each colour. */
+  readonly replicas: pulumi.Output<Record<Color, number>>;
+  /** The resolved strategy (checks, delays) for the release driver. */
+  readonly strategy: pulumi.Output<BlueGreenStrategy>;
+  /** URNs of the resources holding the switch (the proxy); the driver targets them first when it reverts. */
+  readonly trafficUrns: pulumi.Output<string[]>;
+  /** Every process and port of the service. */
+  readonly processes: pulumi.Output<LocalProcesses>;
+
+  constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    const release = validateRelease(
+      `BlueGreenService "${name}"`,
+      {
+        strategy: args.strategy ?? Strategy.blueGreen(),
+        kinds: ["blueGreen"],
+        traffic: args.traffic,
+        health: args.health,
+        replicas: args.replicas,
+      },
+      serviceKey(name, args),
+      (r, problems) => {
+        checkLocalWorkload(name, args, r, problems, args.previewPort);
+        const idle = args.idleReplicas;
+        if (idle !== undefined && !(Number.isInteger(idle) && idle >= 0 && idle <= 64)) {
+          problems.push(
+            problem(
+              "idleReplicas",
+              idle,
+              "must be a whole number from 0 to 64",
+              "use 0 to stop the idle colour",
+            ),
+          );
+        }
+      },
+    );
+    super("progressive:local:BlueGreenService", name, {}, opts);
+
+    const strategy = release.strategy as BlueGreenStrategy;
+    const traffic = release.traffic;
+    const versions = colorVersions(traffic);
+    const counts = blueGreenReplicaCounts(
+      release.replicas,
+      traffic.candidateVersion !== undefined,
+      args.idleReplicas,
+    );
+    const replicas = { [versions.active]: counts.active, [versions.idle]: counts.idle } as Record<
+      Color,
+      number
+    >;
+    const w = resolveWorkload(name, args, release);
+
+    const sets: Partial<Record<Color, InstanceSet>> = {};
+    for (const color of ["blue", "green"] as const) {
+      if (replicas[color] > 0)
+        sets[color] = instanceSet(this, name, w, color, versions[color], replicas[color]);
+    }
+    const active = sets[versions.active] as InstanceSet;
+    const idle = sets[versions.idle];
+    const routes = pulumi
+      .all([slotRoute(active), idle ? slotRoute(idle) : undefined])
+      .apply(([a, i]) => blueGreenTable(a, i, strategy.previewService));
+    const proxy = createProxy(this, name, w, routes, {
+      ...(args.port !== undefined ? { port: args.port } : {}),
+      ...(strategy.previewService ? { previewPort: args.previewPort ?? 0 } : {}),
+    });
+
+    const endpoints = proxyEndpoints(proxy);
+    this.endpoint = endpoints.endpoint;
+    this.adminEndpoint = endpoints.adminEndpoint;
+    this.adminToken = endpoints.adminToken;
+    this.metricsUrl = endpoints.metricsUrl;
+    this.metricsJsonUrl = endpoints.metricsJsonUrl;
+    this.previewEndpoint = previewEndpoint(proxy);
+    this.activeColor = pulumi.output(versions.active);
+    this.idleColor = pulumi.output(versions.idle);
+    this.stableVersion = pulumi.output(traffic.stableVersion);
+    this.candidateVersion = pulumi.output(traffic.candidateVersion);
+    this.candidateWeight = pulumi.output(0);
+    this.effectiveWeight = proxy.weights.apply((weights) =>
+      traffic.candidateVersion === traffic.stableVersion ? 0 : candidateShare(weights, traffic),
+    );
+    this.replicas = pulumi.output(replicas);
+    this.strategy = pulumi.output(strategy);
+    this.trafficUrns = pulumi.all([proxy.urn]);
+    const slots = Object.fromEntries(Object.entries(sets).map(([color, set]) => [color, slotProcesses(set)]));
+    this.processes = processesOf(w, proxy, slots);
+    this.registerOutputs({
+      ...endpointOutputs(endpoints),
+      previewEndpoint: this.previewEndpoint,
+      activeColor: this.activeColor,
+      idleColor: this.idleColor,
+      stableVersion: this.stableVersion,
+      candidateVersion: this.candidateVersion,
+      candidateWeight: this.candidateWeight,
+      effectiveWeight: this.effectiveWeight,
+      replicas: this.replicas,
+      strategy: this.strategy,
+      trafficUrns: this.trafficUrns,
+      processes: this.processes,
+    });
+  }
+}

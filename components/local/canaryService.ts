@@ -1,0 +1,128 @@
+// CanaryService on the local platform: a stable instance set kept at full size, a candidate set,
+// and the service's proxy splitting between them at exactly the weight of the traffic state
+// (integer weights, smooth weighted round-robin), with a header route for testers. The release
+// driver changes the weight between steps; each change is one in-place update of the proxy.
+
+import * as pulumi from "@pulumi/pulumi";
+import {
+  type CanaryStrategy,
+  type CanaryStrategyInput,
+  type ReplicaCounts,
+  Strategy,
+  type TrafficState,
+  validateRelease,
+  weightedReplicaCounts,
+} from "../core";
+import type { LocalWorkloadArgs } from "./args";
+import { canaryTable, candidateShare } from "./routes";
+import {
+  createProxy,
+  endpointOutputs,
+  instanceSet,
+  type LocalProcesses,
+  type ProxyEndpoints,
+  processesOf,
+  proxyEndpoints,
+  slotProcesses,
+  slotRoute,
+} from "./service";
+import { checkLocalWorkload, resolveWorkload, serviceKey } from "./workload";
+
+/** Arguments of {@link CanaryService}. */
+export interface CanaryServiceArgs extends LocalWorkloadArgs {
+  /** Versions and the candidate's weight; the release driver moves it between steps. */
+  readonly traffic: TrafficState;
+  /** Steps, checks and header routing. @default Strategy.canary() */
+  readonly strategy?: CanaryStrategyInput;
+}
+
+/** A canary release of one service on this machine. */
+export class CanaryService extends pulumi.ComponentResource implements ProxyEndpoints {
+  readonly endpoint: pulumi.Output<string>;
+  readonly adminEndpoint: pulumi.Output<string>;
+  readonly adminToken: pulumi.Output<string>;
+  readonly metricsUrl: pulumi.Output<string>;
+  readonly metricsJsonUrl: pulumi.Output<string>;
+  /** Undefined: a canary has no preview port (testers use the header route). */
+  readonly previewEndpoint: pulumi.Output<string | undefined>;
+  readonly stableVersion: pulumi.Output<string>;
+  readonly candidateVersion: pulumi.Output<string | undefined>;
+  /** Weight asked for in the traffic state. */
+  readonly candidateWeight: pulumi.Output<number>;
+  /** Weight the proxy reports after the update (read back, not assumed). */
+  readonly effectiveWeight: pulumi.Output<number>;
+  /** Instances of each slot. */
+  readonly replicas: pulumi.Output<ReplicaCounts>;
+  /** The resolved strategy (steps, checks) for the release driver. */
+  readonly strategy: pulumi.Output<CanaryStrategy>;
+  /** URNs of the resources holding the weight (the proxy); the driver targets them first when it reverts. */
+  readonly trafficUrns: pulumi.Output<string[]>;
+  /** Every process and port of the service. */
+  readonly processes: pulumi.Output<LocalProcesses>;
+
+  constructor(name: string, args: CanaryServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    const release = validateRelease(
+      `CanaryService "${name}"`,
+      {
+        strategy: args.strategy ?? Strategy.canary(),
+        kinds: ["canary"],
+        traffic: args.traffic,
+        health: args.health,
+        replicas: args.replicas,
+      },
+      serviceKey(name, args),
+      (r, problems) => checkLocalWorkload(name, args, r, problems),
+    );
+    super("progressive:local:CanaryService", name, {}, opts);
+
+    const strategy = release.strategy as CanaryStrategy;
+    const traffic = release.traffic;
+    const { stableVersion, candidateVersion, candidateWeight } = traffic;
+    const counts = weightedReplicaCounts(release.replicas, candidateWeight, candidateVersion !== undefined);
+    const w = resolveWorkload(name, args, release);
+
+    const stable = instanceSet(this, name, w, "stable", stableVersion, counts.stable);
+    // Stable is replaced (and ready) before the candidate changes, as on Kubernetes.
+    const canary =
+      candidateVersion === undefined
+        ? undefined
+        : instanceSet(this, name, w, "canary", candidateVersion, counts.canary, { dependsOn: [stable] });
+    const routes = pulumi
+      .all([slotRoute(stable), canary ? slotRoute(canary) : undefined])
+      .apply(([s, c]) => canaryTable(s, c, candidateWeight, c ? strategy.headerRoute : undefined));
+    const proxy = createProxy(this, name, w, routes, {
+      ...(args.port !== undefined ? { port: args.port } : {}),
+    });
+
+    const endpoints = proxyEndpoints(proxy);
+    this.endpoint = endpoints.endpoint;
+    this.adminEndpoint = endpoints.adminEndpoint;
+    this.adminToken = endpoints.adminToken;
+    this.metricsUrl = endpoints.metricsUrl;
+    this.metricsJsonUrl = endpoints.metricsJsonUrl;
+    this.previewEndpoint = pulumi.output(undefined);
+    this.stableVersion = pulumi.output(stableVersion);
+    this.candidateVersion = pulumi.output(candidateVersion);
+    this.candidateWeight = pulumi.output(candidateWeight);
+    this.effectiveWeight = proxy.weights.apply((weights) => candidateShare(weights, traffic));
+    this.replicas = pulumi.output(counts);
+    this.strategy = pulumi.output(strategy);
+    this.trafficUrns = pulumi.all([proxy.urn]);
+    this.processes = processesOf(w, proxy, {
+      stable: slotProcesses(stable),
+      ...(canary ? { canary: slotProcesses(canary) } : {}),
+    });
+    this.registerOutputs({
+      ...endpointOutputs(endpoints),
+      previewEndpoint: this.previewEndpoint,
+      stableVersion: this.stableVersion,
+      candidateVersion: this.candidateVersion,
+      candidateWeight: this.candidateWeight,
+      effectiveWeight: this.effectiveWeight,
+      replicas: this.replicas,
+      strategy: this.strategy,
+      trafficUrns: this.trafficUrns,
+      processes: this.processes,
+    });
+  }
+}

@@ -1,0 +1,230 @@
+// The proxy provider's work: one proxy daemon per service. The admin token is made here, so it
+// never appears in the program; route changes go through the admin API with If-Match and are read
+// back before the update counts as done (a weight that did not land is an error, not a success).
+
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import type * as pulumi from "@pulumi/pulumi";
+import {
+  AdminApiError,
+  DaemonStartError,
+  isAlive,
+  isPortFree,
+  ProxyAdminClient,
+  proxyPaths,
+  type RoutesResponse,
+  type RouteTable,
+  type RouteTableInput,
+  readProxyState,
+  startProxy,
+  stopProxy,
+  validateRouteTable,
+} from "../runtime";
+import type { LiveStatus, ProxyInputs, ProxyOutputs } from "./types";
+
+/** JSON with sorted keys, so two equal tables compare equal whatever their key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : v,
+  );
+}
+
+/** Whether two tables route alike once defaults are filled in. */
+export function sameRoutes(a: RouteTableInput | RouteTable, b: RouteTableInput | RouteTable): boolean {
+  try {
+    return canonical(validateRouteTable(a)) === canonical(validateRouteTable(b));
+  } catch {
+    return false;
+  }
+}
+
+function weightsOf(table: RouteTable): Record<string, number> {
+  return Object.fromEntries(table.versions.map((v) => [v.name, v.weight]));
+}
+
+function clientOf(p: Pick<ProxyOutputs, "adminPort" | "adminToken">): ProxyAdminClient {
+  return new ProxyAdminClient({ port: p.adminPort, token: p.adminToken });
+}
+
+/**
+ * Replaces the table with If-Match on the generation just read (retrying when someone else
+ * changed it in between), then reads it back and fails unless it is the table sent.
+ */
+export async function applyRoutes(
+  client: ProxyAdminClient,
+  routes: RouteTableInput,
+): Promise<RoutesResponse> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await client.getRoutes();
+    try {
+      await client.putRoutes(routes, current.generation);
+      break;
+    } catch (err) {
+      if (!(err instanceof AdminApiError && err.status === 412) || attempt >= 3) throw err;
+    }
+  }
+  const after = await client.getRoutes();
+  if (!sameRoutes(after.routes, routes)) {
+    throw new Error(
+      `the proxy did not apply the routing table: sent ${canonical(routes)}, read back ${canonical(after.routes)}`,
+    );
+  }
+  return after;
+}
+
+/** A requested port of 0 prefers the port the previous proxy of this service had, when it is free. */
+async function preferredPort(requested: number | undefined, previous: number | undefined): Promise<number> {
+  if (requested !== 0 || !previous) return requested ?? 0;
+  return (await isPortFree(previous)) ? previous : 0;
+}
+
+async function checkPortFree(port: number | undefined, field: string, service: string): Promise<void> {
+  if (!port || (await isPortFree(port))) return;
+  throw new Error(
+    `proxy of ${service} did not start: port ${port} is already in use on 127.0.0.1\n` +
+      `field ${field} = ${port}; fix: stop what listens on ${port}, choose another ${field}, or leave ${field} unset for a free port`,
+  );
+}
+
+function outputs(
+  inputs: ProxyInputs,
+  token: string,
+  read: RoutesResponse,
+  state: {
+    pid: number;
+    port: number;
+    previewPort?: number;
+    adminPort: number;
+  },
+): ProxyOutputs {
+  return {
+    service: inputs.service,
+    stateDir: inputs.stateDir,
+    requestedPort: inputs.port,
+    ...(inputs.previewPort !== undefined ? { requestedPreviewPort: inputs.previewPort } : {}),
+    port: state.port,
+    ...(state.previewPort !== undefined ? { previewPort: state.previewPort } : {}),
+    adminPort: state.adminPort,
+    adminToken: token,
+    pid: state.pid,
+    routes: read.routes,
+    generation: read.generation,
+    weights: weightsOf(read.routes),
+    status: "ready",
+  };
+}
+
+export async function create(inputs: ProxyInputs): Promise<pulumi.dynamic.CreateResult<ProxyOutputs>> {
+  const paths = proxyPaths(inputs.stateDir, inputs.service);
+  const previous = readProxyState(paths.state);
+  await checkPortFree(inputs.port, "port", inputs.service);
+  await checkPortFree(inputs.previewPort, "previewPort", inputs.service);
+  const port = await preferredPort(inputs.port, previous?.port);
+  const previewPort =
+    inputs.previewPort === undefined
+      ? undefined
+      : await preferredPort(inputs.previewPort, previous?.previewPort);
+  const adminToken = randomBytes(24).toString("base64url");
+  let state: Awaited<ReturnType<typeof startProxy>>;
+  try {
+    state = await startProxy({
+      service: inputs.service,
+      stateDir: inputs.stateDir,
+      port,
+      ...(previewPort !== undefined ? { previewPort } : {}),
+      adminToken,
+      routes: inputs.routes,
+    });
+  } catch (err) {
+    fs.rmSync(paths.config, { force: true });
+    const why = err instanceof Error ? err.message : String(err);
+    const running = err instanceof DaemonStartError && err.code === "ALREADY_RUNNING";
+    const fix = running
+      ? "another stack or program runs a service of this name in this state folder; give the service another name (serviceName) or another stateDir"
+      : "leave port and previewPort unset to use free ports";
+    throw new Error(`proxy of ${inputs.service} did not start: ${why}\nfix: ${fix}; logs: ${paths.log}`);
+  }
+  const client = clientOf({ adminPort: state.adminPort, adminToken });
+  const read = await applyRoutes(client, inputs.routes).catch(async (err: unknown) => {
+    await stopProxy(state.pid, 2_000, { stateFile: paths.state }).catch(() => undefined);
+    throw err;
+  });
+  return { id: `${inputs.service}/proxy`, outs: outputs(inputs, adminToken, read, state) };
+}
+
+/** Refresh: the table the proxy really has, or status gone when the daemon no longer runs. */
+export async function read(
+  id: string,
+  props: ProxyOutputs,
+): Promise<pulumi.dynamic.ReadResult<ProxyOutputs>> {
+  let status: LiveStatus = isAlive(props.pid) ? "ready" : "gone";
+  if (status === "gone") return { id, props: { ...props, status } };
+  try {
+    const current = await clientOf(props).getRoutes();
+    return {
+      id,
+      props: {
+        ...props,
+        routes: current.routes,
+        generation: current.generation,
+        weights: weightsOf(current.routes),
+      },
+    };
+  } catch {
+    status = "degraded";
+    return { id, props: { ...props, status } };
+  }
+}
+
+/** Port changes replace the proxy (stopping the old one first: same folder); route changes update it. */
+export async function diff(
+  _id: string,
+  olds: ProxyOutputs,
+  news: ProxyInputs,
+): Promise<pulumi.dynamic.DiffResult> {
+  const replaces: string[] = [];
+  if (olds.service !== news.service) replaces.push("service");
+  if (olds.stateDir !== news.stateDir) replaces.push("stateDir");
+  if (news.port !== olds.requestedPort && news.port !== olds.port) replaces.push("port");
+  const hadPreview = olds.requestedPreviewPort !== undefined;
+  const wantsPreview = news.previewPort !== undefined;
+  if (
+    hadPreview !== wantsPreview ||
+    (wantsPreview && news.previewPort !== olds.requestedPreviewPort && news.previewPort !== olds.previewPort)
+  ) {
+    replaces.push("previewPort");
+  }
+  if (olds.status === "gone" || !isAlive(olds.pid)) replaces.push("status");
+  const changes =
+    replaces.length > 0 ||
+    !sameRoutes(olds.routes, news.routes) ||
+    news.port !== olds.requestedPort ||
+    news.previewPort !== olds.requestedPreviewPort;
+  return { changes, replaces, deleteBeforeReplace: true };
+}
+
+export async function update(
+  _id: string,
+  olds: ProxyOutputs,
+  news: ProxyInputs,
+): Promise<pulumi.dynamic.UpdateResult<ProxyOutputs>> {
+  if (!isAlive(olds.pid)) {
+    throw new Error(
+      `proxy of ${olds.service} (pid ${olds.pid}) is not running; run \`pulumi refresh\` and then \`pulumi up\` to start a new one`,
+    );
+  }
+  const read = await applyRoutes(clientOf(olds), news.routes);
+  return { outs: outputs(news, olds.adminToken, read, olds) };
+}
+
+/** Stops the proxy (it drains for its grace period), checks its ports are free, removes the token file. */
+export async function remove(_id: string, props: ProxyOutputs): Promise<void> {
+  const paths = proxyPaths(props.stateDir, props.service);
+  const ports = [props.port, props.adminPort, ...(props.previewPort ? [props.previewPort] : [])];
+  await stopProxy(props.pid, 10_000, { stateFile: paths.state, ports });
+  fs.rmSync(paths.config, { force: true });
+}

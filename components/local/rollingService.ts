@@ -1,0 +1,147 @@
+// RollingService on the local platform: one rolling set (a supervisor per instance) behind the
+// service's proxy. A new version replaces instances in batches of maxSurge/maxUnavailable, and the
+// proxy's table changes before any old instance stops; recreate stops every old instance, then
+// starts the new ones. There is no second slot, so reverting means deploying the previous version.
+
+import * as pulumi from "@pulumi/pulumi";
+import {
+  type RecreateStrategy,
+  type RecreateStrategyInput,
+  type RollingStrategy,
+  type RollingStrategyInput,
+  Strategy,
+  scalePercentOrCount,
+  type TrafficState,
+  validateRelease,
+} from "../core";
+import type { LocalWorkloadArgs } from "./args";
+import { RollingSet } from "./providers/resources";
+import type { RolloutSpec } from "./providers/types";
+import { unitsTable } from "./providers/units";
+import {
+  createProxy,
+  endpointOutputs,
+  type LocalProcesses,
+  type ProxyEndpoints,
+  processesOf,
+  proxyEndpoints,
+} from "./service";
+import { checkLocalWorkload, resolveWorkload, serviceKey } from "./workload";
+
+/** The traffic state of a rolling service: only the version matters; a candidate weight must be 0. */
+export type RollingTraffic = Pick<TrafficState, "stableVersion"> & Partial<TrafficState>;
+
+/** Arguments of {@link RollingService}. */
+export interface RollingServiceArgs extends LocalWorkloadArgs {
+  /** The version to run. */
+  readonly traffic: RollingTraffic;
+  /** Rolling update parameters, or recreate. @default Strategy.rolling() */
+  readonly strategy?: RollingStrategyInput | RecreateStrategyInput;
+}
+
+/** How the rolling set replaces instances, in instance counts and milliseconds. */
+export function rolloutSpec(strategy: RollingStrategy | RecreateStrategy, replicas: number): RolloutSpec {
+  if (strategy.kind === "recreate") {
+    return { kind: "recreate", maxSurge: 0, maxUnavailable: replicas, readinessDelayMs: 0 };
+  }
+  return {
+    kind: "rolling",
+    maxSurge: scalePercentOrCount(strategy.maxSurge, replicas, true),
+    maxUnavailable: scalePercentOrCount(strategy.maxUnavailable, replicas, false),
+    readinessDelayMs: Math.round(strategy.readinessDelaySeconds * 1000),
+  };
+}
+
+/** A rolling (or recreate) release of one service on this machine. */
+export class RollingService extends pulumi.ComponentResource implements ProxyEndpoints {
+  readonly endpoint: pulumi.Output<string>;
+  readonly adminEndpoint: pulumi.Output<string>;
+  readonly adminToken: pulumi.Output<string>;
+  readonly metricsUrl: pulumi.Output<string>;
+  readonly metricsJsonUrl: pulumi.Output<string>;
+  /** Undefined: a rolling service has no preview. */
+  readonly previewEndpoint: pulumi.Output<string | undefined>;
+  readonly stableVersion: pulumi.Output<string>;
+  /** Undefined: a rolling service has no candidate slot. */
+  readonly candidateVersion: pulumi.Output<string | undefined>;
+  /** Always 0. */
+  readonly candidateWeight: pulumi.Output<number>;
+  /** Always 0 once an update finished (the proxy reports one version). */
+  readonly effectiveWeight: pulumi.Output<number>;
+  readonly replicas: pulumi.Output<number>;
+  /** The resolved strategy for the release driver. */
+  readonly strategy: pulumi.Output<RollingStrategy | RecreateStrategy>;
+  /** URNs of the resources that change the table: the rolling set (during a roll) and the proxy. */
+  readonly trafficUrns: pulumi.Output<string[]>;
+  /** Every process and port of the service. */
+  readonly processes: pulumi.Output<LocalProcesses>;
+
+  constructor(name: string, args: RollingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    const traffic: TrafficState = { ...args.traffic, candidateWeight: args.traffic?.candidateWeight ?? 0 };
+    const release = validateRelease(
+      `RollingService "${name}"`,
+      {
+        strategy: args.strategy ?? Strategy.rolling(),
+        kinds: ["rolling", "recreate"],
+        traffic,
+        health: args.health,
+        replicas: args.replicas,
+      },
+      serviceKey(name, args),
+      (r, problems) => checkLocalWorkload(name, args, r, problems),
+    );
+    super("progressive:local:RollingService", name, {}, opts);
+
+    const strategy = release.strategy as RollingStrategy | RecreateStrategy;
+    const w = resolveWorkload(name, args, release);
+    const set = new RollingSet(
+      `${name}-set`,
+      {
+        ...w.template(release.traffic.stableVersion),
+        replicas: release.replicas,
+        rollout: rolloutSpec(strategy, release.replicas),
+      },
+      { parent: this },
+    );
+    const routes = set.units.apply((units) => unitsTable(units));
+    const proxy = createProxy(this, name, w, routes, {
+      ...(args.port !== undefined ? { port: args.port } : {}),
+    });
+
+    const endpoints = proxyEndpoints(proxy);
+    this.endpoint = endpoints.endpoint;
+    this.adminEndpoint = endpoints.adminEndpoint;
+    this.adminToken = endpoints.adminToken;
+    this.metricsUrl = endpoints.metricsUrl;
+    this.metricsJsonUrl = endpoints.metricsJsonUrl;
+    this.previewEndpoint = pulumi.output(undefined);
+    this.stableVersion = pulumi.output(release.traffic.stableVersion);
+    this.candidateVersion = pulumi.output(undefined);
+    this.candidateWeight = pulumi.output(0);
+    this.effectiveWeight = proxy.weights.apply(
+      (weights) => 100 - (weights[release.traffic.stableVersion] ?? 0),
+    );
+    this.replicas = pulumi.output(release.replicas);
+    this.strategy = pulumi.output(strategy);
+    this.trafficUrns = pulumi.all([set.urn, proxy.urn]);
+    const app = pulumi.all([set.version, set.units, set.logDir]).apply(([version, units, logDir]) => ({
+      version,
+      supervisorPids: units.map((u) => u.supervisorPid),
+      instances: units.map(({ pid, port, status, restarts }) => ({ pid, port, status, restarts })),
+      logDir,
+    }));
+    this.processes = processesOf(w, proxy, { app });
+    this.registerOutputs({
+      ...endpointOutputs(endpoints),
+      previewEndpoint: this.previewEndpoint,
+      stableVersion: this.stableVersion,
+      candidateVersion: this.candidateVersion,
+      candidateWeight: this.candidateWeight,
+      effectiveWeight: this.effectiveWeight,
+      replicas: this.replicas,
+      strategy: this.strategy,
+      trafficUrns: this.trafficUrns,
+      processes: this.processes,
+    });
+  }
+}

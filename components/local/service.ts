@@ -1,0 +1,134 @@
+// What the three local components share: the proxy and the outputs built from it, and the list
+// of processes a service runs (for operators and for tests that prove nothing is left behind).
+
+import * as pulumi from "@pulumi/pulumi";
+import { InstanceSet, LocalProxy } from "./providers/resources";
+import type { InstanceInfo } from "./providers/types";
+import type { SlotRoute } from "./routes";
+import type { RouteTableInput } from "./runtime";
+import type { LocalWorkload } from "./workload";
+
+/** The processes of one slot (an instance set, or the units of a rolling set). */
+export interface SlotProcesses {
+  readonly version: string;
+  /** Supervisor daemons: one per instance set, one per unit of a rolling set. */
+  readonly supervisorPids: readonly number[];
+  readonly instances: readonly Pick<InstanceInfo, "pid" | "port" | "status" | "restarts">[];
+  readonly logDir: string;
+}
+
+/** Every process and port a local service runs, as last seen by Pulumi. */
+export interface LocalProcesses {
+  readonly stateDir: string;
+  readonly proxy: { readonly pid: number; readonly ports: readonly number[] };
+  /** By slot: stable, canary, blue, green or app. */
+  readonly slots: Readonly<Record<string, SlotProcesses>>;
+}
+
+/** Outputs every local component has, all read from its proxy. */
+export interface ProxyEndpoints {
+  /** Where clients reach the service: `http://127.0.0.1:<port>`. */
+  readonly endpoint: pulumi.Output<string>;
+  /** The proxy's admin API (bearer token `adminToken`). */
+  readonly adminEndpoint: pulumi.Output<string>;
+  /** Bearer token of the admin API; secret. */
+  readonly adminToken: pulumi.Output<string>;
+  /** Prometheus text of the proxy's request metrics (needs the admin token). */
+  readonly metricsUrl: pulumi.Output<string>;
+  /** The same metrics as JSON, for the release driver (needs the admin token). */
+  readonly metricsJsonUrl: pulumi.Output<string>;
+}
+
+/** An instance set of one slot, declared as a child of `parent`. */
+export function instanceSet(
+  parent: pulumi.Resource,
+  name: string,
+  w: LocalWorkload,
+  slot: string,
+  version: string,
+  replicas: number,
+  opts: pulumi.CustomResourceOptions = {},
+): InstanceSet {
+  return new InstanceSet(`${name}-${slot}`, { ...w.template(version), slot, replicas }, { ...opts, parent });
+}
+
+/** What a slot contributes to the service's processes output. */
+export function slotProcesses(set: InstanceSet): pulumi.Output<SlotProcesses> {
+  return pulumi
+    .all([set.version, set.supervisorPid, set.instances, set.logDir])
+    .apply(([version, pid, instances, logDir]) => ({
+      version,
+      supervisorPids: [pid],
+      instances: instances.map(({ pid: p, port, status, restarts }) => ({ pid: p, port, status, restarts })),
+      logDir,
+    }));
+}
+
+/** A slot's version and instance ports, for the routing table. */
+export function slotRoute(set: InstanceSet): pulumi.Output<SlotRoute> {
+  return pulumi.all([set.version, set.ports]).apply(([version, ports]) => ({ version, ports }));
+}
+
+/** Declares the service's proxy. Its routes change in place; a port change replaces it. */
+export function createProxy(
+  parent: pulumi.Resource,
+  name: string,
+  w: LocalWorkload,
+  routes: pulumi.Input<RouteTableInput>,
+  ports: { readonly port?: number; readonly previewPort?: number },
+): LocalProxy {
+  return new LocalProxy(
+    `${name}-proxy`,
+    {
+      service: w.service,
+      stateDir: w.stateDir,
+      port: ports.port ?? 0,
+      ...(ports.previewPort !== undefined ? { previewPort: ports.previewPort } : {}),
+      routes,
+    },
+    { parent },
+  );
+}
+
+/** The endpoint outputs of a proxy. */
+export function proxyEndpoints(proxy: LocalProxy): ProxyEndpoints {
+  const admin = pulumi.interpolate`http://127.0.0.1:${proxy.adminPort}`;
+  return {
+    endpoint: pulumi.interpolate`http://127.0.0.1:${proxy.port}`,
+    adminEndpoint: admin,
+    adminToken: pulumi.secret(proxy.adminToken),
+    metricsUrl: pulumi.interpolate`${admin}/metrics`,
+    metricsJsonUrl: pulumi.interpolate`${admin}/metrics.json`,
+  };
+}
+
+/** The preview endpoint, or undefined when the proxy has no preview port. */
+export function previewEndpoint(proxy: LocalProxy): pulumi.Output<string | undefined> {
+  return proxy.previewPort.apply((p) => (p ? `http://127.0.0.1:${p}` : undefined));
+}
+
+/** The processes of a service: the proxy's and each slot's. */
+export function processesOf(
+  w: LocalWorkload,
+  proxy: LocalProxy,
+  slots: Record<string, pulumi.Input<SlotProcesses>>,
+): pulumi.Output<LocalProcesses> {
+  return pulumi
+    .all([proxy.pid, proxy.port, proxy.previewPort, proxy.adminPort, pulumi.all(slots)])
+    .apply(([pid, port, previewPort, adminPort, resolved]) => ({
+      stateDir: w.stateDir,
+      proxy: { pid, ports: [port, adminPort, ...(previewPort ? [previewPort] : [])] },
+      slots: resolved as Record<string, SlotProcesses>,
+    }));
+}
+
+/** Keys of the outputs every component registers. */
+export function endpointOutputs(e: ProxyEndpoints): Record<string, pulumi.Output<unknown>> {
+  return {
+    endpoint: e.endpoint,
+    adminEndpoint: e.adminEndpoint,
+    adminToken: e.adminToken,
+    metricsUrl: e.metricsUrl,
+    metricsJsonUrl: e.metricsJsonUrl,
+  };
+}

@@ -1,0 +1,294 @@
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import { Strategy, type TrafficState, ValidationError } from "../../../components/core";
+import {
+  BlueGreenService,
+  type BlueGreenServiceArgs,
+  CanaryService,
+  type CanaryServiceArgs,
+  RollingService,
+} from "../../../components/local";
+import {
+  find,
+  INSTANCE_SET,
+  isSecret,
+  PROXY,
+  promiseOf,
+  ROLLING_SET,
+  recorded,
+  settle,
+  useMocks,
+} from "./pulumi-mocks";
+
+const APP = ["node", "releases/{version}/server.js"];
+const common = { command: APP, stateDir: "/tmp/progressive-unit-state", replicas: 2 };
+
+async function canary(traffic: TrafficState, extra: Partial<CanaryServiceArgs> = {}): Promise<CanaryService> {
+  const service = new CanaryService("web", { ...common, traffic, ...extra });
+  await promiseOf(service.effectiveWeight);
+  await settle();
+  return service;
+}
+
+async function blueGreen(
+  traffic: TrafficState,
+  extra: Partial<BlueGreenServiceArgs> = {},
+): Promise<BlueGreenService> {
+  const service = new BlueGreenService("web", { ...common, traffic, ...extra });
+  await promiseOf(service.effectiveWeight);
+  await settle();
+  return service;
+}
+
+describe("local: CanaryService", () => {
+  beforeEach(useMocks);
+
+  it("runs stable at full size and the candidate beside it, and routes exactly the weight with the header route", async () => {
+    const service = await canary(
+      { stableVersion: "v1", candidateVersion: "v2", candidateWeight: 10 },
+      { secretEnv: { API_KEY: "hush" }, env: { LOG_LEVEL: "debug" } },
+    );
+    const stable = find(INSTANCE_SET, "web-stable").inputs;
+    const candidate = find(INSTANCE_SET, "web-canary").inputs;
+    assert.equal(stable.replicas, 2);
+    assert.equal(candidate.replicas, 1, "weightedReplicaCounts: ceil(2 * 10 %) = 1");
+    assert.deepEqual(stable.command, ["node", "releases/v1/server.js"]);
+    assert.deepEqual(candidate.command, ["node", "releases/v2/server.js"]);
+    assert.equal(stable.slot, "stable");
+    assert.equal(stable.cwd, process.cwd());
+    assert.deepEqual(stable.env, { LOG_LEVEL: "debug" });
+    assert.ok(isSecret(stable.secretEnv), "secretEnv reaches the resource as a secret");
+    assert.deepEqual(stable.readiness, {
+      path: "/",
+      expectStatus: 200,
+      intervalMs: 200,
+      timeoutMs: 1000,
+      deadlineMs: 300_000,
+    });
+    const routes = find(PROXY, "web-proxy").inputs.routes;
+    assert.deepEqual(
+      routes.versions.map((v: { name: string; weight: number; instances: unknown[] }) => [
+        v.name,
+        v.weight,
+        v.instances.length,
+      ]),
+      [
+        ["v1", 90, 2],
+        ["v2", 10, 1],
+      ],
+    );
+    assert.deepEqual(routes.headerRoute, { version: "v2", header: "X-Canary", value: "true" });
+    assert.equal(await promiseOf(service.effectiveWeight), 10);
+    assert.equal(await promiseOf(service.endpoint), "http://127.0.0.1:8080");
+    assert.equal(await promiseOf(service.metricsJsonUrl), "http://127.0.0.1:8082/metrics.json");
+    const urns = await promiseOf(service.trafficUrns);
+    assert.equal(urns.length, 1);
+    assert.match(urns[0] as string, /local:Proxy::web-proxy$/);
+  });
+
+  it("serializes thin providers: a loader by absolute path, no SDK and no program captured", async () => {
+    await canary({ stableVersion: "v1", candidateWeight: 0 });
+    for (const [type, name] of [
+      [INSTANCE_SET, "web-stable"],
+      [PROXY, "web-proxy"],
+    ] as const) {
+      const text = String(find(type, name).inputs.__provider);
+      assert.ok(text.length < 8_000, `${name}: serialized provider is ${text.length} characters`);
+      assert.ok(
+        text.includes(path.resolve(__dirname, "../../../components/local/providers")),
+        "absolute path",
+      );
+      assert.ok(!/@pulumi\/pulumi|node_modules\/(?!tsx)/.test(text), `${name} captures a module:\n${text}`);
+    }
+  });
+
+  it("gives both slots of the same version one route (promotion, step 2), and one route without a candidate", async () => {
+    await canary({ stableVersion: "v2", candidateVersion: "v2", candidateWeight: 100 });
+    const routes = find(PROXY, "web-proxy").inputs.routes;
+    assert.equal(routes.versions.length, 1);
+    assert.equal(routes.versions[0].name, "v2");
+    assert.equal(routes.versions[0].weight, 100);
+    assert.equal(routes.versions[0].instances.length, 4);
+    await useMocks();
+    await canary({ stableVersion: "v2", candidateWeight: 0 });
+    assert.ok(!recorded.some((r) => r.name === "web-canary"));
+    assert.equal(find(PROXY, "web-proxy").inputs.routes.headerRoute, undefined);
+  });
+
+  it("rejects an invalid weight before declaring anything", () => {
+    assert.throws(
+      () =>
+        new CanaryService("web", {
+          ...common,
+          traffic: { stableVersion: "v1", candidateVersion: "v2", candidateWeight: 150 },
+        }),
+      (err: unknown) =>
+        err instanceof ValidationError &&
+        /traffic\.candidateWeight \(150\): must be an integer from 0 to 100; use a weight such as 100/.test(
+          err.message,
+        ),
+    );
+    assert.equal(recorded.length, 0);
+  });
+
+  it("collects every local problem into one error that names field, value and fix", () => {
+    assert.throws(
+      () =>
+        new CanaryService("web", {
+          command: [],
+          cwd: "/no/such/folder",
+          env: { PORT: "1" },
+          secretEnv: { "BAD-NAME": "x" },
+          replicas: 65,
+          port: 70000,
+          stateDir: "/tmp/progressive-unit-state",
+          health: { readiness: { path: "/ready", port: 9000 } },
+          traffic: { stableVersion: "v1", candidateWeight: 0 },
+        }),
+      (err: unknown) => {
+        const m = (err as Error).message;
+        for (const expected of [
+          'command ([]): must be a non-empty list of non-empty strings; give the argv as a list, such as ["node", "server.js"]',
+          'cwd ("/no/such/folder"): is not a directory; give an existing folder',
+          'env.PORT ("PORT"): is set by the platform for each instance; remove PORT',
+          'secretEnv.BAD-NAME ("BAD-NAME"): is not a valid environment variable name',
+          "replicas (65): must be at most 64 on the local platform",
+          "port (70000): must be a port from 1 to 65535",
+          "health.readiness.port (9000): is chosen by the platform",
+        ]) {
+          assert.ok(m.includes(expected), `missing "${expected}" in:\n${m}`);
+        }
+        return true;
+      },
+    );
+  });
+
+  it("rejects a second service of the same name in the same state folder", async () => {
+    await canary({ stableVersion: "v1", candidateWeight: 0 });
+    assert.throws(
+      () => new RollingService("web", { ...common, traffic: { stableVersion: "v1" } }),
+      /name \("web"\): CanaryService "web" already uses this name on local/,
+    );
+  });
+});
+
+describe("local: BlueGreenService", () => {
+  beforeEach(useMocks);
+
+  const staged: TrafficState = {
+    stableVersion: "v1",
+    candidateVersion: "v2",
+    candidateWeight: 0,
+    activeColor: "blue",
+  };
+
+  it("routes everything to the active colour and the preview port to the idle one", async () => {
+    const service = await blueGreen(staged);
+    assert.equal(find(INSTANCE_SET, "web-blue").inputs.version, "v1");
+    assert.equal(find(INSTANCE_SET, "web-green").inputs.version, "v2");
+    const proxy = find(PROXY, "web-proxy").inputs;
+    assert.equal(proxy.previewPort, 0, "a free preview port, chosen at create");
+    assert.deepEqual(
+      proxy.routes.versions.map((v: { name: string; weight: number }) => [v.name, v.weight]),
+      [
+        ["v1", 100],
+        ["v2", 0],
+      ],
+    );
+    assert.equal(proxy.routes.previewVersion, "v2");
+    assert.equal(await promiseOf(service.previewEndpoint), "http://127.0.0.1:8081");
+    assert.deepEqual(await promiseOf(service.replicas), { blue: 2, green: 2 });
+  });
+
+  it("switches by moving the table only: each colour keeps its version", async () => {
+    await blueGreen({
+      stableVersion: "v2",
+      candidateVersion: "v1",
+      candidateWeight: 0,
+      activeColor: "green",
+    });
+    assert.equal(find(INSTANCE_SET, "web-blue").inputs.version, "v1");
+    assert.equal(find(INSTANCE_SET, "web-green").inputs.version, "v2");
+    const routes = find(PROXY, "web-proxy").inputs.routes;
+    assert.equal(routes.versions[0].name, "v2");
+    assert.equal(routes.versions[0].weight, 100);
+    assert.equal(routes.previewVersion, "v1");
+  });
+
+  it("stops the idle colour at idleReplicas 0, has no preview when turned off, and checks its ports", async () => {
+    await blueGreen(
+      { ...staged, activeColor: "green", stableVersion: "v2", candidateVersion: "v1" },
+      { idleReplicas: 0 },
+    );
+    assert.ok(!recorded.some((r) => r.name === "web-blue"));
+    assert.equal(find(PROXY, "web-proxy").inputs.routes.previewVersion, undefined);
+    await useMocks();
+    await blueGreen(staged, { strategy: Strategy.blueGreen({ previewService: false }) });
+    assert.equal(find(PROXY, "web-proxy").inputs.previewPort, undefined);
+    assert.throws(
+      () => new BlueGreenService("web2", { ...common, traffic: staged, port: 9000, previewPort: 9000 }),
+      /previewPort \(9000\): is the same as port/,
+    );
+  });
+});
+
+describe("local: RollingService", () => {
+  beforeEach(useMocks);
+
+  it("turns maxSurge and maxUnavailable into instance counts and routes to the one version", async () => {
+    const service = new RollingService("api", {
+      ...common,
+      replicas: 4,
+      traffic: { stableVersion: "v3" },
+      strategy: Strategy.rolling({ maxSurge: "25%", maxUnavailable: "25%", readinessDelay: "2s" }),
+    });
+    await promiseOf(service.effectiveWeight);
+    await settle();
+    const set = find(ROLLING_SET, "api-set").inputs;
+    assert.deepEqual(set.rollout, {
+      kind: "rolling",
+      maxSurge: 1,
+      maxUnavailable: 1,
+      readinessDelayMs: 2000,
+    });
+    assert.deepEqual(set.command, ["node", "releases/v3/server.js"]);
+    const routes = find(PROXY, "api-proxy").inputs.routes;
+    assert.deepEqual(
+      routes.versions.map((v: { name: string; weight: number }) => [v.name, v.weight]),
+      [["v3", 100]],
+    );
+    assert.equal(await promiseOf(service.effectiveWeight), 0);
+    assert.equal(
+      (await promiseOf(service.trafficUrns)).length,
+      2,
+      "the rolling set changes the table during a roll",
+    );
+  });
+
+  it("recreate has no surge and may stop every instance", async () => {
+    const service = new RollingService("api", {
+      ...common,
+      traffic: { stableVersion: "v1" },
+      strategy: Strategy.recreate(),
+    });
+    await promiseOf(service.endpoint);
+    await settle();
+    assert.deepEqual(find(ROLLING_SET, "api-set").inputs.rollout, {
+      kind: "recreate",
+      maxSurge: 0,
+      maxUnavailable: 2,
+      readinessDelayMs: 0,
+    });
+  });
+
+  it("rejects a candidate weight", () => {
+    assert.throws(
+      () =>
+        new RollingService("api", {
+          ...common,
+          traffic: { stableVersion: "v1", candidateVersion: "v2", candidateWeight: 10 },
+        }),
+      /traffic\.candidateWeight \(10\): must be 0 for a rolling strategy/,
+    );
+  });
+});
