@@ -1,11 +1,21 @@
 // The seed's pre-deployment checklist, automated. Each item reports ok or why not; the first
 // failure stops the release before anything changes. Hooks (commands with deadlines) live here too.
 import { spawn } from "node:child_process";
+import { type CheckInput, type Problem, resolveChecks } from "../../components/core";
 import type { StackConfig } from "../../stacks/config";
+import { runAnalysis } from "./analysis";
 import { ReleaseError } from "./errors";
 import type { StackHandle } from "./stack";
 
+/** A preflight check of your own, for library users: it passes unless it throws. */
+export interface PreflightCheck {
+  readonly name: string;
+  run(): Promise<void>;
+}
+
 export interface PreflightOptions {
+  /** Checks of your own, run after the config's gates. @default none */
+  readonly checks?: readonly PreflightCheck[];
   /** Approval given on the command line (`--approve`). @default false */
   readonly approve?: boolean;
   /** Asks a person; undefined when nobody can answer (CI, no terminal). */
@@ -131,6 +141,37 @@ export async function preflight(
       ...(o.signal ? { signal: o.signal } : {}),
     });
     item("command", r.ok, r.detail);
+  }
+
+  if (cfg.release.gates.checks.length > 0) {
+    // The environment's own gate checks, run against what serves now (the stable version).
+    const problems: Problem[] = [];
+    const checks = resolveChecks(cfg.release.gates.checks as CheckInput[], "release.gates.checks", problems);
+    item(
+      "gate-checks",
+      problems.length === 0,
+      problems.map((p) => `${p.path}: ${p.message}; ${p.fix}`).join("; "),
+    );
+    const outputs = await stack.outputs();
+    const stable = cfg.traffic.stableVersion;
+    const result = await runAnalysis(
+      checks,
+      { candidate: stable, stable, candidateWeight: 100, outputs },
+      o.signal ? { signal: o.signal } : {},
+    );
+    item("gate-checks", result.outcome === "Successful", `${result.outcome}: ${result.reason}`);
+  }
+
+  for (const check of o.checks ?? []) {
+    let detail = `${check.name} passed`;
+    let ok = true;
+    try {
+      await check.run();
+    } catch (err) {
+      ok = false;
+      detail = `${check.name}: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    item("check", ok, detail);
   }
 
   const window = cfg.release.gates.window;

@@ -9,6 +9,7 @@ import { defaultStateDir, newReleaseId, ReleaseHistory } from "../history";
 import { type AnalysisTarget, knownProviders, runAnalysis } from "./analysis";
 import { classifyError, ReleaseError } from "./errors";
 import type { DriverEvent, DriverEventInput } from "./events";
+import { fastRevert } from "./fast-revert";
 import {
   currentOwner,
   type Journal,
@@ -330,16 +331,28 @@ export class ReleaseRun {
     const since = Date.parse(this.journal.failureAt ?? failureAt.toISOString());
     try {
       const applied = this.journal.applied;
+      let timeToRevertMs: number | undefined;
       if (
         this.plan.strategy.kind === "canary" &&
         applied?.candidateVersion !== undefined &&
         applied.candidateWeight > 0
       ) {
         const started = new Date();
+        // The brake first: the router itself, verified; then the `up` that records it.
+        if (!this.outputs.adminEndpoint) this.outputs = await this.stack.outputs().catch(() => this.outputs);
+        const brake = await fastRevert(this.outputs, applied.stableVersion, applied.candidateVersion);
+        if (brake.applied) {
+          timeToRevertMs = Date.now() - since;
+          this.emit({
+            type: "log",
+            level: "info",
+            message: "router sends all traffic to stable (written and read back); recording it with up",
+          });
+        }
         await this.apply(abortTraffic(applied), "revert: all traffic to stable");
         await this.recorder.step(this.journal.stepIndex, "revert", started, "passed", { weight: 0 });
       }
-      const timeToRevertMs = Date.now() - since;
+      timeToRevertMs ??= Date.now() - since;
       const started = new Date();
       await this.apply(this.journal.lastGood, "revert: back to the last good state");
       await this.recorder.step(this.journal.stepIndex, "revert", started, "passed", {

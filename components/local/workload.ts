@@ -209,6 +209,13 @@ export function resolveWorkload(name: string, args: LocalWorkloadArgs, release: 
   const env = pulumi.output(args.env ?? {});
   const secretEnv = pulumi.secret(args.secretEnv ?? {});
   const readiness = readinessSpec(args, release);
+  if (release.health.liveness) {
+    // Said rather than silently dropped: the supervisor restarts instances that exit, but does
+    // not poll a liveness path, so a hung instance stays in rotation.
+    pulumi.log.warn(
+      `${name}: health.liveness is not polled on the local platform (instances that exit are restarted; a hung one is not); remove it or rely on readiness`,
+    );
+  }
   const graceSeconds =
     checkDuration(args.stopGrace ?? LOCAL_DEFAULTS.stopGraceSeconds, "stopGrace", []) ?? 10;
   return {

@@ -228,6 +228,57 @@ describe("release driver (engine tier, local platform)", function () {
           planCommand(s.target, "v2"),
           /check "dd" uses metric provider "datadog", which this stack does not have/,
         );
+
+        // A failed pre-traffic hook stops the release before any traffic moves.
+        const hook = {
+          name: "migrate",
+          command: ["sh", "-c", "echo migration failed >&2; exit 3"],
+          timeoutSeconds: 10,
+        };
+        await s.stack.workspace.setAllConfigJson(
+          s.name,
+          configJson(
+            PROJECT,
+            fastCanaryValues({ extra: { release: { drift: "off", hooks: { preTraffic: [hook] } } } }),
+          ),
+        );
+        await assert.rejects(
+          releaseCommand(s.target, "v2", { stateDir: s.stateDir }),
+          (e: unknown) =>
+            e instanceof ReleaseError &&
+            e.kind === "hook" &&
+            /pre-traffic hook migrate failed: sh -c .* exited with 3: migration failed; no traffic moved/.test(
+              e.message,
+            ),
+        );
+        const afterHook = await statusCommand(s.target, { stateDir: s.stateDir });
+        assert.equal(afterHook.outputs.stableVersion, "v1");
+        assert.equal(
+          afterHook.outputs.candidateVersion ?? undefined,
+          undefined,
+          "the candidate was never deployed",
+        );
+
+        // The policy pack runs in preflight; a plain secret-looking env value is refused.
+        await s.stack.workspace.setAllConfigJson(
+          s.name,
+          configJson(
+            PROJECT,
+            fastCanaryValues({
+              extra: {
+                release: { drift: "off", policyPack: "policies" },
+                service: { replicas: 2, env: { API_TOKEN: "plain-token-value" } },
+              },
+            }),
+          ),
+        );
+        await assert.rejects(
+          releaseCommand(s.target, "v2", { stateDir: s.stateDir }),
+          (e: unknown) =>
+            e instanceof ReleaseError &&
+            e.kind === "preflight" &&
+            /policy pack policies rejected the stack: .*no-plaintext-secrets/.test(e.message),
+        );
       },
     );
   });
