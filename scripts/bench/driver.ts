@@ -113,11 +113,12 @@ async function main(): Promise<void> {
         });
         if (result.outcome !== "reverted")
           throw new Error(`run ${i}: expected a revert, got ${result.outcome}`);
-        const lastBad = Math.max(
-          ...load.answers
-            .filter((a) => a.who === `bad${i}` || (a.who.startsWith("error") && a.at >= appliedAt))
-            .map((a) => a.at),
+        // The last answer from the bad version (or any 5xx) after the first failed check; none
+        // at all means traffic was already all on stable when the check failed.
+        const after = load.answers.filter(
+          (a) => a.at >= failedAt && (a.who === `bad${i}` || a.who.startsWith("error")),
         );
+        const lastBad = after.length > 0 ? Math.max(...after.map((a) => a.at)) : failedAt;
         const inWindow = load.answers.filter((a) => a.at >= appliedAt && a.at <= revertedAt);
         rows.push({
           run: i + 1,
