@@ -11,6 +11,7 @@ import {
   planCommand,
   releaseCommand,
   resumeCommand,
+  rollbackCommand,
   statusCommand,
 } from "../../automation/driver/commands";
 import { ReleaseError } from "../../automation/driver/errors";
@@ -106,6 +107,7 @@ describe("release driver (engine tier, local platform)", function () {
           const good = collect();
           const r1 = await releaseCommand(s.target, "v2", { stateDir: s.stateDir, onEvent: good.onEvent });
           assert.equal(r1.outcome, "promoted", JSON.stringify(r1));
+          assert.equal(load.failed, 0, `no request failed while v2 was released: ${load.summary()}`);
           assert.deepEqual(r1.traffic, { stableVersion: "v2", candidateWeight: 0 });
           const applied = good.events
             .filter((e) => e.type === "trafficApplied")
@@ -146,6 +148,18 @@ describe("release driver (engine tier, local platform)", function () {
               ["v3", "reverted"],
             ],
           );
+
+          // Rollback to the earlier good version from history, under the same load.
+          await assert.rejects(
+            rollbackCommand(s.target, { stateDir: s.stateDir, to: "v3" }),
+            /no earlier good version named v3/,
+          );
+          const failedBeforeRollback = load.failed;
+          const back = await rollbackCommand(s.target, { stateDir: s.stateDir });
+          assert.equal(back.outcome, "promoted");
+          assert.deepEqual(back.traffic, { stableVersion: "v1", candidateWeight: 0 });
+          assert.deepEqual(await load.probe(50), { v1: 50 });
+          assert.equal(load.failed, failedBeforeRollback, "no request failed during the rollback");
         } finally {
           await load.stop();
         }
