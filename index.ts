@@ -134,7 +134,8 @@ export const candidateWeight = service.candidateWeight;
 export const effectiveWeight = service.effectiveWeight;
 export const activeColor = service.activeColor;
 export const adminEndpoint = service.adminEndpoint;
-export const adminToken = service.adminToken ? pulumi.secret(service.adminToken) : undefined;
+/** A secret output of the component. */
+export const adminToken = service.adminToken;
 export const metricsUrl = service.metricsUrl;
 export const metricsJsonUrl = service.metricsJsonUrl;
 export const trafficUrns = service.trafficUrns;

@@ -1,6 +1,7 @@
 // Runs a step's checks against the live service and decides the step's outcome with the core's
 // rules (four outcomes, each with its own limit; no data is Inconclusive). Checks run side by side;
 // the first one that ends badly stops the others, so a bad canary is reverted as soon as it shows.
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   analysisVerdict,
   BUILTIN_PROVIDER,
@@ -44,7 +45,9 @@ export interface AnalysisTarget {
 }
 
 export interface AnalysisOptions {
+  /** Stops the analysis (the pending measurement rejects). @default none */
   readonly signal?: AbortSignal;
+  /** Called with every measurement as it is taken. @default none */
   readonly onMeasurement?: (m: CheckMeasurement) => void;
   /** Stop at the first measurement that is not Successful (dev's failFast). @default false */
   readonly failFast?: boolean;
@@ -61,22 +64,6 @@ export interface AnalysisResult {
 /** Providers a check may name; anything else is rejected before the release starts. */
 export function knownProviders(prometheusUrl?: string): string[] {
   return [BUILTIN_PROVIDER, ...(prometheusUrl ? ["prometheus"] : [])];
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(done, ms);
-    function done() {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }
-    function onAbort() {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    }
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 type Sample = { value?: number; baseline?: number; error?: string };
@@ -97,7 +84,7 @@ async function proxyWindow(t: AnalysisTarget, ms: number, signal?: AbortSignal) 
   };
   const before = await read();
   const started = Date.now();
-  await sleep(ms, signal);
+  await sleep(ms, undefined, { signal });
   const after = await read();
   const seconds = (Date.now() - started) / 1000;
   const diff = (v: string): VersionCounters | undefined => {
@@ -148,7 +135,7 @@ async function measureMetric(
       return { ...(value !== undefined ? { value } : {}), ...(baseline !== undefined ? { baseline } : {}) };
     }
     if (check.provider === "prometheus" && prom) {
-      await sleep(windowMs, signal);
+      await sleep(windowMs, undefined, { signal });
       const one = async (version: string) => {
         const m = await prom.query({ query: check.query.replaceAll("{{version}}", version) }, signal);
         return m.kind === "value" ? m.value : m.kind === "vector" ? m.samples[0]?.value : undefined;
@@ -182,7 +169,7 @@ async function measureHttp(
   const ok = isExpectedStatus(res.status, check);
   return {
     outcome: ok ? "Successful" : "Failed",
-    reason: ok ? `status ${res.status}` : `status ${res.status}`,
+    reason: `status ${res.status}`,
     value: res.status,
   };
 }
@@ -223,7 +210,7 @@ async function runCheck(
         ...(cond ? { condition: formatCondition(cond) } : {}),
       };
     } else {
-      if (outcomes.length > 0) await sleep(check.intervalSeconds * 1000, stop);
+      if (outcomes.length > 0) await sleep(check.intervalSeconds * 1000, undefined, { signal: stop });
       const r = await measureHttp(check, t, stop);
       c = {
         check: check.name,

@@ -114,6 +114,8 @@ function stripSecrets(o: ServiceOutputs): ServiceOutputs {
 async function takeOver(
   target: StackTarget,
   o: CommandOptions,
+  /** Changes to the journal before the run is built (e.g. skip to promotion); may throw. */
+  adjust: (journal: Journal, plan: ReleasePlan) => Partial<Journal> = () => ({}),
 ): Promise<{ stack: StackHandle; journal: Journal; plan: ReleasePlan; run: ReleaseRun }> {
   const stack = await StackHandle.open(target);
   const journal = loadJournal(stack, o.stateDir);
@@ -150,10 +152,15 @@ async function takeOver(
     });
     await stack.refresh(o.onOutput, true);
   }
-  const owned: Journal = { ...journal, owner: currentOwner(), updatedAt: new Date().toISOString() };
-  writeJournal(journalFile(o.stateDir ?? defaultStateDir(), stack.project, stack.name), owned);
   const cfg = stack.config();
   const plan = buildPlan(stack.name, cfg.strategy, journal.lastGood, journal.version);
+  const owned: Journal = {
+    ...journal,
+    ...adjust(journal, plan),
+    owner: currentOwner(),
+    updatedAt: new Date().toISOString(),
+  };
+  writeJournal(journalFile(o.stateDir ?? defaultStateDir(), stack.project, stack.name), owned);
   const run = new ReleaseRun(stack, cfg, plan, o, owned, await secretUrls(stack));
   return { stack, journal: owned, plan, run };
 }
@@ -207,20 +214,17 @@ export async function promoteCommand(
   target: StackTarget,
   o: CommandOptions & { full?: boolean } = {},
 ): Promise<ReleaseResult> {
-  const { journal, plan, run, stack } = await takeOver(target, o);
-  if (journal.phase !== "paused" && !o.full) {
-    throw new ReleaseError(
-      "usage",
-      `release ${journal.releaseId} is ${journal.phase}, not paused; use --full to skip its remaining steps`,
-    );
-  }
-  if (o.full) {
+  const { run } = await takeOver(target, o, (journal, plan) => {
+    if (journal.phase !== "paused" && !o.full) {
+      throw new ReleaseError(
+        "usage",
+        `release ${journal.releaseId} is ${journal.phase}, not paused; use --full to skip its remaining steps`,
+      );
+    }
+    if (!o.full) return {};
     const first = plan.actions.findIndex((a) => a.kind === "promote" || a.kind === "switch");
-    const file = journalFile(o.stateDir ?? defaultStateDir(), stack.project, stack.name);
-    writeJournal(file, { ...journal, phase: "stepping", stepIndex: Math.max(first, journal.stepIndex) });
-    const { run: fresh } = await takeOver(target, o);
-    return fresh.run();
-  }
+    return { phase: "stepping", stepIndex: Math.max(first, journal.stepIndex) };
+  });
   return run.run();
 }
 

@@ -22,8 +22,11 @@ export interface PreflightOptions {
   readonly prompt?: (question: string) => Promise<boolean>;
   /** The clock, for the deploy window. @default the real time */
   readonly now?: Date;
+  /** Called with each checklist item and its result. @default none */
   readonly onItem?: (check: string, ok: boolean, detail: string) => void;
+  /** The engine's output of the previews and refreshes. @default dropped */
   readonly onOutput?: (s: string) => void;
+  /** Stops the gate commands and checks. @default none */
   readonly signal?: AbortSignal;
 }
 

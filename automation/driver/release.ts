@@ -3,6 +3,7 @@
 // colour written); a failed check, a reached limit, a deadline or the abort signal reverts: all
 // traffic back to the last good state first (verified), then the candidate removed.
 import * as os from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 import { abortTraffic, type Outcome, type TrafficState } from "../../components/core";
 import type { StackConfig } from "../../stacks/config";
 import { defaultStateDir, newReleaseId, ReleaseHistory } from "../history";
@@ -28,7 +29,9 @@ export interface DriverOptions {
   readonly actor?: string;
   /** Where journals, history and reports live. @default $PROGRESSIVE_STATE_DIR or ./.state */
   readonly stateDir?: string;
+  /** Aborts the release: it reverts (like Ctrl-C in the CLI). @default none */
   readonly signal?: AbortSignal;
+  /** Receives every typed progress event. @default none */
   readonly onEvent?: (e: DriverEvent) => void;
   /** The engine's own output of each `up`. @default dropped */
   readonly onOutput?: (s: string) => void;
@@ -43,20 +46,6 @@ export interface ReleaseResult {
   readonly traffic: TrafficState;
   readonly reports?: { markdown?: string; json?: string };
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 
 /** Checks that every metric check names a provider this stack has. */
 export function checkProviders(plan: ReleasePlan, cfg: StackConfig): void {
@@ -261,7 +250,7 @@ export class ReleaseRun {
         }
         if (action.kind === "pause") {
           this.emit({ type: "paused", step: i, until: new Date(Date.now() + (action.seconds ?? 0) * 1000) });
-          await sleep((action.seconds ?? 0) * 1000, signal);
+          await sleep((action.seconds ?? 0) * 1000, undefined, { signal });
           await this.recorder.step(i, "pause", started, "passed");
         } else if (action.kind === "analysis") {
           const result = await runAnalysis(action.checks, this.analysisTarget(action), {
@@ -283,7 +272,7 @@ export class ReleaseRun {
           }
         } else {
           if (action.kind === "scaleDown" && action.afterSeconds > 0)
-            await sleep(action.afterSeconds * 1000, signal);
+            await sleep(action.afterSeconds * 1000, undefined, { signal });
           try {
             await this.apply(action.traffic, describeAction(action));
           } catch (err) {

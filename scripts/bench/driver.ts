@@ -5,57 +5,19 @@
 //   - the driver's overhead per traffic step beyond the `up` itself.
 // Rerun: npm run bench:driver   (RUNS=5 RATE=100 npm run bench:driver)
 import * as fs from "node:fs";
-import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { releaseCommand } from "../../automation/driver/commands";
 import type { DriverEvent } from "../../automation/driver/events";
 import { configJson, fastCanaryValues } from "../lib/demo-config";
+import { LoadGenerator } from "../lib/load";
 
 const engineTools: typeof import("../engine/engine.js") = require("../engine/engine.js");
 
 const root = path.resolve(__dirname, "..", "..");
 const RUNS = Number(process.env.RUNS ?? 3);
 const RATE = Number(process.env.RATE ?? 100);
-
-interface Answer {
-  readonly at: number;
-  readonly who: string;
-}
-
-/** Steady load that keeps every answer with its time. */
-function startLoad(url: string, rate: number) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const answers: Answer[] = [];
-  const timer = setInterval(() => {
-    const req = http.get(url, { agent, timeout: 10_000 }, (res) => {
-      let body = "";
-      res.on("data", (c: Buffer) => {
-        body += c.toString();
-      });
-      res.on("end", () => {
-        let who = `error ${res.statusCode}`;
-        if ((res.statusCode ?? 500) < 500) {
-          try {
-            who = (JSON.parse(body) as { version: string }).version;
-          } catch {
-            who = "unparsable";
-          }
-        }
-        answers.push({ at: Date.now(), who });
-      });
-    });
-    req.on("error", () => answers.push({ at: Date.now(), who: "error connection" }));
-  }, 1000 / rate);
-  return {
-    answers,
-    stop: () => {
-      clearInterval(timer);
-      agent.destroy();
-    },
-  };
-}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -91,7 +53,11 @@ async function main(): Promise<void> {
     });
     await stack.workspace.setAllConfigJson(stackName, configJson("progressive-delivery", values));
     const up = await stack.up();
-    const load = startLoad(String(up.outputs.endpoint?.value), RATE);
+    const load = new LoadGenerator(String(up.outputs.endpoint?.value), {
+      ratePerSecond: RATE,
+      keepAnswers: true,
+    });
+    load.start();
     try {
       for (let i = 0; i < RUNS; i++) {
         let failedAt = 0;
@@ -129,7 +95,7 @@ async function main(): Promise<void> {
         });
       }
     } finally {
-      load.stop();
+      await load.stop();
     }
   } finally {
     await stack.destroy();

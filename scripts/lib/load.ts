@@ -9,6 +9,14 @@ export interface LoadOptions {
   readonly maxDurationMs?: number;
   /** Extra request headers. @default {} */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Keep every answer with its time in `answers` (for benchmarks). @default false */
+  readonly keepAnswers?: boolean;
+}
+
+/** One answer: when it arrived and who gave it (a version, or `error <status or reason>`). */
+export interface Answer {
+  readonly at: number;
+  readonly who: string;
 }
 
 export class LoadGenerator {
@@ -18,6 +26,8 @@ export class LoadGenerator {
   private inFlight = new Set<Promise<void>>();
   readonly byVersion: Record<string, number> = {};
   readonly byStatus: Record<string, number> = {};
+  /** Every answer, when `keepAnswers` is on. */
+  readonly answers: Answer[] = [];
   sent = 0;
   failed = 0;
 
@@ -59,6 +69,7 @@ export class LoadGenerator {
     this.timer = setInterval(() => {
       if (Date.now() > this.stopAt) return this.halt();
       const p = this.request().then((who) => {
+        if (this.o.keepAnswers) this.answers.push({ at: Date.now(), who });
         this.sent++;
         if (who.startsWith("error")) this.failed++;
         this.byStatus[who.startsWith("error") ? who : "ok"] =

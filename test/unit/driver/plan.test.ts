@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { ConcurrentUpdateError } from "@pulumi/pulumi/automation";
-import { formatEvent, parseArgs } from "../../../automation/cli";
+import { formatEvent, main, parseArgs } from "../../../automation/cli";
 import { classifyError, ReleaseError } from "../../../automation/driver/errors";
 import { buildPlan, renderPlan } from "../../../automation/driver/plan";
 import { insideWindow } from "../../../automation/driver/preflight";
@@ -193,5 +193,38 @@ describe("driver errors and CLI", () => {
       },
     });
     assert.match(check ?? "", /✗ http-5xx-rate: 0.3 > 0.05 → Failed/);
+  });
+});
+
+describe("driver CLI usage errors", () => {
+  const run = async (argv: string[]) => {
+    const lines: string[] = [];
+    const code = await main(argv, (l) => lines.push(l));
+    return { code, text: lines.join("\n") };
+  };
+  it("names what is missing and exits 2", async () => {
+    assert.deepEqual(await run(["release", "v2"]), {
+      code: 2,
+      text: "error (usage): release needs --stack <name>, e.g. --stack dev",
+    });
+    assert.deepEqual(await run(["release", "--stack", "dev"]), {
+      code: 2,
+      text: "error (usage): release needs a version, e.g. progressive release v2 --stack dev",
+    });
+    assert.deepEqual(await run(["promote-env", "--stack", "prod"]), {
+      code: 2,
+      text: "error (usage): promote-env needs --from <stack> (the verified environment) and --stack <next>",
+    });
+    assert.deepEqual(await run(["deploy", "--stack", "dev"]), {
+      code: 2,
+      text: 'error (usage): unknown command "deploy"; run progressive help',
+    });
+  });
+  it("answers --json with a typed error", async () => {
+    const r = await run(["status", "--json"]);
+    assert.equal(r.code, 2);
+    assert.deepEqual(JSON.parse(r.text), {
+      error: { kind: "usage", message: "status needs --stack <name>, e.g. --stack dev" },
+    });
   });
 });
