@@ -27,6 +27,10 @@ export interface StackTarget {
   readonly stackName: string;
   /** Extra environment for every pulumi command (backend URL, passphrase...). @default {} */
   readonly env?: Readonly<Record<string, string>>;
+  /** Which service of the stack (a component's Pulumi name); needed only when it has several. */
+  readonly service?: string;
+  /** The `pulumi` binary to run. @default the one on PATH, else ~/.pulumi/bin/pulumi */
+  readonly pulumiPath?: string;
 }
 
 /** The outputs of this project's program that the driver reads. */

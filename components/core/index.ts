@@ -4,6 +4,7 @@
 export * from "./analysis";
 export * from "./checks";
 export * from "./conditions";
+export * from "./contract";
 export * from "./duration";
 export * from "./health";
 export * from "./naming";

@@ -1,0 +1,229 @@
+// The release contract between the components and the release driver. Every progressive component
+// (any platform) registers one `release` output of this shape and, separately, its secrets as one
+// secret `releaseSecrets` output. The driver finds a stack's services by reading its state (the
+// resources typed `progressive:*` with a `release` output whose `contract` it knows), so it can
+// release any Pulumi program that uses the components, not only this repo's.
+//
+// Traffic is stack state: a component reads its own entry of the `progressive:traffic` config
+// object (keyed by the component's Pulumi name) unless it is given `traffic` explicitly. After a
+// release that entry is the truth; a component's `version` argument is only the version of the
+// first deploy, used while the entry does not exist.
+
+import * as pulumi from "@pulumi/pulumi";
+import { type Problem, problem } from "./problems";
+import type { ResolvedStrategy, StrategyKind } from "./strategy";
+import { type TrafficState, VERSION_PATTERN } from "./traffic";
+
+/** Version of the contract this package writes and reads. */
+export const RELEASE_CONTRACT = 1 as const;
+
+/** Config namespace of the release settings and of the traffic entries. */
+export const CONFIG_NAMESPACE = "progressive";
+
+/** Key (in {@link CONFIG_NAMESPACE}) of the object holding every component's traffic entry. */
+export const TRAFFIC_KEY = "traffic";
+
+/** Platforms a component can run on. */
+export type PlatformName = "local" | "kubernetes" | "aws" | "gcp" | "azure";
+
+/**
+ * Where the router's applied weights are read (and, for the revert brake, written). Never secret:
+ * credentials travel in `releaseSecrets`. Each platform adds its kinds here and one driver-side
+ * implementation (automation/routers).
+ */
+export type RouterDescriptor =
+  /** The local platform's proxy; its bearer token is `releaseSecrets.adminToken`. */
+  | { readonly kind: "local-proxy"; readonly adminEndpoint: string }
+  /** Kubernetes, weight by replica counts of the two Deployments. */
+  | {
+      readonly kind: "kubernetes-replica-ratio";
+      readonly namespace: string;
+      readonly stableDeployment: string;
+      readonly canaryDeployment: string;
+    }
+  /** Kubernetes, ingress-nginx canary Ingress (`canary-weight` annotation). */
+  | {
+      readonly kind: "kubernetes-nginx";
+      readonly namespace: string;
+      readonly ingress: string;
+      readonly canaryIngress: string;
+    }
+  /** Kubernetes, Gateway API HTTPRoute with one weighted backend per slot. */
+  | {
+      readonly kind: "kubernetes-gateway-api";
+      readonly namespace: string;
+      readonly httpRoute: string;
+      readonly stableService: string;
+      readonly canaryService: string;
+    }
+  /** Kubernetes blue-green: the active Service's selector picks the colour. */
+  | {
+      readonly kind: "kubernetes-service-selector";
+      readonly namespace: string;
+      readonly service: string;
+      readonly colorLabel: string;
+    }
+  /** No weights to read (rolling, recreate): steps are reported "unverified" where weights matter. */
+  | { readonly kind: "none" };
+
+/** Kinds of router descriptors. */
+export type RouterKind = RouterDescriptor["kind"];
+
+/**
+ * Where the platform's own request metrics are read: what `provider: "builtin"` in a check means
+ * for this service.
+ */
+export type MetricsDescriptor =
+  /** The local proxy's counters (JSON); the token is `releaseSecrets.adminToken`. */
+  | { readonly kind: "local-proxy"; readonly metricsJsonUrl: string }
+  /** ingress-nginx's Prometheus metrics, per canary and stable Ingress. */
+  | {
+      readonly kind: "ingress-nginx";
+      readonly namespace: string;
+      readonly ingress: string;
+      readonly canaryIngress: string;
+    }
+  /** The platform has no request metrics of its own known to the driver. */
+  | { readonly kind: "none" };
+
+/** Kinds of metrics descriptors. */
+export type MetricsKind = MetricsDescriptor["kind"];
+
+/** The `release` output every progressive component registers. Plain values only, never secrets. */
+export interface ReleaseOutputs {
+  /** Contract version, {@link RELEASE_CONTRACT}. */
+  readonly contract: typeof RELEASE_CONTRACT;
+  readonly platform: PlatformName;
+  /** Pulumi type of the component, e.g. `progressive:local:CanaryService`. */
+  readonly type: string;
+  /** The component's Pulumi name: the key of its entry in `progressive:traffic`. */
+  readonly name: string;
+  /** The service's own name on the platform (process, Deployment, ECS service...). */
+  readonly service: string;
+  readonly kind: StrategyKind;
+  /** Steps, checks and options with every default filled; the driver plans from it. */
+  readonly strategy: ResolvedStrategy;
+  /** The traffic state asked for in this deploy. */
+  readonly traffic: TrafficState & { readonly idleReplicas?: number };
+  /** Where the state came from: the config entry, the `traffic` arg, or the `version` arg. */
+  readonly trafficSource: "config" | "arg" | "version";
+  /** Where clients reach the service. */
+  readonly endpoint: string;
+  /** Where testers reach the candidate, when the platform has a preview endpoint. */
+  readonly previewEndpoint?: string;
+  readonly router: RouterDescriptor;
+  readonly metrics: MetricsDescriptor;
+  /** URNs of the resources holding the weight; the driver targets them when it reverts. */
+  readonly trafficUrns: readonly string[];
+}
+
+/** Secret values the driver needs (an admin token, an API key), registered as one secret output. */
+export type ReleaseSecrets = Readonly<Record<string, string>>;
+
+/** The traffic state of a component and where it came from. */
+export interface ResolvedTraffic {
+  readonly traffic: (TrafficState & { readonly idleReplicas?: number }) | undefined;
+  readonly source: ReleaseOutputs["trafficSource"];
+}
+
+/** What {@link resolveTraffic} reads; every field is optional so tests can pass config directly. */
+export interface TrafficSources {
+  /** The explicit `traffic` arg. */
+  readonly traffic?: TrafficState & { readonly idleReplicas?: number };
+  /** The first version to deploy, used when there is no config entry. */
+  readonly version?: string;
+}
+
+/** The component's entry in `progressive:traffic` (undefined when there is none). */
+export function trafficEntry(
+  name: string,
+): (TrafficState & { readonly idleReplicas?: number }) | undefined | { readonly invalid: unknown } {
+  const all = new pulumi.Config(CONFIG_NAMESPACE).getObject<unknown>(TRAFFIC_KEY);
+  if (all === undefined || all === null) return undefined;
+  if (typeof all !== "object" || Array.isArray(all)) return { invalid: all };
+  const entry = (all as Record<string, unknown>)[name];
+  if (entry === undefined) return undefined;
+  if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return { invalid: entry };
+  // `pulumi config set --path` writes numbers as numbers but may leave quoted ones as strings.
+  const e = entry as Record<string, unknown>;
+  const weight = e.candidateWeight;
+  return {
+    ...(e as unknown as TrafficState),
+    candidateWeight:
+      typeof weight === "string" && /^\d+$/.test(weight) ? Number(weight) : ((weight ?? 0) as number),
+  };
+}
+
+/**
+ * A component's traffic state: the explicit `traffic` arg, else its `progressive:traffic` entry,
+ * else `{ stableVersion: version }`. Pushes a problem when none gives one, or `version` is not a
+ * version label.
+ */
+export function resolveTraffic(name: string, args: TrafficSources, problems: Problem[]): ResolvedTraffic {
+  if (args.traffic !== undefined) return { traffic: args.traffic, source: "arg" };
+  const path = `${CONFIG_NAMESPACE}:${TRAFFIC_KEY}.${name}`;
+  const entry = trafficEntry(name);
+  if (entry && "invalid" in entry) {
+    problems.push(
+      problem(
+        path,
+        entry.invalid,
+        "is not a traffic entry",
+        `set it to an object such as {"stableVersion": "v1", "candidateWeight": 0}, or remove it with pulumi config rm --path '${path}'`,
+      ),
+    );
+    return { traffic: undefined, source: "config" };
+  }
+  if (entry) return { traffic: entry, source: "config" };
+  if (args.version === undefined) {
+    problems.push(
+      problem(
+        "version",
+        undefined,
+        `is required on the first deploy (there is no ${path} entry yet)`,
+        'pass version: "v1" (the first version to deploy), or an explicit traffic state',
+      ),
+    );
+    return { traffic: undefined, source: "version" };
+  }
+  if (typeof args.version !== "string" || !VERSION_PATTERN.test(args.version)) {
+    problems.push(
+      problem(
+        "version",
+        args.version,
+        "is not a version label",
+        'use a label such as "v1.4.2" (letters, digits, ".", "_", "-"; at most 63 characters)',
+      ),
+    );
+    return { traffic: undefined, source: "version" };
+  }
+  return { traffic: { stableVersion: args.version, candidateWeight: 0 }, source: "version" };
+}
+
+/** What a component hands to {@link registerRelease}; Inputs so components pass their Outputs. */
+export type ReleaseOutputsInput = {
+  readonly [K in keyof Omit<ReleaseOutputs, "contract">]: pulumi.Input<ReleaseOutputs[K]>;
+};
+
+/**
+ * Registers the contract's outputs (`release`, and `releaseSecrets` as a secret) plus the
+ * component's own extra outputs, and ends the component's registration.
+ */
+export function registerRelease(
+  component: pulumi.ComponentResource,
+  release: ReleaseOutputsInput,
+  secrets: pulumi.Input<ReleaseSecrets>,
+  extra: Readonly<Record<string, pulumi.Input<unknown>>> = {},
+): pulumi.Output<ReleaseOutputs> {
+  const out = pulumi.output({ contract: RELEASE_CONTRACT, ...release }) as unknown as pulumi.Output<ReleaseOutputs>;
+  // undefined fields would be dropped anyway; strip them so the state reads the same everywhere.
+  const clean = out.apply(
+    (r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as unknown as ReleaseOutputs,
+  );
+  (component as unknown as { registerOutputs(o: pulumi.Inputs): void }).registerOutputs({
+    ...extra,
+    release: clean,
+    releaseSecrets: pulumi.secret(secrets),
+  });
+  return clean;
+}
