@@ -215,10 +215,14 @@ export function registerRelease(
   secrets: pulumi.Input<ReleaseSecrets>,
   extra: Readonly<Record<string, pulumi.Input<unknown>>> = {},
 ): pulumi.Output<ReleaseOutputs> {
-  const out = pulumi.output({ contract: RELEASE_CONTRACT, ...release }) as unknown as pulumi.Output<ReleaseOutputs>;
+  const out = pulumi.output({
+    contract: RELEASE_CONTRACT,
+    ...release,
+  }) as unknown as pulumi.Output<ReleaseOutputs>;
   // undefined fields would be dropped anyway; strip them so the state reads the same everywhere.
   const clean = out.apply(
-    (r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as unknown as ReleaseOutputs,
+    (r) =>
+      Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as unknown as ReleaseOutputs,
   );
   (component as unknown as { registerOutputs(o: pulumi.Inputs): void }).registerOutputs({
     ...extra,

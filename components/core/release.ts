@@ -2,6 +2,7 @@
 // health checks, replica count, the router's weights and the name. One call, one error that lists
 // every problem.
 
+import { type ReleaseOutputs, resolveTraffic } from "./contract";
 import { type Health, type HealthInput, resolveHealth } from "./health";
 import { type Problem, problem, throwIfProblems } from "./problems";
 import { claimServiceName, type ServiceKey, serviceNameProblem } from "./registry";
@@ -16,8 +17,15 @@ export interface ReleaseInput {
   readonly strategy: StrategyInput;
   /** Strategy kinds this component implements. */
   readonly kinds: readonly StrategyKind[];
-  /** The traffic state from the user or stack config. */
-  readonly traffic: TrafficState | undefined;
+  /**
+   * The explicit traffic state. When undefined and `name` is set, the component's entry of the
+   * `progressive:traffic` config is used, else `{ stableVersion: version }`.
+   */
+  readonly traffic: (TrafficState & { readonly idleReplicas?: number }) | undefined;
+  /** The component's Pulumi name, the key of its `progressive:traffic` entry. @default no config entry read */
+  readonly name?: string;
+  /** The first version to deploy, used when there is neither `traffic` nor a config entry. */
+  readonly version?: string;
   /** Health checks. @default none */
   readonly health?: HealthInput;
   /** Desired instances. @default 2 */
@@ -29,7 +37,9 @@ export interface ReleaseInput {
 /** A validated release with every default filled. */
 export interface Release {
   readonly strategy: ResolvedStrategy;
-  readonly traffic: TrafficState;
+  readonly traffic: TrafficState & { readonly idleReplicas?: number };
+  /** Where the traffic state came from. */
+  readonly trafficSource: ReleaseOutputs["trafficSource"];
   readonly health: Health;
   readonly replicas: number;
 }
@@ -101,14 +111,27 @@ export function resolveRelease(input: ReleaseInput, problems: Problem[]): Releas
   const strategy =
     resolved ?? (resolveStrategy({ kind: input.kinds[0] ?? "recreate" }, "", []) as ResolvedStrategy);
   const health = resolveHealth(input.health, "health", problems);
-  const traffic = input.traffic as TrafficState;
-  checkTraffic(traffic, strategy.kind, "traffic", problems);
+  const before = problems.length;
+  const resolvedTraffic =
+    input.name !== undefined
+      ? resolveTraffic(
+          input.name,
+          {
+            ...(input.traffic ? { traffic: input.traffic } : {}),
+            ...(input.version !== undefined ? { version: input.version } : {}),
+          },
+          problems,
+        )
+      : { traffic: input.traffic, source: "arg" as const };
+  const traffic = resolvedTraffic.traffic as TrafficState & { readonly idleReplicas?: number };
+  const trafficPath = resolvedTraffic.source === "config" ? `progressive:traffic.${input.name}` : "traffic";
+  if (problems.length === before) checkTraffic(traffic, strategy.kind, trafficPath, problems);
   checkAutoPromotion(strategy, health, problems);
   const weight = traffic?.candidateWeight;
   if (support && strategy.kind === "canary" && isWeight(weight)) {
-    checkWeightSupported(weight, support, "traffic.candidateWeight", problems);
+    checkWeightSupported(weight, support, `${trafficPath}.candidateWeight`, problems);
   }
-  return { strategy, traffic, health, replicas };
+  return { strategy, traffic, trafficSource: resolvedTraffic.source, health, replicas };
 }
 
 /**
