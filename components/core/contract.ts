@@ -12,7 +12,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type Problem, problem } from "./problems";
 import type { ResolvedStrategy, StrategyKind } from "./strategy";
-import { type TrafficState, VERSION_PATTERN } from "./traffic";
+import { checkVersionLabel, type TrafficState } from "./traffic";
 
 /** Version of the contract this package writes and reads. */
 export const RELEASE_CONTRACT = 1 as const;
@@ -146,11 +146,11 @@ export function trafficEntry(
   if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return { invalid: entry };
   // `pulumi config set --path` writes numbers as numbers but may leave quoted ones as strings.
   const e = entry as Record<string, unknown>;
-  const weight = e.candidateWeight;
+  const num = (v: unknown) => (typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v);
   return {
     ...(e as unknown as TrafficState),
-    candidateWeight:
-      typeof weight === "string" && /^\d+$/.test(weight) ? Number(weight) : ((weight ?? 0) as number),
+    candidateWeight: num(e.candidateWeight ?? 0) as number,
+    ...(e.idleReplicas !== undefined ? { idleReplicas: num(e.idleReplicas) as number } : {}),
   };
 }
 
@@ -186,17 +186,9 @@ export function resolveTraffic(name: string, args: TrafficSources, problems: Pro
     );
     return { traffic: undefined, source: "version" };
   }
-  if (typeof args.version !== "string" || !VERSION_PATTERN.test(args.version)) {
-    problems.push(
-      problem(
-        "version",
-        args.version,
-        "is not a version label",
-        'use a label such as "v1.4.2" (letters, digits, ".", "_", "-"; at most 63 characters)',
-      ),
-    );
-    return { traffic: undefined, source: "version" };
-  }
+  const before = problems.length;
+  checkVersionLabel(args.version, "version", problems);
+  if (problems.length > before) return { traffic: undefined, source: "version" };
   return { traffic: { stableVersion: args.version, candidateWeight: 0 }, source: "version" };
 }
 

@@ -27,6 +27,13 @@ export const VERSION_PATTERN = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/
 
 const VERSION_FIX = 'use a label such as "v1.4.2" (letters, digits, ".", "_", "-"; at most 63 characters)';
 
+/** Pushes a problem when `value` is not a version label. */
+export function checkVersionLabel(value: unknown, path: string, problems: Problem[]): void {
+  if (typeof value !== "string" || !VERSION_PATTERN.test(value)) {
+    problems.push(problem(path, value, "is not a version label", VERSION_FIX));
+  }
+}
+
 /** Validates a traffic state for a strategy kind; pushes every problem found. */
 export function checkTraffic(
   state: TrafficState | undefined,

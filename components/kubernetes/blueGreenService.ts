@@ -1,7 +1,7 @@
 // BlueGreenService: two Deployments (blue, green); the active Service selects the active colour,
-// the preview Service the idle one. Switching is a change of `traffic.activeColor` (plus the
-// versions, see core switchColors); the old colour stays at full size until the driver lowers
-// `idleReplicas` after the scale-down delay, so rolling back is the same switch again.
+// the preview Service the idle one. Switching is a change of `activeColor` in the traffic state
+// (plus the versions, see core switchColors); the old colour stays at full size until the driver
+// lowers `idleReplicas` after the scale-down delay, so rolling back is the same switch again.
 
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -11,31 +11,71 @@ import {
   type Color,
   colorVersions,
   dnsLabel,
+  type Problem,
   problem,
+  type Release,
+  type ReleaseOutputs,
+  type RouterDescriptor,
+  registerRelease,
   roleName,
   Strategy,
   type TrafficState,
   validateRelease,
 } from "../core";
 import type { WorkloadArgs } from "./args";
+import { LABEL_COLOR } from "./pods";
 import {
   createAutoscaler,
   createDeployment,
   createDisruptionBudget,
   createService,
+  namespaceOf,
   serviceEndpoint,
   workloadContext,
 } from "./resources";
 import { checkWorkload } from "./validate";
 
+const TYPE = "progressive:kubernetes:BlueGreenService";
+
 /** Arguments of {@link BlueGreenService}. */
 export interface BlueGreenServiceArgs extends WorkloadArgs {
-  /** Active colour and the version of each side: active runs stableVersion, idle runs candidateVersion. */
-  readonly traffic: TrafficState;
+  /**
+   * Active colour and the version of each side (active runs stableVersion, idle runs
+   * candidateVersion), given explicitly. The release driver writes the `progressive:traffic` entry instead.
+   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
+   */
+  readonly traffic?: TrafficState;
+  /**
+   * The version to deploy first; used only while the stack has no `progressive:traffic` entry for
+   * this component. After a release the config entry is the truth.
+   * @default none: required when there is neither `traffic` nor a config entry
+   */
+  readonly version?: string;
   /** Preview, auto-promotion, scale-down delay and checks. @default Strategy.blueGreen() */
   readonly strategy?: BlueGreenStrategyInput;
-  /** Instances of the idle colour; the driver sets 0 once the scale-down delay has passed. @default replicas while the idle colour holds a candidate, else 0 */
+  /**
+   * Instances of the idle colour; the driver sets 0 (in the traffic entry) once the scale-down
+   * delay has passed.
+   * @default the traffic state's idleReplicas, else replicas while the idle colour holds a candidate, else 0
+   */
   readonly idleReplicas?: number;
+}
+
+/** Instances of the idle colour: the arg, else the traffic state's; pushes a problem unless a count. */
+function resolveIdleReplicas(
+  name: string,
+  args: BlueGreenServiceArgs,
+  release: Release,
+  problems: Problem[],
+): number | undefined {
+  const idle = args.idleReplicas ?? release.traffic?.idleReplicas;
+  if (idle === undefined || (Number.isInteger(idle) && idle >= 0)) return idle;
+  const state = release.trafficSource === "config" ? `progressive:traffic.${name}` : "traffic";
+  const path = args.idleReplicas === undefined ? `${state}.idleReplicas` : "idleReplicas";
+  problems.push(
+    problem(path, idle, "must be a whole number of at least 0", "use 0 to scale the idle colour down"),
+  );
+  return idle;
 }
 
 /** A blue-green release of one service on Kubernetes. */
@@ -56,44 +96,39 @@ export class BlueGreenService extends pulumi.ComponentResource {
   readonly strategy: pulumi.Output<BlueGreenStrategy>;
   /** URNs of the objects that hold the switch (the Services); the driver targets them first when it reverts. */
   readonly trafficUrns: pulumi.Output<string[]>;
+  /** The release contract's outputs, as registered. */
+  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    let idleReplicas: number | undefined;
     const release = validateRelease(
       `BlueGreenService "${name}"`,
       {
         strategy: args.strategy ?? Strategy.blueGreen(),
         kinds: ["blueGreen"],
+        name,
         traffic: args.traffic,
+        version: args.version,
         health: args.health,
         replicas: args.replicas,
       },
       { platform: "kubernetes", scope: args.namespace, name: dnsLabel(name) },
       (r, problems) => {
         checkWorkload(args, r, problems);
-        const idle = args.idleReplicas;
-        if (idle !== undefined && !(Number.isInteger(idle) && idle >= 0)) {
-          problems.push(
-            problem(
-              "idleReplicas",
-              idle,
-              "must be a whole number of at least 0",
-              "use 0 to scale the idle colour down",
-            ),
-          );
-        }
+        idleReplicas = resolveIdleReplicas(name, args, r, problems);
       },
     );
-    super("progressive:kubernetes:BlueGreenService", name, {}, opts);
+    super(TYPE, name, {}, opts);
 
     const strategy = release.strategy as BlueGreenStrategy;
     const versions = colorVersions(release.traffic);
     const counts = blueGreenReplicaCounts(
       release.replicas,
       release.traffic.candidateVersion !== undefined,
-      args.idleReplicas,
+      idleReplicas,
     );
     const ctx = workloadContext(this, name, args, release);
-    const colorSelector = (color: Color) => ({ ...ctx.appSelector, color });
+    const colorSelector = (color: Color) => ({ ...ctx.appSelector, [LABEL_COLOR]: color });
     const replicas = { [versions.active]: counts.active, [versions.idle]: counts.idle } as Record<
       Color,
       number
@@ -143,18 +178,41 @@ export class BlueGreenService extends pulumi.ComponentResource {
     this.replicas = pulumi.output(replicas);
     this.strategy = pulumi.output(strategy);
     this.trafficUrns = pulumi.all([service, ...(preview ? [preview] : [])].map((r) => r.urn));
-    this.registerOutputs({
-      serviceName: this.serviceName,
-      endpoint: this.endpoint,
-      previewServiceName: this.previewServiceName,
-      previewEndpoint: this.previewEndpoint,
-      activeColor: this.activeColor,
-      idleColor: this.idleColor,
-      stableVersion: this.stableVersion,
-      candidateVersion: this.candidateVersion,
-      replicas: this.replicas,
-      strategy: this.strategy,
-      trafficUrns: this.trafficUrns,
-    });
+    this.release = registerRelease(
+      this,
+      {
+        platform: "kubernetes",
+        type: TYPE,
+        name,
+        service: ctx.baseName,
+        kind: "blueGreen",
+        strategy,
+        traffic: {
+          ...release.traffic,
+          activeColor: versions.active,
+          ...(idleReplicas !== undefined ? { idleReplicas } : {}),
+        },
+        trafficSource: release.trafficSource,
+        endpoint: this.endpoint,
+        previewEndpoint: this.previewEndpoint,
+        router: pulumi.all([service.metadata.namespace, service.metadata.name]).apply(
+          ([namespace, serviceName]): RouterDescriptor => ({
+            kind: "kubernetes-service-selector",
+            namespace: namespaceOf(namespace),
+            service: serviceName,
+            colorLabel: LABEL_COLOR,
+          }),
+        ),
+        metrics: { kind: "none" },
+        trafficUrns: this.trafficUrns,
+      },
+      {},
+      {
+        serviceName: this.serviceName,
+        previewServiceName: this.previewServiceName,
+        idleColor: this.idleColor,
+        replicas: this.replicas,
+      },
+    );
   }
 }

@@ -1,6 +1,7 @@
 // CanaryService: a stable Deployment kept at full size, a canary Deployment for the candidate,
 // a Service per slot, and a traffic router that splits between them at the weight from the
-// traffic state. The release driver changes the weight between steps; abort is weight 0.
+// traffic state (its `progressive:traffic` entry). The release driver changes the weight between
+// steps; abort is weight 0.
 
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -8,14 +9,16 @@ import {
   type CanaryStrategyInput,
   dnsLabel,
   MetadataKey,
+  type ReleaseOutputs,
   type ReplicaCounts,
+  registerRelease,
   roleName,
   Strategy,
   type TrafficState,
   validateRelease,
 } from "../core";
 import type { WorkloadArgs } from "./args";
-import { releaseAnnotations } from "./pods";
+import { LABEL_TRACK, releaseAnnotations } from "./pods";
 import {
   createAutoscaler,
   createDeployment,
@@ -27,10 +30,22 @@ import type { KubernetesTrafficRouter } from "./router";
 import { TrafficRouter } from "./routers";
 import { checkWorkload } from "./validate";
 
+const TYPE = "progressive:kubernetes:CanaryService";
+
 /** Arguments of {@link CanaryService}. */
 export interface CanaryServiceArgs extends WorkloadArgs {
-  /** Versions and the candidate's weight; the release driver moves it between steps. */
-  readonly traffic: TrafficState;
+  /**
+   * Versions and the candidate's weight, given explicitly. The release driver moves traffic by
+   * writing this component's `progressive:traffic` entry instead.
+   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
+   */
+  readonly traffic?: TrafficState;
+  /**
+   * The version to deploy first; used only while the stack has no `progressive:traffic` entry for
+   * this component. After a release the config entry is the truth.
+   * @default none: required when there is neither `traffic` nor a config entry
+   */
+  readonly version?: string;
   /** Steps, checks and header routing. @default Strategy.canary() */
   readonly strategy?: CanaryStrategyInput;
   /** How traffic is split between the slots. @default TrafficRouter.replicaRatio() */
@@ -51,14 +66,20 @@ export class CanaryService extends pulumi.ComponentResource {
   readonly candidateVersion: pulumi.Output<string | undefined>;
   /** Weight asked for in the traffic state. */
   readonly candidateWeight: pulumi.Output<number>;
-  /** Share of traffic the canary really gets. */
-  readonly effectiveWeight: pulumi.Output<number>;
+  /**
+   * Share of traffic the declared objects give the canary: the asked weight, or the canary's share
+   * of pods for the replica-ratio router. Not read back; the driver reads the applied weight from
+   * the cluster through `release.router`.
+   */
+  readonly plannedWeight: pulumi.Output<number>;
   /** Instances of each slot. */
   readonly replicas: pulumi.Output<ReplicaCounts>;
   /** The resolved strategy (steps, checks) for the release driver. */
   readonly strategy: pulumi.Output<CanaryStrategy>;
   /** URNs of the objects holding the weight; the driver targets them first when it reverts. */
   readonly trafficUrns: pulumi.Output<string[]>;
+  /** The release contract's outputs, as registered. */
+  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: CanaryServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const router = args.router ?? TrafficRouter.replicaRatio();
@@ -68,7 +89,9 @@ export class CanaryService extends pulumi.ComponentResource {
       {
         strategy: strategyInput,
         kinds: ["canary"],
+        name,
         traffic: args.traffic,
+        version: args.version,
         health: args.health,
         replicas: args.replicas,
         weightSupport: (replicas) => router.weightSupport(replicas),
@@ -83,14 +106,14 @@ export class CanaryService extends pulumi.ComponentResource {
         router.validate({ autoscaling: args.autoscaling !== undefined, headerRouteRequested }, problems);
       },
     );
-    super("progressive:kubernetes:CanaryService", name, {}, opts);
+    super(TYPE, name, {}, opts);
 
     const strategy = release.strategy as CanaryStrategy;
     const { stableVersion, candidateVersion, candidateWeight } = release.traffic;
     const candidate = candidateVersion !== undefined;
     const counts = router.replicaCounts(release.replicas, candidateWeight, candidate);
     const ctx = workloadContext(this, name, args, release);
-    const track = (t: string) => ({ ...ctx.appSelector, track: t });
+    const track = (t: string) => ({ ...ctx.appSelector, [LABEL_TRACK]: t });
 
     const stable = createDeployment(ctx, {
       role: "stable",
@@ -132,6 +155,8 @@ export class CanaryService extends pulumi.ComponentResource {
         ...releaseAnnotations("canary", "entry", undefined, args.annotations),
         [MetadataKey.weight]: String(candidateWeight),
       },
+      stableDeployment: stable.metadata.name,
+      canaryDeployment: canary.metadata.name,
       stableService: stableService.metadata.name,
       canaryService: canaryService.metadata.name,
       servicePort: ctx.servicePort,
@@ -152,24 +177,36 @@ export class CanaryService extends pulumi.ComponentResource {
     this.stableVersion = pulumi.output(stableVersion);
     this.candidateVersion = pulumi.output(candidateVersion);
     this.candidateWeight = pulumi.output(candidateWeight);
-    this.effectiveWeight = pulumi.output(routed.effectiveWeight);
+    this.plannedWeight = pulumi.output(routed.plannedWeight);
     this.replicas = pulumi.output(counts);
     this.strategy = pulumi.output(strategy);
     // A replica-ratio router keeps the weight in the Deployments' counts.
     const traffic = routed.trafficResources.length > 0 ? routed.trafficResources : [canary, stable];
     this.trafficUrns = pulumi.all(traffic.map((r) => r.urn));
-    this.registerOutputs({
-      serviceName: this.serviceName,
-      endpoint: this.endpoint,
-      stableServiceName: this.stableServiceName,
-      canaryServiceName: this.canaryServiceName,
-      stableVersion: this.stableVersion,
-      candidateVersion: this.candidateVersion,
-      candidateWeight: this.candidateWeight,
-      effectiveWeight: this.effectiveWeight,
-      replicas: this.replicas,
-      strategy: this.strategy,
-      trafficUrns: this.trafficUrns,
-    });
+    this.release = registerRelease(
+      this,
+      {
+        platform: "kubernetes",
+        type: TYPE,
+        name,
+        service: ctx.baseName,
+        kind: "canary",
+        strategy,
+        traffic: release.traffic,
+        trafficSource: release.trafficSource,
+        endpoint: this.endpoint,
+        router: routed.descriptor,
+        metrics: routed.metrics,
+        trafficUrns: this.trafficUrns,
+      },
+      {},
+      {
+        serviceName: this.serviceName,
+        stableServiceName: this.stableServiceName,
+        canaryServiceName: this.canaryServiceName,
+        plannedWeight: this.plannedWeight,
+        replicas: this.replicas,
+      },
+    );
   }
 }

@@ -3,7 +3,16 @@
 export * from "./args";
 export * from "./blueGreenService";
 export * from "./canaryService";
-export { envVars, imageFor, LABEL_APP, LABEL_VERSION, probeFor, releaseAnnotations } from "./pods";
+export {
+  envVars,
+  imageFor,
+  LABEL_APP,
+  LABEL_COLOR,
+  LABEL_TRACK,
+  LABEL_VERSION,
+  probeFor,
+  releaseAnnotations,
+} from "./pods";
 export * from "./rollingService";
 export * from "./router";
 export * from "./routers";

@@ -12,6 +12,10 @@ type PodTemplate = k8s.types.input.core.v1.PodTemplateSpec;
 
 /** Pod label with the service's name; every selector of the service includes it. */
 export const LABEL_APP = "app";
+/** Pod label with the canary slot (stable, canary); the slot Services and Deployments select it. */
+export const LABEL_TRACK = "track";
+/** Pod label with the blue-green colour; the active and preview Services select it. */
+export const LABEL_COLOR = "color";
 /** Pod label with the version. */
 export const LABEL_VERSION = "version";
 

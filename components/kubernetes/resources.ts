@@ -141,12 +141,17 @@ export function createService(ctx: WorkloadContext, spec: ServiceSpec): k8s.core
   );
 }
 
+/** The namespace of a declared object as the cluster reports it; "default" when none is set. */
+export function namespaceOf(namespace: string | undefined): string {
+  return namespace ?? "default";
+}
+
 /** The in-cluster URL of a Service: `http://name.namespace.svc.cluster.local[:port]`. */
 export function serviceEndpoint(service: k8s.core.v1.Service, port: number): pulumi.Output<string> {
   const suffix = port === 80 ? "" : `:${port}`;
   return pulumi
     .all([service.metadata.name, service.metadata.namespace])
-    .apply(([name, namespace]) => `http://${name}.${namespace ?? "default"}.svc.cluster.local${suffix}`);
+    .apply(([name, namespace]) => `http://${name}.${namespaceOf(namespace)}.svc.cluster.local${suffix}`);
 }
 
 /** Creates the PodDisruptionBudget over all pods of the service, when asked for. */

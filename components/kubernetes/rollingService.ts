@@ -1,6 +1,6 @@
 // RollingService: one Deployment updated in place with RollingUpdate (maxSurge, maxUnavailable,
 // minReadySeconds from the readiness delay, progressDeadlineSeconds) or Recreate. There is no
-// second slot, so reverting means deploying the previous version again.
+// second slot and no weight, so reverting means deploying the previous version again.
 
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -8,8 +8,10 @@ import {
   dnsLabel,
   type RecreateStrategy,
   type RecreateStrategyInput,
+  type ReleaseOutputs,
   type RollingStrategy,
   type RollingStrategyInput,
+  registerRelease,
   Strategy,
   type TrafficState,
   validateRelease,
@@ -25,13 +27,24 @@ import {
 } from "./resources";
 import { checkWorkload } from "./validate";
 
+const TYPE = "progressive:kubernetes:RollingService";
+
 /** The traffic state of a rolling service: only the version matters; a candidate weight must be 0. */
 export type RollingTraffic = Pick<TrafficState, "stableVersion"> & Partial<TrafficState>;
 
 /** Arguments of {@link RollingService}. */
 export interface RollingServiceArgs extends WorkloadArgs {
-  /** The version to run. */
-  readonly traffic: RollingTraffic;
+  /**
+   * The version to run, given explicitly. The release driver writes the `progressive:traffic` entry instead.
+   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
+   */
+  readonly traffic?: RollingTraffic;
+  /**
+   * The version to deploy first; used only while the stack has no `progressive:traffic` entry for
+   * this component. After a release the config entry is the truth.
+   * @default none: required when there is neither `traffic` nor a config entry
+   */
+  readonly version?: string;
   /** Rolling update parameters, or recreate. @default Strategy.rolling() */
   readonly strategy?: RollingStrategyInput | RecreateStrategyInput;
 }
@@ -55,22 +68,29 @@ export class RollingService extends pulumi.ComponentResource {
   readonly stableVersion: pulumi.Output<string>;
   /** The resolved strategy for the release driver. */
   readonly strategy: pulumi.Output<RollingStrategy | RecreateStrategy>;
+  /** The release contract's outputs, as registered. */
+  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: RollingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    const traffic: TrafficState = { ...args.traffic, candidateWeight: args.traffic?.candidateWeight ?? 0 };
+    const traffic: TrafficState | undefined = args.traffic && {
+      ...args.traffic,
+      candidateWeight: args.traffic.candidateWeight ?? 0,
+    };
     const release = validateRelease(
       `RollingService "${name}"`,
       {
         strategy: args.strategy ?? Strategy.rolling(),
         kinds: ["rolling", "recreate"],
+        name,
         traffic,
+        version: args.version,
         health: args.health,
         replicas: args.replicas,
       },
       { platform: "kubernetes", scope: args.namespace, name: dnsLabel(name) },
       (r, problems) => checkWorkload(args, r, problems),
     );
-    super("progressive:kubernetes:RollingService", name, {}, opts);
+    super(TYPE, name, {}, opts);
 
     const strategy = release.strategy as RollingStrategy | RecreateStrategy;
     const ctx = workloadContext(this, name, args, release);
@@ -98,12 +118,25 @@ export class RollingService extends pulumi.ComponentResource {
     this.deploymentName = deployment.metadata.name;
     this.stableVersion = pulumi.output(release.traffic.stableVersion);
     this.strategy = pulumi.output(strategy);
-    this.registerOutputs({
-      serviceName: this.serviceName,
-      endpoint: this.endpoint,
-      deploymentName: this.deploymentName,
-      stableVersion: this.stableVersion,
-      strategy: this.strategy,
-    });
+    this.release = registerRelease(
+      this,
+      {
+        platform: "kubernetes",
+        type: TYPE,
+        name,
+        service: ctx.baseName,
+        kind: strategy.kind,
+        strategy,
+        traffic: release.traffic,
+        trafficSource: release.trafficSource,
+        endpoint: this.endpoint,
+        // No weight to read: the Service selects every pod; the Deployment holds the version.
+        router: { kind: "none" },
+        metrics: { kind: "none" },
+        trafficUrns: pulumi.all([deployment.urn]),
+      },
+      {},
+      { serviceName: this.serviceName, deploymentName: this.deploymentName },
+    );
   }
 }

@@ -4,7 +4,7 @@
 // weight (`route`) and reports what it can do (`weightSupport`, `replicaCounts`, `validate`).
 
 import type * as pulumi from "@pulumi/pulumi";
-import type { Problem, ReplicaCounts, WeightSupport } from "../core";
+import type { MetricsDescriptor, Problem, ReplicaCounts, RouterDescriptor, WeightSupport } from "../core";
 
 /** What a router's `validate` needs to know about the service. */
 export interface RouterCheck {
@@ -27,6 +27,9 @@ export interface RouteContext {
   readonly selector: Readonly<Record<string, string>>;
   /** Annotations that record the release, for the router's objects. */
   readonly annotations: Readonly<Record<string, string>>;
+  /** Deployments of each slot (a replica-ratio router keeps the weight in their counts). */
+  readonly stableDeployment: pulumi.Output<string>;
+  readonly canaryDeployment: pulumi.Output<string>;
   /** Services of each slot and the port they expose. */
   readonly stableService: pulumi.Output<string>;
   readonly canaryService: pulumi.Output<string>;
@@ -51,10 +54,18 @@ export interface RouteResult {
   readonly endpoint: pulumi.Output<string>;
   /** The Service clients call, when the router has its own. @default the stable Service */
   readonly serviceName?: pulumi.Output<string>;
-  /** Share of traffic the canary really gets (a replica ratio is not always the asked weight). */
-  readonly effectiveWeight: number;
+  /**
+   * Share of traffic the declared objects give the canary: the asked weight, or the canary's share
+   * of pods for a replica ratio. Planned, not read back: the driver reads the applied weight from
+   * the cluster through `descriptor`.
+   */
+  readonly plannedWeight: number;
   /** Objects that hold the weight; the driver targets them first when it reverts. */
   readonly trafficResources: readonly pulumi.Resource[];
+  /** Where the driver reads (and, to revert, writes) the weight: the objects declared here. */
+  readonly descriptor: pulumi.Output<RouterDescriptor>;
+  /** Where the driver reads the router's request metrics. */
+  readonly metrics: pulumi.Output<MetricsDescriptor>;
 }
 
 /** A way to split traffic between the stable and the canary slot. */

@@ -12,6 +12,7 @@ import {
   type Color,
   colorVersions,
   problem,
+  type ReleaseOutputs,
   Strategy,
   type TrafficState,
   validateRelease,
@@ -21,13 +22,13 @@ import type { InstanceSet } from "./providers/resources";
 import { blueGreenTable, candidateShare } from "./routes";
 import {
   createProxy,
-  endpointOutputs,
   instanceSet,
   type LocalProcesses,
   type ProxyEndpoints,
   previewEndpoint,
   processesOf,
   proxyEndpoints,
+  registerLocalRelease,
   slotProcesses,
   slotRoute,
 } from "./service";
@@ -35,11 +36,14 @@ import { checkLocalWorkload, resolveWorkload, serviceKey } from "./workload";
 
 /** Arguments of {@link BlueGreenService}. */
 export interface BlueGreenServiceArgs extends LocalWorkloadArgs {
-  /** Active colour and the version of each side: active runs stableVersion, idle runs candidateVersion. */
-  readonly traffic: TrafficState;
+  /**
+   * Active colour and the version of each side (active runs stableVersion, idle runs candidateVersion), when you manage them yourself.
+   * @default the component's entry of the `progressive:traffic` config (the release driver writes it), else `{ stableVersion: version }`
+   */
+  readonly traffic?: TrafficState;
   /** Preview, auto-promotion, scale-down delay and checks. @default Strategy.blueGreen() */
   readonly strategy?: BlueGreenStrategyInput;
-  /** Instances of the idle colour; the driver sets 0 once the scale-down delay has passed. @default replicas while the idle colour holds a candidate, else 0 */
+  /** Instances of the idle colour; the driver sets 0 (in the traffic entry) once the scale-down delay has passed. @default the traffic entry's idleReplicas, else replicas while the idle colour holds a candidate, else 0 */
   readonly idleReplicas?: number;
   /** Port of the preview (the idle colour) when strategy.previewService is on. @default a free port chosen at create and kept */
   readonly previewPort?: number;
@@ -70,6 +74,8 @@ export class BlueGreenService extends pulumi.ComponentResource implements ProxyE
   readonly trafficUrns: pulumi.Output<string[]>;
   /** Every process and port of the service. */
   readonly processes: pulumi.Output<LocalProcesses>;
+  /** The release contract's outputs, as the release driver reads them from the stack. */
+  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const release = validateRelease(
@@ -77,14 +83,16 @@ export class BlueGreenService extends pulumi.ComponentResource implements ProxyE
       {
         strategy: args.strategy ?? Strategy.blueGreen(),
         kinds: ["blueGreen"],
+        name,
         traffic: args.traffic,
+        ...(args.version !== undefined ? { version: args.version } : {}),
         health: args.health,
         replicas: args.replicas,
       },
       serviceKey(name, args),
       (r, problems) => {
         checkLocalWorkload(name, args, r, problems, args.previewPort);
-        const idle = args.idleReplicas;
+        const idle = args.idleReplicas ?? r.traffic?.idleReplicas;
         if (idle !== undefined && !(Number.isInteger(idle) && idle >= 0 && idle <= 64)) {
           problems.push(
             problem(
@@ -105,7 +113,7 @@ export class BlueGreenService extends pulumi.ComponentResource implements ProxyE
     const counts = blueGreenReplicaCounts(
       release.replicas,
       traffic.candidateVersion !== undefined,
-      args.idleReplicas,
+      args.idleReplicas ?? traffic.idleReplicas,
     );
     const replicas = { [versions.active]: counts.active, [versions.idle]: counts.idle } as Record<
       Color,
@@ -148,19 +156,15 @@ export class BlueGreenService extends pulumi.ComponentResource implements ProxyE
     this.trafficUrns = pulumi.all([proxy.urn]);
     const slots = Object.fromEntries(Object.entries(sets).map(([color, set]) => [color, slotProcesses(set)]));
     this.processes = processesOf(w, proxy, slots);
-    this.registerOutputs({
-      ...endpointOutputs(endpoints),
-      previewEndpoint: this.previewEndpoint,
-      activeColor: this.activeColor,
-      idleColor: this.idleColor,
-      stableVersion: this.stableVersion,
-      candidateVersion: this.candidateVersion,
-      candidateWeight: this.candidateWeight,
-      effectiveWeight: this.effectiveWeight,
-      replicas: this.replicas,
-      strategy: this.strategy,
-      trafficUrns: this.trafficUrns,
-      processes: this.processes,
-    });
+    this.release = registerLocalRelease(
+      this,
+      "progressive:local:BlueGreenService",
+      name,
+      w,
+      release,
+      { ...endpoints, previewEndpoint: this.previewEndpoint },
+      this.trafficUrns,
+      { replicas: this.replicas, processes: this.processes },
+    );
   }
 }

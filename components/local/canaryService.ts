@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   type CanaryStrategy,
   type CanaryStrategyInput,
+  type ReleaseOutputs,
   type ReplicaCounts,
   Strategy,
   type TrafficState,
@@ -17,12 +18,12 @@ import type { LocalWorkloadArgs } from "./args";
 import { canaryTable, candidateShare } from "./routes";
 import {
   createProxy,
-  endpointOutputs,
   instanceSet,
   type LocalProcesses,
   type ProxyEndpoints,
   processesOf,
   proxyEndpoints,
+  registerLocalRelease,
   slotProcesses,
   slotRoute,
 } from "./service";
@@ -30,8 +31,11 @@ import { checkLocalWorkload, resolveWorkload, serviceKey } from "./workload";
 
 /** Arguments of {@link CanaryService}. */
 export interface CanaryServiceArgs extends LocalWorkloadArgs {
-  /** Versions and the candidate's weight; the release driver moves it between steps. */
-  readonly traffic: TrafficState;
+  /**
+   * Versions and the candidate's weight, when you manage them yourself.
+   * @default the component's entry of the `progressive:traffic` config (the release driver writes it), else `{ stableVersion: version }`
+   */
+  readonly traffic?: TrafficState;
   /** Steps, checks and header routing. @default Strategy.canary() */
   readonly strategy?: CanaryStrategyInput;
 }
@@ -59,6 +63,8 @@ export class CanaryService extends pulumi.ComponentResource implements ProxyEndp
   readonly trafficUrns: pulumi.Output<string[]>;
   /** Every process and port of the service. */
   readonly processes: pulumi.Output<LocalProcesses>;
+  /** The release contract's outputs, as the release driver reads them from the stack. */
+  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: CanaryServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const release = validateRelease(
@@ -66,7 +72,9 @@ export class CanaryService extends pulumi.ComponentResource implements ProxyEndp
       {
         strategy: args.strategy ?? Strategy.canary(),
         kinds: ["canary"],
-        traffic: args.traffic,
+        name,
+        ...(args.traffic ? { traffic: args.traffic } : { traffic: undefined }),
+        ...(args.version !== undefined ? { version: args.version } : {}),
         health: args.health,
         replicas: args.replicas,
       },
@@ -112,17 +120,15 @@ export class CanaryService extends pulumi.ComponentResource implements ProxyEndp
       stable: slotProcesses(stable),
       ...(canary ? { canary: slotProcesses(canary) } : {}),
     });
-    this.registerOutputs({
-      ...endpointOutputs(endpoints),
-      previewEndpoint: this.previewEndpoint,
-      stableVersion: this.stableVersion,
-      candidateVersion: this.candidateVersion,
-      candidateWeight: this.candidateWeight,
-      effectiveWeight: this.effectiveWeight,
-      replicas: this.replicas,
-      strategy: this.strategy,
-      trafficUrns: this.trafficUrns,
-      processes: this.processes,
-    });
+    this.release = registerLocalRelease(
+      this,
+      "progressive:local:CanaryService",
+      name,
+      w,
+      release,
+      { ...endpoints, previewEndpoint: this.previewEndpoint },
+      this.trafficUrns,
+      { replicas: this.replicas, processes: this.processes },
+    );
   }
 }

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   type RecreateStrategy,
   type RecreateStrategyInput,
+  type ReleaseOutputs,
   type RollingStrategy,
   type RollingStrategyInput,
   Strategy,
@@ -20,11 +21,11 @@ import type { RolloutSpec } from "./providers/types";
 import { unitsTable } from "./providers/units";
 import {
   createProxy,
-  endpointOutputs,
   type LocalProcesses,
   type ProxyEndpoints,
   processesOf,
   proxyEndpoints,
+  registerLocalRelease,
 } from "./service";
 import { checkLocalWorkload, resolveWorkload, serviceKey } from "./workload";
 
@@ -33,8 +34,11 @@ export type RollingTraffic = Pick<TrafficState, "stableVersion"> & Partial<Traff
 
 /** Arguments of {@link RollingService}. */
 export interface RollingServiceArgs extends LocalWorkloadArgs {
-  /** The version to run. */
-  readonly traffic: RollingTraffic;
+  /**
+   * The version to run, when you manage it yourself.
+   * @default the component's entry of the `progressive:traffic` config (the release driver writes it), else `{ stableVersion: version }`
+   */
+  readonly traffic?: RollingTraffic;
   /** Rolling update parameters, or recreate. @default Strategy.rolling() */
   readonly strategy?: RollingStrategyInput | RecreateStrategyInput;
 }
@@ -75,9 +79,13 @@ export class RollingService extends pulumi.ComponentResource implements ProxyEnd
   readonly trafficUrns: pulumi.Output<string[]>;
   /** Every process and port of the service. */
   readonly processes: pulumi.Output<LocalProcesses>;
+  /** The release contract's outputs, as the release driver reads them from the stack. */
+  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: RollingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    const traffic: TrafficState = { ...args.traffic, candidateWeight: args.traffic?.candidateWeight ?? 0 };
+    const traffic: TrafficState | undefined = args.traffic
+      ? { ...args.traffic, candidateWeight: args.traffic.candidateWeight ?? 0 }
+      : undefined;
     const release = validateRelease(
       `RollingService "${name}"`,
       {
@@ -131,17 +139,15 @@ export class RollingService extends pulumi.ComponentResource implements ProxyEnd
       logDir,
     }));
     this.processes = processesOf(w, proxy, { app });
-    this.registerOutputs({
-      ...endpointOutputs(endpoints),
-      previewEndpoint: this.previewEndpoint,
-      stableVersion: this.stableVersion,
-      candidateVersion: this.candidateVersion,
-      candidateWeight: this.candidateWeight,
-      effectiveWeight: this.effectiveWeight,
-      replicas: this.replicas,
-      strategy: this.strategy,
-      trafficUrns: this.trafficUrns,
-      processes: this.processes,
-    });
+    this.release = registerLocalRelease(
+      this,
+      "progressive:local:RollingService",
+      name,
+      w,
+      release,
+      { ...endpoints, previewEndpoint: this.previewEndpoint },
+      this.trafficUrns,
+      { replicas: this.replicas, processes: this.processes },
+    );
   }
 }

@@ -2,6 +2,7 @@
 // of processes a service runs (for operators and for tests that prove nothing is left behind).
 
 import * as pulumi from "@pulumi/pulumi";
+import { type Release, type ReleaseOutputs, registerRelease } from "../core";
 import { InstanceSet, LocalProxy } from "./providers/resources";
 import type { InstanceInfo } from "./providers/types";
 import type { SlotRoute } from "./routes";
@@ -122,13 +123,45 @@ export function processesOf(
     }));
 }
 
-/** Keys of the outputs every component registers. */
-export function endpointOutputs(e: ProxyEndpoints): Record<string, pulumi.Output<unknown>> {
-  return {
-    endpoint: e.endpoint,
-    adminEndpoint: e.adminEndpoint,
-    adminToken: e.adminToken,
-    metricsUrl: e.metricsUrl,
-    metricsJsonUrl: e.metricsJsonUrl,
-  };
+/**
+ * Registers a local component's release contract: the proxy is both the router (its admin API
+ * reads back and writes the applied table) and the source of the builtin request metrics; its
+ * bearer token is the one secret. `extra` holds the component's own outputs (replicas, processes).
+ */
+export function registerLocalRelease(
+  component: pulumi.ComponentResource,
+  type: string,
+  name: string,
+  w: LocalWorkload,
+  release: Release,
+  endpoints: ProxyEndpoints & { readonly previewEndpoint: pulumi.Output<string | undefined> },
+  trafficUrns: pulumi.Output<string[]>,
+  extra: Record<string, pulumi.Input<unknown>>,
+): pulumi.Output<ReleaseOutputs> {
+  return registerRelease(
+    component,
+    {
+      platform: "local",
+      type,
+      name,
+      service: w.service,
+      kind: release.strategy.kind,
+      strategy: release.strategy,
+      traffic: release.traffic,
+      trafficSource: release.trafficSource,
+      endpoint: endpoints.endpoint,
+      previewEndpoint: endpoints.previewEndpoint as pulumi.Output<string>,
+      router: endpoints.adminEndpoint.apply((adminEndpoint) => ({
+        kind: "local-proxy" as const,
+        adminEndpoint,
+      })),
+      metrics: endpoints.metricsJsonUrl.apply((metricsJsonUrl) => ({
+        kind: "local-proxy" as const,
+        metricsJsonUrl,
+      })),
+      trafficUrns,
+    },
+    pulumi.output(endpoints.adminToken).apply((adminToken) => ({ adminToken })),
+    extra,
+  );
 }

@@ -1,10 +1,12 @@
-// A canary of a small web service on Kubernetes. The traffic split is stack config, so the
-// release driver (or you, by hand) moves it with `pulumi config set` and `pulumi up`:
+// A canary of a small web service on Kubernetes. The traffic split is stack state: the component
+// reads its entry `progressive:traffic.hello` (versions and weight), and `version` is only the
+// version of the first deploy, while that entry does not exist yet. The release driver
+// (`progressive release 1.27.3-alpine --stack dev`) writes the entry and runs `pulumi up` between
+// steps; by hand it is the same:
 //
-//   pulumi config set candidateVersion 1.27-alpine
-//   pulumi config set candidateWeight 10      # then 25, 50, 100
-//   pulumi config set stableVersion 1.27-alpine && pulumi config rm candidateVersion \
-//     && pulumi config set candidateWeight 0  # promoted
+//   pulumi config set --path 'progressive:traffic.hello.stableVersion' 1.27-alpine
+//   pulumi config set --path 'progressive:traffic.hello.candidateVersion' 1.27.3-alpine
+//   pulumi config set --path 'progressive:traffic.hello.candidateWeight' 20 && pulumi up
 //
 // With `host` set, traffic is split by ingress-nginx; without it, by replica ratio (any cluster).
 
@@ -14,19 +16,14 @@ import { CanaryService, TrafficRouter } from "../../components/kubernetes";
 
 const config = new pulumi.Config();
 const host = config.get("host");
-const candidateVersion = config.get("candidateVersion");
 
 const web = new CanaryService("hello", {
-  // nginx-unprivileged listens on 8080 and runs as a non-root user.
+  // nginx-unprivileged listens on 8080 and runs as a non-root user; a version is an image tag.
   image: "nginxinc/nginx-unprivileged",
+  version: "1.27-alpine",
   namespace: config.get("namespace") ?? "default",
   replicas: config.getNumber("replicas") ?? 4,
   port: 8080,
-  traffic: {
-    stableVersion: config.get("stableVersion") ?? "1.27-alpine",
-    ...(candidateVersion ? { candidateVersion } : {}),
-    candidateWeight: config.getNumber("candidateWeight") ?? 0,
-  },
   strategy: Strategy.canary({
     // 20 and 50 are weights a replica ratio with 4 replicas can represent; ingress-nginx can do any.
     steps: [
@@ -52,5 +49,5 @@ const web = new CanaryService("hello", {
 export const endpoint = web.endpoint;
 export const stableVersion = web.stableVersion;
 export const candidate = web.candidateVersion;
-export const effectiveWeight = web.effectiveWeight;
+export const plannedWeight = web.plannedWeight;
 export const replicas = web.replicas;

@@ -2,7 +2,16 @@
 // candidate exists, a rule before it that sends requests carrying the tester header to the canary.
 
 import * as k8s from "@pulumi/kubernetes";
-import { type Problem, problem, type WeightSupport, weightedReplicaCounts } from "../../core";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  type MetricsDescriptor,
+  type Problem,
+  problem,
+  type RouterDescriptor,
+  type WeightSupport,
+  weightedReplicaCounts,
+} from "../../core";
+import { namespaceOf } from "../resources";
 import type { KubernetesTrafficRouter, RouteContext, RouteResult, RouterCheck } from "../router";
 
 /** A Gateway (or listener) the route attaches to. */
@@ -106,8 +115,23 @@ export class GatewayApiRouter implements KubernetesTrafficRouter {
     );
     const host = o.hostnames?.[0];
     const endpoint = route.metadata.apply((m) =>
-      host ? `http://${host}${o.path ?? "/"}` : `httproute/${m.namespace ?? "default"}/${m.name}`,
+      host ? `http://${host}${o.path ?? "/"}` : `httproute/${namespaceOf(m.namespace)}/${m.name}`,
     );
-    return { endpoint, effectiveWeight: ctx.weight, trafficResources: [route] };
+    const descriptor = pulumi.all([route.metadata, ctx.stableService, ctx.canaryService]).apply(
+      ([m, stableService, canaryService]): RouterDescriptor => ({
+        kind: "kubernetes-gateway-api",
+        namespace: namespaceOf(m.namespace),
+        httpRoute: m.name,
+        stableService,
+        canaryService,
+      }),
+    );
+    return {
+      endpoint,
+      plannedWeight: ctx.weight,
+      trafficResources: [route],
+      descriptor,
+      metrics: pulumi.output<MetricsDescriptor>({ kind: "none" }),
+    };
   }
 }

@@ -3,7 +3,17 @@
 // that carries the tester header.
 
 import * as k8s from "@pulumi/kubernetes";
-import { joinPath, type Problem, problem, type WeightSupport, weightedReplicaCounts } from "../../core";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  joinPath,
+  type MetricsDescriptor,
+  type Problem,
+  problem,
+  type RouterDescriptor,
+  type WeightSupport,
+  weightedReplicaCounts,
+} from "../../core";
+import { namespaceOf } from "../resources";
 import type { KubernetesTrafficRouter, RouteContext, RouteResult, RouterCheck } from "../router";
 
 type IngressTLS = k8s.types.input.networking.v1.IngressTLS;
@@ -121,10 +131,19 @@ export class NginxRouter implements KubernetesTrafficRouter {
       false,
     );
     const scheme = this.options.tls && this.options.tls.length > 0 ? "https" : "http";
+    const names = pulumi
+      .all([main.metadata.namespace, main.metadata.name, canary.metadata.name])
+      .apply(([namespace, ingress, canaryIngress]) => ({
+        namespace: namespaceOf(namespace),
+        ingress,
+        canaryIngress,
+      }));
     return {
       endpoint: main.metadata.apply(() => `${scheme}://${this.options.host}${this.options.path ?? "/"}`),
-      effectiveWeight: ctx.weight,
+      plannedWeight: ctx.weight,
       trafficResources: [canary],
+      descriptor: names.apply((n): RouterDescriptor => ({ kind: "kubernetes-nginx", ...n })),
+      metrics: names.apply((n): MetricsDescriptor => ({ kind: "ingress-nginx", ...n })),
     };
   }
 }

@@ -3,14 +3,18 @@
 // cannot route by header, and most weights need many replicas (see replicaRatioWeights).
 
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import {
+  type MetricsDescriptor,
   type Problem,
   problem,
+  type RouterDescriptor,
   replicaRatioCounts,
   replicaRatioWeight,
   replicaRatioWeights,
   type WeightSupport,
 } from "../../core";
+import { namespaceOf } from "../resources";
 import type { KubernetesTrafficRouter, RouteContext, RouteResult, RouterCheck } from "../router";
 
 const ALTERNATIVE = "or raise replicas, or use TrafficRouter.nginx() or TrafficRouter.gatewayApi()";
@@ -74,15 +78,27 @@ export class ReplicaRatioRouter implements KubernetesTrafficRouter {
     );
     const suffix = ctx.servicePort === 80 ? "" : `:${ctx.servicePort}`;
     const endpoint = service.metadata.apply(
-      (m) => `http://${m.name}.${m.namespace ?? "default"}.svc.cluster.local${suffix}`,
+      (m) => `http://${m.name}.${namespaceOf(m.namespace)}.svc.cluster.local${suffix}`,
     );
+    const descriptor = pulumi
+      .all([service.metadata.namespace, ctx.stableDeployment, ctx.canaryDeployment])
+      .apply(
+        ([namespace, stableDeployment, canaryDeployment]): RouterDescriptor => ({
+          kind: "kubernetes-replica-ratio",
+          namespace: namespaceOf(namespace),
+          stableDeployment,
+          canaryDeployment,
+        }),
+      );
     const exact = replicaRatioWeight(ctx.replicas);
     return {
       endpoint,
       serviceName: service.metadata.name,
-      effectiveWeight: Math.round(exact * 100) / 100,
+      plannedWeight: Math.round(exact * 100) / 100,
       // The weight lives in the Deployments' replica counts; the Service never changes.
       trafficResources: [],
+      descriptor,
+      metrics: pulumi.output<MetricsDescriptor>({ kind: "none" }),
     };
   }
 }

@@ -1,7 +1,17 @@
 import * as assert from "node:assert/strict";
 import { Strategy, type TrafficState } from "../../../components/core";
 import { CanaryService, TrafficRouter } from "../../../components/kubernetes";
-import { canaryReplicas, deployCanary, find, HPA, HTTPROUTE, INGRESS, promiseOf, useMocks } from "./harness";
+import {
+  canaryReplicas,
+  deployCanary,
+  find,
+  HPA,
+  HTTPROUTE,
+  INGRESS,
+  promiseOf,
+  SERVICE,
+  useMocks,
+} from "./harness";
 
 const V1 = "v1";
 const V2 = "v2";
@@ -63,7 +73,7 @@ describe("kubernetes: CanaryService with the ingress-nginx router", () => {
       assert.equal(a["nginx.ingress.kubernetes.io/canary-by-header"], header ? "X-Canary" : undefined);
       assert.equal(a["nginx.ingress.kubernetes.io/canary-by-header-value"], header ? "true" : undefined);
       assert.deepEqual(canaryReplicas("web"), replicas);
-      assert.equal(await promiseOf(service.effectiveWeight), traffic.candidateWeight);
+      assert.equal(await promiseOf(service.plannedWeight), traffic.candidateWeight);
       assert.equal(await promiseOf(service.endpoint), "https://shop.example.com/");
       assert.equal(await promiseOf(service.serviceName), "web-stable");
       const urns = await promiseOf(service.trafficUrns);
@@ -71,6 +81,24 @@ describe("kubernetes: CanaryService with the ingress-nginx router", () => {
       assert.match(urns[0] as string, /Ingress::web-canary-ingress$/);
     });
   }
+
+  it("describes the router and its metrics by the two Ingresses it declared", async () => {
+    const service = await deployCanary({
+      namespace: "shop",
+      traffic: { stableVersion: V1, candidateVersion: V2, candidateWeight: 10 },
+      router: router(),
+    });
+    const release = await promiseOf(service.release);
+    const ingresses = {
+      namespace: "shop",
+      ingress: find(INGRESS, "web-ingress").inputs.metadata.name,
+      canaryIngress: find(INGRESS, "web-canary-ingress").inputs.metadata.name,
+    };
+    assert.deepEqual(ingresses, { namespace: "shop", ingress: "web", canaryIngress: "web-canary" });
+    assert.deepEqual(release.router, { kind: "kubernetes-nginx", ...ingresses });
+    assert.deepEqual(release.metrics, { kind: "ingress-nginx", ...ingresses });
+    assert.deepEqual(release.trafficUrns, await promiseOf(service.trafficUrns));
+  });
 
   it("allows an autoscaler on the stable slot and leaves its replica count to it", async () => {
     await deployCanary({
@@ -144,8 +172,33 @@ describe("kubernetes: CanaryService with the Gateway API router", () => {
         );
       }
       assert.equal(await promiseOf(service.endpoint), "http://api.example.com/");
+      assert.equal(await promiseOf(service.plannedWeight), canaryWeight);
     });
   }
+
+  it("describes the router by the HTTPRoute and the two Services it declared", async () => {
+    const service = await deployCanary(
+      { traffic: { stableVersion: V1, candidateVersion: V2, candidateWeight: 10 }, router: router() },
+      "api",
+    );
+    const release = await promiseOf(service.release);
+    assert.deepEqual(release.router, {
+      kind: "kubernetes-gateway-api",
+      namespace: "default",
+      httpRoute: find(HTTPROUTE, "api-route").inputs.metadata.name,
+      stableService: find(SERVICE, "api-stable-service").inputs.metadata.name,
+      canaryService: find(SERVICE, "api-canary-service").inputs.metadata.name,
+    });
+    assert.deepEqual(release.router, {
+      kind: "kubernetes-gateway-api",
+      namespace: "default",
+      httpRoute: "api",
+      stableService: "api-stable",
+      canaryService: "api-canary",
+    });
+    assert.deepEqual(release.metrics, { kind: "none" });
+    assert.match(release.trafficUrns[0] as string, /HTTPRoute::api-route$/);
+  });
 
   it("omits the tester rule when header routing is off", async () => {
     await deployCanary(

@@ -79,12 +79,12 @@ describe("kubernetes: CanaryService with the replica-ratio router", () => {
       { stable: "ghcr.io/acme/web:v1", canary: "ghcr.io/acme/web:v2" },
     ],
   ];
-  for (const [title, traffic, replicas, effective, images] of states) {
-    it(`${title}: replicas ${replicas.stable}/${replicas.canary}, effective weight ${effective}`, async () => {
+  for (const [title, traffic, replicas, planned, images] of states) {
+    it(`${title}: replicas ${replicas.stable}/${replicas.canary}, planned weight ${planned}`, async () => {
       const service = await deployCanary({ replicas: 4, traffic });
       assert.deepEqual(canaryReplicas("web"), replicas);
       assert.deepEqual(imagesOf("web"), images);
-      assert.equal(await promiseOf(service.effectiveWeight), effective);
+      assert.equal(await promiseOf(service.plannedWeight), planned);
       assert.deepEqual(await promiseOf(service.replicas), replicas);
       // One Service over both slots carries the traffic; each slot also has its own Service.
       const entry = find(SERVICE, "web-service").inputs;
@@ -103,6 +103,34 @@ describe("kubernetes: CanaryService with the replica-ratio router", () => {
       assert.equal(all(INGRESS).length + all(HTTPROUTE).length, 0);
     });
   }
+
+  it("describes the router by the Deployments it declared, and targets them to revert", async () => {
+    const service = await deployCanary({
+      replicas: 4,
+      namespace: "shop",
+      traffic: { stableVersion: V1, candidateVersion: V2, candidateWeight: 20 },
+    });
+    const release = await promiseOf(service.release);
+    assert.deepEqual(release.router, {
+      kind: "kubernetes-replica-ratio",
+      namespace: "shop",
+      stableDeployment: find(DEPLOYMENT, "web-stable").inputs.metadata.name,
+      canaryDeployment: find(DEPLOYMENT, "web-canary").inputs.metadata.name,
+    });
+    assert.deepEqual(release.router, {
+      kind: "kubernetes-replica-ratio",
+      namespace: "shop",
+      stableDeployment: "web-stable",
+      canaryDeployment: "web-canary",
+    });
+    assert.deepEqual(release.metrics, { kind: "none" });
+    assert.equal(release.endpoint, "http://web.shop.svc.cluster.local");
+    assert.equal(release.previewEndpoint, undefined);
+    assert.deepEqual(
+      release.trafficUrns.map((u) => u.split("::").pop()),
+      ["web-canary", "web-stable"],
+    );
+  });
 
   it("selects and labels each slot's pods", async () => {
     await deployCanary({
