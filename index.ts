@@ -1,33 +1,20 @@
-// This repo's own Pulumi program: reads the layered stack config (stacks/), builds the configured
-// service on the configured platform with the configured strategy, and exports what the release
-// driver reads. `pulumi up --stack <env>` (or `npm run pulumi -- up --stack <env>`) runs it.
+// This repo's own Pulumi program, one ordinary user of the library: reads its layered stack config
+// (stacks/), builds the configured service on the configured platform with the configured
+// strategy. Like any program that uses the components, it passes no traffic state: each component
+// reads its entry of `progressive:traffic`, which the release driver writes, and starts from
+// `version` on the first deploy. `pulumi up --stack <env>` (or `npm run pulumi -- up --stack <env>`).
 import * as pulumi from "@pulumi/pulumi";
-import type { TrafficState } from "./components/core";
 import type { StackConfig } from "./stacks/config";
 import { loadFromPulumi } from "./stacks/load";
 
-/** What every platform's service exposes to the driver. */
+/** What every platform's service exposes. */
 interface ServiceHandle {
   readonly endpoint: pulumi.Output<string>;
-  readonly previewEndpoint?: pulumi.Output<string | undefined>;
-  readonly stableVersion: pulumi.Output<string>;
-  readonly candidateVersion?: pulumi.Output<string | undefined>;
-  readonly candidateWeight?: pulumi.Output<number>;
-  readonly effectiveWeight?: pulumi.Output<number>;
-  readonly activeColor?: pulumi.Output<string>;
-  readonly adminEndpoint?: pulumi.Output<string>;
-  readonly adminToken?: pulumi.Output<string>;
-  readonly metricsUrl?: pulumi.Output<string>;
-  readonly metricsJsonUrl?: pulumi.Output<string>;
-  readonly trafficUrns?: pulumi.Output<string[]>;
-  readonly strategy: pulumi.Output<unknown>;
 }
 
 const cfg = loadFromPulumi();
 for (const warning of cfg.warnings) pulumi.log.warn(warning);
 
-/** The config's traffic plus the blue-green scale-down input the driver writes beside it. */
-const traffic = cfg.traffic as TrafficState & { idleReplicas?: number };
 const secretEnv = Object.fromEntries(Object.entries(cfg.secretEnv).map(([k, v]) => [k, pulumi.secret(v)]));
 
 function localService(c: StackConfig): ServiceHandle {
@@ -55,20 +42,19 @@ function localService(c: StackConfig): ServiceHandle {
     ...(c.service.port ? { port: c.service.port } : {}),
     ...(c.service.health ? { health: c.service.health as never } : {}),
     serviceName: c.service.name,
+    version: c.version,
   };
   switch (c.strategyInput.kind) {
     case "canary":
-      return new local.CanaryService(c.service.name, { ...args, traffic, strategy: c.strategyInput });
+      return new local.CanaryService(c.service.name, { ...args, strategy: c.strategyInput });
     case "blueGreen":
       return new local.BlueGreenService(c.service.name, {
         ...args,
-        traffic,
         strategy: c.strategyInput,
-        ...(traffic.idleReplicas !== undefined ? { idleReplicas: traffic.idleReplicas } : {}),
         ...(c.service.previewPort ? { previewPort: c.service.previewPort } : {}),
       });
     default:
-      return new local.RollingService(c.service.name, { ...args, traffic, strategy: c.strategyInput });
+      return new local.RollingService(c.service.name, { ...args, strategy: c.strategyInput });
   }
 }
 
@@ -92,6 +78,7 @@ function kubernetesService(c: StackConfig): ServiceHandle {
     ...(c.service.health ? { health: c.service.health as never } : {}),
     env: { ...(c.service.env ?? {}), ...refs, LOG_LEVEL: c.logging.level },
     secretEnv,
+    version: c.version,
     ...(c.service.resources ? { container: { resources: c.service.resources } } : {}),
   };
   const router =
@@ -108,16 +95,11 @@ function kubernetesService(c: StackConfig): ServiceHandle {
         : k8s.TrafficRouter.replicaRatio();
   switch (c.strategyInput.kind) {
     case "canary":
-      return new k8s.CanaryService(c.service.name, { ...args, traffic, strategy: c.strategyInput, router });
+      return new k8s.CanaryService(c.service.name, { ...args, strategy: c.strategyInput, router });
     case "blueGreen":
-      return new k8s.BlueGreenService(c.service.name, {
-        ...args,
-        traffic,
-        strategy: c.strategyInput,
-        ...(traffic.idleReplicas !== undefined ? { idleReplicas: traffic.idleReplicas } : {}),
-      });
+      return new k8s.BlueGreenService(c.service.name, { ...args, strategy: c.strategyInput });
     default:
-      return new k8s.RollingService(c.service.name, { ...args, traffic, strategy: c.strategyInput });
+      return new k8s.RollingService(c.service.name, { ...args, strategy: c.strategyInput });
   }
 }
 
@@ -127,16 +109,3 @@ export const platform = cfg.platform;
 export const environment = cfg.environment;
 export const serviceName = cfg.service.name;
 export const endpoint = service.endpoint;
-export const previewEndpoint = service.previewEndpoint;
-export const stableVersion = service.stableVersion;
-export const candidateVersion = service.candidateVersion;
-export const candidateWeight = service.candidateWeight;
-export const effectiveWeight = service.effectiveWeight;
-export const activeColor = service.activeColor;
-export const adminEndpoint = service.adminEndpoint;
-/** A secret output of the component. */
-export const adminToken = service.adminToken;
-export const metricsUrl = service.metricsUrl;
-export const metricsJsonUrl = service.metricsJsonUrl;
-export const trafficUrns = service.trafficUrns;
-export const strategy = service.strategy;

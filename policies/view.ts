@@ -75,10 +75,14 @@ export function parseStrategy(raw: unknown): StrategyView | undefined {
 }
 
 function componentService(r: StackResource, platform: string): ServiceView {
-  const stableVersion = str(at(r.props, "stableVersion"));
-  const candidateVersion = str(at(r.props, "candidateVersion"));
-  const activeColor = str(at(r.props, "activeColor"));
-  const strategy = parseStrategy(at(r.props, "strategy"));
+  // The release contract's `release` output (components/core/contract.ts); older components
+  // registered the same fields at the top level.
+  const pick = (...path: string[]) =>
+    at(r.props, "release", ...path) ?? at(r.props, path[path.length - 1] as string);
+  const stableVersion = str(pick("traffic", "stableVersion"));
+  const candidateVersion = str(pick("traffic", "candidateVersion"));
+  const activeColor = str(pick("traffic", "activeColor"));
+  const strategy = parseStrategy(pick("strategy"));
   return {
     platform,
     type: r.type,

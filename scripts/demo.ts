@@ -45,7 +45,7 @@ async function main(): Promise<number> {
 
   log("\n[1/3] deploy v1");
   const first = await handle.up();
-  const endpoint = first.outputs.endpoint ?? "";
+  const endpoint = String(first.outputs.endpoint ?? "");
   log(`      v1 serves ${endpoint}`);
 
   const load = new LoadGenerator(endpoint, { ratePerSecond: 40 });

@@ -8,7 +8,7 @@
 
 import type { core as zcore } from "zod";
 import {
-  checkTraffic,
+  checkVersionLabel,
   formatValue,
   type HealthInput,
   type Problem,
@@ -17,7 +17,6 @@ import {
   resolveHealth,
   resolveStrategy,
   type StrategyInput,
-  type TrafficState,
 } from "../components/core";
 import { KNOWN_KEYS, type ParsedStackConfig, SECRET_KEYS, stackConfigSchema } from "./schema";
 
@@ -38,11 +37,10 @@ export interface ConfigSource {
 }
 
 /** The resolved config of one stack. */
-export interface StackConfig extends Omit<ParsedStackConfig, "strategy" | "traffic"> {
+export interface StackConfig extends Omit<ParsedStackConfig, "strategy"> {
   readonly strategy: ResolvedStrategy;
   /** The strategy as written, for components that resolve it themselves. */
   readonly strategyInput: StrategyInput;
-  readonly traffic: TrafficState;
   /** Things that are allowed but worth saying (e.g. plain test secrets in dev). */
   readonly warnings: readonly string[];
 }
@@ -174,7 +172,7 @@ export function resolveStackConfig(src: ConfigSource): StackConfig {
   const local: Problem[] = [];
   const strategyInput = cfg.strategy as unknown as StrategyInput;
   const strategy = resolveStrategy(strategyInput, "strategy", local);
-  checkTraffic(cfg.traffic as unknown as TrafficState, strategy?.kind ?? "canary", "traffic", local);
+  checkVersionLabel(cfg.version, "version", local);
   resolveHealth(cfg.service.health as HealthInput | undefined, "service.health", local);
   if (cfg.platform === "local" && !cfg.service.local) {
     local.push(
@@ -192,7 +190,6 @@ export function resolveStackConfig(src: ConfigSource): StackConfig {
     ...cfg,
     strategy,
     strategyInput,
-    traffic: cfg.traffic as unknown as TrafficState,
     warnings,
   };
 }

@@ -13,7 +13,14 @@ export const environmentName = z
 export const PLATFORMS = ["local", "kubernetes"] as const;
 export type PlatformName = (typeof PLATFORMS)[number];
 
-const port = z.number().int().min(0).max(65535);
+// `pulumi config set` without `--type`, and a stack file the CLI rewrote (e.g. after `pulumi stack
+// init`), keep booleans and numbers as strings ("true", "3"); accept those as what they say.
+const bool = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
+const int = z.preprocess(
+  (v) => (typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v),
+  z.number().int(),
+);
+const port = int.pipe(z.number().min(0).max(65535));
 const stringMap = z.record(z.string(), z.string());
 
 const localService = z
@@ -41,7 +48,7 @@ const resources = z.object({ requests: stringMap.optional(), limits: stringMap.o
 export const serviceSchema = z
   .object({
     name: z.string().regex(/^[a-z]([a-z0-9-]{0,40}[a-z0-9])?$/, "must be a DNS label such as web"),
-    replicas: z.number().int().min(1),
+    replicas: int.pipe(z.number().min(1)),
     port: port.optional(),
     previewPort: port.optional(),
     containerPort: port.optional(),
@@ -54,67 +61,10 @@ export const serviceSchema = z
   })
   .strict();
 
-const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time such as "09:00"');
-const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
-
-/** A deploy window: releases may start only inside it. */
-export const windowSchema = z
-  .object({
-    days: z.array(z.enum(DAYS)).min(1),
-    start: HHMM,
-    end: HHMM,
-    timezone: z.string().default("UTC"),
-  })
-  .strict();
-
-/** Gates a release must pass before traffic moves in this environment. */
-export const gatesSchema = z
-  .object({
-    approval: z.boolean().default(false),
-    window: windowSchema.optional(),
-    checks: z.array(z.unknown()).default([]),
-    commands: z.array(z.array(z.string()).min(1)).default([]),
-  })
-  .strict();
-
-/** A command run at a point of the release (a database migration, a smoke test), with a deadline. */
-export const hookSchema = z
-  .object({
-    name: z.string().min(1),
-    command: z.array(z.string()).min(1, "must name the program to run, e.g. [npm, run, migrate]"),
-    /** Seconds the command may take. */
-    timeoutSeconds: z.number().positive().default(300),
-  })
-  .strict();
-
-export const releaseSchema = z
-  .object({
-    /** The environment a release verified here is promoted to next. */
-    next: environmentName.optional(),
-    gates: gatesSchema.default({ approval: false, checks: [], commands: [] }),
-    /** How preflight looks for drift: a preview expecting no changes, a refresh, or not at all. */
-    drift: z.enum(["preview", "refresh", "off"]).default("preview"),
-    /** Policy pack folder run in preflight. */
-    policyPack: z.string().optional(),
-    /** Commands before any traffic moves (a failure stops the release) and after promotion. */
-    hooks: z
-      .object({ preTraffic: z.array(hookSchema).default([]), postPromotion: z.array(hookSchema).default([]) })
-      .strict()
-      .default({ preTraffic: [], postPromotion: [] }),
-  })
-  .strict();
-
 export const loggingSchema = z
   .object({
     level: z.enum(["debug", "info", "warn", "error"]),
-    verbose: z.boolean().default(false),
-  })
-  .strict();
-
-export const monitoringSchema = z
-  .object({
-    prometheusUrl: z.string().url().optional(),
-    fullMonitoring: z.boolean().default(false),
+    verbose: bool.default(false),
   })
   .strict();
 
@@ -130,29 +80,21 @@ export const stackConfigSchema = z
     environment: environmentName,
     platform: z.enum(PLATFORMS),
     service: serviceSchema,
+    /** The version of the first deploy; after a release, `progressive:traffic` holds the truth. */
+    version: z.string().default("v1"),
     strategy: z.object({ kind: z.string() }).passthrough(),
-    traffic: z.object({ stableVersion: z.string() }).passthrough(),
     logging: loggingSchema,
-    failFast: z.boolean(),
-    monitoring: monitoringSchema.default({ fullMonitoring: false }),
-    release: releaseSchema.default({
-      gates: { approval: false, checks: [], commands: [] },
-      drift: "preview",
-      hooks: { preTraffic: [], postPromotion: [] },
-    }),
-    allowPlaintextSecrets: z.boolean().default(false),
+    allowPlaintextSecrets: bool.default(false),
     secretEnv: stringMap.default({}),
     secretRefs: z.record(z.string(), secretRefSchema).default({}),
-    slackWebhookUrl: z.string().optional(),
-    webhookUrl: z.string().optional(),
   })
   .strict();
 
-/** The config as zod parsed it; strategy and traffic are refined by core in the loader. */
+/** The config as zod parsed it; the strategy is refined by core in the loader. */
 export type ParsedStackConfig = z.infer<typeof stackConfigSchema>;
 
 /** Keys whose values must be Pulumi secrets (`pulumi config set --secret`). */
-export const SECRET_KEYS = ["secretEnv", "slackWebhookUrl", "webhookUrl"] as const;
+export const SECRET_KEYS = ["secretEnv"] as const;
 
 /** Every key the loader knows, for "unknown key" errors. */
 export const KNOWN_KEYS = Object.keys(stackConfigSchema.shape) as readonly string[];

@@ -1,8 +1,15 @@
 // Runs a step's checks against the live service and decides the step's outcome with the core's
 // rules (four outcomes, each with its own limit; no data is Inconclusive). Checks run side by side;
 // the first one that ends badly stops the others, so a bad canary is reverted as soon as it shows.
+//
+// A metric check's provider is `builtin` (the platform's own request metrics, found through the
+// release contract's metrics descriptor) or a registry kind configured in `progressive:metrics`.
+// A check whose provider or query cannot work ends at once with Error: retrying a configuration
+// mistake only delays the revert. Preflight finds these earlier with unknownProviderProblems and
+// metricQueryProblems.
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  type AnalysisVerdict,
   analysisVerdict,
   BUILTIN_PROVIDER,
   type Check,
@@ -13,37 +20,44 @@ import {
   isExpectedStatus,
   type MetricCheck,
   type Outcome,
+  type ReleaseOutputs,
+  type ReleaseSecrets,
 } from "../../components/core";
+import { type BuiltinSource, createBuiltinSource } from "../metrics/builtin";
+import { builtinMetric, providerProblem, queryObject } from "../metrics/check-providers";
+import { healthAfter } from "../metrics/health-state";
 import { checkHttp } from "../metrics/http";
-import { createPrometheusProvider } from "../metrics/prometheus";
-import {
-  diffCounters,
-  errorRate,
-  meanLatency,
-  parseProxyMetrics,
-  totalRequests,
-  type VersionCounters,
-} from "../metrics/proxy-metrics";
-import type { MetricProvider } from "../metrics/types";
-import { fetchText, joinUrl } from "../shared/http";
+import { createProvider, type ProviderSpec } from "../metrics/registry";
+import { MissingPackageError } from "../metrics/sdk-call";
+import { type MetricsSettings, type SettingsKind, settingsProviderSpec } from "../metrics/settings";
+import { type Measurement, MetricConfigError, type MetricProvider, noData, valuesOf } from "../metrics/types";
+import { joinUrl } from "../shared/http";
 import type { CheckMeasurement } from "./events";
-import type { ServiceOutputs } from "./stack";
+
+// Preflight's questions about a check's provider and query live beside the providers.
+export { knownProviders, metricQueryProblems, unknownProviderProblems } from "../metrics/check-providers";
 
 /** What the checks measure. */
 export interface AnalysisTarget {
+  /** Version being released. */
   readonly candidate: string;
+  /** Version serving now: the baseline of relative conditions. */
   readonly stable: string;
-  /** Candidate's weight while measuring (throughput is compared per unit of weight). */
+  /** Candidate's weight in percent while measuring (builtin throughput is compared per unit of weight). */
   readonly candidateWeight: number;
-  readonly outputs: ServiceOutputs;
-  /** PromQL endpoint for checks whose provider is `prometheus`. */
-  readonly prometheusUrl?: string;
-  /** Header that routes a request to the candidate, for HTTP checks. */
+  /** The service's release contract: endpoint and metrics descriptor. */
+  readonly release: ReleaseOutputs;
+  /** The service's release secrets (the local proxy's `adminToken`). */
+  readonly secrets: ReleaseSecrets;
+  /** The parsed `progressive:metrics` settings. */
+  readonly metrics: MetricsSettings;
+  /** Header that routes a request to the candidate, for HTTP checks. @default none */
   readonly candidateHeader?: { readonly name: string; readonly value: string };
-  /** Base URL for HTTP checks. @default outputs.endpoint */
+  /** Base URL for HTTP checks. @default release.endpoint */
   readonly httpBaseUrl?: string;
 }
 
+/** How an analysis runs. */
 export interface AnalysisOptions {
   /** Stops the analysis (the pending measurement rejects). @default none */
   readonly signal?: AbortSignal;
@@ -51,8 +65,11 @@ export interface AnalysisOptions {
   readonly onMeasurement?: (m: CheckMeasurement) => void;
   /** Stop at the first measurement that is not Successful (dev's failFast). @default false */
   readonly failFast?: boolean;
+  /** Builds a metric provider from its spec; tests wrap it to hand a provider a fake SDK client. @default the registry's createProvider */
+  readonly createProvider?: (spec: ProviderSpec) => MetricProvider;
 }
 
+/** How an analysis ended. */
 export interface AnalysisResult {
   readonly outcome: Outcome;
   readonly reason: string;
@@ -61,102 +78,113 @@ export interface AnalysisResult {
   readonly firstFailureAt?: Date;
 }
 
-/** Providers a check may name; anything else is rejected before the release starts. */
-export function knownProviders(prometheusUrl?: string): string[] {
-  return [BUILTIN_PROVIDER, ...(prometheusUrl ? ["prometheus"] : [])];
-}
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+/** Configuration mistakes: retrying them only delays the verdict. */
+const isFatal = (err: unknown) => err instanceof MetricConfigError || err instanceof MissingPackageError;
+/** One measurement of a metric check. `fatal` errors are configuration mistakes: no retry. */
+type Reading = { value?: number; baseline?: number; noData?: string; error?: string; fatal?: boolean };
 
-type Sample = { value?: number; baseline?: number; error?: string };
+/** Measures one metric check once; resolved from its provider before the first measurement. */
+type Measure = (signal: AbortSignal) => Promise<Reading>;
 
-/** The proxy's counters for two versions, read twice `ms` apart. */
-async function proxyWindow(t: AnalysisTarget, ms: number, signal?: AbortSignal) {
-  const { adminEndpoint, adminToken } = t.outputs;
-  if (!adminEndpoint || !adminToken)
-    throw new Error("the stack has no adminEndpoint/adminToken outputs to read metrics from");
-  const read = async () => {
-    const res = await fetchText(
-      joinUrl(adminEndpoint, "/metrics.json"),
-      { headers: { authorization: `Bearer ${adminToken}` } },
-      { timeoutMs: 5_000, signal },
+/** The number of a measurement: undefined with a reason for no data; throws for several series. */
+function numberOf(m: Measurement): { value?: number; noData?: string } {
+  if (m.kind === "noData") return { noData: m.reason };
+  const values = valuesOf(m);
+  if (values.length !== 1) {
+    throw new Error(
+      `the query returned ${values.length} series; make it return one (aggregate with sum(...) or filter by a label)`,
     );
-    if (res.status !== 200) throw new Error(`metrics.json answered ${res.status}`);
-    return parseProxyMetrics(JSON.parse(res.body));
-  };
-  const before = await read();
-  const started = Date.now();
-  await sleep(ms, undefined, { signal });
-  const after = await read();
-  const seconds = (Date.now() - started) / 1000;
-  const diff = (v: string): VersionCounters | undefined => {
-    const a = after.get(v);
-    if (!a) return undefined;
-    const b = before.get(v);
-    return b ? diffCounters(b, a) : a;
-  };
-  return { candidate: diff(t.candidate), stable: diff(t.stable), seconds };
+  }
+  return { value: values[0] as number };
 }
 
-function builtinValue(
-  query: string,
-  c: VersionCounters | undefined,
-  seconds: number,
-  share: number,
-): number | undefined {
-  if (!c || totalRequests(c) === 0) return undefined;
-  switch (query) {
-    case "errorRate":
-      return errorRate(c);
-    case "http5xxRate":
-      return c.requests["5xx"] / totalRequests(c);
-    case "meanLatency":
-      return meanLatency(c);
-    case "throughput":
-      return share > 0 ? totalRequests(c) / seconds / share : undefined;
-    default:
-      throw new Error(
-        `unknown builtin query "${query}"; use errorRate, http5xxRate, meanLatency or throughput`,
+/** The reading of a candidate measurement and, for relative conditions, the stable one. */
+function reading(candidate: Measurement, stable?: Measurement): Reading {
+  const c = numberOf(candidate);
+  const s = stable ? numberOf(stable) : {};
+  return {
+    ...(c.value !== undefined ? { value: c.value } : {}),
+    ...(c.noData !== undefined ? { noData: c.noData } : {}),
+    ...(s.value !== undefined ? { baseline: s.value } : {}),
+  };
+}
+
+/** Builtin throughput is per unit of traffic weight, so a 5 % candidate compares with a 95 % stable. */
+function perUnitOfWeight(m: Measurement, weightPercent: number): Measurement {
+  if (m.kind !== "value") return m;
+  if (weightPercent <= 0) return noData("the version has no traffic weight", m.at);
+  return { ...m, value: m.value / (weightPercent / 100) };
+}
+
+/** Providers shared by the checks of one analysis, so each SDK client is built once. */
+interface ProviderCache {
+  readonly build: (spec: ProviderSpec) => MetricProvider;
+  builtin?: BuiltinSource;
+  readonly providers: Map<string, MetricProvider>;
+}
+
+/** How `check` is measured; throws MetricConfigError when its provider or query cannot work. */
+function measurerFor(check: MetricCheck, t: AnalysisTarget, cache: ProviderCache): Measure {
+  const p = providerProblem(check.provider, t.release, t.metrics);
+  if (p) throw new MetricConfigError(`check "${check.name}"`, "provider", check.provider, p.problem, p.fix);
+  if (check.provider === BUILTIN_PROVIDER) {
+    const metric = builtinMetric(check);
+    cache.builtin ??= createBuiltinSource(t.release.metrics, t.secrets, t.metrics, cache.build);
+    const source = cache.builtin;
+    return async (signal) => {
+      const pair = await source.measure(
+        metric,
+        { candidate: t.candidate, stable: t.stable },
+        check.intervalSeconds,
+        signal,
       );
+      if (metric !== "throughput") return reading(pair.candidate, pair.stable);
+      return reading(
+        perUnitOfWeight(pair.candidate, t.candidateWeight),
+        perUnitOfWeight(pair.stable, 100 - t.candidateWeight),
+      );
+    };
   }
+  const kind = check.provider as SettingsKind;
+  const provider =
+    cache.providers.get(kind) ?? cache.build(settingsProviderSpec(kind, t.metrics) as ProviderSpec);
+  cache.providers.set(kind, provider);
+  // `{{version}}` makes one query per version (candidate, then stable as the baseline); a query
+  // without it measures once and has no baseline, so a relative condition is Inconclusive.
+  const perVersion = check.query.includes("{{version}}");
+  const queryFor = (version: string) =>
+    queryObject(check, kind, check.query.replaceAll("{{version}}", version));
+  queryFor(t.candidate); // a query that is not JSON ends the check now, not after the first wait
+  return async (signal) => {
+    await sleep(check.intervalSeconds * 1000, undefined, { signal });
+    if (!perVersion) return reading(await provider.query(queryFor(t.candidate), signal));
+    const [candidate, stable] = await Promise.all([
+      provider.query(queryFor(t.candidate), signal),
+      provider.query(queryFor(t.stable), signal),
+    ]);
+    return reading(candidate, stable);
+  };
 }
 
-async function measureMetric(
-  check: MetricCheck,
-  t: AnalysisTarget,
-  prom: MetricProvider | undefined,
-  signal?: AbortSignal,
-): Promise<Sample> {
-  const windowMs = check.intervalSeconds * 1000;
+/** One measurement; a failure becomes an Error reading, fatal when it is a configuration mistake. */
+async function measureMetric(measure: Measure, signal: AbortSignal): Promise<Reading> {
   try {
-    if (check.provider === BUILTIN_PROVIDER) {
-      const w = await proxyWindow(t, windowMs, signal);
-      const share = t.candidateWeight / 100;
-      const value = builtinValue(check.query, w.candidate, w.seconds, share);
-      const baseline = builtinValue(check.query, w.stable, w.seconds, 1 - share);
-      return { ...(value !== undefined ? { value } : {}), ...(baseline !== undefined ? { baseline } : {}) };
-    }
-    if (check.provider === "prometheus" && prom) {
-      await sleep(windowMs, undefined, { signal });
-      const one = async (version: string) => {
-        const m = await prom.query({ query: check.query.replaceAll("{{version}}", version) }, signal);
-        return m.kind === "value" ? m.value : m.kind === "vector" ? m.samples[0]?.value : undefined;
-      };
-      const [value, baseline] = await Promise.all([one(t.candidate), one(t.stable)]);
-      return { ...(value !== undefined ? { value } : {}), ...(baseline !== undefined ? { baseline } : {}) };
-    }
-    return { error: `no metric provider named "${check.provider}"` };
+    return await measure(signal);
   } catch (err) {
-    if (signal?.aborted) throw err;
-    return { error: err instanceof Error ? err.message : String(err) };
+    if (signal.aborted) throw err;
+    return { error: messageOf(err), fatal: isFatal(err) };
   }
 }
 
+/** One request of an HTTP check, with the candidate header when there is one. */
 async function measureHttp(
   check: HttpCheck,
   t: AnalysisTarget,
   signal?: AbortSignal,
 ): Promise<Classification & { value?: number }> {
-  const base = t.httpBaseUrl ?? t.outputs.endpoint;
-  if (!base) return { outcome: "Error", reason: "the stack has no endpoint output to check" };
+  const base = t.httpBaseUrl ?? t.release.endpoint;
+  if (!base) return { outcome: "Error", reason: "the release has no endpoint to check" };
   const res = await checkHttp(
     {
       url: joinUrl(base, check.path),
@@ -174,41 +202,77 @@ async function measureHttp(
   };
 }
 
+/** The measurement record of a metric reading. */
+function metricMeasurement(check: MetricCheck, r: Reading): CheckMeasurement {
+  const cls = classifyMeasurement(r, check);
+  const cond = check.failureCondition ?? check.successCondition;
+  const noDataReason = r.value === undefined && r.noData ? `no data: ${r.noData}` : undefined;
+  return {
+    check: check.name,
+    outcome: cls.outcome,
+    reason: r.error ?? noDataReason ?? cls.reason,
+    ...(r.value !== undefined ? { value: r.value } : {}),
+    ...(r.baseline !== undefined ? { baseline: r.baseline } : {}),
+    ...(cond ? { condition: formatCondition(cond) } : {}),
+  };
+}
+
+/**
+ * The verdict of an HTTP check, with probe semantics: Successful after `successThreshold`
+ * successes in a row, Failed (or Error, when the last request got no response) after
+ * `failureThreshold` failures in a row. A check that keeps flapping gives up as Inconclusive
+ * after 3 × (successThreshold + failureThreshold) requests.
+ */
+function httpVerdict(outcomes: readonly Outcome[], check: HttpCheck): AnalysisVerdict {
+  const health = healthAfter(
+    outcomes.map((o) => o === "Successful"),
+    check,
+  );
+  const last = outcomes[outcomes.length - 1];
+  if (health.status === "healthy")
+    return { phase: "Successful", reason: `${health.consecutiveSuccesses} successful requests in a row` };
+  if (health.status === "unhealthy")
+    return {
+      phase: last === "Error" ? "Error" : "Failed",
+      reason: `${health.consecutiveFailures} failed requests in a row (threshold ${check.failureThreshold})`,
+    };
+  const cap = 3 * (check.successThreshold + check.failureThreshold);
+  if (outcomes.length >= cap)
+    return {
+      phase: "Inconclusive",
+      reason: `no ${check.successThreshold} successes in a row in ${cap} requests`,
+    };
+  return { phase: "Running", reason: `${outcomes.length} requests` };
+}
+
 /** Runs one check to its verdict. */
 async function runCheck(
   check: Check,
   t: AnalysisTarget,
-  prom: MetricProvider | undefined,
+  cache: ProviderCache,
   o: AnalysisOptions,
   stop: AbortSignal,
 ): Promise<AnalysisResult> {
   const outcomes: Outcome[] = [];
   const measurements: CheckMeasurement[] = [];
   let firstFailureAt: Date | undefined;
-  const limits =
-    check.kind === "metric"
-      ? check
-      : {
-          count: check.successThreshold,
-          failureLimit: check.failureThreshold - 1,
-          inconclusiveLimit: 0,
-          consecutiveErrorLimit: check.failureThreshold - 1,
-        };
+  let measure: Measure | undefined;
+  let fatal: string | undefined;
+  if (check.kind === "metric") {
+    try {
+      measure = measurerFor(check, t, cache);
+    } catch (err) {
+      fatal = messageOf(err);
+    }
+  }
   for (;;) {
     if (stop.aborted) return { outcome: "Successful", reason: "stopped", measurements };
     let c: CheckMeasurement;
     if (check.kind === "metric") {
-      const sample = await measureMetric(check, t, prom, stop);
-      const cls = classifyMeasurement(sample, check);
-      const cond = check.failureCondition ?? check.successCondition;
-      c = {
-        check: check.name,
-        outcome: cls.outcome,
-        reason: sample.error ?? cls.reason,
-        ...(sample.value !== undefined ? { value: sample.value } : {}),
-        ...(sample.baseline !== undefined ? { baseline: sample.baseline } : {}),
-        ...(cond ? { condition: formatCondition(cond) } : {}),
-      };
+      const r =
+        fatal !== undefined ? { error: fatal, fatal: true } : await measureMetric(measure as Measure, stop);
+      c = metricMeasurement(check, r);
+      fatal = r.fatal ? r.error : undefined;
     } else {
       if (outcomes.length > 0) await sleep(check.intervalSeconds * 1000, undefined, { signal: stop });
       const r = await measureHttp(check, t, stop);
@@ -223,21 +287,25 @@ async function runCheck(
     outcomes.push(c.outcome);
     o.onMeasurement?.(c);
     if (c.outcome !== "Successful" && !firstFailureAt) firstFailureAt = new Date();
-    const verdict = analysisVerdict(outcomes, limits);
-    if (o.failFast && c.outcome !== "Successful") {
+    const at = firstFailureAt ? { firstFailureAt } : {};
+    if (fatal !== undefined) {
       return {
-        outcome: c.outcome,
-        reason: `${check.name}: ${c.reason} (fail fast)`,
+        outcome: "Error",
+        reason: `${check.name}: ${fatal} (a configuration error: not retried)`,
         measurements,
-        ...(firstFailureAt ? { firstFailureAt } : {}),
+        ...at,
       };
     }
+    if (o.failFast && c.outcome !== "Successful") {
+      return { outcome: c.outcome, reason: `${check.name}: ${c.reason} (fail fast)`, measurements, ...at };
+    }
+    const verdict = check.kind === "metric" ? analysisVerdict(outcomes, check) : httpVerdict(outcomes, check);
     if (verdict.phase !== "Running") {
       return {
         outcome: verdict.phase,
         reason: `${check.name}: ${verdict.reason}; last: ${c.reason}`,
         measurements,
-        ...(firstFailureAt ? { firstFailureAt } : {}),
+        ...at,
       };
     }
   }
@@ -252,9 +320,7 @@ export async function runAnalysis(
   o: AnalysisOptions = {},
 ): Promise<AnalysisResult> {
   if (checks.length === 0) return { outcome: "Successful", reason: "no checks", measurements: [] };
-  const prom = target.prometheusUrl
-    ? createPrometheusProvider({ name: "prometheus", url: target.prometheusUrl })
-    : undefined;
+  const cache: ProviderCache = { build: o.createProvider ?? createProvider, providers: new Map() };
   const stop = new AbortController();
   const onOuterAbort = () => stop.abort(o.signal?.reason);
   o.signal?.addEventListener("abort", onOuterAbort, { once: true });
@@ -262,7 +328,7 @@ export async function runAnalysis(
     const results = await Promise.all(
       checks.map(async (check) => {
         try {
-          const r = await runCheck(check, target, prom, o, stop.signal);
+          const r = await runCheck(check, target, cache, o, stop.signal);
           if (r.outcome !== "Successful") stop.abort(new Error(r.reason));
           return r;
         } catch (err) {

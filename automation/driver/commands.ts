@@ -1,9 +1,10 @@
 // The driver's operations, one function each, as the CLI and library users call them:
 // release, plan, status, resume, promote, abort, rollback, history, promote to the next environment.
+// Each works on one service of one stack, found in the stack's state by the release contract.
 import * as os from "node:os";
-import type { TrafficState } from "../../components/core";
 import type { Release as HistoryRelease, HistorySummary } from "../history";
 import { defaultStateDir, ReleaseHistory, summarize } from "../history";
+import type { RouterReading } from "../routers";
 import { ReleaseError } from "./errors";
 import {
   currentOwner,
@@ -17,39 +18,47 @@ import {
 } from "./journal";
 import { buildPlan, type ReleasePlan } from "./plan";
 import { type PreflightOptions, preflight } from "./preflight";
-import { type DriverOptions, loadJournal, planRelease, type ReleaseResult, ReleaseRun } from "./release";
-import { type ServiceOutputs, StackHandle, type StackLock, type StackTarget } from "./stack";
+import {
+  controlOf,
+  currentTraffic,
+  type DriverOptions,
+  loadJournal,
+  planRelease,
+  type ReleaseResult,
+  ReleaseRun,
+  type ReleaseTarget,
+} from "./release";
+import { projectName, StackHandle, type StackLock, type StackTarget, type TrafficEntry } from "./stack";
 
 export interface CommandOptions
   extends DriverOptions,
     Omit<PreflightOptions, "onItem" | "onOutput" | "signal"> {}
 
-async function secretUrls(stack: StackHandle): Promise<{ slack?: string; webhook?: string }> {
-  const all = await stack.stack.getAllConfig();
-  const get = (key: string) => {
-    const v = all[`${stack.project}:${key}`]?.value;
-    return v ? v : undefined;
-  };
-  const slack = get("slackWebhookUrl");
-  const webhook = get("webhookUrl");
-  return { ...(slack ? { slack } : {}), ...(webhook ? { webhook } : {}) };
+/** Opens the stack, its settings and the service the target names (or its only one). */
+export async function openTarget(target: StackTarget): Promise<ReleaseTarget> {
+  const stack = await StackHandle.open(target);
+  const settings = await stack.settings();
+  const service = await stack.service(target.service);
+  return { stack, settings, service };
 }
 
 function refuseOpen(journal: Journal | undefined): void {
   if (!isOpen(journal)) return;
   const alive = ownerAlive(journal.owner);
+  const svc = `--service ${journal.service}`;
   throw new ReleaseError(
     "inProgress",
     alive === true
-      ? `release ${journal.releaseId} of ${journal.version} is in progress on this stack (driver pid ${journal.owner.pid}); wait for it, or run progressive abort`
-      : `release ${journal.releaseId} of ${journal.version} was cut short in phase ${journal.phase}; run progressive resume to continue it or progressive abort to revert it`,
+      ? `release ${journal.releaseId} of ${journal.version} is in progress on service ${journal.service} (driver pid ${journal.owner.pid}); wait for it, or run progressive abort ${svc}`
+      : journal.phase === "paused"
+        ? `release ${journal.releaseId} of ${journal.version} is paused for a decision on service ${journal.service}; run progressive promote ${svc} to go on or progressive abort ${svc} to revert it`
+        : `release ${journal.releaseId} of ${journal.version} was cut short in phase ${journal.phase}; run progressive resume ${svc} to continue it or progressive abort ${svc} to revert it`,
   );
 }
 
 /** Plans a release and changes nothing. */
 export async function planCommand(target: StackTarget, version: string): Promise<ReleasePlan> {
-  const stack = await StackHandle.open(target);
-  return planRelease(stack, stack.config(), version);
+  return planRelease(await openTarget(target), version);
 }
 
 /** Releases `version`: preflight, then the plan, reverting on failure. */
@@ -58,56 +67,82 @@ export async function releaseCommand(
   version: string,
   o: CommandOptions = {},
 ): Promise<ReleaseResult> {
-  const stack = await StackHandle.open(target);
-  const cfg = stack.config();
-  refuseOpen(loadJournal(stack, o.stateDir));
-  const plan = planRelease(stack, cfg, version);
+  const t = await openTarget(target);
+  refuseOpen(loadJournal(t.stack, t.service.release.name, o.stateDir));
+  const plan = await planRelease(t, version);
   const releaseEvents = (check: string, ok: boolean, detail: string) =>
     o.onEvent?.({ type: "preflight", check, ok, detail, at: new Date(), releaseId: "preflight" });
-  await preflight(stack, cfg, {
+  await preflight(t, {
     ...o,
     onItem: releaseEvents,
     ...(o.onOutput ? { onOutput: o.onOutput } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
   });
-  const run = new ReleaseRun(stack, cfg, plan, o, undefined, await secretUrls(stack));
-  return run.run();
+  return new ReleaseRun(t, plan, o).run();
 }
 
-export interface StatusReport {
-  readonly stack: string;
+/** Where one service stands. */
+export interface ServiceStatus {
+  /** The component's Pulumi name (`--service`). */
+  readonly name: string;
+  readonly type: string;
+  readonly platform: string;
+  readonly kind: string;
+  readonly endpoint: string;
+  readonly previewEndpoint?: string;
+  /** The traffic entry (the truth after a release), else what the last deploy asked. */
+  readonly traffic: TrafficEntry;
+  /** What the router applies now, read live; unverified when it cannot be read. */
+  readonly router: RouterReading;
   readonly journal?: Journal;
   /** Whether the journal's driver still runs. */
   readonly driverAlive?: boolean | "unknown";
-  readonly outputs: ServiceOutputs;
-  readonly traffic: TrafficState;
+}
+
+export interface StatusReport {
+  readonly project: string;
+  readonly stack: string;
+  readonly services: readonly ServiceStatus[];
   readonly pendingOperations: number;
   /** Locks on the stack (file backends), e.g. left by a killed `pulumi`. */
   readonly locks: readonly StackLock[];
 }
 
-/** Where the stack's release stands. */
+/** Where the stack's services and their releases stand (all of them, or `target.service`). */
 export async function statusCommand(
   target: StackTarget,
   o: { stateDir?: string } = {},
 ): Promise<StatusReport> {
   const stack = await StackHandle.open(target);
-  const journal = loadJournal(stack, o.stateDir);
-  const outputs = await stack.outputs().catch(() => ({}) as ServiceOutputs);
-  const cfg = stack.config();
+  const settings = await stack.settings();
+  const all = await stack.services();
+  const chosen = target.service ? [await stack.service(target.service)] : all;
+  const services: ServiceStatus[] = [];
+  for (const service of chosen) {
+    const t: ReleaseTarget = { stack, settings, service };
+    const r = service.release;
+    const traffic = await currentTraffic(t);
+    const journal = loadJournal(stack, r.name, o.stateDir);
+    const router = await controlOf(t).read(traffic);
+    services.push({
+      name: r.name,
+      type: r.type,
+      platform: r.platform,
+      kind: r.kind,
+      endpoint: r.endpoint,
+      ...(r.previewEndpoint ? { previewEndpoint: r.previewEndpoint } : {}),
+      traffic,
+      router,
+      ...(journal ? { journal, driverAlive: ownerAlive(journal.owner) } : {}),
+    });
+  }
   return {
+    project: stack.project,
     stack: stack.name,
-    ...(journal ? { journal, driverAlive: ownerAlive(journal.owner) } : {}),
-    outputs: stripSecrets(outputs),
-    traffic: cfg.traffic,
+    services,
     pendingOperations: await stack.pendingOperations(),
     locks: stack.locks(),
   };
-}
-
-function stripSecrets(o: ServiceOutputs): ServiceOutputs {
-  const { adminToken: _hidden, ...rest } = o;
-  return rest;
 }
 
 /** Takes over a cut-short release: refuses while its driver still runs. */
@@ -117,12 +152,14 @@ async function takeOver(
   /** Changes to the journal before the run is built (e.g. skip to promotion); may throw. */
   adjust: (journal: Journal, plan: ReleasePlan) => Partial<Journal> = () => ({}),
 ): Promise<{ stack: StackHandle; journal: Journal; plan: ReleasePlan; run: ReleaseRun }> {
-  const stack = await StackHandle.open(target);
-  const journal = loadJournal(stack, o.stateDir);
+  const t = await openTarget(target);
+  const stack = t.stack;
+  const name = t.service.release.name;
+  const journal = loadJournal(stack, name, o.stateDir);
   if (!isOpen(journal))
     throw new ReleaseError(
       "usage",
-      `stack ${stack.name} has no release in progress; progressive status shows the last one`,
+      `service ${name} of stack ${stack.name} has no release in progress; progressive status shows the last one`,
     );
   const alive = ownerAlive(journal.owner);
   if (alive === true && journal.owner.pid !== process.pid) {
@@ -152,16 +189,22 @@ async function takeOver(
     });
     await stack.refresh(o.onOutput, true);
   }
-  const cfg = stack.config();
-  const plan = buildPlan(stack.name, cfg.strategy, journal.lastGood, journal.version);
+  // The refresh may have changed the state: read the service again.
+  const service = pending > 0 ? await stack.service(name) : t.service;
+  const plan = buildPlan(
+    `${stack.name}/${name}`,
+    service.release.strategy,
+    journal.lastGood,
+    journal.version,
+  );
   const owned: Journal = {
     ...journal,
     ...adjust(journal, plan),
     owner: currentOwner(),
     updatedAt: new Date().toISOString(),
   };
-  writeJournal(journalFile(o.stateDir ?? defaultStateDir(), stack.project, stack.name), owned);
-  const run = new ReleaseRun(stack, cfg, plan, o, owned, await secretUrls(stack));
+  writeJournal(journalFile(o.stateDir ?? defaultStateDir(), stack.project, stack.name, name), owned);
+  const run = new ReleaseRun({ ...t, service }, plan, o, owned);
   return { stack, journal: owned, plan, run };
 }
 
@@ -181,12 +224,14 @@ export async function resumeCommand(target: StackTarget, o: CommandOptions = {})
 
 /** Reverts the release in progress (or cut short). */
 export async function abortCommand(target: StackTarget, o: CommandOptions = {}): Promise<ReleaseResult> {
-  const stack = await StackHandle.open(target);
-  const journal = loadJournal(stack, o.stateDir);
+  const t = await openTarget(target);
+  const stack = t.stack;
+  const name = t.service.release.name;
+  const journal = loadJournal(stack, name, o.stateDir);
   if (isOpen(journal) && ownerAlive(journal.owner) === true && journal.owner.pid !== process.pid) {
     // The running driver reverts on SIGINT; ask it, then wait until it has finished.
     process.kill(journal.owner.pid, "SIGINT");
-    const file = journalFile(o.stateDir ?? defaultStateDir(), stack.project, stack.name);
+    const file = journalFile(o.stateDir ?? defaultStateDir(), stack.project, stack.name, name);
     for (let i = 0; i < 600; i++) {
       const j = readJournal(file);
       if (!isOpen(j) || ownerAlive(j.owner) !== true) break;
@@ -228,50 +273,51 @@ export async function promoteCommand(
   return run.run();
 }
 
+/** Promoted releases of one service, newest first. */
+async function goodReleases(t: ReleaseTarget, stateDir: string | undefined): Promise<HistoryRelease[]> {
+  const history = new ReleaseHistory({ stateDir: stateDir ?? defaultStateDir() });
+  return (await history.listReleases(t.stack.key)).filter(
+    (r) => r.outcome === "promoted" && (r.service === undefined || r.service === t.service.release.name),
+  );
+}
+
 /** Returns to an earlier good version from the history (default: the one before the current). */
 export async function rollbackCommand(
   target: StackTarget,
   o: CommandOptions & { to?: string } = {},
 ): Promise<ReleaseResult> {
-  const stack = await StackHandle.open(target);
-  const cfg = stack.config();
-  refuseOpen(loadJournal(stack, o.stateDir));
-  const history = new ReleaseHistory({ stateDir: o.stateDir ?? defaultStateDir() });
-  const good = (await history.listReleases(stack.name)).filter((r) => r.outcome === "promoted");
-  const current = cfg.traffic.stableVersion;
+  const t = await openTarget(target);
+  const name = t.service.release.name;
+  refuseOpen(loadJournal(t.stack, name, o.stateDir));
+  const good = await goodReleases(t, o.stateDir);
+  const now = await currentTraffic(t);
+  const current = now.stableVersion;
   const candidates = [...good.map((r) => r.version), ...good.map((r) => r.previousVersion ?? "")].filter(
     (v) => v && v !== current,
   );
-  const to = o.to ?? good.reverse().find((r) => r.version === current)?.previousVersion;
+  const to = o.to ?? good.find((r) => r.version === current)?.previousVersion;
   if (!to || !candidates.includes(to)) {
     throw new ReleaseError(
       "usage",
-      `no earlier good version ${o.to ? `named ${o.to} ` : ""}in the history of ${stack.name}; known good: ${[...new Set(candidates)].join(", ") || "none"}`,
+      `no earlier good version ${o.to ? `named ${o.to} ` : ""}in the history of ${t.stack.key} service ${name}; known good: ${[...new Set(candidates)].join(", ") || "none"}`,
     );
   }
+  const colour = now.activeColor ? { activeColor: now.activeColor } : {};
   const plan: ReleasePlan = {
-    stack: stack.name,
+    stack: `${t.stack.name}/${name}`,
     version: to,
     previousVersion: current,
-    strategy: cfg.strategy,
+    strategy: t.service.release.strategy,
     actions: [
       {
         kind: "deploy",
-        traffic: {
-          stableVersion: to,
-          candidateWeight: 0,
-          ...(cfg.traffic.activeColor ? { activeColor: cfg.traffic.activeColor } : {}),
-        },
+        traffic: { stableVersion: to, candidateWeight: 0, ...colour },
         description: `roll back to ${to}`,
       },
     ],
-    revertTarget: {
-      stableVersion: current,
-      candidateWeight: 0,
-      ...(cfg.traffic.activeColor ? { activeColor: cfg.traffic.activeColor } : {}),
-    },
+    revertTarget: { stableVersion: current, candidateWeight: 0, ...colour },
   };
-  return new ReleaseRun(stack, cfg, plan, o, undefined, await secretUrls(stack)).run();
+  return new ReleaseRun(t, plan, o).run();
 }
 
 /** Releases the version last promoted in `from` to the `to` stack, through `to`'s own gates. */
@@ -280,29 +326,36 @@ export async function promoteEnvironmentCommand(
   to: StackTarget,
   o: CommandOptions = {},
 ): Promise<ReleaseResult> {
-  const source = await StackHandle.open(from);
-  const cfg = source.config();
-  const history = new ReleaseHistory({ stateDir: o.stateDir ?? defaultStateDir() });
-  const good = await history.latestGood(source.name);
-  const version = good?.version ?? cfg.traffic.stableVersion;
-  if (cfg.release.next && cfg.release.next !== to.stackName) {
+  const source = await openTarget(from);
+  const good = await goodReleases(source, o.stateDir);
+  const version = good[0]?.version ?? (await currentTraffic(source)).stableVersion;
+  const next = source.settings.release.next;
+  if (next && next !== to.stackName) {
     o.onEvent?.({
       type: "log",
       level: "warn",
-      message: `${source.name} names ${cfg.release.next} as its next environment, not ${to.stackName}`,
+      message: `${source.stack.name} names ${next} as its next environment, not ${to.stackName}`,
       at: new Date(),
       releaseId: "promote-env",
     });
   }
-  return releaseCommand(to, version, o);
+  return releaseCommand({ ...to, service: to.service ?? source.service.release.name }, version, o);
 }
 
-/** A stack's releases and summary figures. */
+/**
+ * Releases and summary figures: of one stack of the project in `target.workDir` (and one service
+ * when `target.service` is set), or of every stack under the state folder.
+ */
 export async function historyCommand(
-  stackName: string | undefined,
+  target: { readonly workDir?: string; readonly stackName?: string; readonly service?: string } = {},
   o: { stateDir?: string } = {},
 ): Promise<{ releases: HistoryRelease[]; summary: HistorySummary }> {
   const history = new ReleaseHistory({ stateDir: o.stateDir ?? defaultStateDir() });
-  const releases = await history.listReleases(stackName);
+  const key = target.stackName
+    ? `${projectName(target.workDir ?? process.cwd())}/${target.stackName}`
+    : undefined;
+  const releases = (await history.listReleases(key)).filter(
+    (r) => !target.service || r.service === target.service,
+  );
   return { releases, summary: summarize(releases) };
 }

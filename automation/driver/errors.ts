@@ -2,7 +2,7 @@
 // every failure the driver meets becomes a ReleaseError with a kind, a message that says what to
 // do, and the CLI's exit code.
 import { CommandError, ConcurrentUpdateError, StackNotFoundError } from "@pulumi/pulumi/automation";
-import { ConfigError } from "../../stacks/config";
+import { ValidationError } from "../../components/core";
 
 /** What went wrong, as a closed set. */
 export type ReleaseErrorKind =
@@ -58,7 +58,7 @@ const LOCKED = /the stack is currently locked|locked by \d+ lock|update is curre
 /** Turns anything thrown into a ReleaseError; the one place that knows the engine's error shapes. */
 export function classifyError(err: unknown): ReleaseError {
   if (err instanceof ReleaseError) return err;
-  if (err instanceof ConfigError) return new ReleaseError("config", err.message, err);
+  if (err instanceof ValidationError) return new ReleaseError("config", err.message, err);
   if (err instanceof StackNotFoundError) {
     return new ReleaseError(
       "unknownStack",

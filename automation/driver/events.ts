@@ -44,7 +44,12 @@ export type DriverEvent =
   | (Base & {
       readonly type: "trafficApplied";
       readonly traffic: TrafficState;
+      /** The candidate's weight: read back from the router when `verified`, else the weight asked. */
       readonly effectiveWeight: number;
+      /** Whether the router itself reported the weight (or colour); false means "unverified". */
+      readonly verified: boolean;
+      /** Why the router could not be read back, when not verified. */
+      readonly unverifiedReason?: string;
       /** From writing the config to the verified outputs. */
       readonly durationMs: number;
       /** Of which the `up` itself; the rest is the driver's own work (config write, verification). */

@@ -35,6 +35,8 @@ export interface Journal {
   readonly releaseId: string;
   readonly project: string;
   readonly stack: string;
+  /** The service released (the component's Pulumi name). */
+  readonly service: string;
   readonly version: string;
   readonly previousVersion: string;
   readonly strategy: StrategyKind;
@@ -59,9 +61,9 @@ export interface Journal {
   readonly promotionFailed?: boolean;
 }
 
-/** The journal file of a stack. */
-export function journalFile(stateDir: string, project: string, stack: string): string {
-  return path.join(stateDir, "releases", safe(project), `${safe(stack)}.json`);
+/** The journal file of one service of a stack: `<stateDir>/releases/<project>/<stack>/<service>.json`. */
+export function journalFile(stateDir: string, project: string, stack: string, service: string): string {
+  return path.join(stateDir, "releases", safe(project), safe(stack), `${safe(service)}.json`);
 }
 
 function safe(name: string): string {

@@ -2,10 +2,10 @@
 // failure stops the release before anything changes. Hooks (commands with deadlines) live here too.
 import { spawn } from "node:child_process";
 import { type CheckInput, type Problem, resolveChecks } from "../../components/core";
-import type { StackConfig } from "../../stacks/config";
 import { runAnalysis } from "./analysis";
 import { ReleaseError } from "./errors";
-import type { StackHandle } from "./stack";
+import type { ReleaseTarget } from "./release";
+import type { ReleaseSettings } from "./settings";
 
 /** A preflight check of your own, for library users: it passes unless it throws. */
 export interface PreflightCheck {
@@ -34,7 +34,7 @@ const DAY = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 
 /** Whether `now` is inside the window (in the window's time zone). */
 export function insideWindow(
-  window: NonNullable<StackConfig["release"]["gates"]["window"]>,
+  window: NonNullable<ReleaseSettings["release"]["gates"]["window"]>,
   now: Date,
 ): boolean {
   const parts = new Intl.DateTimeFormat("en-GB", {
@@ -93,16 +93,26 @@ export function runCommand(
 }
 
 /** Runs the checklist; throws ReleaseError("preflight") at the first failed item. */
-export async function preflight(
-  stack: StackHandle,
-  cfg: StackConfig,
-  o: PreflightOptions = {},
-): Promise<void> {
+export async function preflight(t: ReleaseTarget, o: PreflightOptions = {}): Promise<void> {
+  const { stack, settings } = t;
+  const cfg = settings;
   const item = (check: string, ok: boolean, detail: string) => {
     o.onItem?.(check, ok, detail);
     if (!ok) throw new ReleaseError("preflight", `preflight ${check} failed: ${detail}`);
   };
-  item("config", true, `stack ${stack.name} (${cfg.environment}) validates`);
+  item(
+    "config",
+    true,
+    `stack ${stack.name} (${cfg.environment}) validates; service ${t.service.release.name} (${t.service.release.type})`,
+  );
+  const source = t.service.release.trafficSource;
+  item(
+    "traffic-source",
+    source !== "arg",
+    source !== "arg"
+      ? `the component reads its traffic from progressive:traffic.${t.service.release.name}`
+      : `the program passes an explicit traffic arg to ${t.service.release.name}, so the driver cannot move it; drop the arg (the component then reads progressive:traffic)`,
+  );
 
   const pending = await stack.pendingOperations();
   item(
@@ -155,11 +165,19 @@ export async function preflight(
       problems.length === 0,
       problems.map((p) => `${p.path}: ${p.message}; ${p.fix}`).join("; "),
     );
-    const outputs = await stack.outputs();
-    const stable = cfg.traffic.stableVersion;
+    const stable =
+      (await stack.trafficEntries())[t.service.release.name]?.stableVersion ??
+      t.service.release.traffic.stableVersion;
     const result = await runAnalysis(
       checks,
-      { candidate: stable, stable, candidateWeight: 100, outputs },
+      {
+        candidate: stable,
+        stable,
+        candidateWeight: 100,
+        release: t.service.release,
+        secrets: t.service.secrets,
+        metrics: cfg.metrics,
+      },
       o.signal ? { signal: o.signal } : {},
     );
     item("gate-checks", result.outcome === "Successful", `${result.outcome}: ${result.reason}`);

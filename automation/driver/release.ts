@@ -4,13 +4,12 @@
 // traffic back to the last good state first (verified), then the candidate removed.
 import * as os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { abortTraffic, type Outcome, type TrafficState } from "../../components/core";
-import type { StackConfig } from "../../stacks/config";
+import { abortTraffic, type Check, type Outcome, type TrafficState } from "../../components/core";
 import { defaultStateDir, newReleaseId, ReleaseHistory } from "../history";
-import { type AnalysisTarget, knownProviders, runAnalysis } from "./analysis";
+import { type RouterControl, routerControl } from "../routers";
+import { type AnalysisTarget, metricQueryProblems, runAnalysis, unknownProviderProblems } from "./analysis";
 import { classifyError, ReleaseError } from "./errors";
 import type { DriverEvent, DriverEventInput } from "./events";
-import { fastRevert } from "./fast-revert";
 import {
   currentOwner,
   type Journal,
@@ -22,7 +21,8 @@ import {
 import { buildPlan, describeAction, type PlanAction, type ReleasePlan } from "./plan";
 import { runCommand } from "./preflight";
 import { notifiersFrom, Recorder, toCheckRecord } from "./recorder";
-import type { ServiceOutputs, StackHandle } from "./stack";
+import type { ReleaseSettings } from "./settings";
+import type { StackHandle, StackService, TrafficEntry } from "./stack";
 
 export interface DriverOptions {
   /** Who runs it, for history and notifications. @default $USER */
@@ -47,46 +47,64 @@ export interface ReleaseResult {
   readonly reports?: { markdown?: string; json?: string };
 }
 
-/** Checks that every metric check names a provider this stack has. */
-export function checkProviders(plan: ReleasePlan, cfg: StackConfig): void {
-  const known = knownProviders(cfg.monitoring.prometheusUrl);
-  for (const a of plan.actions) {
-    if (a.kind !== "analysis") continue;
-    for (const c of a.checks) {
-      if (c.kind === "metric" && !known.includes(c.provider)) {
-        throw new ReleaseError(
-          "config",
-          `check "${c.name}" uses metric provider "${c.provider}", which this stack does not have; use one of ${known.map((k) => `"${k}"`).join(", ")}` +
-            (c.provider === "prometheus" ? " (set monitoring.prometheusUrl to use Prometheus)" : ""),
-        );
-      }
-    }
-  }
+/** Checks that every metric check of the plan names a provider this service and stack have. */
+export function checkProviders(plan: ReleasePlan, service: StackService, settings: ReleaseSettings): void {
+  const all: Check[] = plan.actions.flatMap((a) => (a.kind === "analysis" ? [...a.checks] : []));
+  // A check runs in several analysis steps; report it once.
+  const checks = [...new Map(all.map((c) => [c.name, c])).values()];
+  const problems = [
+    ...unknownProviderProblems(checks, service.release, settings.metrics),
+    ...metricQueryProblems(checks, service.release, settings.metrics),
+  ];
+  if (problems.length > 0) throw new ReleaseError("config", problems.join("; "));
 }
 
-/** Drives one release of one stack. Create it with the stack, its config and a plan. */
+/** One service of one stack, with its settings: what a release runs on. */
+export interface ReleaseTarget {
+  readonly stack: StackHandle;
+  readonly service: StackService;
+  readonly settings: ReleaseSettings;
+}
+
+/** The driver-side control of a service's router. */
+export function controlOf(t: ReleaseTarget): RouterControl {
+  return routerControl(t.service.release.router, t.service.secrets, {
+    ...(t.settings.kubernetes.kubeconfig ? { kubeconfig: t.settings.kubernetes.kubeconfig } : {}),
+    ...(t.settings.kubernetes.context ? { context: t.settings.kubernetes.context } : {}),
+  });
+}
+
+/** Drives one release of one service. Create it with the target, a plan and the options. */
 export class ReleaseRun {
   private journal: Journal;
   private readonly file: string;
   private readonly recorder: Recorder;
-  private outputs: ServiceOutputs = {};
+  private readonly stack: StackHandle;
+  private readonly settings: ReleaseSettings;
+  private service: StackService;
+  private readonly router: RouterControl;
 
   constructor(
-    private readonly stack: StackHandle,
-    private readonly cfg: StackConfig,
+    target: ReleaseTarget,
     private readonly plan: ReleasePlan,
     private readonly o: DriverOptions,
     journal?: Journal,
-    notifyUrls: { slack?: string; webhook?: string } = {},
   ) {
+    this.stack = target.stack;
+    this.settings = target.settings;
+    this.service = target.service;
+    this.router = controlOf(target);
+    const stack = target.stack;
+    const name = target.service.release.name;
     const stateDir = o.stateDir ?? defaultStateDir();
-    this.file = journalFile(stateDir, stack.project, stack.name);
+    this.file = journalFile(stateDir, stack.project, stack.name, name);
     const now = new Date().toISOString();
     this.journal = journal ?? {
       v: 1,
       releaseId: newReleaseId(),
       project: stack.project,
       stack: stack.name,
+      service: name,
       version: plan.version,
       previousVersion: plan.previousVersion,
       strategy: plan.strategy.kind,
@@ -102,13 +120,15 @@ export class ReleaseRun {
       history: new ReleaseHistory({ stateDir }),
       stateDir,
       releaseId: this.journal.releaseId,
-      stack: stack.name,
-      service: cfg.service.name,
+      stack: stack.key,
+      service: name,
       version: this.journal.version,
       previousVersion: this.journal.previousVersion,
       actor: this.journal.actor,
       strategy: this.journal.strategy,
-      notifiers: notifiersFrom(notifyUrls, (level, message) => this.emit({ type: "log", level, message })),
+      notifiers: notifiersFrom(target.settings.notify, (level, message) =>
+        this.emit({ type: "log", level, message }),
+      ),
       log: (level, message) => this.emit({ type: "log", level, message }),
     });
   }
@@ -126,48 +146,65 @@ export class ReleaseRun {
     writeJournal(this.file, this.journal);
   }
 
-  /** Writes the state, runs `up`, and checks the outputs report exactly that state. */
-  private async apply(traffic: TrafficState, why: string): Promise<void> {
+  /**
+   * Writes the service's traffic entry, runs `up`, checks the component took exactly that state
+   * (its `release` output), then reads the router back: "verified" only when the router itself
+   * reports the weight (or colour); a router that cannot be read is "unverified", with why.
+   */
+  private async apply(traffic: TrafficEntry, why: string): Promise<void> {
     this.save({ intended: traffic });
     this.emit({ type: "trafficApplying", traffic, why });
     const started = Date.now();
-    await this.stack.writeTraffic(traffic);
+    const name = this.service.release.name;
+    await this.stack.writeTraffic(name, traffic);
     const upStarted = Date.now();
-    const { outputs } = await this.stack.up(this.o.onOutput ? { onOutput: this.o.onOutput } : {});
+    await this.stack.up(this.o.onOutput ? { onOutput: this.o.onOutput } : {});
     const upMs = Date.now() - upStarted;
-    this.outputs = outputs;
+    this.service = await this.stack.service(name);
+    const asked = this.service.release.traffic;
     const wrong: string[] = [];
-    if (outputs.stableVersion !== undefined && outputs.stableVersion !== traffic.stableVersion)
-      wrong.push(`stableVersion is ${outputs.stableVersion}`);
-    if (
-      outputs.candidateVersion !== undefined &&
-      (outputs.candidateVersion ?? undefined) !== traffic.candidateVersion
-    )
-      wrong.push(`candidateVersion is ${outputs.candidateVersion}`);
-    const effective = outputs.effectiveWeight ?? outputs.candidateWeight;
-    if (
-      this.plan.strategy.kind === "canary" &&
-      effective !== undefined &&
-      effective !== traffic.candidateWeight
-    )
-      wrong.push(`the router sends ${effective}% to the candidate`);
-    if (
-      traffic.activeColor &&
-      outputs.activeColor !== undefined &&
-      outputs.activeColor !== traffic.activeColor
-    )
-      wrong.push(`activeColor is ${outputs.activeColor}`);
+    if (asked.stableVersion !== traffic.stableVersion) wrong.push(`stableVersion is ${asked.stableVersion}`);
+    if ((asked.candidateVersion ?? undefined) !== traffic.candidateVersion)
+      wrong.push(`candidateVersion is ${asked.candidateVersion ?? "unset"}`);
+    if (asked.candidateWeight !== traffic.candidateWeight)
+      wrong.push(`candidateWeight is ${asked.candidateWeight}`);
+    if (traffic.activeColor && asked.activeColor !== undefined && asked.activeColor !== traffic.activeColor)
+      wrong.push(`activeColor is ${asked.activeColor}`);
     if (wrong.length > 0) {
       throw new ReleaseError(
         "verification",
-        `after up, ${wrong.join(", ")}; expected ${JSON.stringify(traffic)}`,
+        `after up, service ${name} reports ${wrong.join(", ")}; expected ${JSON.stringify(traffic)}` +
+          (this.service.release.trafficSource === "arg"
+            ? "; the program passes an explicit traffic arg, so the driver cannot move it: drop the arg and let the component read progressive:traffic"
+            : ""),
       );
+    }
+    const reading = await this.router.read(traffic, this.o.signal);
+    if (reading.verified) {
+      const kind = this.plan.strategy.kind;
+      if (kind === "canary" && reading.candidateWeight !== traffic.candidateWeight)
+        wrong.push(`the router sends ${reading.candidateWeight}% to the candidate`);
+      if (
+        kind === "blueGreen" &&
+        traffic.activeColor &&
+        reading.activeColor &&
+        reading.activeColor !== traffic.activeColor
+      )
+        wrong.push(`the router serves the ${reading.activeColor} colour`);
+      if (wrong.length > 0) {
+        throw new ReleaseError(
+          "verification",
+          `after up, ${wrong.join(", ")} (read back from the router); expected ${JSON.stringify(traffic)}`,
+        );
+      }
     }
     this.save({ applied: traffic });
     this.emit({
       type: "trafficApplied",
       traffic,
-      effectiveWeight: effective ?? traffic.candidateWeight,
+      effectiveWeight: reading.verified ? reading.candidateWeight : traffic.candidateWeight,
+      verified: reading.verified,
+      ...(reading.verified ? {} : { unverifiedReason: reading.reason }),
       durationMs: Date.now() - started,
       upMs,
     });
@@ -176,13 +213,15 @@ export class ReleaseRun {
   private analysisTarget(action: Extract<PlanAction, { kind: "analysis" }>): AnalysisTarget {
     const applied = this.journal.applied ?? this.plan.revertTarget;
     const header = this.plan.strategy.kind === "canary" ? this.plan.strategy.headerRoute : undefined;
-    const base = action.target === "preview" ? this.outputs.previewEndpoint : this.outputs.endpoint;
+    const release = this.service.release;
+    const base = action.target === "preview" ? release.previewEndpoint : release.endpoint;
     return {
       candidate: this.plan.version,
       stable: this.plan.previousVersion,
       candidateWeight: applied.candidateWeight,
-      outputs: this.outputs,
-      ...(this.cfg.monitoring.prometheusUrl ? { prometheusUrl: this.cfg.monitoring.prometheusUrl } : {}),
+      release,
+      secrets: this.service.secrets,
+      metrics: this.settings.metrics,
       ...(action.target === "candidate" && header ? { candidateHeader: header } : {}),
       ...(base ? { httpBaseUrl: base } : {}),
     };
@@ -201,7 +240,7 @@ export class ReleaseRun {
           from: this.plan.previousVersion,
           strategy: this.plan.strategy.kind,
         });
-        for (const hook of this.cfg.release.hooks.preTraffic) {
+        for (const hook of this.settings.release.hooks.preTraffic) {
           const r = await runCommand(hook.command, {
             cwd: this.stack.workDir,
             timeoutSeconds: hook.timeoutSeconds,
@@ -216,7 +255,6 @@ export class ReleaseRun {
           }
         }
       }
-      this.outputs = await this.stack.outputs();
       const actions = this.plan.actions;
       for (let i = this.journal.stepIndex; i < actions.length; i++) {
         const action = actions[i] as PlanAction;
@@ -254,7 +292,7 @@ export class ReleaseRun {
           await this.recorder.step(i, "pause", started, "passed");
         } else if (action.kind === "analysis") {
           const result = await runAnalysis(action.checks, this.analysisTarget(action), {
-            failFast: this.cfg.failFast,
+            failFast: this.settings.release.failFast,
             onMeasurement: (measurement) => this.emit({ type: "checkResult", step: i, measurement }),
             ...(signal ? { signal } : {}),
           });
@@ -290,7 +328,7 @@ export class ReleaseRun {
         }
         this.save({ stepIndex: i + 1 });
       }
-      for (const hook of this.cfg.release.hooks.postPromotion) {
+      for (const hook of this.settings.release.hooks.postPromotion) {
         const r = await runCommand(hook.command, {
           cwd: this.stack.workDir,
           timeoutSeconds: hook.timeoutSeconds,
@@ -328,8 +366,7 @@ export class ReleaseRun {
       ) {
         const started = new Date();
         // The brake first: the router itself, verified; then the `up` that records it.
-        if (!this.outputs.adminEndpoint) this.outputs = await this.stack.outputs().catch(() => this.outputs);
-        const brake = await fastRevert(this.outputs, applied.stableVersion, applied.candidateVersion);
+        const brake = await this.router.sendAllToStable(abortTraffic(applied), applied.candidateVersion);
         if (brake.applied) {
           timeToRevertMs = Date.now() - since;
           this.emit({
@@ -407,14 +444,25 @@ function stepOutcome(o: Outcome): "passed" | "failed" | "inconclusive" | "error"
         : "error";
 }
 
-/** Reads the stack's current journal (undefined when it never had a release). */
-export function loadJournal(stack: StackHandle, stateDir?: string): Journal | undefined {
-  return readJournal(journalFile(stateDir ?? defaultStateDir(), stack.project, stack.name));
+/** Reads a service's current journal (undefined when it never had a release). */
+export function loadJournal(stack: StackHandle, service: string, stateDir?: string): Journal | undefined {
+  return readJournal(journalFile(stateDir ?? defaultStateDir(), stack.project, stack.name, service));
 }
 
-/** The plan of releasing `version` on a stack, validated (providers, same version). */
-export function planRelease(stack: StackHandle, cfg: StackConfig, version: string): ReleasePlan {
-  const plan = buildPlan(stack.name, cfg.strategy, cfg.traffic, version);
-  checkProviders(plan, cfg);
+/** The service's traffic now: its `progressive:traffic` entry, else what its last deploy asked. */
+export async function currentTraffic(t: ReleaseTarget): Promise<TrafficEntry> {
+  const entries = await t.stack.trafficEntries();
+  return entries[t.service.release.name] ?? t.service.release.traffic;
+}
+
+/** The plan of releasing `version` on a service, validated (providers, same version). */
+export async function planRelease(t: ReleaseTarget, version: string): Promise<ReleasePlan> {
+  const plan = buildPlan(
+    `${t.stack.name}/${t.service.release.name}`,
+    t.service.release.strategy,
+    await currentTraffic(t),
+    version,
+  );
+  checkProviders(plan, t.service, t.settings);
   return plan;
 }

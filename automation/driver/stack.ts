@@ -1,6 +1,8 @@
-// One Pulumi stack as the driver sees it: its config (layered, validated), its traffic state, and
-// the engine operations the driver runs on it. Traffic is stack state: moving it is writing the
-// `traffic` config key and running `up`, then reading the outputs back to verify it landed.
+// One Pulumi stack as the driver sees it: the services it holds (found in its state by the release
+// contract), its release settings (the `progressive:` config namespace), each service's traffic
+// entry, and the engine operations the driver runs on it. Traffic is stack state: moving it is
+// writing the service's entry of `progressive:traffic` and running `up`; the router is then read
+// back (automation/routers). Nothing here knows a particular program's own config keys.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -11,13 +13,16 @@ import {
   type Stack,
   type UpResult,
 } from "@pulumi/pulumi/automation";
-import type { TrafficState } from "../../components/core";
-import type { StackConfig } from "../../stacks/config";
-import { loadFromFiles, readProjectFile } from "../../stacks/load";
+import {
+  CONFIG_NAMESPACE,
+  RELEASE_CONTRACT,
+  type ReleaseOutputs,
+  type ReleaseSecrets,
+  TRAFFIC_KEY,
+  type TrafficState,
+} from "../../components/core";
 import { classifyError, ReleaseError } from "./errors";
-
-// A plain CommonJS script shared with the shell tools: finds the Pulumi CLI (see docs/toolchain.md).
-const engineTools: typeof import("../../scripts/engine/engine.js") = require("../../scripts/engine/engine.js");
+import { parseSettings, type RawConfigValue, type ReleaseSettings } from "./settings";
 
 /** Which stack to drive. */
 export interface StackTarget {
@@ -33,43 +38,147 @@ export interface StackTarget {
   readonly pulumiPath?: string;
 }
 
-/** The outputs of this project's program that the driver reads. */
-export interface ServiceOutputs {
-  readonly platform?: string;
-  readonly serviceName?: string;
-  readonly endpoint?: string;
-  readonly previewEndpoint?: string;
-  readonly stableVersion?: string;
-  readonly candidateVersion?: string;
-  readonly candidateWeight?: number;
-  readonly effectiveWeight?: number;
-  readonly activeColor?: "blue" | "green";
-  readonly adminEndpoint?: string;
-  /** Secret; never printed. */
-  readonly adminToken?: string;
-  readonly metricsUrl?: string;
-  readonly trafficUrns?: readonly string[];
+/** A traffic state plus the blue-green scale-down the driver writes beside it. */
+export type TrafficEntry = TrafficState & { readonly idleReplicas?: number };
+
+/** A service of the stack: a progressive component's contract outputs, read from the state. */
+export interface StackService {
+  /** URN of the component. */
+  readonly urn: string;
+  readonly release: ReleaseOutputs;
+  /** Decrypted in memory only; never printed or written. */
+  readonly secrets: ReleaseSecrets;
 }
 
-function plain(outputs: OutputMap): ServiceOutputs {
-  return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value])) as ServiceOutputs;
+/** Pulumi's marker of a secret value in an exported deployment. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/** Replaces `--show-secrets` secret envelopes by their values. */
+function unwrap(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(unwrap);
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (o[SECRET_SIG] !== undefined && typeof o.plaintext === "string") {
+      try {
+        return unwrap(JSON.parse(o.plaintext));
+      } catch {
+        return o.plaintext;
+      }
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, unwrap(x)]));
+  }
+  return v;
 }
 
-/** Finds the engine and builds the environment every command runs with. */
-async function workspaceOptions(env: Readonly<Record<string, string>>) {
-  const engine = engineTools.findEngine();
+/** The services in an exported deployment; a newer contract is an error naming the upgrade. */
+export function servicesOf(deployment: unknown): StackService[] {
+  const resources = (deployment as { resources?: unknown[] } | undefined)?.resources ?? [];
+  const out: StackService[] = [];
+  for (const r of resources as {
+    type?: string;
+    urn?: string;
+    custom?: boolean;
+    outputs?: Record<string, unknown>;
+  }[]) {
+    if (!r.type?.startsWith("progressive:") || r.custom || !r.outputs?.release) continue;
+    const release = unwrap(r.outputs.release) as ReleaseOutputs;
+    if (release.contract !== RELEASE_CONTRACT) {
+      throw new ReleaseError(
+        "config",
+        `service ${release.name ?? r.urn} was deployed with release contract ${String(release.contract)}, but this driver reads contract ${RELEASE_CONTRACT}; use the pulumi-progressive-delivery version the program uses`,
+      );
+    }
+    out.push({
+      urn: r.urn ?? "",
+      release,
+      secrets: (unwrap(r.outputs.releaseSecrets) ?? {}) as ReleaseSecrets,
+    });
+  }
+  return out;
+}
+
+/** Picks the service named `name`, or the only one; lists the known ones otherwise. */
+export function selectService(
+  services: readonly StackService[],
+  name: string | undefined,
+  stack: string,
+): StackService {
+  const names = services.map((s) => s.release.name);
+  if (services.length === 0) {
+    throw new ReleaseError(
+      "config",
+      `stack ${stack} has no progressive services in its state; deploy a program that uses the components (pulumi up) first`,
+    );
+  }
+  if (name === undefined) {
+    if (services.length === 1) return services[0] as StackService;
+    throw new ReleaseError(
+      "usage",
+      `stack ${stack} has ${services.length} services (${names.join(", ")}); choose one with --service <name>`,
+    );
+  }
+  const found = services.find((s) => s.release.name === name);
+  if (!found) {
+    throw new ReleaseError(
+      "usage",
+      `stack ${stack} has no service named "${name}"; its services are ${names.join(", ")}`,
+    );
+  }
+  return found;
+}
+
+function plain(outputs: OutputMap): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value]));
+}
+
+/** The pulumi the driver runs: `pulumiPath`, else `pulumi` on PATH, else ~/.pulumi/bin/pulumi. */
+export function findPulumi(pulumiPath: string | undefined, envPath: string): string | undefined {
+  if (pulumiPath) {
+    if (!fs.existsSync(pulumiPath)) {
+      throw new ReleaseError(
+        "usage",
+        `--pulumi ${pulumiPath} does not exist; give the path of a pulumi binary`,
+      );
+    }
+    return path.resolve(pulumiPath);
+  }
+  for (const dir of envPath.split(path.delimiter)) {
+    if (dir && fs.existsSync(path.join(dir, "pulumi"))) return path.join(dir, "pulumi");
+  }
+  const home = path.join(os.homedir(), ".pulumi", "bin", "pulumi");
+  return fs.existsSync(home) ? home : undefined;
+}
+
+/** Builds the environment every command runs with, and the command itself. */
+async function workspaceOptions(target: StackTarget) {
+  const env = target.env ?? {};
   const base: Record<string, string> = {
     PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     ...env,
   };
-  if (!engine) return { envVars: base };
-  base.PATH = [...engine.pathDirs, env.PATH ?? process.env.PATH ?? ""].join(path.delimiter);
+  const envPath = env.PATH ?? process.env.PATH ?? "";
+  const pulumi = findPulumi(target.pulumiPath, envPath);
+  if (!pulumi) {
+    throw new ReleaseError(
+      "usage",
+      "no pulumi CLI found on PATH or in ~/.pulumi/bin; install it (https://www.pulumi.com/docs/install/) or pass --pulumi <path>",
+    );
+  }
+  // Its own folder first, so the language host and plugins installed beside it are found too.
+  base.PATH = [path.dirname(pulumi), envPath].join(path.delimiter);
   const pulumiCommand = await PulumiCommand.get({
-    root: path.dirname(path.dirname(engine.pulumi)),
+    root: path.dirname(path.dirname(pulumi)),
     skipVersionCheck: true,
   });
   return { envVars: base, pulumiCommand };
+}
+
+/** Reads the project name from Pulumi.yaml (its `name:` line). */
+export function projectName(workDir: string): string {
+  const text = fs.readFileSync(path.join(workDir, "Pulumi.yaml"), "utf8");
+  const m = /^name:\s*["']?([^"'\s#]+)/m.exec(text);
+  if (!m) throw new ReleaseError("config", `${workDir}/Pulumi.yaml has no name:; give the project a name`);
+  return m[1] as string;
 }
 
 /** A lock a `pulumi` process holds on a stack (file backends record who holds it). */
@@ -99,9 +208,9 @@ export class StackHandle {
     if (!fs.existsSync(path.join(workDir, "Pulumi.yaml"))) {
       throw new ReleaseError("usage", `${workDir} has no Pulumi.yaml; pass --cwd <project folder>`);
     }
-    const project = readProjectFile(workDir).name;
+    const project = projectName(workDir);
+    const opts = await workspaceOptions(target);
     try {
-      const opts = await workspaceOptions(target.env ?? {});
       const stack = await LocalWorkspace.selectStack({ stackName: target.stackName, workDir }, opts);
       return new StackHandle(
         workDir,
@@ -126,19 +235,61 @@ export class StackHandle {
     return this.stack.name;
   }
 
-  /** The stack's layered, validated config (from the files; secrets checked, not decrypted). */
-  config(): StackConfig {
-    return loadFromFiles(this.workDir, this.stack.name);
+  /** History and report key: project and stack, so two projects' `dev` stacks never mix. */
+  get key(): string {
+    return `${this.project}/${this.stack.name}`;
   }
 
-  /** Writes the traffic state into the stack's config (the whole object, so unset keys go away). */
-  async writeTraffic(state: TrafficState & { idleReplicas?: number }): Promise<void> {
-    const key = `${this.project}:traffic`;
-    const value = JSON.parse(JSON.stringify(state)) as Record<string, unknown>;
-    await this.stack.workspace.setAllConfigJson(
-      this.stack.name,
-      JSON.stringify({ [key]: { value: JSON.stringify(value), objectValue: value, secret: false } }),
-    );
+  private async rawConfig(): Promise<Record<string, RawConfigValue>> {
+    try {
+      return (await this.stack.getAllConfig()) as Record<string, RawConfigValue>;
+    } catch (err) {
+      throw classifyError(err);
+    }
+  }
+
+  /** The stack's release settings (`progressive:` namespace), validated. */
+  async settings(): Promise<ReleaseSettings> {
+    return parseSettings(await this.rawConfig(), this.stack.name);
+  }
+
+  /** Every service the stack's state holds. */
+  async services(): Promise<StackService[]> {
+    try {
+      return servicesOf((await this.stack.exportStack()).deployment);
+    } catch (err) {
+      throw err instanceof ReleaseError ? err : classifyError(err);
+    }
+  }
+
+  /** The service `name` (or the only one). */
+  async service(name: string | undefined): Promise<StackService> {
+    return selectService(await this.services(), name, this.stack.name);
+  }
+
+  /** The traffic entries of `progressive:traffic`, by component name. */
+  async trafficEntries(): Promise<Record<string, TrafficEntry>> {
+    const raw = (await this.rawConfig())[`${CONFIG_NAMESPACE}:${TRAFFIC_KEY}`];
+    if (!raw) return {};
+    const v = raw.objectValue ?? JSON.parse(raw.value || "{}");
+    return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, TrafficEntry>) : {};
+  }
+
+  /**
+   * Writes one service's traffic entry (the whole entry, so unset keys go away) and keeps the
+   * others as they are.
+   */
+  async writeTraffic(name: string, state: TrafficEntry): Promise<void> {
+    const key = `${CONFIG_NAMESPACE}:${TRAFFIC_KEY}`;
+    const all = { ...(await this.trafficEntries()), [name]: JSON.parse(JSON.stringify(state)) };
+    try {
+      await this.stack.workspace.setAllConfigJson(
+        this.stack.name,
+        JSON.stringify({ [key]: { value: JSON.stringify(all), objectValue: all, secret: false } }),
+      );
+    } catch (err) {
+      throw classifyError(err);
+    }
   }
 
   /** Runs `up`, optionally targeted, and returns the outputs. */
@@ -146,7 +297,7 @@ export class StackHandle {
     opts: { targets?: readonly string[]; onOutput?: (s: string) => void; signal?: AbortSignal } = {},
   ): Promise<{
     result: UpResult;
-    outputs: ServiceOutputs;
+    outputs: Record<string, unknown>;
   }> {
     try {
       const result = await this.stack.up({
@@ -157,15 +308,6 @@ export class StackHandle {
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
       return { result, outputs: plain(result.outputs) };
-    } catch (err) {
-      throw classifyError(err);
-    }
-  }
-
-  /** The current outputs (secrets decrypted in memory only). */
-  async outputs(): Promise<ServiceOutputs> {
-    try {
-      return plain(await this.stack.outputs());
     } catch (err) {
       throw classifyError(err);
     }

@@ -7,7 +7,7 @@ import type {
   MetricsQueryResult,
 } from "@azure/monitor-query";
 import { FieldReader } from "./fields";
-import { callSdk } from "./sdk-call";
+import { callSdk, loadSdk, type PackageImporter } from "./sdk-call";
 import {
   type Measurement,
   type MetricProvider,
@@ -34,12 +34,22 @@ export interface AzureMonitorProviderSpec {
   readonly name: string;
   /** Client to use. @default built on first query from `credential` */
   readonly client?: MetricsQueryClientLike;
-  /** Credential for building the client, e.g. `new DefaultAzureCredential()` from @azure/identity. Needed without `client`. @default none */
-  readonly credential?: ConstructorParameters<typeof MetricsQueryClient>[0];
+  /** Credential for building the client. @default `new DefaultAzureCredential()` from @azure/identity, built on first query */
+  readonly credential?: AzureCredential;
   /** Azure Resource Manager endpoint for sovereign clouds. @default "https://management.azure.com" */
   readonly endpoint?: string;
   /** Deadline of one query in milliseconds. @default 10000 */
   readonly timeoutMs?: number;
+  /** Loads `@azure/monitor-query` and `@azure/identity` when the client is built here; tests pass one that fails. @default Node's import */
+  readonly importer?: PackageImporter;
+}
+
+/** The credential `MetricsQueryClient` takes (a TokenCredential). */
+export type AzureCredential = ConstructorParameters<typeof MetricsQueryClient>[0];
+
+/** The part of `@azure/identity` used here; typed locally because that package is optional. */
+interface IdentityModule {
+  readonly DefaultAzureCredential: new () => AzureCredential;
 }
 
 /** Aggregations Azure Monitor computes per time grain. */
@@ -88,13 +98,6 @@ export function createAzureMonitorProvider(spec: AzureMonitorProviderSpec): Metr
     undefined,
     'give an endpoint such as "https://management.azure.com"',
   );
-  if (!spec.client && !spec.credential) {
-    s.fail(
-      "credential",
-      "is needed when no client is given",
-      "pass a TokenCredential (e.g. DefaultAzureCredential) or a client",
-    );
-  }
   let client = spec.client;
   return {
     name,
@@ -126,11 +129,20 @@ export function createAzureMonitorProvider(spec: AzureMonitorProviderSpec): Metr
         'give a namespace, e.g. "Microsoft.App/containerApps"',
       );
       if (!client) {
-        const sdk = await import("@azure/monitor-query");
-        client = new sdk.MetricsQueryClient(
-          spec.credential as NonNullable<typeof spec.credential>,
-          endpoint ? { endpoint } : {},
+        // Loaded here, not at the top: the SDKs are optional peers, needed only by this provider.
+        const sdk = await loadSdk<typeof import("@azure/monitor-query")>(
+          name,
+          "@azure/monitor-query",
+          spec.importer,
         );
+        // Without a credential, the default chain (environment, workload identity, managed
+        // identity, Azure CLI) finds one, as the other clouds' SDKs do by themselves.
+        const credential =
+          spec.credential ??
+          new (
+            await loadSdk<IdentityModule>(name, "@azure/identity", spec.importer)
+          ).DefaultAzureCredential();
+        client = new sdk.MetricsQueryClient(credential, endpoint ? { endpoint } : {});
       }
       const c = client;
       const endTime = new Date();

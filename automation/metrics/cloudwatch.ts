@@ -6,7 +6,7 @@ import type {
   MetricDataQuery,
 } from "@aws-sdk/client-cloudwatch";
 import { FieldReader } from "./fields";
-import { callSdk } from "./sdk-call";
+import { callSdk, loadSdk, type PackageImporter } from "./sdk-call";
 import {
   type Measurement,
   type MetricProvider,
@@ -30,8 +30,12 @@ export interface CloudWatchProviderSpec {
   readonly name: string;
   /** AWS region of the metrics when the client is built here. @default the SDK's default chain (AWS_REGION, profile) */
   readonly region?: string;
-  /** Client to use instead of building `new CloudWatchClient({ region })`. @default built on first query */
+  /** CloudWatch endpoint when the client is built here, e.g. an emulator's `http://127.0.0.1:5000`. @default the region's public endpoint */
+  readonly endpoint?: string;
+  /** Client to use instead of building `new CloudWatchClient({ region, endpoint })`. @default built on first query */
   readonly client?: CloudWatchClientLike;
+  /** Loads `@aws-sdk/client-cloudwatch` when the client is built here; tests pass one that fails. @default Node's import */
+  readonly importer?: PackageImporter;
   /** Deadline of one query in milliseconds. @default 10000 */
   readonly timeoutMs?: number;
 }
@@ -122,6 +126,13 @@ export function createCloudWatchProvider(spec: CloudWatchProviderSpec): MetricPr
   const s = new FieldReader(spec, subject, "spec");
   const name = s.string("name", 'give the provider a name, e.g. "cloudwatch"');
   const region = s.optionalString("region", undefined, 'give an AWS region, e.g. "eu-west-1"');
+  const endpoint =
+    spec.endpoint === undefined
+      ? undefined
+      : s.url(
+          "endpoint",
+          'give the CloudWatch endpoint URL, e.g. "https://monitoring.eu-west-1.amazonaws.com"',
+        );
   const timeoutMs = s.number("timeoutMs", CLOUDWATCH_DEFAULTS.timeoutMs, 1, 600_000, true);
   let client = spec.client;
   return {
@@ -136,8 +147,16 @@ export function createCloudWatchProvider(spec: CloudWatchProviderSpec): MetricPr
         1_209_600,
         true,
       );
-      const sdk = await import("@aws-sdk/client-cloudwatch");
-      client ??= new sdk.CloudWatchClient(region ? { region } : {});
+      // Loaded here, not at the top: the SDK is an optional peer, needed only by this provider.
+      const sdk = await loadSdk<typeof import("@aws-sdk/client-cloudwatch")>(
+        name,
+        "@aws-sdk/client-cloudwatch",
+        spec.importer,
+      );
+      client ??= new sdk.CloudWatchClient({
+        ...(region ? { region } : {}),
+        ...(endpoint ? { endpoint } : {}),
+      });
       const c = client;
       const end = new Date();
       const command = new sdk.GetMetricDataCommand({

@@ -131,6 +131,12 @@ export function errorRate(c: VersionCounters): number {
   return total === 0 ? Number.NaN : (c.requests["5xx"] + c.extraErrors) / total;
 }
 
+/** 5xx responses / all responses, without proxy errors the client saw no status for; NaN with no requests. */
+export function http5xxRate(c: VersionCounters): number {
+  const total = totalRequests(c);
+  return total === 0 ? Number.NaN : c.requests["5xx"] / total;
+}
+
 /** Mean latency in seconds; NaN with no requests. */
 export function meanLatency(c: VersionCounters): number {
   return c.latencyCount === 0 ? Number.NaN : c.latencySum / c.latencyCount;

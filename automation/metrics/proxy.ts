@@ -1,11 +1,13 @@
 // Reads the local traffic proxy's `GET <adminUrl>/metrics.json` (bearer token) and answers
-// error rate, mean and p99 latency and throughput for one version.
+// error rate, 5xx rate, mean and p99 latency and throughput for one version, or for several
+// versions from the same two snapshots (so a candidate and its baseline share one window).
 import { displayUrl, FetchError, fetchText, joinUrl } from "../shared/http";
 import { FieldReader } from "./fields";
 import {
   diffCounters,
   errorRate,
   histogramQuantile,
+  http5xxRate,
   meanLatency,
   parseProxyMetrics,
   totalRequests,
@@ -17,15 +19,19 @@ import {
   type MetricQuery,
   MetricQueryError,
   measured,
+  measuredVector,
   noData,
+  type Sample,
 } from "./types";
 
 /** Connection settings of a proxy provider. */
 export interface ProxyProviderSpec {
   /** Provider name used in messages. */
   readonly name: string;
-  /** Base URL of the proxy's admin API, e.g. `http://127.0.0.1:9901`. */
-  readonly adminUrl: string;
+  /** Base URL of the proxy's admin API, e.g. `http://127.0.0.1:9901`; give this or `metricsJsonUrl`. @default none */
+  readonly adminUrl?: string;
+  /** Full URL of the metrics document, as the release contract's `local-proxy` metrics descriptor gives it. @default `<adminUrl>/metrics.json` */
+  readonly metricsJsonUrl?: string;
   /** The admin API's bearer token (a secret: never printed). */
   readonly token: string;
   /** Deadline of one fetch of the metrics document in milliseconds. @default 5000 */
@@ -33,17 +39,23 @@ export interface ProxyProviderSpec {
 }
 
 /** What the proxy provider can measure for a version. */
-export const PROXY_METRICS = ["errorRate", "meanLatency", "p99Latency", "throughput"] as const;
+export const PROXY_METRICS = ["errorRate", "http5xxRate", "meanLatency", "p99Latency", "throughput"] as const;
 
 /** One of {@link PROXY_METRICS}. */
 export type ProxyMetricName = (typeof PROXY_METRICS)[number];
 
 /** A proxy query. */
 export interface ProxyQuery {
-  /** errorRate (fraction 0..1), meanLatency / p99Latency (seconds), throughput (requests per second). */
+  /** errorRate / http5xxRate (fraction 0..1), meanLatency / p99Latency (seconds), throughput (requests per second). */
   readonly metric: ProxyMetricName;
-  /** Version name as the proxy knows it, e.g. `v2`. */
-  readonly version: string;
+  /** Version name as the proxy knows it, e.g. `v2`; give this or `versions`. @default none */
+  readonly version?: string;
+  /**
+   * Several versions measured from the same snapshots, so they share one window. The answer is a
+   * vector with one sample labelled `{ version }` per version that had requests, or no data when
+   * none had. @default none
+   */
+  readonly versions?: readonly string[];
   /**
    * Measure over a window: take a snapshot, wait this long, take another, use the difference.
    * 0 measures the cumulative counters since the proxy started (throughput needs a window).
@@ -71,6 +83,8 @@ export function proxyMeasurement(
   switch (metric) {
     case "errorRate":
       return measured(errorRate(c), at, detail);
+    case "http5xxRate":
+      return measured(http5xxRate(c), at, detail);
     case "meanLatency":
       return measured(meanLatency(c), at, detail);
     case "p99Latency":
@@ -100,10 +114,17 @@ export function createProxyProvider(spec: ProxyProviderSpec): MetricProvider {
   const subject = `proxy provider "${String(spec?.name)}"`;
   const s = new FieldReader(spec, subject, "spec");
   const name = s.string("name", 'give the provider a name, e.g. "proxy"');
-  const adminUrl = s.url("adminUrl", 'give the proxy admin URL, e.g. "http://127.0.0.1:9901"');
+  const hasDocumentUrl = s.raw("metricsJsonUrl") !== undefined;
+  if (hasDocumentUrl && s.raw("adminUrl") !== undefined)
+    s.fail("adminUrl", "cannot be given together with metricsJsonUrl", "give only one of the two");
+  const endpoint = hasDocumentUrl
+    ? s.url("metricsJsonUrl", 'give the metrics document URL, e.g. "http://127.0.0.1:9901/metrics.json"')
+    : joinUrl(
+        s.url("adminUrl", 'give the proxy admin URL, e.g. "http://127.0.0.1:9901", or metricsJsonUrl'),
+        "metrics.json",
+      );
   const token = s.string("token", "give the admin API bearer token of the proxy");
   const timeoutMs = s.number("timeoutMs", PROXY_DEFAULT_TIMEOUT_MS, 1, 600_000, true);
-  const endpoint = joinUrl(adminUrl, "metrics.json");
   const shown = displayUrl(endpoint);
 
   const snapshot = async (
@@ -150,7 +171,7 @@ export function createProxyProvider(spec: ProxyProviderSpec): MetricProvider {
     async query(q: MetricQuery, signal?: AbortSignal): Promise<Measurement> {
       const r = new FieldReader(q, subject, "query");
       const metric = r.oneOf("metric", PROXY_METRICS, undefined);
-      const version = r.string("version", 'give the version name the proxy routes to, e.g. "v2"');
+      const versions = readVersions(r);
       const windowMs = r.number("windowMs", 0, 0, 3_600_000, true);
       if (metric === "throughput" && windowMs === 0) {
         r.fail(
@@ -160,13 +181,48 @@ export function createProxyProvider(spec: ProxyProviderSpec): MetricProvider {
         );
       }
       const first = await snapshot(signal);
-      if (windowMs === 0) return proxyMeasurement(metric, version, first.counters.get(version), new Date());
-      await sleep(windowMs, signal);
-      const second = await snapshot(signal);
-      const before = first.counters.get(version);
-      const after = second.counters.get(version);
-      const counters = after && before ? diffCounters(before, after) : after;
-      return proxyMeasurement(metric, version, counters, new Date(), (second.at - first.at) / 1000);
+      let counters = (v: string) => first.counters.get(v);
+      let seconds: number | undefined;
+      if (windowMs > 0) {
+        await sleep(windowMs, signal);
+        const second = await snapshot(signal);
+        counters = (v) => {
+          const before = first.counters.get(v);
+          const after = second.counters.get(v);
+          return after && before ? diffCounters(before, after) : after;
+        };
+        seconds = (second.at - first.at) / 1000;
+      }
+      const at = new Date();
+      const each = versions.names.map((v) => proxyMeasurement(metric, v, counters(v), at, seconds));
+      if (versions.single) return each[0] as Measurement;
+      const samples: Sample[] = [];
+      const missing: string[] = [];
+      each.forEach((m, i) => {
+        if (m.kind === "value")
+          samples.push({ labels: { version: versions.names[i] as string }, value: m.value });
+        else if (m.kind === "noData") missing.push(m.reason);
+      });
+      return measuredVector(samples, at, missing.join("; "));
     },
   };
+}
+
+/** The versions of a query: `version`, or the distinct names of `versions`. */
+function readVersions(r: FieldReader): { names: string[]; single: boolean } {
+  const list = r.raw("versions");
+  if (list === undefined)
+    return {
+      names: [r.string("version", 'give the version name the proxy routes to, e.g. "v2"')],
+      single: true,
+    };
+  if (r.raw("version") !== undefined)
+    r.fail("version", "cannot be given together with versions", "give one of the two");
+  if (
+    !Array.isArray(list) ||
+    list.length === 0 ||
+    !list.every((v) => typeof v === "string" && v.trim() !== "")
+  )
+    r.fail("versions", "must be a non-empty list of version names", 'use e.g. ["v2", "v1"]');
+  return { names: [...new Set(list as string[])], single: false };
 }

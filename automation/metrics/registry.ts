@@ -23,6 +23,16 @@ export type ProviderKind = keyof typeof factories;
 /** The kinds known to the registry, in registration order. */
 export const PROVIDER_KINDS = Object.keys(factories) as ProviderKind[];
 
+/**
+ * Optional peer packages each kind loads when it builds its own client (Azure also needs
+ * @azure/identity when no credential is given, which is always the case from settings).
+ */
+export const SDK_PACKAGES: Readonly<Partial<Record<ProviderKind, readonly string[]>>> = {
+  cloudwatch: ["@aws-sdk/client-cloudwatch"],
+  "azure-monitor": ["@azure/monitor-query", "@azure/identity"],
+  "cloud-monitoring": ["@google-cloud/monitoring"],
+};
+
 /** A provider spec: `kind` plus that kind's settings, e.g. `{ kind: "prometheus", name: "prom", url: "..." }`. */
 export type ProviderSpec = {
   [K in ProviderKind]: { readonly kind: K } & Parameters<(typeof factories)[K]>[0];

@@ -11,13 +11,13 @@ export interface FastConfigOptions {
   readonly versionEnv?: Record<string, Record<string, string>>;
   /** Extra checks (e.g. a Prometheus one). @default none */
   readonly extraChecks?: Json[];
-  /** `monitoring` config. @default none */
-  readonly monitoring?: Json;
+  /** `progressive:metrics` settings (e.g. `{ prometheus: { url } }`). @default none */
+  readonly metrics?: Json;
   /** Other top-level keys to set. @default none */
   readonly extra?: Record<string, Json>;
 }
 
-/** The config values (unnamespaced keys) of a fast canary stack. */
+/** The config values of a fast canary stack: the program's keys bare, release settings as `progressive:<key>`. */
 export function fastCanaryValues(o: FastConfigOptions = {}): Record<string, Json> {
   const interval = `${o.intervalSeconds ?? 2}s`;
   const check = (name: string, query: string, cond: Record<string, string>): Json => ({
@@ -48,19 +48,18 @@ export function fastCanaryValues(o: FastConfigOptions = {}): Record<string, Json
         { setWeight: 100 },
       ],
     },
-    traffic: { stableVersion: "v1", candidateWeight: 0 },
-    release: { drift: "off" },
-    ...(o.monitoring ? { monitoring: o.monitoring } : {}),
+    "progressive:release": { drift: "off" },
+    ...(o.metrics ? { "progressive:metrics": o.metrics } : {}),
     ...(o.extra ?? {}),
   };
 }
 
-/** The same, in the `pulumi config set-all --json` form (Automation API's setAllConfigJson). */
+/** The same, in the `pulumi config set-all --json` form (Automation API's setAllConfigJson); bare keys get the project's namespace. */
 export function configJson(project: string, values: Record<string, Json>): string {
   return JSON.stringify(
     Object.fromEntries(
       Object.entries(values).map(([k, v]) => [
-        `${project}:${k}`,
+        k.includes(":") ? k : `${project}:${k}`,
         typeof v === "string"
           ? { value: v, secret: false }
           : { value: JSON.stringify(v), objectValue: v, secret: false },

@@ -100,7 +100,7 @@ describe("release driver (engine tier, local platform)", function () {
     const hookUrl = `http://127.0.0.1:${(failing.address() as { port: number }).port}/hooks/s3cr3t-path-123`;
     try {
       await withDriverStack(engine, {}, async (s) => {
-        await s.stack.setConfig(`${PROJECT}:webhookUrl`, { value: hookUrl, secret: true });
+        await s.stack.setConfig("progressive:webhookUrl", { value: hookUrl, secret: true });
         const load = new LoadGenerator(s.endpoint, { ratePerSecond: 40, maxDurationMs: 600_000 });
         load.start();
         try {
@@ -113,6 +113,10 @@ describe("release driver (engine tier, local platform)", function () {
             .filter((e) => e.type === "trafficApplied")
             .map((e) => (e.type === "trafficApplied" ? e.effectiveWeight : -1));
           assert.deepEqual(applied, [0, 10, 50, 100, 100, 0], "each weight verified after its up");
+          assert.ok(
+            good.events.every((e) => e.type !== "trafficApplied" || e.verified),
+            "the local proxy reads every weight back: every step verified",
+          );
           const warnings = good.events
             .filter((e) => e.type === "log" && e.level === "warn")
             .map((e) => (e.type === "log" ? e.message : ""));
@@ -138,9 +142,9 @@ describe("release driver (engine tier, local platform)", function () {
           assert.deepEqual(probe, { v2: 100 });
           assert.ok(r2.reports?.markdown && fs.existsSync(r2.reports.markdown), "a report was written");
 
-          const releases = (await new ReleaseHistory({ stateDir: s.stateDir }).listReleases(s.name)).sort(
-            (a, b) => a.startedAt.localeCompare(b.startedAt),
-          );
+          const releases = (
+            await new ReleaseHistory({ stateDir: s.stateDir }).listReleases(`${PROJECT}/${s.name}`)
+          ).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
           assert.deepEqual(
             releases.map((r) => [r.version, r.outcome]),
             [
@@ -195,7 +199,7 @@ describe("release driver (engine tier, local platform)", function () {
 
         // A second release while one is in progress (a live driver holds the journal).
         const holder = spawn("sleep", ["30"]);
-        const file = journalFile(s.stateDir, PROJECT, s.name);
+        const file = journalFile(s.stateDir, PROJECT, s.name, "web");
         try {
           const now = new Date().toISOString();
           writeJournal(file, {
@@ -203,6 +207,7 @@ describe("release driver (engine tier, local platform)", function () {
             releaseId: "other",
             project: PROJECT,
             stack: s.name,
+            service: "web",
             version: "v9",
             previousVersion: "v1",
             strategy: "canary",
@@ -240,7 +245,7 @@ describe("release driver (engine tier, local platform)", function () {
         );
         await assert.rejects(
           planCommand(s.target, "v2"),
-          /check "dd" uses metric provider "datadog", which this stack does not have/,
+          /check "dd": provider \("datadog"\) is not a metric provider a check can name; known providers: "builtin"/,
         );
 
         // A failed pre-traffic hook stops the release before any traffic moves.
@@ -253,7 +258,9 @@ describe("release driver (engine tier, local platform)", function () {
           s.name,
           configJson(
             PROJECT,
-            fastCanaryValues({ extra: { release: { drift: "off", hooks: { preTraffic: [hook] } } } }),
+            fastCanaryValues({
+              extra: { "progressive:release": { drift: "off", hooks: { preTraffic: [hook] } } },
+            }),
           ),
         );
         await assert.rejects(
@@ -266,9 +273,9 @@ describe("release driver (engine tier, local platform)", function () {
             ),
         );
         const afterHook = await statusCommand(s.target, { stateDir: s.stateDir });
-        assert.equal(afterHook.outputs.stableVersion, "v1");
+        assert.equal(afterHook.services[0]?.traffic.stableVersion, "v1");
         assert.equal(
-          afterHook.outputs.candidateVersion ?? undefined,
+          afterHook.services[0]?.traffic.candidateVersion,
           undefined,
           "the candidate was never deployed",
         );
@@ -280,7 +287,7 @@ describe("release driver (engine tier, local platform)", function () {
             PROJECT,
             fastCanaryValues({
               extra: {
-                release: { drift: "off", policyPack: "policies" },
+                "progressive:release": { drift: "off", policyPack: "policies" },
                 service: { replicas: 2, env: { API_TOKEN: "plain-token-value" } },
               },
             }),
@@ -313,15 +320,16 @@ describe("release driver (engine tier, local platform)", function () {
       {
         steps: [{ setWeight: 20 }, { analysis: { checks: ["prom-errors"] } }, { setWeight: 100 }],
         extraChecks: [prometheusCheck],
-        monitoring: { prometheusUrl: "http://127.0.0.1:9/" },
+        metrics: { prometheus: { url: "http://127.0.0.1:9/" } },
       },
       async (s) => {
         const r = await releaseCommand(s.target, "v2", { stateDir: s.stateDir });
         assert.equal(r.outcome, "reverted");
         assert.match(r.reason ?? "", /analysis error at step 3: prom-errors: 1 query errors in a row/);
         const st = await statusCommand(s.target, { stateDir: s.stateDir });
-        assert.equal(st.outputs.stableVersion, "v1");
-        assert.equal(st.outputs.effectiveWeight, 0);
+        assert.equal(st.services[0]?.traffic.stableVersion, "v1");
+        const router = st.services[0]?.router;
+        assert.equal(router?.verified && router.candidateWeight, 0, JSON.stringify(router));
       },
     );
   });
@@ -331,7 +339,7 @@ describe("release driver (engine tier, local platform)", function () {
       engine,
       { steps: [{ setWeight: 20 }, { pause: { duration: "6s" } }, { setWeight: 100 }] },
       async (s) => {
-        const file = journalFile(s.stateDir, PROJECT, s.name);
+        const file = journalFile(s.stateDir, PROJECT, s.name, "web");
         const killDuringPause = async (version: string) => {
           const child = spawnCli(["release", version, "--stack", s.name, "--state-dir", s.stateDir], s.env);
           await waitFor(
@@ -346,9 +354,14 @@ describe("release driver (engine tier, local platform)", function () {
 
         await killDuringPause("v2");
         const st = await statusCommand(s.target, { stateDir: s.stateDir });
-        assert.equal(st.journal?.phase, "stepping");
-        assert.equal(st.driverAlive, false);
-        assert.equal(st.outputs.effectiveWeight, 20, "status shows where traffic really is");
+        const web = st.services[0];
+        assert.equal(web?.journal?.phase, "stepping");
+        assert.equal(web?.driverAlive, false);
+        assert.equal(
+          web?.router.verified && web.router.candidateWeight,
+          20,
+          "status reads where traffic really is from the router",
+        );
         assert.equal(st.pendingOperations, 0);
         const resumed = await resumeCommand(s.target, { stateDir: s.stateDir });
         assert.equal(resumed.outcome, "promoted");
@@ -359,9 +372,9 @@ describe("release driver (engine tier, local platform)", function () {
         assert.equal(aborted.outcome, "reverted");
         assert.match(aborted.reason ?? "", /aborted by tester/);
         const after = await statusCommand(s.target, { stateDir: s.stateDir });
-        assert.equal(after.journal?.phase, "reverted");
+        assert.equal(after.services[0]?.journal?.phase, "reverted");
         assert.equal(after.pendingOperations, 0);
-        assert.deepEqual(after.traffic, { stableVersion: "v2", candidateWeight: 0 });
+        assert.deepEqual(after.services[0]?.traffic, { stableVersion: "v2", candidateWeight: 0 });
         assert.deepEqual(await new LoadGenerator(s.endpoint).probe(40), { v2: 40 });
       },
     );

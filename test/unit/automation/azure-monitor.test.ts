@@ -4,8 +4,9 @@ import {
   createAzureMonitorProvider,
   MetricQueryError,
   type MetricsQueryClientLike,
+  MissingPackageError,
 } from "../../../automation/metrics";
-import { rejectsWith, startServer } from "./helpers";
+import { missingModule, rejectsWith, startServer } from "./helpers";
 
 describe("automation/metrics azure-monitor", () => {
   it("accepts the official SDK client (a compile-time check)", () => {
@@ -106,11 +107,53 @@ describe("automation/metrics azure-monitor", () => {
     assert.match(err.message, /queryResource failed: RestError: AuthorizationFailed/);
   });
 
-  it("needs a credential or a client, and validates the query", async () => {
-    assert.throws(
-      () => createAzureMonitorProvider({ name: "az" }),
-      /spec\.credential \(not set\) is needed when no client is given/,
+  it("uses DefaultAzureCredential without a credential, naming @azure/identity when it is missing", async () => {
+    const loaded: string[] = [];
+    const p = createAzureMonitorProvider({
+      name: "az",
+      importer: async (pkg) => {
+        loaded.push(pkg);
+        if (pkg === "@azure/identity") throw missingModule(pkg);
+        return import(pkg);
+      },
+    });
+    assert.deepEqual(loaded, [], "nothing is loaded until the first query");
+    const err = await rejectsWith(p.query({ resourceUri, metricName: "Requests" }), MissingPackageError);
+    assert.equal(
+      err.message,
+      'metric provider "az": package @azure/identity is not installed; install it with npm install @azure/identity',
     );
+    assert.deepEqual(loaded, ["@azure/monitor-query", "@azure/identity"]);
+
+    let built = 0;
+    class DefaultAzureCredential {
+      constructor() {
+        built++;
+      }
+      async getToken() {
+        return { token: "t", expiresOnTimestamp: Date.now() + 3_600_000 };
+      }
+    }
+    const server = await startServer((_req, res) => res.writeHead(500).end());
+    try {
+      const withIdentity = createAzureMonitorProvider({
+        name: "az",
+        endpoint: server.url,
+        timeoutMs: 5000,
+        importer: async (pkg) => (pkg === "@azure/identity" ? { DefaultAzureCredential } : import(pkg)),
+      });
+      const e = await rejectsWith(
+        withIdentity.query({ resourceUri, metricName: "Requests" }),
+        MetricQueryError,
+      );
+      assert.match(e.message, /queryResource failed: .*non-TLS/);
+      assert.equal(built, 1, "the default credential was built");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("validates the query", async () => {
     const p = createAzureMonitorProvider({ name: "az", client: fake([]).client });
     await assert.rejects(
       p.query({ resourceUri, metricName: "Requests", aggregation: "Sum" }),

@@ -75,3 +75,10 @@ export async function rejectsWith<T extends Error>(
   }
   throw new Error(`expected ${type.name}, but the promise resolved`);
 }
+
+/** The error Node's require() throws for a package that is not installed. */
+export function missingModule(pkg: string): Error {
+  return Object.assign(new Error(`Cannot find module '${pkg}'\nRequire stack:\n- ${__filename}`), {
+    code: "MODULE_NOT_FOUND",
+  });
+}

@@ -179,11 +179,64 @@ describe("automation/metrics proxy provider", () => {
     const err = await rejectsWith(provider().query({ metric: "errors", version: "v2" }), MetricConfigError);
     assert.match(
       err.message,
-      /query\.metric \("errors"\) must be one of "errorRate", "meanLatency", "p99Latency", "throughput"/,
+      /query\.metric \("errors"\) must be one of "errorRate", "http5xxRate", "meanLatency", "p99Latency", "throughput"/,
     );
     await assert.rejects(
       provider().query({ metric: "throughput", version: "v2" }),
       /query\.windowMs \(not set\) must be more than 0 for throughput/,
+    );
+    await assert.rejects(
+      provider().query({ metric: "errorRate", version: "v2", versions: ["v2"] }),
+      /query\.version \("v2"\) cannot be given together with versions/,
+    );
+    await assert.rejects(
+      provider().query({ metric: "errorRate", versions: [] }),
+      /query\.versions \(\[\]\) must be a non-empty list of version names/,
+    );
+  });
+
+  it("measures several versions from the same two snapshots, labelled by version", async () => {
+    let calls = 0;
+    doc = () => {
+      calls++;
+      return calls === 1
+        ? { versions: { v1: versionDoc({ "2xx": 100 }, [100]), v2: versionDoc({ "2xx": 10 }, [10]) } }
+        : {
+            versions: {
+              v1: versionDoc({ "2xx": 190, "5xx": 10 }, [200], { aborted: 2 }),
+              v2: versionDoc({ "2xx": 10 }, [10]),
+            },
+          };
+    };
+    const m = await provider().query({ metric: "http5xxRate", versions: ["v1", "v2", "v3"], windowMs: 20 });
+    // v1: 10 of 100 in the window (the aborted ones are not 5xx responses); v2 and v3: no requests.
+    assert.deepEqual(m.kind === "vector" && m.samples, [{ labels: { version: "v1" }, value: 0.1 }]);
+    assert.equal(calls, 2, "one pair of snapshots for all versions");
+    calls = 0;
+    doc = () => ({ versions: {} });
+    const none = await provider().query({ metric: "errorRate", versions: ["v1", "v2"], windowMs: 20 });
+    assert.deepEqual(
+      none.kind === "noData" && none.reason,
+      'version "v1" is not known to the proxy; version "v2" is not known to the proxy',
+    );
+  });
+
+  it("reads the document from metricsJsonUrl, as the release contract gives it", async () => {
+    doc = () => ({ versions: { v2: versionDoc({ "2xx": 3, "5xx": 1 }, [4]) } });
+    const p = createProxyProvider({
+      name: "builtin",
+      metricsJsonUrl: `${server.url}/metrics.json`,
+      token: "admin-token",
+    });
+    const m = await p.query({ metric: "http5xxRate", version: "v2" });
+    assert.equal(m.kind === "value" && m.value, 0.25);
+    assert.throws(
+      () => createProxyProvider({ name: "x", adminUrl: server.url, metricsJsonUrl: server.url, token: "t" }),
+      /spec\.adminUrl \(".*"\) cannot be given together with metricsJsonUrl; give only one of the two/,
+    );
+    assert.throws(
+      () => createProxyProvider({ name: "x", token: "t" }),
+      /spec\.adminUrl \(not set\) must be a non-empty string/,
     );
   });
 });

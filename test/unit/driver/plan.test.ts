@@ -1,18 +1,18 @@
 import * as assert from "node:assert/strict";
-import * as path from "node:path";
 import { ConcurrentUpdateError } from "@pulumi/pulumi/automation";
-import { formatEvent, main, parseArgs } from "../../../automation/cli";
+import { formatEvent, main } from "../../../automation/cli";
+import { parseCommandLine } from "../../../automation/cli/args";
 import { classifyError, ReleaseError } from "../../../automation/driver/errors";
 import { buildPlan, renderPlan } from "../../../automation/driver/plan";
 import { insideWindow } from "../../../automation/driver/preflight";
 import { checkProviders } from "../../../automation/driver/release";
+import { parseSettings } from "../../../automation/driver/settings";
 import {
   type ResolvedStrategy,
   resolveStrategy,
   Strategy,
   type StrategyInput,
 } from "../../../components/core";
-import { loadFromFiles } from "../../../stacks/load";
 
 function resolved(input: StrategyInput): ResolvedStrategy {
   const problems: never[] = [];
@@ -114,16 +114,35 @@ describe("driver plan", () => {
   });
 
   it("rejects checks that name a metric provider the stack does not have", () => {
-    const cfg = loadFromFiles(path.resolve(__dirname, "../../.."), "staging");
     const strategy = resolved(
       Strategy.canary({
         checks: [{ kind: "metric", name: "dd", provider: "datadog", query: "q", failureCondition: "> 1" }],
       }),
     );
-    const plan = buildPlan("staging", strategy, cfg.traffic, "v9");
+    const plan = buildPlan("staging", strategy, { stableVersion: "v1", candidateWeight: 0 }, "v9");
+    const service = {
+      urn: "urn:pulumi:staging::p::progressive:local:CanaryService::web",
+      release: {
+        contract: 1,
+        platform: "local",
+        type: "progressive:local:CanaryService",
+        name: "web",
+        service: "web",
+        kind: "canary",
+        strategy,
+        traffic: { stableVersion: "v1", candidateWeight: 0 },
+        trafficSource: "config",
+        endpoint: "http://127.0.0.1:1",
+        router: { kind: "local-proxy", adminEndpoint: "http://127.0.0.1:2" },
+        metrics: { kind: "local-proxy", metricsJsonUrl: "http://127.0.0.1:2/metrics.json" },
+        trafficUrns: [],
+      },
+      secrets: {},
+    } as const;
+    const settings = parseSettings({}, "staging");
     assert.throws(
-      () => checkProviders(plan, cfg),
-      /check "dd" uses metric provider "datadog", which this stack does not have; use one of "builtin"/,
+      () => checkProviders(plan, service, settings),
+      /check "dd": provider \("datadog"\) is not a metric provider a check can name; known providers: "builtin"/,
     );
   });
 });
@@ -159,13 +178,15 @@ describe("driver errors and CLI", () => {
   });
 
   it("parses commands, values and boolean flags, and rejects a flag without its value", () => {
-    const a = parseArgs(["release", "v2", "--stack", "dev", "--approve", "--cwd=/p"]);
-    assert.equal(a.command, "release");
-    assert.deepEqual(a.positional, ["v2"]);
-    assert.equal(a.flags.get("stack"), "dev");
-    assert.equal(a.flags.get("approve"), true);
-    assert.equal(a.flags.get("cwd"), "/p");
-    assert.throws(() => parseArgs(["status", "--stack"]), /--stack needs a value/);
+    assert.deepEqual(parseCommandLine(["release", "v2", "--stack", "dev", "--approve", "--cwd=/p"]), {
+      command: "release",
+      version: "v2",
+      approve: true,
+      target: { stackName: "dev", workDir: "/p" },
+      json: false,
+      quiet: false,
+    });
+    assert.throws(() => parseCommandLine(["status", "--stack"]), /--stack needs a value/);
   });
 
   it("shows weights and check values readably", () => {
@@ -175,6 +196,7 @@ describe("driver errors and CLI", () => {
       releaseId: "r",
       traffic: { stableVersion: "v1", candidateVersion: "v2", candidateWeight: 25 },
       effectiveWeight: 25,
+      verified: true,
       durationMs: 1500,
       upMs: 1400,
     });

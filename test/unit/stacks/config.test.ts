@@ -2,6 +2,12 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+import {
+  parseSettings,
+  type RawConfigValue,
+  type ReleaseSettings,
+} from "../../../automation/driver/settings";
 import { ConfigError, mergeLayers, resolveStackConfig, type StackConfig } from "../../../stacks/config";
 import { loadFromFiles, parseEngineConfig, readProjectFile } from "../../../stacks/load";
 
@@ -29,6 +35,22 @@ function problemsOf(fn: () => unknown): string {
   assert.fail("expected the config to be rejected");
 }
 
+/** The release settings (`progressive:` keys) of a committed stack file, as the driver reads them. */
+function settingsOf(stack: string, dir = root): ReleaseSettings {
+  const doc = parseYaml(fs.readFileSync(path.join(dir, "stacks", `Pulumi.${stack}.yaml`), "utf8")) as {
+    config: Record<string, unknown>;
+  };
+  const raw: Record<string, RawConfigValue> = {};
+  for (const [k, v] of Object.entries(doc.config)) {
+    if (!k.startsWith("progressive:")) continue;
+    raw[k] =
+      typeof v === "string"
+        ? { value: v, secret: false }
+        : { value: JSON.stringify(v), objectValue: v, secret: false };
+  }
+  return parseSettings(raw, stack);
+}
+
 function weights(cfg: StackConfig): number[] {
   assert.equal(cfg.strategy.kind, "canary");
   return cfg.strategy.kind === "canary"
@@ -41,13 +63,14 @@ describe("stack config: the three environments as committed", () => {
     const cfg = loadFromFiles(root, "dev");
     assert.equal(cfg.environment, "dev");
     assert.deepEqual(cfg.logging, { level: "debug", verbose: true });
-    assert.equal(cfg.failFast, true);
+    const settings = settingsOf("dev");
+    assert.equal(settings.release.failFast, true);
+    assert.equal(settings.release.next, "staging");
+    assert.equal(settings.release.drift, "off");
     assert.equal(cfg.service.replicas, 1);
     assert.deepEqual(cfg.service.local?.command, ["node", "examples/local-app/server.js"], "base layer kept");
     assert.equal(cfg.service.health !== undefined, true);
     assert.deepEqual(weights(cfg), [10, 50, 100]);
-    assert.equal(cfg.release.next, "staging");
-    assert.equal(cfg.release.drift, "off");
     assert.deepEqual(cfg.warnings, [
       `${NS}:secretEnv.DB_PASSWORD is a plain test value (allowed in dev only)`,
     ]);
@@ -57,31 +80,33 @@ describe("stack config: the three environments as committed", () => {
     const cfg = loadFromFiles(root, "staging");
     assert.equal(cfg.environment, "staging");
     assert.equal(cfg.logging.level, "info");
-    assert.equal(cfg.failFast, false);
     assert.equal(cfg.service.replicas, 2);
     assert.deepEqual(weights(cfg), [5, 10, 25, 50, 100]);
-    assert.equal(cfg.release.next, "prod");
-    assert.equal(cfg.release.gates.approval, false);
-    assert.equal(cfg.slackWebhookUrl, "");
+    const settings = settingsOf("staging");
+    assert.equal(settings.release.failFast, false);
+    assert.equal(settings.release.next, "prod");
+    assert.equal(settings.release.gates.approval, false);
+    assert.deepEqual(settings.notify, {});
     assert.deepEqual(cfg.warnings, []);
   });
 
-  it("prod: three replicas, full monitoring, approval and a deploy window, refresh for drift", () => {
+  it("prod: three replicas, approval and a deploy window, refresh for drift, the policy pack", () => {
     const cfg = loadFromFiles(root, "prod");
     assert.equal(cfg.environment, "prod");
     assert.equal(cfg.logging.level, "warn");
     assert.equal(cfg.service.replicas, 3);
-    assert.equal(cfg.monitoring.fullMonitoring, true);
     assert.deepEqual(weights(cfg), [5, 10, 25, 50, 100]);
-    assert.equal(cfg.release.gates.approval, true);
-    assert.deepEqual(cfg.release.gates.window, {
+    const settings = settingsOf("prod");
+    assert.equal(settings.release.policyPack, "policies");
+    assert.equal(settings.release.gates.approval, true);
+    assert.deepEqual(settings.release.gates.window, {
       days: ["mon", "tue", "wed", "thu", "fri"],
       start: "09:00",
       end: "17:00",
       timezone: "UTC",
     });
-    assert.equal(cfg.release.drift, "refresh");
-    assert.equal(cfg.release.next, undefined);
+    assert.equal(settings.release.drift, "refresh");
+    assert.equal(settings.release.next, undefined);
   });
 
   it("a new environment copied from staging with three values changed resolves", () => {
@@ -98,7 +123,7 @@ describe("stack config: the three environments as committed", () => {
       const cfg = loadFromFiles(dir, "qa");
       assert.equal(cfg.environment, "qa");
       assert.equal(cfg.service.replicas, 4);
-      assert.equal(cfg.release.next, "staging");
+      assert.equal(settingsOf("qa", dir).release.next, "staging");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -123,7 +148,7 @@ describe("stack config: layering", () => {
     assert.equal(cfg.platform, "local");
     assert.equal(cfg.service.name, "web");
     assert.equal(cfg.service.replicas, 2);
-    assert.deepEqual(cfg.traffic, { stableVersion: "v1", candidateWeight: 0 });
+    assert.equal(cfg.version, "v1");
     assert.deepEqual(weights(cfg), [5, 10, 25, 50, 100]);
   });
 
@@ -144,10 +169,30 @@ describe("stack config: layering", () => {
     const values = parseEngineConfig(NS, {
       [`${NS}:service`]: '{"replicas":3}',
       [`${NS}:environment`]: "123",
-      [`${NS}:failFast`]: "true",
+      [`${NS}:allowPlaintextSecrets`]: "true",
       "kubernetes:context": "kind",
     });
-    assert.deepEqual(values, { service: { replicas: 3 }, environment: "123", failFast: true });
+    assert.deepEqual(values, { service: { replicas: 3 }, environment: "123", allowPlaintextSecrets: true });
+  });
+
+  it("accepts booleans and numbers the CLI stored as strings (a stack file rewritten by pulumi)", () => {
+    const cfg = resolve(
+      {
+        allowPlaintextSecrets: "false",
+        logging: { level: "info", verbose: "true" },
+        service: { replicas: "3" },
+      },
+      { stackName: "dev" },
+    );
+    assert.equal(cfg.allowPlaintextSecrets, false);
+    assert.equal(cfg.logging.verbose, true);
+    assert.equal(cfg.service.replicas, 3);
+    const settings = parseSettings(
+      { "progressive:release": { value: '{"failFast":"true","gates":{"approval":"false"}}', secret: false } },
+      "dev",
+    );
+    assert.equal(settings.release.failFast, true);
+    assert.equal(settings.release.gates.approval, false);
   });
 });
 
@@ -211,11 +256,45 @@ describe("stack config: rejections name the key path, the value and the expected
     assert.match(msg, /progressive-delivery:platform \("mainframe"\): .*use one of "local", "kubernetes"/);
   });
 
-  it("a candidate weight without a candidate version", () => {
-    const msg = problemsOf(() => resolve({ traffic: { stableVersion: "v1", candidateWeight: 20 } }));
-    assert.match(
-      msg,
-      /progressive-delivery:traffic\.candidateWeight \(20\): sends traffic to a candidate, but candidateVersion is not set/,
+  it("a first version that is not a version label", () => {
+    const msg = problemsOf(() => resolve({ version: "v 1/x" }));
+    assert.match(msg, /progressive-delivery:version \("v 1\/x"\): is not a version label/);
+  });
+
+  it("release settings: every problem with its key path, value and fix", () => {
+    assert.throws(
+      () =>
+        parseSettings(
+          {
+            "progressive:release": {
+              value:
+                '{"drift":"sometimes","gates":{"window":{"days":["mon"],"start":"9","end":"17:00","timezone":"Mars/Olympus"}}}',
+              secret: false,
+            },
+            "progressive:colour": { value: "blue", secret: false },
+            "progressive:webhookUrl": { value: "http://127.0.0.1/hook", secret: false },
+          },
+          "dev",
+        ),
+      (e: unknown) => {
+        const m = (e as Error).message;
+        assert.match(m, /progressive:release\.drift \("sometimes"\): .*"preview"/);
+        assert.match(m, /progressive:release\.gates\.window\.start \("9"\): must be a time such as "09:00"/);
+        assert.match(
+          m,
+          /progressive:release\.gates\.window\.timezone \("Mars\/Olympus"\): is not an IANA time zone/,
+        );
+        assert.match(
+          m,
+          /progressive:colour \("blue"\): is not a release setting; use one of progressive:environment/,
+        );
+        assert.match(
+          m,
+          /progressive:webhookUrl .*plain text.*pulumi config set --secret progressive:webhookUrl/,
+        );
+        assert.ok(!m.includes("127.0.0.1/hook"), "the webhook URL is never printed");
+        return true;
+      },
     );
   });
 

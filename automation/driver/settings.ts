@@ -1,0 +1,203 @@
+// The release settings of a stack: the `progressive:` config namespace, the same in every program
+// that uses the components. Steps and checks come from the component's resolved strategy (its
+// `release` output); how a release is run in this environment (gates, window, approval, hooks,
+// drift, policy pack, metric endpoints, notification URLs, next environment) comes from here.
+//
+// Values may arrive as strings: `pulumi config set progressive:release.failFast true` without
+// `--type bool`, and a stack file the CLI rewrote after `pulumi stack init`, store "true". Booleans
+// and numbers given as such strings are accepted.
+import { z } from "zod";
+import { CONFIG_NAMESPACE, formatValue, TRAFFIC_KEY } from "../../components/core";
+import { type MetricsSettings, parseMetricsSettings } from "../metrics/settings";
+import { ReleaseError } from "./errors";
+
+const bool = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
+const seconds = z.preprocess(
+  (v) => (typeof v === "string" && /^\d+(\.\d+)?$/.test(v) ? Number(v) : v),
+  z.number().positive(),
+);
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time such as "09:00"');
+const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+const argv = z.array(z.string().min(1)).min(1, "must name the program to run, e.g. [npm, run, migrate]");
+
+/** A deploy window: releases may start only inside it. */
+const windowSchema = z
+  .object({
+    days: z.array(z.enum(DAYS)).min(1),
+    start: HHMM,
+    end: HHMM,
+    timezone: z
+      .string()
+      .default("UTC")
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat("en", { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, "is not an IANA time zone such as Europe/Berlin or UTC"),
+  })
+  .strict();
+
+/** A command run at a point of the release (a migration, a smoke test), with a deadline. */
+const hookSchema = z
+  .object({ name: z.string().min(1), command: argv, timeoutSeconds: seconds.default(300) })
+  .strict();
+
+const releaseSchema = z
+  .object({
+    next: z.string().min(1).optional(),
+    drift: z.enum(["preview", "refresh", "off"]).default("preview"),
+    policyPack: z.string().min(1).optional(),
+    failFast: bool.default(false),
+    gates: z
+      .object({
+        approval: bool.default(false),
+        window: windowSchema.optional(),
+        checks: z.array(z.unknown()).default([]),
+        commands: z.array(argv).default([]),
+      })
+      .strict()
+      .default({ approval: false, checks: [], commands: [] }),
+    hooks: z
+      .object({ preTraffic: z.array(hookSchema).default([]), postPromotion: z.array(hookSchema).default([]) })
+      .strict()
+      .default({ preTraffic: [], postPromotion: [] }),
+  })
+  .strict();
+
+const kubernetesSchema = z
+  .object({ kubeconfig: z.string().min(1).optional(), context: z.string().min(1).optional() })
+  .strict();
+
+/** How releases run in one environment, with every default filled. */
+export interface ReleaseSettings {
+  /** Environment name (gates, messages). @default the stack name */
+  readonly environment: string;
+  readonly release: z.infer<typeof releaseSchema>;
+  /** Metric providers a check may name besides `builtin`. @default none */
+  readonly metrics: MetricsSettings;
+  /** Where the driver reads Kubernetes routers. @default the default kubeconfig */
+  readonly kubernetes: z.infer<typeof kubernetesSchema>;
+  /** Notification URLs; secrets, never printed. */
+  readonly notify: { readonly slack?: string; readonly webhook?: string };
+}
+
+/** One key of the namespace: what it holds, for errors and the README's table. */
+export const SETTINGS_KEYS = {
+  environment: "Environment name (dev, staging, prod...); default the stack name.",
+  release:
+    "{next, drift (preview|refresh|off), policyPack, failFast, gates {approval, window {days, start, end, timezone}, checks, commands}, hooks {preTraffic, postPromotion}}.",
+  metrics:
+    "Metric providers for checks: {prometheus {url}, cloudwatch {...}, azureMonitor {...}, cloudMonitoring {...}}.",
+  kubernetes: "{kubeconfig, context} the driver reads Kubernetes routers with.",
+  slackWebhookUrl: "Slack incoming-webhook URL for notifications (secret).",
+  webhookUrl: "JSON webhook URL for notifications (secret).",
+  [TRAFFIC_KEY]: "Traffic entry of each component, by its Pulumi name; written by the driver.",
+} as const;
+
+const SECRET_SETTINGS = ["slackWebhookUrl", "webhookUrl"] as const;
+
+/** A config value as the Automation API returns it (`pulumi config --json --show-secrets`). */
+export interface RawConfigValue {
+  readonly value: string;
+  readonly secret: boolean;
+  readonly objectValue?: unknown;
+}
+
+function configValue(raw: RawConfigValue | undefined): unknown {
+  if (raw === undefined) return undefined;
+  if (raw.objectValue !== undefined) return raw.objectValue;
+  const v = raw.value;
+  if (v.startsWith("{") || v.startsWith("[")) {
+    try {
+      return JSON.parse(v);
+    } catch {
+      return v;
+    }
+  }
+  return v;
+}
+
+function pathOf(key: string, issuePath: readonly PropertyKey[]): string {
+  return [`${CONFIG_NAMESPACE}:${key}`, ...issuePath.map(String)].join(".");
+}
+
+function at(value: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = value;
+  for (const k of path)
+    cur = cur && typeof cur === "object" ? (cur as Record<PropertyKey, unknown>)[k] : undefined;
+  return cur;
+}
+
+/**
+ * Reads and validates the `progressive:` namespace of a stack's config; throws one
+ * ReleaseError("config") listing every problem with its key path, value and fix.
+ */
+export function parseSettings(
+  all: Readonly<Record<string, RawConfigValue>>,
+  stackName: string,
+): ReleaseSettings {
+  const problems: string[] = [];
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  for (const key of Object.keys(all)) {
+    if (!key.startsWith(prefix)) continue;
+    const name = key.slice(prefix.length).split(".")[0] as string;
+    if (!(name in SETTINGS_KEYS)) {
+      problems.push(
+        `${key} (${formatValue(configValue(all[key]))}): is not a release setting; use one of ${Object.keys(
+          SETTINGS_KEYS,
+        )
+          .map((k) => prefix + k)
+          .join(", ")}`,
+      );
+    }
+  }
+  const get = (k: string) => configValue(all[prefix + k]);
+  const parse = <T>(key: string, schema: z.ZodType<T>, fallback: unknown): T | undefined => {
+    const input = get(key) ?? fallback;
+    const r = schema.safeParse(input);
+    if (r.success) return r.data;
+    for (const issue of r.error.issues) {
+      const p = issue.path as PropertyKey[];
+      problems.push(
+        `${pathOf(key, p)} (${formatValue(at(input, p))}): ${issue.message}; see the ${prefix}${key} row of the README's settings table`,
+      );
+    }
+    return undefined;
+  };
+  const environment = parse(
+    "environment",
+    z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, "must be a lower-case name such as dev, staging or prod"),
+    stackName,
+  );
+  const release = parse("release", releaseSchema, {});
+  const kubernetes = parse("kubernetes", kubernetesSchema, {});
+  let metrics: MetricsSettings = {};
+  try {
+    metrics = parseMetricsSettings(get("metrics") ?? {}, `${prefix}metrics`);
+  } catch (err) {
+    problems.push(err instanceof Error ? err.message : String(err));
+  }
+  const notify: { slack?: string; webhook?: string } = {};
+  for (const key of SECRET_SETTINGS) {
+    const raw = all[prefix + key];
+    if (!raw || raw.value === "") continue;
+    if (!raw.secret) {
+      problems.push(
+        `${prefix}${key} ((plain text, not shown)): is plain text, but a webhook URL is a secret; set it with pulumi config set --secret ${prefix}${key} <url>`,
+      );
+      continue;
+    }
+    if (key === "slackWebhookUrl") notify.slack = raw.value;
+    else notify.webhook = raw.value;
+  }
+  if (problems.length > 0 || !environment || !release || !kubernetes) {
+    throw new ReleaseError(
+      "config",
+      `invalid release settings for stack "${stackName}": ${problems.length} problem(s)\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+  }
+  return { environment, release, metrics, kubernetes, notify };
+}

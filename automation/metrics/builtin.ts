@@ -1,0 +1,166 @@
+// `provider: "builtin"`: the platform's own request metrics, found through the release contract's
+// metrics descriptor. Both kinds measure the candidate and the stable version over the same
+// window, so a relative condition ("< 110% of baseline") compares like with like:
+// - local-proxy: two snapshots of the proxy's metrics.json, `windowSeconds` apart;
+// - ingress-nginx: wait `windowSeconds`, then PromQL over the last `windowSeconds` (needs the
+//   `prometheus` settings).
+import { setTimeout as sleep } from "node:timers/promises";
+import type { BuiltinMetric } from "../../components/core/analysis";
+import type { MetricsDescriptor, ReleaseSecrets } from "../../components/core/contract";
+import { ingressNginxQuery } from "./ingress-nginx";
+import { createProvider, type ProviderSpec } from "./registry";
+import { configureCommand, type MetricsSettings, type PrometheusSettings } from "./settings";
+import { type Measurement, MetricConfigError, type MetricProvider, measured, noData } from "./types";
+
+/** The metrics `builtin` answers on every platform that has them. */
+export const BUILTIN_METRICS = [
+  "errorRate",
+  "http5xxRate",
+  "meanLatency",
+  "throughput",
+] as const satisfies ReadonlyArray<keyof typeof BuiltinMetric>;
+
+/** One of {@link BUILTIN_METRICS}. */
+export type BuiltinMetricName = (typeof BUILTIN_METRICS)[number];
+
+/** True when `query` names a builtin metric. */
+export function isBuiltinMetric(query: string): query is BuiltinMetricName {
+  return (BUILTIN_METRICS as readonly string[]).includes(query);
+}
+
+/** The two versions a builtin measurement covers. */
+export interface VersionPair<T> {
+  readonly candidate: T;
+  readonly stable: T;
+}
+
+/** The platform's own request metrics of one service. */
+export interface BuiltinSource {
+  /** The metrics descriptor kind it reads. */
+  readonly kind: "local-proxy" | "ingress-nginx";
+  /** The provider it queries (proxy or Prometheus). */
+  readonly provider: MetricProvider;
+  /** Measures `metric` for both versions over the next `windowSeconds`, one window for both. */
+  measure(
+    metric: BuiltinMetricName,
+    versions: VersionPair<string>,
+    windowSeconds: number,
+    signal?: AbortSignal,
+  ): Promise<VersionPair<Measurement>>;
+}
+
+/** Why `builtin` is not available for a service, and how to make it so. */
+export interface BuiltinUnavailable {
+  /** What is missing, e.g. `reads ingress-nginx's metrics through Prometheus, which is not configured`. */
+  readonly problem: string;
+  /** The fix, with the command to run. */
+  readonly fix: string;
+}
+
+/** Why `builtin` cannot be measured for `descriptor` with `settings`; undefined when it can. */
+export function builtinUnavailable(
+  descriptor: MetricsDescriptor,
+  settings: MetricsSettings,
+): BuiltinUnavailable | undefined {
+  switch (descriptor.kind) {
+    case "local-proxy":
+      return undefined;
+    case "ingress-nginx":
+      return settings.prometheus
+        ? undefined
+        : {
+            problem: "reads ingress-nginx's request metrics through Prometheus, which is not configured",
+            fix: `configure Prometheus: ${configureCommand("prometheus")}`,
+          };
+    case "none":
+      return {
+        problem:
+          'has nothing to read: the service\'s platform reports no request metrics of its own (metrics descriptor "none")',
+        fix: `name a provider configured in progressive:metrics instead, e.g. after ${configureCommand("prometheus")}`,
+      };
+  }
+}
+
+/** The measurement of one version from a proxy answer for several versions. */
+function pickVersion(m: Measurement, version: string): Measurement {
+  if (m.kind !== "vector") return m;
+  const sample = m.samples.find((s) => s.labels.version === version);
+  return sample
+    ? measured(sample.value, m.at)
+    : noData(`no requests to version "${version}" in the window`, m.at);
+}
+
+/**
+ * Builds the builtin source for a service. Throws MetricConfigError when builtin is not available
+ * (see {@link builtinUnavailable}) or the release secrets lack the proxy's admin token.
+ * `build` makes the provider. @default the registry's createProvider
+ */
+export function createBuiltinSource(
+  descriptor: MetricsDescriptor,
+  secrets: ReleaseSecrets,
+  settings: MetricsSettings,
+  build: (spec: ProviderSpec) => MetricProvider = createProvider,
+): BuiltinSource {
+  const why = builtinUnavailable(descriptor, settings);
+  if (why)
+    throw new MetricConfigError(
+      "metric provider builtin",
+      "metrics.kind",
+      descriptor.kind,
+      why.problem,
+      why.fix,
+    );
+  if (descriptor.kind === "local-proxy") {
+    const token = secrets.adminToken;
+    if (!token) {
+      throw new MetricConfigError(
+        "metric provider builtin",
+        "releaseSecrets.adminToken",
+        undefined,
+        "is needed to read the local proxy's metrics",
+        "deploy the stack with this package's local components, which register it",
+      );
+    }
+    const provider = build({
+      kind: "proxy",
+      name: "builtin",
+      metricsJsonUrl: descriptor.metricsJsonUrl,
+      token,
+    });
+    return {
+      kind: "local-proxy",
+      provider,
+      async measure(metric, versions, windowSeconds, signal) {
+        const both = await provider.query(
+          {
+            metric,
+            versions: [versions.candidate, versions.stable],
+            windowMs: Math.round(windowSeconds * 1000),
+          },
+          signal,
+        );
+        return {
+          candidate: pickVersion(both, versions.candidate),
+          stable: pickVersion(both, versions.stable),
+        };
+      },
+    };
+  }
+  const { namespace, ingress } = descriptor as Extract<MetricsDescriptor, { kind: "ingress-nginx" }>;
+  const prometheus = settings.prometheus as PrometheusSettings; // checked by builtinUnavailable
+  const provider = build({ kind: "prometheus", name: "builtin", ...prometheus });
+  return {
+    kind: "ingress-nginx",
+    provider,
+    async measure(metric, _versions, windowSeconds, signal) {
+      await sleep(windowSeconds * 1000, undefined, { signal });
+      const query = (side: "canary" | "stable") =>
+        provider.query(
+          { query: ingressNginxQuery(metric, { namespace, ingress, side }, windowSeconds) },
+          signal,
+        );
+      const [candidate, stable] = await Promise.all([query("canary"), query("stable")]);
+      return { candidate, stable };
+    },
+  };
+}
