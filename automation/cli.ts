@@ -1,13 +1,8 @@
-// `progressive`: the release driver's command line.
-//   progressive release <version> [--approve]     plan, preflight, step, check, promote or revert
-//   progressive plan <version>                    print the plan; changes nothing
-//   progressive status | resume | abort            where a release stands; continue it; revert it
-//   progressive promote [--full]                  go on past a manual pause (--full: skip to promotion)
-//   progressive rollback [--to <version>]         back to an earlier good version from history
-//   progressive history                           releases and summary figures
-//   progressive promote-env --from <stack>        release the version verified in <stack> to --stack
-// Common: --stack <name> (required), --cwd <project dir>, --state-dir <dir>, --json, --quiet.
+#!/usr/bin/env node
+// `progressive`: the release driver's command line (the package's bin). What each command takes is
+// in ./cli/args.ts (`progressive help`, `progressive <command> --help`); this file runs it.
 import * as readline from "node:readline/promises";
+import { helpText, type Invocation, parseCommandLine } from "./cli/args";
 import {
   abortCommand,
   historyCommand,
@@ -19,42 +14,11 @@ import {
   rollbackCommand,
   statusCommand,
 } from "./driver/commands";
-import { classifyError, ReleaseError } from "./driver/errors";
+import { classifyError } from "./driver/errors";
 import type { DriverEvent } from "./driver/events";
 import { renderPlan } from "./driver/plan";
 import type { ReleaseResult } from "./driver/release";
 import { formatDuration } from "./report";
-
-interface Args {
-  command: string;
-  positional: string[];
-  flags: Map<string, string | true>;
-}
-
-const BOOLEAN = new Set(["json", "approve", "full", "quiet", "help"]);
-
-export function parseArgs(argv: readonly string[]): Args {
-  const [command = "help", ...rest] = argv;
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i] as string;
-    if (!a.startsWith("--")) {
-      positional.push(a);
-      continue;
-    }
-    const [name, inline] = a.slice(2).split("=", 2) as [string, string | undefined];
-    if (BOOLEAN.has(name)) flags.set(name, true);
-    else if (inline !== undefined) flags.set(name, inline);
-    else {
-      const value = rest[++i];
-      if (value === undefined || value.startsWith("--"))
-        throw new ReleaseError("usage", `--${name} needs a value, e.g. --${name} dev`);
-      flags.set(name, value);
-    }
-  }
-  return { command, positional, flags };
-}
 
 function bar(weight: number): string {
   const n = Math.round(weight / 10);
@@ -79,7 +43,7 @@ export function formatEvent(e: DriverEvent): string | undefined {
       const w = e.effectiveWeight;
       const cand = t.candidateVersion ? ` | ${t.candidateVersion} ${String(w).padStart(3)}% ${bar(w)}` : "";
       const colour = t.activeColor ? ` (active: ${t.activeColor})` : "";
-      return `        traffic: ${t.stableVersion} ${String(100 - w).padStart(3)}% ${bar(100 - w)}${cand}${colour}  verified in ${formatDuration(e.durationMs)}`;
+      return `        traffic: ${t.stableVersion} ${String(100 - w).padStart(3)}% ${bar(100 - w)}${cand}${colour}  ${e.verified ? "verified (read back from the router)" : `unverified (${e.unverifiedReason ?? "the router cannot be read"})`} in ${formatDuration(e.durationMs)}`;
     }
     case "checkResult": {
       const m = e.measurement;
@@ -119,26 +83,24 @@ export async function main(
   argv: readonly string[],
   out: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
 ): Promise<number> {
-  let args: Args;
+  let run: Exclude<Invocation, { command: "help" }>;
   try {
-    args = parseArgs(argv);
+    const parsed = parseCommandLine(argv);
+    if (parsed.command === "help") {
+      out(helpText(parsed.topic));
+      return 0;
+    }
+    run = parsed;
   } catch (err) {
-    out(`error: ${classifyError(err).message}`);
-    return 2;
-  }
-  const json = args.flags.has("json");
-  const flag = (n: string) => {
-    const v = args.flags.get(n);
-    return typeof v === "string" ? v : undefined;
-  };
-  if (args.command === "help" || args.flags.has("help")) {
+    const e = classifyError(err);
     out(
-      "usage: progressive <release|plan|status|resume|promote|abort|rollback|history|promote-env> [version] --stack <name> [--cwd dir] [--json]",
+      argv.includes("--json")
+        ? JSON.stringify({ error: { kind: e.kind, message: e.message } })
+        : `error (${e.kind}): ${e.message}`,
     );
-    return args.command === "help" ? 0 : 2;
+    return e.exitCode;
   }
-  const stackName = flag("stack");
-  const target = { stackName: stackName ?? "", ...(flag("cwd") ? { workDir: flag("cwd") as string } : {}) };
+  const json = run.json;
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -150,28 +112,15 @@ export async function main(
   process.on("SIGTERM", onSigint);
   const common = {
     signal: controller.signal,
-    ...(flag("state-dir") ? { stateDir: flag("state-dir") as string } : {}),
-    approve: args.flags.has("approve"),
+    ...(run.stateDir ? { stateDir: run.stateDir } : {}),
     ...(!process.env.CI && process.stdin.isTTY ? { prompt } : {}),
     onEvent: (e: DriverEvent) => {
       if (json) out(JSON.stringify(e));
-      else if (!args.flags.has("quiet")) {
+      else if (!run.quiet) {
         const line = formatEvent(e);
         if (line) out(line);
       }
     },
-  };
-  const needStack = () => {
-    if (!stackName) throw new ReleaseError("usage", `${args.command} needs --stack <name>, e.g. --stack dev`);
-  };
-  const needVersion = () => {
-    const v = args.positional[0];
-    if (!v)
-      throw new ReleaseError(
-        "usage",
-        `${args.command} needs a version, e.g. progressive ${args.command} v2 --stack dev`,
-      );
-    return v;
   };
   const finish = (r: ReleaseResult): number => {
     if (json) out(JSON.stringify({ result: r }));
@@ -179,56 +128,48 @@ export async function main(
     return r.outcome === "promoted" || r.outcome === "paused" ? 0 : r.outcome === "reverted" ? 3 : 6;
   };
   try {
-    switch (args.command) {
+    switch (run.command) {
       case "plan": {
-        needStack();
-        const plan = await planCommand(target, needVersion());
+        const plan = await planCommand(run.target, run.version);
         out(json ? JSON.stringify(plan) : renderPlan(plan));
         return 0;
       }
       case "release":
-        needStack();
-        return finish(await releaseCommand(target, needVersion(), common));
+        return finish(await releaseCommand(run.target, run.version, { ...common, approve: run.approve }));
       case "resume":
-        needStack();
-        return finish(await resumeCommand(target, common));
+        return finish(await resumeCommand(run.target, common));
       case "abort":
-        needStack();
-        return finish(await abortCommand(target, common));
+        return finish(await abortCommand(run.target, common));
       case "promote":
-        needStack();
-        return finish(await promoteCommand(target, { ...common, full: args.flags.has("full") }));
+        return finish(await promoteCommand(run.target, { ...common, full: run.full }));
       case "rollback":
-        needStack();
+        return finish(await rollbackCommand(run.target, { ...common, ...(run.to ? { to: run.to } : {}) }));
+      case "promote-env":
         return finish(
-          await rollbackCommand(target, { ...common, ...(flag("to") ? { to: flag("to") as string } : {}) }),
+          await promoteEnvironmentCommand(run.from, run.target, { ...common, approve: run.approve }),
         );
-      case "promote-env": {
-        needStack();
-        const from = flag("from");
-        if (!from)
-          throw new ReleaseError(
-            "usage",
-            "promote-env needs --from <stack> (the verified environment) and --stack <next>",
-          );
-        return finish(await promoteEnvironmentCommand({ ...target, stackName: from }, target, common));
-      }
       case "status": {
-        needStack();
-        const s = await statusCommand(target, common);
+        const s = await statusCommand(run.target, common);
         if (json) out(JSON.stringify(s));
         else {
-          const j = s.journal;
-          out(
-            `stack ${s.stack}: ${s.traffic.stableVersion}${s.traffic.candidateVersion ? ` + ${s.traffic.candidateVersion} at ${s.traffic.candidateWeight}%` : ""}${s.traffic.activeColor ? ` (active ${s.traffic.activeColor})` : ""}`,
-          );
-          out(
-            `  router: ${s.outputs.effectiveWeight ?? "?"}% to the candidate; endpoint ${s.outputs.endpoint ?? "?"}`,
-          );
-          if (j)
+          out(`stack ${s.project}/${s.stack}: ${s.services.length} service(s)`);
+          for (const svc of s.services) {
+            const t = svc.traffic;
             out(
-              `  release ${j.releaseId}: ${j.version} ${j.phase} at step ${j.stepIndex}${j.reason ? `: ${j.reason}` : ""}; driver ${s.driverAlive === true ? "running" : "not running"}`,
+              `  ${svc.name} (${svc.type}): ${t.stableVersion}${t.candidateVersion ? ` + ${t.candidateVersion} at ${t.candidateWeight}%` : ""}${t.activeColor ? ` (active ${t.activeColor})` : ""}; endpoint ${svc.endpoint}`,
             );
+            const r = svc.router;
+            out(
+              r.verified
+                ? `    router (verified, read back): ${r.candidateWeight}% to the candidate${r.activeColor ? `, ${r.activeColor} active` : ""}`
+                : `    router unverified: ${r.reason}`,
+            );
+            const j = svc.journal;
+            if (j)
+              out(
+                `    release ${j.releaseId}: ${j.version} ${j.phase} at step ${j.stepIndex}${j.reason ? `: ${j.reason}` : ""}; driver ${svc.driverAlive === true ? "running" : "not running"}`,
+              );
+          }
           for (const l of s.locks)
             out(`  locked by pid ${l.pid ?? "?"} on ${l.hostname ?? "?"} since ${l.timestamp ?? "?"}`);
           if (s.pendingOperations > 0)
@@ -239,7 +180,7 @@ export async function main(
         return 0;
       }
       case "history": {
-        const h = await historyCommand(stackName, common);
+        const h = await historyCommand(run.target, common);
         if (json) out(JSON.stringify(h));
         else {
           for (const r of h.releases)
@@ -253,8 +194,6 @@ export async function main(
         }
         return 0;
       }
-      default:
-        throw new ReleaseError("usage", `unknown command "${args.command}"; run progressive help`);
     }
   } catch (err) {
     const e = classifyError(err);

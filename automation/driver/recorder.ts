@@ -89,7 +89,7 @@ export class Recorder {
     action: string,
     startedAt: Date,
     outcome: "passed" | "failed" | "inconclusive" | "error" | "aborted",
-    extra: { weight?: number; checks?: CheckRecord[] } = {},
+    extra: { weight?: number; verified?: boolean; checks?: CheckRecord[] } = {},
   ): Promise<void> {
     await this.safely("history", () =>
       this.c.history.append({
@@ -100,6 +100,7 @@ export class Recorder {
         index,
         action,
         ...(extra.weight !== undefined ? { weight: extra.weight } : {}),
+        ...(extra.verified !== undefined ? { verified: extra.verified } : {}),
         startedAt: startedAt.toISOString(),
         endedAt: new Date().toISOString(),
         checks: extra.checks ?? [],

@@ -83,6 +83,8 @@ export class ReleaseRun {
   private readonly settings: ReleaseSettings;
   private service: StackService;
   private readonly router: RouterControl;
+  /** Whether the last traffic change was read back from the router. */
+  private lastVerified = false;
 
   constructor(
     target: ReleaseTarget,
@@ -199,6 +201,7 @@ export class ReleaseRun {
       }
     }
     this.save({ applied: traffic });
+    this.lastVerified = reading.verified;
     this.emit({
       type: "trafficApplied",
       traffic,
@@ -324,6 +327,7 @@ export class ReleaseRun {
           }
           await this.recorder.step(i, action.kind, started, "passed", {
             weight: action.traffic.candidateWeight,
+            verified: this.lastVerified,
           });
         }
         this.save({ stepIndex: i + 1 });
@@ -376,13 +380,17 @@ export class ReleaseRun {
           });
         }
         await this.apply(abortTraffic(applied), "revert: all traffic to stable");
-        await this.recorder.step(this.journal.stepIndex, "revert", started, "passed", { weight: 0 });
+        await this.recorder.step(this.journal.stepIndex, "revert", started, "passed", {
+          weight: 0,
+          verified: this.lastVerified,
+        });
       }
       timeToRevertMs ??= Date.now() - since;
       const started = new Date();
       await this.apply(this.journal.lastGood, "revert: back to the last good state");
       await this.recorder.step(this.journal.stepIndex, "revert", started, "passed", {
         weight: this.journal.lastGood.candidateWeight,
+        verified: this.lastVerified,
       });
       this.save({ phase: "reverted" });
       this.emit({ type: "reverted", reason, timeToRevertMs });

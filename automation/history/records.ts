@@ -60,6 +60,8 @@ export interface StepRecord {
   readonly action: string;
   /** Candidate's traffic weight in percent after the step. @default none */
   readonly weight?: number;
+  /** Whether the router read the weight back ("verified"); false is "unverified". @default none (no traffic change) */
+  readonly verified?: boolean;
   /** Start and end, ISO 8601. */
   readonly startedAt: string;
   readonly endedAt: string;

@@ -104,13 +104,23 @@ export function configureCommand(kind: SettingsKind, path = METRICS_SETTINGS_PAT
 }
 
 /**
+ * A provider spec built from settings: a registry `ProviderSpec` (see registry.ts). Declared with
+ * no reference to the registry so the published declarations never name an optional cloud SDK.
+ */
+export interface SettingsProviderSpec {
+  readonly kind: SettingsKind;
+  readonly name: string;
+  readonly [setting: string]: unknown;
+}
+
+/**
  * The provider spec of `kind` built from the settings, named after the kind; undefined when the
  * kind is not configured. The cloud clients are built on the first query, not here.
  */
 export function settingsProviderSpec(
   kind: SettingsKind,
   settings: MetricsSettings,
-): ProviderSpec | undefined {
+): SettingsProviderSpec | undefined {
   switch (kind) {
     case "prometheus":
       return settings.prometheus && { kind, name: kind, ...settings.prometheus };

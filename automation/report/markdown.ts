@@ -63,7 +63,9 @@ export function renderMarkdown(report: ReleaseReport, chartFile?: string): strin
     const rows = report.steps.map((s) => [
       String(s.index + 1),
       s.action,
-      s.weight === undefined ? "" : `${s.weight}%`,
+      s.weight === undefined
+        ? ""
+        : `${s.weight}%${s.verified === undefined ? "" : s.verified ? " (verified)" : " (unverified)"}`,
       s.startedAt,
       formatDuration(s.durationMs),
       s.outcome,

@@ -17,6 +17,8 @@ export interface ReportStep {
   readonly action: string;
   /** Candidate's weight in percent after the step. @default none */
   readonly weight?: number;
+  /** Whether the router read the weight back; false is "unverified". @default none */
+  readonly verified?: boolean;
   readonly startedAt: string;
   readonly endedAt: string;
   readonly durationMs: number;
@@ -85,6 +87,7 @@ export function buildReport(release: Release, opts: ReportOptions = {}): Release
       index: s.index,
       action: s.action,
       ...(s.weight !== undefined ? { weight: s.weight } : {}),
+      ...(s.verified !== undefined ? { verified: s.verified } : {}),
       startedAt: s.startedAt,
       endedAt: s.endedAt,
       durationMs: ms(s.startedAt, s.endedAt),

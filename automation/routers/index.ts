@@ -10,11 +10,6 @@ import { localProxyControl } from "./local-proxy";
 import { nopControl, unknownControl } from "./nop";
 import type { RouterControl, RouterControlOptions } from "./types";
 
-export {
-  KUBERNETES_CLIENT_PACKAGE,
-  loadKubernetesClient,
-  MISSING_CLIENT_MESSAGE,
-} from "./kubernetes/client";
 export { allToStableRules, httpRouteCanaryWeight } from "./kubernetes/gateway-api";
 export { nginxCanaryWeight } from "./kubernetes/nginx";
 export { replicaRatioWeight } from "./kubernetes/replica-ratio";

@@ -207,19 +207,15 @@ export function registerRelease(
   secrets: pulumi.Input<ReleaseSecrets>,
   extra: Readonly<Record<string, pulumi.Input<unknown>>> = {},
 ): pulumi.Output<ReleaseOutputs> {
-  const out = pulumi.output({
-    contract: RELEASE_CONTRACT,
-    ...release,
-  }) as unknown as pulumi.Output<ReleaseOutputs>;
-  // undefined fields would be dropped anyway; strip them so the state reads the same everywhere.
-  const clean = out.apply(
-    (r) =>
-      Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as unknown as ReleaseOutputs,
+  // Registered as a plain object of inputs, not one Output: each field serializes on its own, so a
+  // preview (where endpoints are not known yet) still shows the strategy and traffic to policies.
+  const fields = Object.fromEntries(
+    Object.entries({ contract: RELEASE_CONTRACT, ...release }).filter(([, v]) => v !== undefined),
   );
   (component as unknown as { registerOutputs(o: pulumi.Inputs): void }).registerOutputs({
     ...extra,
-    release: clean,
+    release: fields,
     releaseSecrets: pulumi.secret(secrets),
   });
-  return clean;
+  return pulumi.output(fields) as unknown as pulumi.Output<ReleaseOutputs>;
 }

@@ -4,6 +4,7 @@ import {
   configuredKinds,
   createProvider,
   type MetricsSettings,
+  type ProviderSpec,
   parseMetricsSettings,
   settingsProviderSpec,
 } from "../../../automation/metrics";
@@ -135,7 +136,7 @@ describe("automation/metrics settings (progressive:metrics)", () => {
     for (const kind of configuredKinds(s)) {
       const spec = settingsProviderSpec(kind, s);
       assert.ok(spec);
-      assert.equal(createProvider(spec).kind, kind);
+      assert.equal(createProvider(spec as ProviderSpec).kind, kind);
     }
     assert.equal(
       configureCommand("azure-monitor"),

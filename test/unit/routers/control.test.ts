@@ -2,12 +2,12 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { routerControl } from "../../../automation/routers";
 import {
   KUBERNETES_CLIENT_PACKAGE,
   loadKubernetesClient,
   MISSING_CLIENT_MESSAGE,
-  routerControl,
-} from "../../../automation/routers";
+} from "../../../automation/routers/kubernetes/client";
 import type { RouterDescriptor } from "../../../components/core/contract";
 
 const STATE = { stableVersion: "v1", candidateVersion: "v2", candidateWeight: 10 };

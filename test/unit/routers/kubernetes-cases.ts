@@ -1,7 +1,8 @@
 // The Kubernetes router cases, against any cluster a KubeTestCluster reaches: the fake API server in
 // the unit tier, a real API server in the cluster tier (which passes its own `start`).
 import * as assert from "node:assert/strict";
-import { loadKubernetesClient, type RouterReading, routerControl } from "../../../automation/routers";
+import { type RouterReading, routerControl } from "../../../automation/routers";
+import { loadKubernetesClient } from "../../../automation/routers/kubernetes/client";
 import type { RouterDescriptor } from "../../../components/core/contract";
 import type { TrafficState } from "../../../components/core/traffic";
 import {

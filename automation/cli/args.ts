@@ -1,0 +1,406 @@
+// The `progressive` command line, parsed: node's util.parseArgs in strict mode with one options
+// table per command. Pure (no I/O), so every usage error is unit-tested; ../cli.ts runs the result.
+// A first, lenient pass reads the tokens so that each error can name the flag and the fix; the
+// strict pass then gives the typed values.
+import { parseArgs } from "node:util";
+import { CONFIG_NAMESPACE, TRAFFIC_KEY } from "../../components/core";
+import { ReleaseError } from "../driver/errors";
+import type { StackTarget } from "../driver/stack";
+
+interface FlagSpec {
+  readonly type: "string" | "boolean";
+  /** How the value is shown in help; string flags only. */
+  readonly placeholder?: string;
+  /** A value for the example in "needs a value" errors; string flags only. */
+  readonly example?: string;
+  readonly help: string;
+  readonly short?: string;
+}
+
+const FLAGS = {
+  stack: {
+    type: "string",
+    placeholder: "<name>",
+    example: "dev",
+    help: "the stack to act on (required)",
+  },
+  cwd: {
+    type: "string",
+    placeholder: "<dir>",
+    example: "./infra",
+    help: "folder of the Pulumi project (holds Pulumi.yaml); default: the current directory",
+  },
+  service: {
+    type: "string",
+    placeholder: "<name>",
+    example: "web",
+    help: "which service of the stack (its component's Pulumi name); needed only when it has several",
+  },
+  pulumi: {
+    type: "string",
+    placeholder: "<path>",
+    example: "/usr/local/bin/pulumi",
+    help: "the pulumi binary to run; default: pulumi on PATH, else ~/.pulumi/bin/pulumi",
+  },
+  "state-dir": {
+    type: "string",
+    placeholder: "<dir>",
+    example: "./.state",
+    help: "where journals, history and reports live; default: $PROGRESSIVE_STATE_DIR or ~/.local/state/pulumi-progressive-delivery",
+  },
+  json: { type: "boolean", help: "print events and the result as JSON, one object a line" },
+  quiet: { type: "boolean", help: "print only the result, not each step" },
+  approve: { type: "boolean", help: "approve a release to an environment that asks for approval" },
+  full: { type: "boolean", help: "skip the remaining steps and promote" },
+  to: {
+    type: "string",
+    placeholder: "<version>",
+    example: "v1",
+    help: "the earlier good version to go back to; default: the one before the current",
+  },
+  from: {
+    type: "string",
+    placeholder: "<stack>",
+    example: "staging",
+    help: "the stack whose last promoted version to release (required)",
+  },
+  help: { type: "boolean", short: "h", help: "print this command's usage and options" },
+} as const satisfies Record<string, FlagSpec>;
+
+type FlagName = keyof typeof FLAGS;
+
+interface CommandSpec {
+  /** The positional argument, if the command takes one. */
+  readonly argument?: "version";
+  readonly summary: string;
+  readonly flags: readonly FlagName[];
+  /** Help lines that differ from the flag's usual one. */
+  readonly flagHelp?: Partial<Record<FlagName, string>>;
+  readonly example: string;
+}
+
+/** Which stack, where its project is, which service, which pulumi. */
+const TARGET = ["stack", "cwd", "service", "pulumi"] as const satisfies readonly FlagName[];
+/** Every command that runs the driver on a stack. */
+const RUN = [...TARGET, "state-dir", "json", "quiet"] as const satisfies readonly FlagName[];
+
+const COMMANDS = {
+  release: {
+    argument: "version",
+    summary: "preflight, deploy at 0 %, step traffic and check, then promote or revert",
+    flags: [...RUN, "approve"],
+    example: "progressive release v2 --stack dev",
+  },
+  plan: {
+    argument: "version",
+    summary: "print the steps, pauses, checks and revert target; changes nothing",
+    flags: [...TARGET, "json"],
+    example: "progressive plan v2 --stack dev",
+  },
+  status: {
+    summary: "where the release stands, where traffic really is, locks and pending operations",
+    flags: RUN,
+    example: "progressive status --stack dev",
+  },
+  resume: {
+    summary: "continue a release whose driver was stopped",
+    flags: RUN,
+    example: "progressive resume --stack dev",
+  },
+  promote: {
+    summary: "go on past a pause that waits for a decision (--full: skip to promotion)",
+    flags: [...RUN, "full"],
+    example: "progressive promote --stack dev",
+  },
+  abort: {
+    summary: "revert the release in progress (asks its driver, or takes over a stopped one)",
+    flags: RUN,
+    example: "progressive abort --stack dev",
+  },
+  rollback: {
+    summary: "go back to an earlier good version from the history",
+    flags: [...RUN, "to"],
+    example: "progressive rollback --stack prod --to v1",
+  },
+  history: {
+    summary: "releases with success rate, mean time to revert and releases per day",
+    flags: ["stack", "cwd", "service", "state-dir", "json"],
+    flagHelp: {
+      stack: "only this stack's releases (of the project in --cwd); default: every stack's",
+      service: "only this service's releases; default: every service's",
+    },
+    example: "progressive history --stack prod",
+  },
+  "promote-env": {
+    summary: "release the version last promoted in --from to --stack, through its own gates",
+    flags: [...RUN, "from", "approve"],
+    flagHelp: { stack: "the stack to release to (required)" },
+    example: "progressive promote-env --from staging --stack prod",
+  },
+  help: {
+    summary: "print this help, or a command's",
+    flags: [],
+    example: "progressive help release",
+  },
+} as const satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof COMMANDS;
+
+export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
+
+/** What every command that runs the driver on a stack gets. */
+interface StackRun {
+  readonly target: StackTarget;
+  /** @default the driver's default state directory */
+  readonly stateDir?: string;
+  readonly json: boolean;
+  readonly quiet: boolean;
+}
+
+/** A command line, parsed and checked. */
+export type Invocation =
+  | { readonly command: "help"; readonly topic?: CommandName }
+  | (StackRun & { readonly command: "release"; readonly version: string; readonly approve: boolean })
+  | (StackRun & { readonly command: "plan"; readonly version: string })
+  | (StackRun & { readonly command: "status" | "resume" | "abort" })
+  | (StackRun & { readonly command: "promote"; readonly full: boolean })
+  | (StackRun & { readonly command: "rollback"; readonly to?: string })
+  | (StackRun & { readonly command: "promote-env"; readonly from: StackTarget; readonly approve: boolean })
+  | (Omit<StackRun, "target"> & {
+      readonly command: "history";
+      /** Every stack's releases when stackName is not given. */
+      readonly target: Partial<Pick<StackTarget, "stackName" | "workDir" | "service">>;
+    });
+
+const isCommand = (name: string): name is CommandName => Object.hasOwn(COMMANDS, name);
+
+const usageError = (message: string) => new ReleaseError("usage", message);
+
+/** Levenshtein distance, for "did you mean" on a mistyped flag or command. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+    }
+    prev = row;
+  }
+  return prev[b.length] as number;
+}
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  const best = candidates
+    .map((c) => ({ c, d: distance(word, c) }))
+    .sort((x, y) => x.d - y.d)
+    .find((x) => x.d <= 2 && x.d < word.length);
+  return best?.c;
+}
+
+/** The util.parseArgs options of a command: its flags and --help. */
+function optionsOf(spec: CommandSpec): Record<string, FlagSpec> {
+  return Object.fromEntries([...spec.flags, "help" as const].map((f) => [f, FLAGS[f]]));
+}
+
+function checkTokens(command: Exclude<CommandName, "help">, args: readonly string[]): void {
+  const spec: CommandSpec = COMMANDS[command];
+  const options = optionsOf(spec);
+  const { tokens } = parseArgs({
+    args: [...args],
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const seeHelp = `run progressive ${command} --help for its options`;
+  const seen = new Map<string, string>();
+  const positionals: string[] = [];
+  for (const t of tokens) {
+    if (t.kind === "positional") positionals.push(t.value);
+    if (t.kind !== "option") continue;
+    if (!Object.hasOwn(options, t.name)) {
+      const guess = t.rawName.startsWith("--") ? closest(t.name, spec.flags) : undefined;
+      const why = Object.hasOwn(FLAGS, t.name)
+        ? `${command} does not take ${t.rawName}`
+        : `unknown flag ${t.rawName}`;
+      throw usageError(`${why}${guess ? `; did you mean --${guess}?` : ""}; ${seeHelp}`);
+    }
+    const flag: FlagSpec = FLAGS[t.name as FlagName];
+    if (flag.type === "boolean") {
+      if (t.value !== undefined) throw usageError(`${t.rawName} takes no value; write ${t.rawName} alone`);
+      continue;
+    }
+    const example = `e.g. --${t.name} ${flag.example}`;
+    // "--stack --json" would make "--json" the stack's name; a value starting with "-" goes inline.
+    if (t.value === undefined || (!t.inlineValue && t.value.startsWith("-")))
+      throw usageError(`--${t.name} needs a value, ${example}`);
+    if (t.value.trim() === "") throw usageError(`--${t.name}= is empty; give it a value, ${example}`);
+    const before = seen.get(t.name);
+    if (before !== undefined)
+      throw usageError(`--${t.name} is given twice (${before}, ${t.value}); give it once`);
+    seen.set(t.name, t.value);
+  }
+  const max = spec.argument ? 1 : 0;
+  if (positionals.length > max) {
+    const extra = positionals.slice(max).join(" ");
+    throw usageError(
+      max === 0
+        ? `${command} takes no arguments, but got "${extra}"; flags start with --, e.g. --stack dev`
+        : `${command} takes one ${spec.argument}, but got "${extra}" as well; ${seeHelp}`,
+    );
+  }
+}
+
+/**
+ * Parses `progressive <command> [<version>] [flags]` (argv without node and the script).
+ * Throws ReleaseError("usage") naming the flag or argument and what to do instead.
+ */
+export function parseCommandLine(argv: readonly string[]): Invocation {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === "--help" || first === "-h") return { command: "help" };
+  if (first.startsWith("-"))
+    throw usageError(`the command comes first, e.g. progressive release v2 --stack dev; got ${first}`);
+  if (!isCommand(first)) {
+    const guess = closest(first, COMMAND_NAMES);
+    throw usageError(
+      `unknown command "${first}"; ${guess ? `did you mean ${guess}? ` : ""}run progressive help`,
+    );
+  }
+  if (first === "help") {
+    const [topic, ...extra] = rest;
+    if (topic === undefined) return { command: "help" };
+    if (!isCommand(topic) || extra.length > 0)
+      throw usageError(
+        `help takes one command name, one of ${COMMAND_NAMES.join(", ")}; got "${rest.join(" ")}"`,
+      );
+    return { command: "help", topic };
+  }
+  const command = first;
+  const options = optionsOf(COMMANDS[command]);
+  // --help wins over anything else on the line, as in most command lines.
+  if (rest.some((a) => a === "--help" || a === "-h")) return { command: "help", topic: command };
+  checkTokens(command, rest);
+  const parsed = (() => {
+    try {
+      return parseArgs({ args: rest, options, strict: true, allowPositionals: true });
+    } catch (err) {
+      // Only reached for a case checkTokens does not describe; node's message names the flag.
+      throw usageError(`${(err as Error).message}; run progressive ${command} --help`);
+    }
+  })();
+  const v = parsed.values as Partial<Record<FlagName, string | boolean>>;
+  const str = (f: FlagName) => (typeof v[f] === "string" ? (v[f] as string) : undefined);
+  const bool = (f: FlagName) => v[f] === true;
+  const output = {
+    ...(str("state-dir") ? { stateDir: str("state-dir") as string } : {}),
+    json: bool("json"),
+    quiet: bool("quiet"),
+  };
+  const where = {
+    ...(str("cwd") ? { workDir: str("cwd") as string } : {}),
+    ...(str("service") ? { service: str("service") as string } : {}),
+  };
+  const stackName = str("stack");
+  if (command === "history")
+    return { command, target: { ...(stackName ? { stackName } : {}), ...where }, ...output };
+  if (!stackName) throw usageError(`${command} needs --stack <name>, e.g. --stack dev`);
+  const target: StackTarget = {
+    stackName,
+    ...where,
+    ...(str("pulumi") ? { pulumiPath: str("pulumi") as string } : {}),
+  };
+  const run = { target, ...output };
+  const version = parsed.positionals[0];
+  const needVersion = (): string => {
+    if (!version) throw usageError(`${command} needs a version, e.g. progressive ${command} v2 --stack dev`);
+    return version;
+  };
+  switch (command) {
+    case "release":
+      return { command, ...run, version: needVersion(), approve: bool("approve") };
+    case "plan":
+      return { command, ...run, version: needVersion() };
+    case "status":
+    case "resume":
+    case "abort":
+      return { command, ...run };
+    case "promote":
+      return { command, ...run, full: bool("full") };
+    case "rollback":
+      return { command, ...run, ...(str("to") ? { to: str("to") as string } : {}) };
+    case "promote-env": {
+      const from = str("from");
+      if (!from)
+        throw usageError("promote-env needs --from <stack> (the verified environment) and --stack <next>");
+      return { command, ...run, from: { ...target, stackName: from }, approve: bool("approve") };
+    }
+  }
+}
+
+function flagLines(flags: readonly FlagName[], overrides: Partial<Record<FlagName, string>> = {}): string[] {
+  const label = (f: FlagName) => {
+    const spec: FlagSpec = FLAGS[f];
+    return `${spec.short ? `-${spec.short}, ` : ""}--${f}${spec.placeholder ? ` ${spec.placeholder}` : ""}`;
+  };
+  const width = Math.max(...flags.map((f) => label(f).length));
+  return flags.map((f) => `  ${label(f).padEnd(width)}  ${overrides[f] ?? FLAGS[f].help}`);
+}
+
+const commandUsage = (name: CommandName) => {
+  const spec: CommandSpec = COMMANDS[name];
+  if (name === "help") return "help [<command>]";
+  return `${name}${spec.argument ? ` <${spec.argument}>` : ""}`;
+};
+
+/** Where the driver finds services and settings; said in the general help and each command's. */
+const ABOUT_STACK = [
+  "The driver finds the services in the stack's state (the resources typed progressive:*),",
+  "so it releases any Pulumi program that uses the components; --service picks one when there are several.",
+  `Release settings (environment, gates, hooks, metric endpoints, notifications) live in the stack's config`,
+  `under the \`${CONFIG_NAMESPACE}:\` namespace, e.g. pulumi config set --path ${CONFIG_NAMESPACE}:release.failFast true;`,
+  `the driver itself writes ${CONFIG_NAMESPACE}:${TRAFFIC_KEY}.`,
+];
+
+const EXIT_CODES = [
+  "Exit codes: 0 promoted or paused, 2 usage or config, 3 reverted, 4 preflight or hook failed,",
+  "5 in progress or locked, 6 verification or engine error, 130 interrupted.",
+];
+
+/** The general help, or one command's usage and options (one line each). */
+export function helpText(topic?: CommandName): string {
+  if (topic === undefined) {
+    const names = COMMAND_NAMES.map(commandUsage);
+    const width = Math.max(...names.map((n) => n.length));
+    const common: FlagName[] = [...RUN, "help"];
+    return [
+      "usage: progressive <command> [<version>] --stack <name> [options]",
+      "",
+      "Releases a service of a Pulumi stack step by step: moves traffic, checks health and metrics",
+      "between steps, and reverts to the last good state when a check fails.",
+      "",
+      "commands:",
+      ...COMMAND_NAMES.map((n, i) => `  ${(names[i] as string).padEnd(width)}  ${COMMANDS[n].summary}`),
+      "",
+      "common options:",
+      ...flagLines(common),
+      "",
+      ...ABOUT_STACK,
+      "",
+      ...EXIT_CODES,
+      "Run progressive <command> --help for a command's own options.",
+    ].join("\n");
+  }
+  const spec: CommandSpec = COMMANDS[topic];
+  const required = topic === "help" || topic === "history" ? "" : " --stack <name>";
+  const flags: FlagName[] = [...spec.flags, ...(topic === "help" ? [] : (["help"] as const))];
+  return [
+    `usage: progressive ${commandUsage(topic)}${required}${topic === "promote-env" ? " --from <stack>" : ""}${flags.length > 0 ? " [options]" : ""}`,
+    "",
+    `${spec.summary.charAt(0).toUpperCase()}${spec.summary.slice(1)}.`,
+    ...(flags.length > 0 ? ["", "options:", ...flagLines(flags, spec.flagHelp)] : []),
+    "",
+    `example: ${spec.example}`,
+    ...(topic === "help" || topic === "history" ? [] : ["", ...ABOUT_STACK]),
+  ].join("\n");
+}

@@ -1,0 +1,239 @@
+// The package as users get it: `npm pack` (its prepack builds dist/ afresh, inside the checkout,
+// where dist/ is gitignored), the tarball installed into a fresh project with @pulumi/pulumi, then
+// every subpath required, the `progressive` bin run, a TypeScript consumer on moduleResolution
+// node10 type-checked, and the shipped policy pack run by `pulumi preview`. Packing and installing
+// take 20-40 s with a warm npm cache, so this lives in the engine tier; only the last test needs the
+// Pulumi CLI. Everything else happens in a temporary folder, removed at the end.
+
+import * as assert from "node:assert/strict";
+import { type SpawnSyncReturns, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { requireEngine, withTestStack } from "../support/engine";
+
+const repo = path.join(__dirname, "..", "..");
+const pkg = JSON.parse(fs.readFileSync(path.join(repo, "package.json"), "utf8")) as {
+  name: string;
+  version: string;
+  exports: Record<string, { types: string; default: string } | string>;
+  devDependencies: Record<string, string>;
+};
+const NAME = pkg.name;
+
+/** Environment for child npm/node: without the variables `npm run` sets for this repository. */
+function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (/^npm_(package|lifecycle)_|^npm_config_(local_prefix|prefix|global)$|^INIT_CWD$/i.test(k)) continue;
+    env[k] = v;
+  }
+  return { ...env, npm_config_update_notifier: "false", ...extra };
+}
+
+function run(cmd: string, args: readonly string[], cwd: string, env = childEnv()): SpawnSyncReturns<string> {
+  return spawnSync(cmd, args, { cwd, env, encoding: "utf8", timeout: 300_000 });
+}
+
+/** Runs and asserts exit 0, showing the output otherwise. */
+function ok(cmd: string, args: readonly string[], cwd: string): string {
+  const r = run(cmd, args, cwd);
+  assert.equal(r.status, 0, `${cmd} ${args.join(" ")} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+describe("engine: the packed package, installed in a fresh project", function () {
+  this.timeout(600_000);
+  let tmp = "";
+  let app = "";
+  let tarball = "";
+  let installed = "";
+
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "progressive-package-"));
+    const packDir = path.join(tmp, "pack");
+    fs.mkdirSync(packDir);
+    const started = Date.now();
+    ok("npm", ["pack", "--pack-destination", packDir], repo);
+    const tgz = fs.readdirSync(packDir).filter((f) => f.endsWith(".tgz"));
+    assert.equal(tgz.length, 1, `npm pack made ${tgz.join(", ") || "nothing"}`);
+    tarball = path.join(packDir, tgz[0] as string);
+    const packed = Date.now();
+    app = path.join(tmp, "app");
+    fs.mkdirSync(app);
+    fs.writeFileSync(
+      path.join(app, "package.json"),
+      JSON.stringify({ name: "consumer", version: "1.0.0", private: true, main: "index.js" }),
+    );
+    // Third-party install scripts are skipped: @pulumi/kubernetes's would download its provider
+    // plugin. Ours has none; npm links and marks the bin executable either way.
+    ok(
+      "npm",
+      [
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--prefer-offline",
+        "--ignore-scripts",
+        tarball,
+        `@pulumi/pulumi@${pkg.devDependencies["@pulumi/pulumi"]}`,
+        `@pulumi/kubernetes@${pkg.devDependencies["@pulumi/kubernetes"]}`,
+        `@types/node@${pkg.devDependencies["@types/node"]}`,
+      ],
+      app,
+    );
+    installed = path.join(app, "node_modules", NAME);
+    console.log(
+      `      packed in ${((packed - started) / 1000).toFixed(1)} s (${(fs.statSync(tarball).size / 1024).toFixed(0)} KiB), installed in ${((Date.now() - packed) / 1000).toFixed(1)} s`,
+    );
+  });
+
+  after(() => {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("ships the build, the policy pack's runtime files, README and LICENSE, and no sources or tests", () => {
+    const files = ok("tar", ["-tzf", tarball], tmp)
+      .split("\n")
+      .filter((f) => f && !f.endsWith("/"))
+      .map((f) => f.replace(/^package\//, ""));
+    const outside = files.filter((f) => !f.startsWith("dist/")).sort();
+    assert.deepEqual(outside, [
+      "LICENSE",
+      "README.md",
+      "package.json",
+      "policies/PulumiPolicy.yaml",
+      "policies/config/dev.json",
+      "policies/config/prod.json",
+      "policies/config/staging.json",
+      "policies/load.js",
+      "policies/package.json",
+    ]);
+    const stray = files.filter(
+      (f) =>
+        (f.endsWith(".ts") && !f.endsWith(".d.ts")) ||
+        /\.test\.|(^|\/)test\//.test(f) ||
+        f.endsWith(".d.ts.map"),
+    );
+    assert.deepEqual(stray, []);
+    console.log(`      ${files.length} files`);
+  });
+
+  it("installs a file for every export", () => {
+    for (const [key, entry] of Object.entries(pkg.exports)) {
+      for (const file of typeof entry === "string" ? [entry] : [entry.types, entry.default]) {
+        assert.ok(
+          fs.existsSync(path.join(installed, file)),
+          `${key}: ${file} is not in the installed package`,
+        );
+      }
+    }
+  });
+
+  it("loads every subpath with require", () => {
+    const checks: Record<string, string> = {
+      "": "m.Strategy && m.PACKAGE_NAME === 'pulumi-progressive-delivery' && m.local.CanaryService",
+      "/local": "typeof m.CanaryService === 'function'",
+      "/kubernetes": "typeof m.CanaryService === 'function'",
+      "/automation": "typeof m.release === 'function'",
+      "/package.json": `m.version === '${pkg.version}'`,
+    };
+    for (const [sub, check] of Object.entries(checks)) {
+      const script = `const m = require("${NAME}${sub}"); if (!(${check})) { console.error("unexpected exports"); process.exit(1); }`;
+      ok(process.execPath, ["-e", script], app);
+    }
+  });
+
+  it("installs the progressive bin, executable, answering --help and rejecting a bogus flag", () => {
+    const bin = path.join(app, "node_modules", ".bin", "progressive");
+    const target = fs.realpathSync(bin);
+    assert.equal(target, path.join(fs.realpathSync(installed), "dist", "automation", "cli.js"));
+    assert.ok((fs.statSync(target).mode & 0o111) !== 0, "cli.js must be executable");
+    assert.match(fs.readFileSync(target, "utf8"), /^#!\/usr\/bin\/env node\n/);
+    // --no: never fetch a package of that name from the registry; the installed bin must answer.
+    assert.match(ok("npx", ["--no", "--", "progressive", "--help"], app), /^usage: progressive <command>/);
+    assert.match(
+      ok("npx", ["--no", "--", "progressive", "release", "--help"], app),
+      /^usage: progressive release <version>/,
+    );
+    const bogus = run("npx", ["--no", "--", "progressive", "release", "--bogus"], app);
+    assert.equal(bogus.status, 2, `${bogus.stdout}${bogus.stderr}`);
+    assert.match(bogus.stdout, /unknown flag --bogus; run progressive release --help/);
+  });
+
+  describe("type-checks a consumer on moduleResolution node10, strict, without skipLibCheck", () => {
+    const consumers: Record<string, string> = {
+      ".": `import { PACKAGE_NAME, Strategy } from "${NAME}";\nexport const s = Strategy.canary();\nexport const n: string = PACKAGE_NAME;\n`,
+      "./local": `import { CanaryService, type CanaryServiceArgs } from "${NAME}/local";\nexport type Args = CanaryServiceArgs;\nexport const C: typeof CanaryService = CanaryService;\n`,
+      "./kubernetes": `import { CanaryService } from "${NAME}/kubernetes";\nexport const C: typeof CanaryService = CanaryService;\n`,
+      "./automation": `import { release, type StackTarget } from "${NAME}/automation";\nconst target: StackTarget = { stackName: "dev", service: "web" };\nexport const run = () => release(target, "v2");\n`,
+    };
+    for (const [sub, source] of Object.entries(consumers)) {
+      it(sub, () => {
+        const file = path.join(app, `consumer-${sub === "." ? "root" : sub.slice(2)}.ts`);
+        fs.writeFileSync(file, source);
+        const tsc = require.resolve("typescript/bin/tsc");
+        const flags = ["--noEmit", "--strict", "--module", "commonjs", "--moduleResolution", "node10"];
+        const more = [
+          "--target",
+          "es2022",
+          "--types",
+          "node",
+          "--skipLibCheck",
+          "false",
+          "--esModuleInterop",
+        ];
+        const r = run(process.execPath, [tsc, ...flags, ...more, file], app);
+        assert.equal(r.status, 0, `tsc found errors for ${sub}:\n${r.stdout}${r.stderr}`);
+      });
+    }
+  });
+
+  it("runs the shipped policy pack in pulumi preview, from node_modules and without tsx", async function () {
+    const engine = requireEngine(this);
+    const pack = path.join(installed, "policies");
+    assert.equal(fs.existsSync(path.join(pack, "index.ts")), false, "the pack's sources must not ship");
+    assert.equal(fs.existsSync(path.join(app, "node_modules", "tsx")), false);
+    fs.writeFileSync(
+      path.join(app, "Pulumi.yaml"),
+      "name: package-consumer\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n",
+    );
+    // One instance (min-replicas) and a plain secret (no-plaintext-secrets) on the local platform;
+    // preview starts no process.
+    fs.writeFileSync(
+      path.join(app, "index.js"),
+      [
+        `const { Strategy } = require("${NAME}");`,
+        `const { CanaryService } = require("${NAME}/local");`,
+        `new CanaryService("web", {`,
+        `  command: ["node", "server.js"],`,
+        "  replicas: 1,",
+        `  health: { readiness: { path: "/ready" } },`,
+        `  env: { SESSION_SECRET: "plain-package-fixture-secret" },`,
+        `  traffic: { stableVersion: "v1", candidateWeight: 0 },`,
+        "  strategy: Strategy.canary(),",
+        "});",
+        "",
+      ].join("\n"),
+    );
+    const stateDir = path.join(tmp, "local-state");
+    let output = "";
+    let failed: unknown;
+    await withTestStack(
+      engine,
+      { workDir: app, stackName: "prod", env: { PROGRESSIVE_STATE_DIR: stateDir } },
+      async (stack) => {
+        try {
+          await stack.preview({ policyPacks: [pack], onOutput: (s) => (output += s) });
+        } catch (err) {
+          failed = err;
+        }
+      },
+    );
+    assert.ok(failed, `the preview must fail on mandatory violations:\n${output}`);
+    assert.match(output, /progressive-delivery@v0\.1\.0/);
+    assert.match(output, /mandatory\]\s+min-replicas/);
+    assert.match(output, /mandatory\]\s+no-plaintext-secrets/);
+    assert.ok(!output.includes("plain-package-fixture-secret"), "a violation must not print the secret");
+  });
+});
