@@ -78,6 +78,12 @@ export function builtinUnavailable(
           'has nothing to read: the service\'s platform reports no request metrics of its own (metrics descriptor "none")',
         fix: `name a provider configured in progressive:metrics instead, e.g. after ${configureCommand("prometheus")}`,
       };
+    default:
+      // A cloud descriptor whose builtin queries this driver does not have yet, or a newer contract.
+      return {
+        problem: `has no builtin queries for metrics descriptor "${(descriptor as { kind: string }).kind}" in this driver`,
+        fix: "name a provider configured in progressive:metrics (cloudwatch, cloud-monitoring, azure-monitor) with explicit queries",
+      };
   }
 }
 

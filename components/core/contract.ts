@@ -63,6 +63,54 @@ export type RouterDescriptor =
       readonly service: string;
       readonly colorLabel: string;
     }
+  /**
+   * AWS: an ALB listener (or a listener rule on a shared listener) forwarding to one target group
+   * per slot ("stable"/"canary", or "blue"/"green") with weights.
+   */
+  | {
+      readonly kind: "aws-alb";
+      readonly region: string;
+      readonly listenerArn: string;
+      /** Set when the weights live on a listener rule rather than the listener's default action. */
+      readonly ruleArn?: string;
+      /** Target group ARN by slot. */
+      readonly targetGroups: Readonly<Record<string, string>>;
+    }
+  /** Google Cloud Run: traffic targets by revision; `revisions` maps each live version to its revision. */
+  | {
+      readonly kind: "gcp-cloud-run";
+      readonly project: string;
+      readonly location: string;
+      readonly service: string;
+      readonly revisions: Readonly<Record<string, string>>;
+    }
+  /** Azure Container Apps: ingress traffic weights by revision. */
+  | {
+      readonly kind: "azure-container-apps";
+      readonly subscriptionId: string;
+      readonly resourceGroup: string;
+      readonly app: string;
+      readonly revisions: Readonly<Record<string, string>>;
+    }
+  /** Azure Traffic Manager: weighted endpoints, one per slot (0 % = disabled). */
+  | {
+      readonly kind: "azure-traffic-manager";
+      readonly subscriptionId: string;
+      readonly resourceGroup: string;
+      readonly profile: string;
+      /** Endpoint name by slot. */
+      readonly endpoints: Readonly<Record<string, string>>;
+    }
+  /** Azure Front Door: weighted origins in one origin group, one per slot. */
+  | {
+      readonly kind: "azure-front-door";
+      readonly subscriptionId: string;
+      readonly resourceGroup: string;
+      readonly profile: string;
+      readonly originGroup: string;
+      /** Origin name by slot. */
+      readonly origins: Readonly<Record<string, string>>;
+    }
   /** No weights to read (rolling, recreate): steps are reported "unverified" where weights matter. */
   | { readonly kind: "none" };
 
@@ -82,6 +130,37 @@ export type MetricsDescriptor =
       readonly namespace: string;
       readonly ingress: string;
       readonly canaryIngress: string;
+    }
+  /** ALB metrics in CloudWatch (`AWS/ApplicationELB`), by target group. */
+  | {
+      readonly kind: "cloudwatch-alb";
+      readonly region: string;
+      /** The load balancer's ARN suffix (the `LoadBalancer` dimension). */
+      readonly loadBalancer: string;
+      /** Target group ARN suffix (the `TargetGroup` dimension) by slot. */
+      readonly targetGroups: Readonly<Record<string, string>>;
+    }
+  /** Cloud Run metrics in Cloud Monitoring (`run.googleapis.com/request_count`, `request_latencies`), by revision. */
+  | {
+      readonly kind: "cloud-monitoring-run";
+      readonly project: string;
+      readonly location: string;
+      readonly service: string;
+      readonly revisions: Readonly<Record<string, string>>;
+    }
+  /** Container Apps metrics in Azure Monitor (`Requests` by `revisionName`, `statusCodeCategory`). */
+  | {
+      readonly kind: "azure-monitor-container-apps";
+      /** Resource ID of the container app. */
+      readonly resourceId: string;
+      readonly revisions: Readonly<Record<string, string>>;
+    }
+  /** Traffic Manager or Front Door metrics in Azure Monitor, per endpoint or origin. */
+  | {
+      readonly kind: "azure-monitor-traffic-layer";
+      readonly resourceId: string;
+      /** Endpoint or origin name by slot. */
+      readonly targets: Readonly<Record<string, string>>;
     }
   /** The platform has no request metrics of its own known to the driver. */
   | { readonly kind: "none" };

@@ -3,7 +3,7 @@
 // `pulumi up`, released with `npx progressive` and with the library API, checked by the shipped
 // policy pack. Real engine on a temporary file backend, real processes, real HTTP traffic.
 import * as assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -69,6 +69,17 @@ describe("the packed package in a project of its own (engine tier)", function ()
   };
   const pulumi = (...args: string[]) => sh(engine.pulumi, [...args, "--non-interactive"]);
   const progressive = (...args: string[]) => sh("npx", ["--no", "progressive", ...args]);
+  // While a load runs in this process, commands must not block its event loop.
+  const progressiveAsync = (...args: string[]): Promise<Run> =>
+    new Promise((resolve) => {
+      execFile(
+        "npx",
+        ["--no", "progressive", ...args],
+        { cwd: project, env: { ...process.env, ...env }, timeout: 600_000, maxBuffer: 16 << 20 },
+        (err, stdout, stderr) =>
+          resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+      );
+    });
 
   /** PIDs of every process of one service, from the stack's state (the component's `processes`). */
   const pidsOf = (service: string): number[] => {
@@ -166,14 +177,14 @@ describe("the packed package in a project of its own (engine tier)", function ()
     const load = new LoadGenerator(webUrl, { ratePerSecond: 40, maxDurationMs: 600_000 });
     load.start();
     try {
-      const good = progressive("release", "v2", "--stack", "dev", "--service", "web");
+      const good = await progressiveAsync("release", "v2", "--stack", "dev", "--service", "web");
       assert.equal(good.status, 0, good.out);
       assert.match(good.out, /promoted v2/);
       assert.doesNotMatch(good.out, /unverified/, "the local proxy reads every step back");
       assert.equal(load.failed, 0, `no request failed while web v2 was released: ${load.summary()}`);
       assert.deepEqual(pidsOf("api"), apiPids, "api was untouched: its processes kept their PIDs");
 
-      const bad = progressive("release", "v3", "--stack", "dev", "--service", "web");
+      const bad = await progressiveAsync("release", "v3", "--stack", "dev", "--service", "web");
       assert.equal(bad.status, 3, bad.out);
       assert.match(bad.out, /reverted/);
       assert.deepEqual(await load.probe(60), { v2: 60 }, "after the revert every request answers v2");
@@ -189,8 +200,20 @@ describe("the packed package in a project of its own (engine tier)", function ()
     const target = { workDir: project, stackName: "dev", service: "api", env };
     const stateDir = env.PROGRESSIVE_STATE_DIR;
     const events: string[] = [];
-    const r = await automation.release(target, "v2", { stateDir, onEvent: (e) => events.push(e.type) });
+    // The builtin checks compare the versions' own requests: no traffic would be no data.
+    const apiLoad = new LoadGenerator(outputs.apiUrl as string, {
+      ratePerSecond: 40,
+      maxDurationMs: 600_000,
+    });
+    apiLoad.start();
+    let r: Awaited<ReturnType<typeof automation.release>>;
+    try {
+      r = await automation.release(target, "v2", { stateDir, onEvent: (e) => events.push(e.type) });
+    } finally {
+      await apiLoad.stop();
+    }
     assert.equal(r.outcome, "promoted", JSON.stringify(r));
+    assert.equal(apiLoad.failed, 0, `no request failed while api v2 was released: ${apiLoad.summary()}`);
     assert.ok(events.includes("trafficApplied") && events.includes("promoted"));
     const st = await automation.status({ workDir: project, stackName: "dev", env }, { stateDir });
     const byName = Object.fromEntries(st.services.map((s) => [s.name, s.traffic.stableVersion]));

@@ -243,6 +243,8 @@ describe("release driver (engine tier, local platform)", function () {
             },
           }),
         );
+        // The driver plans from the strategy the component registered: deploy the change first.
+        await s.stack.up();
         await assert.rejects(
           planCommand(s.target, "v2"),
           /check "dd": provider \("datadog"\) is not a metric provider a check can name; known providers: "builtin"/,
@@ -263,6 +265,7 @@ describe("release driver (engine tier, local platform)", function () {
             }),
           ),
         );
+        await s.stack.up();
         await assert.rejects(
           releaseCommand(s.target, "v2", { stateDir: s.stateDir }),
           (e: unknown) =>
