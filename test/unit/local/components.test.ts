@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { Strategy, type TrafficState, ValidationError } from "../../../components/core";
 import {
   BlueGreenService,
@@ -289,6 +290,57 @@ describe("local: RollingService", () => {
           traffic: { stableVersion: "v1", candidateVersion: "v2", candidateWeight: 10 },
         }),
       /traffic\.candidateWeight \(10\): must be 0 for a rolling strategy/,
+    );
+  });
+});
+
+describe("local platform: the release contract", () => {
+  before(() => useMocks());
+  const setTraffic = (entries: unknown) => {
+    const config = pulumi.runtime.allConfig();
+    delete config["progressive:traffic"];
+    if (entries !== undefined) config["progressive:traffic"] = JSON.stringify(entries);
+    pulumi.runtime.setAllConfig(config);
+  };
+  afterEach(() => setTraffic(undefined));
+
+  it("registers the release outputs: the proxy as router and metrics source, its token kept apart", async () => {
+    const service = new CanaryService("shop", { ...common, version: "v1" });
+    const release = await promiseOf(service.release);
+    assert.equal(release.contract, 1);
+    assert.equal(release.platform, "local");
+    assert.equal(release.type, "progressive:local:CanaryService");
+    assert.equal(release.name, "shop");
+    assert.equal(release.kind, "canary");
+    assert.deepEqual(release.traffic, { stableVersion: "v1", candidateWeight: 0 });
+    assert.equal(release.trafficSource, "version");
+    assert.equal(release.router.kind, "local-proxy");
+    assert.equal(release.metrics.kind, "local-proxy");
+    assert.ok(!JSON.stringify(release).includes("adminToken"), "no secret in the plain release output");
+  });
+
+  it("reads its entry of progressive:traffic, which wins over version; an explicit traffic wins over both", async () => {
+    setTraffic({ cart: { stableVersion: "v4", candidateVersion: "v5", candidateWeight: "20" }, other: {} });
+    const fromConfig = new CanaryService("cart", { ...common, version: "v1" });
+    const r1 = await promiseOf(fromConfig.release);
+    assert.deepEqual(r1.traffic, { stableVersion: "v4", candidateVersion: "v5", candidateWeight: 20 });
+    assert.equal(r1.trafficSource, "config");
+    const explicit = new CanaryService("cart2", {
+      ...common,
+      traffic: { stableVersion: "v9", candidateWeight: 0 },
+    });
+    assert.equal((await promiseOf(explicit.release)).trafficSource, "arg");
+  });
+
+  it("names version when nothing gives a traffic state, and the config path for a bad entry", () => {
+    assert.throws(
+      () => new CanaryService("lonely", { ...common }),
+      /version \(not set\): is required on the first deploy \(there is no progressive:traffic\.lonely entry yet\); pass version: "v1"/,
+    );
+    setTraffic({ broken: { stableVersion: "v 1", candidateWeight: 0 } });
+    assert.throws(
+      () => new CanaryService("broken", { ...common, version: "v1" }),
+      /progressive:traffic\.broken\.stableVersion \("v 1"\): is not a version label/,
     );
   });
 });
