@@ -7,10 +7,12 @@ import { defaultStateDir, ReleaseHistory, summarize } from "../history";
 import type { RouterReading } from "../routers";
 import { ReleaseError } from "./errors";
 import {
+  acquireLock,
   currentOwner,
   isOpen,
   type Journal,
   journalFile,
+  lockFile,
   ownerAlive,
   readJournal,
   TERMINAL_PHASES,
@@ -42,6 +44,33 @@ export async function openTarget(target: StackTarget): Promise<ReleaseTarget> {
   return { stack, settings, service };
 }
 
+/**
+ * Runs `fn` holding the service's release lock, taken atomically before anything is written; a
+ * second driver is refused at once (exit 5) naming the holder.
+ */
+async function locked<T>(
+  t: ReleaseTarget,
+  o: { stateDir?: string },
+  what: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const name = t.service.release.name;
+  const file = lockFile(journalFile(o.stateDir ?? defaultStateDir(), t.stack.project, t.stack.name, name));
+  const got = acquireLock(file, what);
+  if ("heldBy" in got) {
+    const h = got.heldBy;
+    throw new ReleaseError(
+      "inProgress",
+      `service ${name} of stack ${t.stack.name} is held by ${h.what} (driver pid ${h.pid} on ${h.host}, since ${h.startedAt}); wait for it to finish, or stop that driver (Ctrl-C makes it revert)`,
+    );
+  }
+  try {
+    return await fn();
+  } finally {
+    got.release();
+  }
+}
+
 function refuseOpen(journal: Journal | undefined): void {
   if (!isOpen(journal)) return;
   const alive = ownerAlive(journal.owner);
@@ -50,9 +79,11 @@ function refuseOpen(journal: Journal | undefined): void {
     "inProgress",
     alive === true
       ? `release ${journal.releaseId} of ${journal.version} is in progress on service ${journal.service} (driver pid ${journal.owner.pid}); wait for it, or run progressive abort ${svc}`
-      : journal.phase === "paused"
-        ? `release ${journal.releaseId} of ${journal.version} is paused for a decision on service ${journal.service}; run progressive promote ${svc} to go on or progressive abort ${svc} to revert it`
-        : `release ${journal.releaseId} of ${journal.version} was cut short in phase ${journal.phase}; run progressive resume ${svc} to continue it or progressive abort ${svc} to revert it`,
+      : journal.phase === "promotionFailed"
+        ? `the promotion of release ${journal.releaseId} (${journal.version}) failed on service ${journal.service}: ${journal.reason ?? "see progressive status"}; run progressive resume ${svc} to retry it or progressive abort ${svc} to go back to ${journal.lastGood.stableVersion}`
+        : journal.phase === "paused"
+          ? `release ${journal.releaseId} of ${journal.version} is paused for a decision on service ${journal.service}; run progressive promote ${svc} to go on or progressive abort ${svc} to revert it`
+          : `release ${journal.releaseId} of ${journal.version} was cut short in phase ${journal.phase}; run progressive resume ${svc} to continue it or progressive abort ${svc} to revert it`,
   );
 }
 
@@ -68,17 +99,19 @@ export async function releaseCommand(
   o: CommandOptions = {},
 ): Promise<ReleaseResult> {
   const t = await openTarget(target);
-  refuseOpen(loadJournal(t.stack, t.service.release.name, o.stateDir));
-  const plan = await planRelease(t, version);
-  const releaseEvents = (check: string, ok: boolean, detail: string) =>
-    o.onEvent?.({ type: "preflight", check, ok, detail, at: new Date(), releaseId: "preflight" });
-  await preflight(t, {
-    ...o,
-    onItem: releaseEvents,
-    ...(o.onOutput ? { onOutput: o.onOutput } : {}),
-    ...(o.signal ? { signal: o.signal } : {}),
+  return locked(t, o, `release ${version}`, async () => {
+    refuseOpen(loadJournal(t.stack, t.service.release.name, o.stateDir));
+    const plan = await planRelease(t, version);
+    const releaseEvents = (check: string, ok: boolean, detail: string) =>
+      o.onEvent?.({ type: "preflight", check, ok, detail, at: new Date(), releaseId: "preflight" });
+    await preflight(t, {
+      ...o,
+      onItem: releaseEvents,
+      ...(o.onOutput ? { onOutput: o.onOutput } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+    return new ReleaseRun(t, plan, o).run();
   });
-  return new ReleaseRun(t, plan, o).run();
 }
 
 /** Where one service stands. */
@@ -151,8 +184,41 @@ async function takeOver(
   o: CommandOptions,
   /** Changes to the journal before the run is built (e.g. skip to promotion); may throw. */
   adjust: (journal: Journal, plan: ReleasePlan) => Partial<Journal> = () => ({}),
-): Promise<{ stack: StackHandle; journal: Journal; plan: ReleasePlan; run: ReleaseRun }> {
+): Promise<{
+  stack: StackHandle;
+  journal: Journal;
+  plan: ReleasePlan;
+  run: ReleaseRun;
+  /** Gives the service's release lock back; call when the run is over. */
+  unlock: () => void;
+}> {
   const t = await openTarget(target);
+  const stack = t.stack;
+  const name = t.service.release.name;
+  const lock = acquireLock(
+    lockFile(journalFile(o.stateDir ?? defaultStateDir(), stack.project, stack.name, name)),
+    "a resume, promote or abort",
+  );
+  if ("heldBy" in lock) {
+    const h = lock.heldBy;
+    throw new ReleaseError(
+      "inProgress",
+      `service ${name} of stack ${stack.name} is held by ${h.what} (driver pid ${h.pid} on ${h.host}, since ${h.startedAt}); wait for it, or stop that driver (Ctrl-C makes it revert)`,
+    );
+  }
+  try {
+    return { ...(await takeOverLocked(t, o, adjust)), unlock: lock.release };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function takeOverLocked(
+  t: ReleaseTarget,
+  o: CommandOptions,
+  adjust: (journal: Journal, plan: ReleasePlan) => Partial<Journal>,
+): Promise<{ stack: StackHandle; journal: Journal; plan: ReleasePlan; run: ReleaseRun }> {
   const stack = t.stack;
   const name = t.service.release.name;
   const journal = loadJournal(stack, name, o.stateDir);
@@ -191,6 +257,23 @@ async function takeOver(
   }
   // The refresh may have changed the state: read the service again.
   const service = pending > 0 ? await stack.service(name) : t.service;
+  if (service.release.platform === "local") {
+    // An instance set whose create the crash cut short is gone from the state but may still run:
+    // stop what the state does not know, and remove config files that may hold secret env.
+    const dir = await stack.localServiceDir(service);
+    if (dir) {
+      const { reapOrphans } = await import("../../components/local/runtime/reap");
+      const reaped = await reapOrphans(dir, await stack.knownSupervisors());
+      if (reaped.stopped.length > 0 || reaped.removed.length > 0)
+        o.onEvent?.({
+          type: "log",
+          level: "warn",
+          message: `stopped ${reaped.stopped.length} process group(s) the state did not know (pids ${reaped.stopped.join(", ") || "none"}) and removed ${reaped.removed.length} config file(s) left by the interrupted run`,
+          at: new Date(),
+          releaseId: journal.releaseId,
+        });
+    }
+  }
   const plan = buildPlan(
     `${stack.name}/${name}`,
     service.release.strategy,
@@ -208,18 +291,23 @@ async function takeOver(
   return { stack, journal: owned, plan, run };
 }
 
-/** Continues a cut-short release from its journal. */
+/** Continues a cut-short release from its journal (also a failed promotion: it is retried). */
 export async function resumeCommand(target: StackTarget, o: CommandOptions = {}): Promise<ReleaseResult> {
-  const { journal, run } = await takeOver(target, o);
-  if (journal.phase === "reverting")
-    return run.revert(journal.reason ?? "resumed revert", new Date(journal.failureAt ?? Date.now()));
-  if (journal.phase === "paused") {
-    throw new ReleaseError(
-      "usage",
-      `release ${journal.releaseId} is paused for a manual decision: run progressive promote or progressive abort`,
-    );
+  const { journal, run, unlock } = await takeOver(target, o);
+  try {
+    if (journal.phase === "reverting")
+      return await run.revert(journal.reason ?? "resumed revert", new Date(journal.failureAt ?? Date.now()));
+    if (journal.phase === "paused") {
+      const svc = `--service ${journal.service}`;
+      throw new ReleaseError(
+        "usage",
+        `release ${journal.releaseId} is paused for a manual decision: run progressive promote ${svc} or progressive abort ${svc}`,
+      );
+    }
+    return await run.run();
+  } finally {
+    unlock();
   }
-  return run.run();
 }
 
 /** Reverts the release in progress (or cut short). */
@@ -247,11 +335,15 @@ export async function abortCommand(target: StackTarget, o: CommandOptions = {}):
       };
     }
   }
-  const { journal: j, run } = await takeOver(target, o);
-  return run.revert(
-    `aborted by ${o.actor ?? process.env.USER ?? os.userInfo().username}`,
-    new Date(j.failureAt ?? Date.now()),
-  );
+  const { journal: j, run, unlock } = await takeOver(target, o);
+  try {
+    return await run.revert(
+      `aborted by ${o.actor ?? process.env.USER ?? os.userInfo().username}`,
+      new Date(j.failureAt ?? Date.now()),
+    );
+  } finally {
+    unlock();
+  }
 }
 
 /** Continues past a pause that waits for a decision; `full` skips the remaining steps. */
@@ -259,7 +351,7 @@ export async function promoteCommand(
   target: StackTarget,
   o: CommandOptions & { full?: boolean } = {},
 ): Promise<ReleaseResult> {
-  const { run } = await takeOver(target, o, (journal, plan) => {
+  const { run, unlock } = await takeOver(target, o, (journal, plan) => {
     if (journal.phase !== "paused" && !o.full) {
       throw new ReleaseError(
         "usage",
@@ -270,7 +362,11 @@ export async function promoteCommand(
     const first = plan.actions.findIndex((a) => a.kind === "promote" || a.kind === "switch");
     return { phase: "stepping", stepIndex: Math.max(first, journal.stepIndex) };
   });
-  return run.run();
+  try {
+    return await run.run();
+  } finally {
+    unlock();
+  }
 }
 
 /** Promoted releases of one service, newest first. */
@@ -287,6 +383,10 @@ export async function rollbackCommand(
   o: CommandOptions & { to?: string } = {},
 ): Promise<ReleaseResult> {
   const t = await openTarget(target);
+  return locked(t, o, "a rollback", () => rollbackLocked(t, o));
+}
+
+async function rollbackLocked(t: ReleaseTarget, o: CommandOptions & { to?: string }): Promise<ReleaseResult> {
   const name = t.service.release.name;
   refuseOpen(loadJournal(t.stack, name, o.stateDir));
   const good = await goodReleases(t, o.stateDir);

@@ -16,6 +16,7 @@ export type ReleasePhase =
   | "promoting" // applying the promotion sequence
   | "verifying" // post-promotion checks
   | "scalingDown" // waiting out the scale-down delay, then retiring the old version
+  | "promotionFailed" // promotion failed after all traffic went to the verified candidate: resume retries, abort reverts
   | "reverting" // going back to lastGood
   | "succeeded"
   | "reverted"
@@ -121,4 +122,75 @@ export function ownerAlive(owner: JournalOwner): boolean | "unknown" {
 /** Whether a journal describes a release that is still running or was cut short. */
 export function isOpen(journal: Journal | undefined): journal is Journal {
   return journal !== undefined && !TERMINAL_PHASES.includes(journal.phase);
+}
+
+/** Who holds a service's release lock. */
+export interface LockHolder extends JournalOwner {
+  /** What the holder is doing, e.g. `release v2`. */
+  readonly what: string;
+}
+
+/** The lock file beside a service's journal. */
+export function lockFile(journal: string): string {
+  return journal.replace(/\.json$/, ".lock");
+}
+
+function readHolder(file: string): LockHolder | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as LockHolder;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Takes a service's release lock atomically (an exclusive create), before anything else is
+ * written: of two drivers started at the same instant exactly one gets it. A lock whose holder
+ * died (same host, pid gone) is taken over. Returns the holder when someone else has it, or the
+ * function that gives the lock back.
+ */
+export function acquireLock(file: string, what: string): { release: () => void } | { heldBy: LockHolder } {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const me: LockHolder = { ...currentOwner(), what };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = fs.openSync(file, "wx", 0o600);
+      try {
+        fs.writeSync(fd, JSON.stringify(me));
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      const release = () => {
+        // Only our own lock: a takeover by another driver must not be undone.
+        if (readHolder(file)?.pid === me.pid && readHolder(file)?.startedAt === me.startedAt)
+          fs.rmSync(file, { force: true });
+      };
+      return { release };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const holder = readHolder(file);
+      if (holder && ownerAlive(holder) !== false) return { heldBy: holder };
+      if (!holder) {
+        // Unreadable: a holder may be between its create and its write. Young means held.
+        let young = false;
+        try {
+          young = Date.now() - fs.statSync(file).mtimeMs < 10_000;
+        } catch {
+          // gone meanwhile: try again
+        }
+        if (young) return { heldBy: { ...me, pid: -1, what: "a driver starting up" } };
+      }
+      // The holder is gone (or the file is half-written by a crash): move it aside atomically, so
+      // that of two drivers taking over only one removes it, then try again.
+      try {
+        fs.renameSync(file, `${file}.stale.${process.pid}`);
+        fs.rmSync(`${file}.stale.${process.pid}`, { force: true });
+      } catch {
+        // another driver moved it first
+      }
+    }
+  }
+  const holder = readHolder(file);
+  return { heldBy: holder ?? { ...me, pid: -1, what: "unknown" } };
 }

@@ -4,7 +4,15 @@
 // traffic back to the last good state first (verified), then the candidate removed.
 import * as os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { abortTraffic, type Check, type Outcome, type TrafficState } from "../../components/core";
+import {
+  abortTraffic,
+  type Check,
+  checkVersionLabel,
+  formatValue,
+  type Outcome,
+  type Problem,
+  type TrafficState,
+} from "../../components/core";
 import { defaultStateDir, newReleaseId, ReleaseHistory } from "../history";
 import { type RouterControl, routerControl } from "../routers";
 import { type AnalysisTarget, metricQueryProblems, runAnalysis, unknownProviderProblems } from "./analysis";
@@ -435,9 +443,13 @@ export class ReleaseRun {
     } catch (again) {
       reason += `; re-applying it also failed: ${classifyError(again).message}`;
     }
-    this.save({ phase: "failed", reason, promotionFailed: true });
+    // Not a terminal phase: the journal stays open, so `resume` retries the promotion and `abort`
+    // reverts to the version that was stable before the release (journal.lastGood).
+    const svc = `--service ${this.service.release.name}`;
+    reason += `; run progressive resume ${svc} to retry the promotion, or progressive abort ${svc} to go back to ${this.journal.lastGood.stableVersion}`;
+    this.save({ phase: "promotionFailed", reason, promotionFailed: true });
     this.emit({ type: "failed", reason });
-    await this.recorder.finished("failed", keep, { reason });
+    await this.recorder.step(this.journal.stepIndex, "promote", new Date(), "error");
     return { releaseId: this.releaseId, outcome: "failed", reason, traffic: keep };
   }
 }
@@ -465,6 +477,13 @@ export async function currentTraffic(t: ReleaseTarget): Promise<TrafficEntry> {
 
 /** The plan of releasing `version` on a service, validated (providers, same version). */
 export async function planRelease(t: ReleaseTarget, version: string): Promise<ReleasePlan> {
+  // The component would reject it after the first `up`: say so before anything is written.
+  const problems: Problem[] = [];
+  checkVersionLabel(version, "version", problems);
+  if (problems.length > 0) {
+    const p = problems[0] as Problem;
+    throw new ReleaseError("usage", `${p.path} (${formatValue(p.value)}): ${p.message}; ${p.fix}`);
+  }
   const plan = buildPlan(
     `${t.stack.name}/${t.service.release.name}`,
     t.service.release.strategy,

@@ -262,6 +262,34 @@ export class StackHandle {
     }
   }
 
+  /**
+   * Supervisor pids the state knows (local platform): each instance set's, and each unit's of a
+   * rolling set. What runs beyond these under a service's folder was left by a crash.
+   */
+  async knownSupervisors(): Promise<Set<number>> {
+    const deployment = (await this.stack.exportStack()).deployment as {
+      resources?: { type?: string; outputs?: { supervisorPid?: unknown; units?: unknown } }[];
+    };
+    const pids = new Set<number>();
+    for (const r of deployment.resources ?? []) {
+      if (!r.type?.startsWith("pulumi-nodejs:dynamic/local:")) continue;
+      if (typeof r.outputs?.supervisorPid === "number") pids.add(r.outputs.supervisorPid);
+      if (Array.isArray(r.outputs?.units))
+        for (const u of r.outputs.units as { supervisorPid?: unknown }[])
+          if (typeof u.supervisorPid === "number") pids.add(u.supervisorPid);
+    }
+    return pids;
+  }
+
+  /** The folder of a local service's daemons, from its component's `processes` output. */
+  async localServiceDir(service: StackService): Promise<string | undefined> {
+    const deployment = (await this.stack.exportStack()).deployment as {
+      resources?: { urn?: string; outputs?: { processes?: { stateDir?: unknown } } }[];
+    };
+    const stateDir = deployment.resources?.find((r) => r.urn === service.urn)?.outputs?.processes?.stateDir;
+    return typeof stateDir === "string" ? path.join(stateDir, service.release.service) : undefined;
+  }
+
   /** The service `name` (or the only one). */
   async service(name: string | undefined): Promise<StackService> {
     return selectService(await this.services(), name, this.stack.name);

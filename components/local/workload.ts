@@ -28,12 +28,26 @@ const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const RESERVED_ENV = ["PORT", "HOST"];
 
-/** The service name and state folder of a component, which make its key in the name registry. */
+/** A project or stack name as a single folder name. */
+function folder(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, "_");
+}
+
+/**
+ * The service name and state folder of a component, which make its key in the name registry.
+ * The folder is `<stateDir>/<project>/<stack>`: two stacks (or projects) with a service of the
+ * same name never share, or stop, each other's daemons and files.
+ */
 export function serviceKey(
   name: string,
   args: LocalWorkloadArgs,
 ): ServiceKey & { name: string; scope: string } {
-  return { platform: "local", scope: defaultStateDir(args?.stateDir), name: args?.serviceName ?? name };
+  const scope = path.join(
+    defaultStateDir(args?.stateDir),
+    folder(pulumi.getProject()),
+    folder(pulumi.getStack()),
+  );
+  return { platform: "local", scope, name: args?.serviceName ?? name };
 }
 
 function checkPort(value: unknown, field: string, problems: Problem[]): void {

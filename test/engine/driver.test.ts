@@ -20,7 +20,13 @@ import { currentOwner, journalFile, readJournal, writeJournal } from "../../auto
 import { ReleaseHistory } from "../../automation/history";
 import { configJson, type FastConfigOptions, fastCanaryValues } from "../../scripts/lib/demo-config";
 import { LoadGenerator } from "../../scripts/lib/load";
-import { createBackend, type EngineInfo, requireEngine, type TestBackend } from "../support/engine";
+import {
+  createBackend,
+  type EngineInfo,
+  requireEngine,
+  shadowProject,
+  type TestBackend,
+} from "../support/engine";
 
 const root = path.resolve(__dirname, "..", "..");
 const PROJECT = "progressive-delivery";
@@ -42,6 +48,9 @@ async function withDriverStack<T>(
   body: (s: DriverStack) => Promise<T>,
 ): Promise<T> {
   const backend = createBackend(engine);
+  // A temporary copy of the repo's program: the stack's config file is written there, not here.
+  const project = shadowProject(root);
+  const workDir = project.workDir;
   const stateDir = path.join(backend.dir, "progressive");
   const env = { ...backend.envVars, PROGRESSIVE_STATE_DIR: stateDir };
   const name = `drv-${Math.random().toString(36).slice(2, 8)}`;
@@ -51,10 +60,7 @@ async function withDriverStack<T>(
   });
   let stack: Stack | undefined;
   try {
-    stack = await LocalWorkspace.createStack(
-      { stackName: name, workDir: root },
-      { envVars: env, pulumiCommand },
-    );
+    stack = await LocalWorkspace.createStack({ stackName: name, workDir }, { envVars: env, pulumiCommand });
     await stack.workspace.setAllConfigJson(name, configJson(PROJECT, fastCanaryValues(cfg)));
     const up = await stack.up();
     const endpoint = String(up.outputs.endpoint?.value);
@@ -65,7 +71,7 @@ async function withDriverStack<T>(
       stateDir,
       env,
       endpoint,
-      target: { workDir: root, stackName: name, env },
+      target: { workDir, stackName: name, env },
     });
   } finally {
     try {
@@ -75,6 +81,7 @@ async function withDriverStack<T>(
       }
     } finally {
       backend.dispose();
+      project.dispose();
     }
   }
 }
@@ -344,7 +351,10 @@ describe("release driver (engine tier, local platform)", function () {
       async (s) => {
         const file = journalFile(s.stateDir, PROJECT, s.name, "web");
         const killDuringPause = async (version: string) => {
-          const child = spawnCli(["release", version, "--stack", s.name, "--state-dir", s.stateDir], s.env);
+          const child = spawnCli(
+            ["release", version, "--stack", s.name, "--state-dir", s.stateDir, "--cwd", s.target.workDir],
+            s.env,
+          );
           await waitFor(
             () =>
               readJournal(file)?.applied?.candidateWeight === 20 && readJournal(file)?.phase === "stepping",

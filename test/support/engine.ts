@@ -91,9 +91,43 @@ export interface TestStackOptions {
   readonly env?: Record<string, string>;
 }
 
+const repoRoot = path.resolve(__dirname, "..", "..");
+
+/** A temporary stand-in for the repo in which a project can be used without writing to the checkout. */
+export interface ShadowProject {
+  /** Where the project is in the stand-in. */
+  readonly workDir: string;
+  dispose(): void;
+}
+
 /**
- * Runs `body` with a fresh stack of the project in `workDir` on a temporary backend, then
- * destroys the stack, removes it and deletes the backend, whatever `body` did.
+ * Lays out the repo in a temporary folder so a project inside it (the repo's own program, or a
+ * test fixture importing `../../../../components`) keeps its relative imports while every file
+ * the engine writes (stack config files) lands in the copy: top-level sources are symlinked,
+ * `test/` is copied, and the repo's own program files (Pulumi.yaml, index.ts, stacks/) are copied.
+ * Projects outside the repo are used as they are.
+ */
+export function shadowProject(projectDir: string): ShadowProject {
+  const rel = path.relative(repoRoot, path.resolve(projectDir));
+  if (rel.startsWith("..") || path.isAbsolute(rel)) return { workDir: projectDir, dispose: () => {} };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "progressive-project-"));
+  const copied = new Set(["test", "stacks", "Pulumi.yaml", "index.ts"]);
+  for (const entry of fs.readdirSync(repoRoot)) {
+    if (entry === ".git" || entry === "dist" || (entry.startsWith("Pulumi.") && entry !== "Pulumi.yaml"))
+      continue;
+    const from = path.join(repoRoot, entry);
+    const to = path.join(dir, entry);
+    if (copied.has(entry)) {
+      fs.cpSync(from, to, { recursive: true });
+    } else fs.symlinkSync(from, to);
+  }
+  return { workDir: path.join(dir, rel), dispose: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Runs `body` with a fresh stack of the project in `workDir` (a temporary copy when it is in the
+ * repo, so nothing is written to the checkout) on a temporary backend, then destroys the stack,
+ * removes it and deletes the backend and the copy, whatever `body` did.
  */
 export async function withTestStack<T>(
   engine: EngineInfo,
@@ -102,6 +136,7 @@ export async function withTestStack<T>(
 ): Promise<T> {
   const backend = createBackend(engine, opts.env);
   const stackName = `${opts.stackName ?? "test"}-${Math.random().toString(36).slice(2, 8)}`;
+  const project = shadowProject(opts.workDir);
   let stack: Stack | undefined;
   try {
     const pulumiCommand = await PulumiCommand.get({
@@ -109,7 +144,7 @@ export async function withTestStack<T>(
       skipVersionCheck: true,
     });
     stack = await LocalWorkspace.createStack(
-      { stackName, workDir: opts.workDir },
+      { stackName, workDir: project.workDir },
       { envVars: backend.envVars, pulumiCommand, pulumiHome: backend.envVars.PULUMI_HOME },
     );
     return await body(stack, backend);
@@ -121,6 +156,7 @@ export async function withTestStack<T>(
       }
     } finally {
       backend.dispose();
+      project.dispose();
     }
   }
 }

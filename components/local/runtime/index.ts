@@ -24,6 +24,7 @@ export {
   proxyPaths,
   validateProxyConfig,
 } from "./proxy-config";
+export { type ReapResult, reapOrphans } from "./reap";
 export {
   type HeaderRoute,
   type InstanceRoute,

@@ -5,7 +5,7 @@ import { parseCommandLine } from "../../../automation/cli/args";
 import { classifyError, ReleaseError } from "../../../automation/driver/errors";
 import { buildPlan, renderPlan } from "../../../automation/driver/plan";
 import { insideWindow } from "../../../automation/driver/preflight";
-import { checkProviders } from "../../../automation/driver/release";
+import { checkProviders, planRelease } from "../../../automation/driver/release";
 import { parseSettings } from "../../../automation/driver/settings";
 import {
   type ResolvedStrategy,
@@ -248,5 +248,21 @@ describe("driver CLI usage errors", () => {
     assert.deepEqual(JSON.parse(r.text), {
       error: { kind: "usage", message: "status needs --stack <name>, e.g. --stack dev" },
     });
+  });
+});
+
+describe("driver: version labels are checked before anything is written", () => {
+  it("rejects a label the components would refuse, naming the field, the value and the fix", async () => {
+    const target = { stack: {}, service: {}, settings: {} } as unknown as Parameters<typeof planRelease>[0];
+    for (const bad of ["v2/beta", "v 2", "x".repeat(64), ""]) {
+      await assert.rejects(
+        planRelease(target, bad),
+        (e: unknown) =>
+          e instanceof ReleaseError &&
+          e.kind === "usage" &&
+          e.exitCode === 2 &&
+          /^version \(.*\): is not a version label; use a label such as "v1\.4\.2"/.test(e.message),
+      );
+    }
   });
 });
