@@ -6,6 +6,7 @@
 // Pulumi itself replaces a key's default wholesale when a stack sets it; merging objects key by
 // key lets an environment change `service.replicas` without repeating the whole service.
 
+import { RunError } from "@pulumi/pulumi";
 import type { core as zcore } from "zod";
 import {
   checkVersionLabel,
@@ -46,7 +47,7 @@ export interface StackConfig extends Omit<ParsedStackConfig, "strategy"> {
 }
 
 /** Invalid stack config: lists every problem with its full key path, value and expected form. */
-export class ConfigError extends Error {
+export class ConfigError extends RunError {
   readonly problems: readonly Problem[];
   constructor(stackName: string, problems: readonly Problem[]) {
     const lines = problems.map((p) => `  - ${p.path} (${formatValue(p.value)}): ${p.message}; ${p.fix}`);

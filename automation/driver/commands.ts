@@ -2,6 +2,7 @@
 // release, plan, status, resume, promote, abort, rollback, history, promote to the next environment.
 // Each works on one service of one stack, found in the stack's state by the release contract.
 import * as os from "node:os";
+import { reapOrphans } from "../../components/local/runtime/reap";
 import type { Release as HistoryRelease, HistorySummary } from "../history";
 import { defaultStateDir, ReleaseHistory, summarize } from "../history";
 import type { RouterReading } from "../routers";
@@ -262,7 +263,6 @@ async function takeOverLocked(
     // stop what the state does not know, and remove config files that may hold secret env.
     const dir = await stack.localServiceDir(service);
     if (dir) {
-      const { reapOrphans } = await import("../../components/local/runtime/reap");
       const reaped = await reapOrphans(dir, await stack.knownSupervisors());
       if (reaped.stopped.length > 0 || reaped.removed.length > 0)
         o.onEvent?.({

@@ -2,6 +2,8 @@
 // into a list, and the component throws one ValidationError that lists them all, so a user fixes
 // their program in one pass instead of one error per `pulumi up`.
 
+import { RunError } from "@pulumi/pulumi";
+
 /** One thing wrong with the input. */
 export interface Problem {
   /** Field path from the component's args, e.g. `strategy.steps[2].setWeight`. */
@@ -46,9 +48,10 @@ export function formatProblem(p: Problem): string {
 
 /**
  * Thrown when a component (or a validating factory) is given invalid input. Lists every problem;
- * `problems` keeps them structured for tools such as the release driver.
+ * `problems` keeps them structured for tools such as the release driver. A Pulumi `RunError`, so
+ * `pulumi preview`/`up` print the message alone, without a Node stack trace under it.
  */
-export class ValidationError extends Error {
+export class ValidationError extends RunError {
   /** Every problem found, in the order the fields were checked. */
   readonly problems: readonly Problem[];
   /** What was being validated, e.g. `CanaryService "web"`. */

@@ -4,6 +4,7 @@ import * as assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
+import * as os from "node:os";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import {
@@ -340,6 +341,82 @@ describe("release driver (engine tier, local platform)", function () {
         assert.equal(st.services[0]?.traffic.stableVersion, "v1");
         const router = st.services[0]?.router;
         assert.equal(router?.verified && router.candidateWeight, 0, JSON.stringify(router));
+      },
+    );
+  });
+
+  it("keeps a failed promotion open: resume completes it, abort goes back to the pre-release version", async () => {
+    await withDriverStack(
+      engine,
+      { steps: [{ setWeight: 30 }, { pause: { duration: "1s" } }, { setWeight: 100 }] },
+      async (s) => {
+        const lockDir = path.join(
+          s.backend.dir,
+          "state",
+          ".pulumi",
+          "locks",
+          "organization",
+          PROJECT,
+          s.name,
+        );
+        /** Another process holds the stack (a live pid on this host) once all traffic is on the candidate. */
+        const lockAtPromotion = (file: string) => {
+          const holder = spawn("sleep", ["120"]);
+          const timer = setInterval(() => {
+            const j = readJournal(file);
+            if (j?.applied?.candidateWeight === 100) {
+              clearInterval(timer);
+              fs.mkdirSync(lockDir, { recursive: true });
+              fs.writeFileSync(
+                path.join(lockDir, "held-by-test.json"),
+                JSON.stringify({
+                  pid: holder.pid,
+                  username: "test",
+                  hostname: os.hostname(),
+                  timestamp: new Date().toISOString(),
+                }),
+              );
+            }
+          }, 50);
+          return { holder, stop: () => clearInterval(timer) };
+        };
+        const file = journalFile(s.stateDir, PROJECT, s.name, "web");
+        const load = new LoadGenerator(s.endpoint, { ratePerSecond: 40, maxDurationMs: 600_000 });
+        load.start();
+        try {
+          // Run 1: promotion fails, then resume (the holder gone) completes it.
+          let lock = lockAtPromotion(file);
+          const failed = await releaseCommand(s.target, "v2", { stateDir: s.stateDir });
+          lock.stop();
+          assert.equal(failed.outcome, "failed", JSON.stringify(failed));
+          assert.match(failed.reason ?? "", /promotion failed: .*locked.*progressive resume --service web/);
+          assert.equal(readJournal(file)?.phase, "promotionFailed");
+          await assert.rejects(
+            releaseCommand(s.target, "v3", { stateDir: s.stateDir }),
+            /the promotion of release .* failed on service web: .*run progressive resume --service web to retry it or progressive abort --service web to go back to v1/,
+          );
+          lock.holder.kill();
+          await new Promise((r) => lock.holder.once("exit", r));
+          const resumed = await resumeCommand(s.target, { stateDir: s.stateDir });
+          assert.equal(resumed.outcome, "promoted", JSON.stringify(resumed));
+          assert.deepEqual(await load.probe(40), { v2: 40 });
+
+          // Run 2: promotion fails, then abort goes back to v2, the version stable before it.
+          lock = lockAtPromotion(file);
+          const failedAgain = await releaseCommand(s.target, "v4", { stateDir: s.stateDir });
+          lock.stop();
+          assert.equal(failedAgain.outcome, "failed");
+          lock.holder.kill();
+          await new Promise((r) => lock.holder.once("exit", r));
+          const aborted = await abortCommand(s.target, { stateDir: s.stateDir, actor: "tester" });
+          assert.equal(aborted.outcome, "reverted", JSON.stringify(aborted));
+          assert.deepEqual(aborted.traffic, { stableVersion: "v2", candidateWeight: 0 });
+          assert.deepEqual(await load.probe(40), { v2: 40 });
+        } finally {
+          await load.stop();
+        }
+        console.log(`      load through both failed promotions: ${load.summary()}`);
+        assert.equal(load.failed, 0, "no request failed while the promotions failed and were settled");
       },
     );
   });

@@ -126,6 +126,7 @@ describe("local platform: faults through the engine", function () {
           error,
           /invalid CanaryService "web": traffic\.candidateWeight \(150\): must be an integer from 0 to 100; use a weight such as 100/,
         );
+        assert.doesNotMatch(error, /\n\s+at .*\.(ts|js):\d+/, "no stack trace under the clear message");
         await configure(stack, { kind: "blueGreen", traffic: { ...traffic, candidateWeight: 10 } });
         assert.match(
           await failedUp(stack),
