@@ -1,0 +1,201 @@
+// CanaryService on ECS Fargate: a stable ECS service kept at full size, a canary ECS service for
+// the candidate, a target group (type ip) each, and an ALB listener (or a rule on a shared
+// listener) forwarding to both with weights from the traffic state. The release driver changes
+// the weight between steps; abort is weight 0, one write to the listener.
+//
+// With `controller: "ecs"` there is one ECS service and ECS's own CANARY or LINEAR deployment
+// shifts the traffic (see ecsNative.ts).
+
+import type * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  type CanaryStrategy,
+  type CanaryStrategyInput,
+  type ReleaseOutputs,
+  type ReplicaCounts,
+  registerRelease,
+  Strategy,
+  type TrafficState,
+  validateRelease,
+  weightedReplicaCounts,
+} from "../core";
+import type { EcsServiceArgs } from "./args";
+import { checkController, type EcsController, type EcsNativeArgs, ecsNativeCanary } from "./ecsNative";
+import { createAutoscaler, createEcsService, createTargetGroup, ecsContext } from "./resources";
+import { createRouting } from "./routing";
+import { checkEcsService, resolveDurations } from "./validate";
+
+const TYPE = "progressive:aws:CanaryService";
+
+/** The default strategy with `controller: "ecs"`: ECS's own canary default, 5 % baked for 10 minutes. */
+export const ECS_DEFAULT_CANARY: CanaryStrategyInput = {
+  kind: "canary",
+  steps: [{ setWeight: 5 }, { pause: { duration: "10m" } }, { setWeight: 100 }],
+};
+
+/** Arguments of {@link CanaryService}. */
+export interface CanaryServiceArgs extends EcsServiceArgs, EcsNativeArgs {
+  /**
+   * Versions and the candidate's weight, given explicitly. The release driver moves traffic by
+   * writing this component's `progressive:traffic` entry instead.
+   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
+   */
+  readonly traffic?: TrafficState;
+  /**
+   * The version to deploy first; used only while the stack has no `progressive:traffic` entry for
+   * this component. After a release the config entry is the truth.
+   * @default none: required when there is neither `traffic` nor a config entry
+   */
+  readonly version?: string;
+  /** Steps, checks and header routing. @default Strategy.canary() */
+  readonly strategy?: CanaryStrategyInput;
+  /**
+   * Who shifts traffic: the release driver (weights on the ALB, checks between steps), or ECS's
+   * own CANARY/LINEAR deployment (one ECS service; the steps must fit ECS's shapes).
+   * @default "driver"
+   */
+  readonly controller?: EcsController;
+}
+
+/** A canary release of one service on ECS Fargate behind an ALB. */
+export class CanaryService extends pulumi.ComponentResource {
+  /** Where clients reach the service. */
+  readonly endpoint: pulumi.Output<string>;
+  /** ECS service of the stable slot (the only one with `controller: "ecs"`). */
+  readonly stableServiceName: pulumi.Output<string>;
+  /** ECS service of the canary slot; undefined with `controller: "ecs"`. */
+  readonly canaryServiceName: pulumi.Output<string | undefined>;
+  /** The listener whose default action, or the rule whose action, holds the weights. */
+  readonly listenerArn: pulumi.Output<string>;
+  readonly ruleArn: pulumi.Output<string | undefined>;
+  readonly stableVersion: pulumi.Output<string>;
+  readonly candidateVersion: pulumi.Output<string | undefined>;
+  /** Weight asked for in the traffic state (also the weight written to the ALB). */
+  readonly candidateWeight: pulumi.Output<number>;
+  /** Tasks of each slot. */
+  readonly replicas: pulumi.Output<ReplicaCounts>;
+  /** The resolved strategy (steps, checks) for the release driver. */
+  readonly strategy: pulumi.Output<CanaryStrategy>;
+  /** URNs of the resources holding the weight; the driver targets them first when it reverts. */
+  readonly trafficUrns: pulumi.Output<string[]>;
+  /** The release contract's outputs, as registered. */
+  readonly release: pulumi.Output<ReleaseOutputs>;
+
+  constructor(name: string, args: CanaryServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    // ECS's own canary default (5 % for 10 minutes) when ECS shifts the traffic.
+    const strategyInput =
+      args.strategy ?? (args.controller === "ecs" ? ECS_DEFAULT_CANARY : Strategy.canary());
+    let durations: ReturnType<typeof resolveDurations> = { deregistrationDelaySeconds: 30 };
+    const release = validateRelease(
+      `CanaryService "${name}"`,
+      {
+        strategy: strategyInput,
+        kinds: ["canary"],
+        name,
+        traffic: args.traffic,
+        version: args.version,
+        health: args.health,
+        replicas: args.replicas,
+      },
+      { platform: "aws", scope: args.cluster, name: args.serviceName ?? name },
+      (r, problems) => {
+        const strategy = r.strategy as CanaryStrategy;
+        checkEcsService(args, r, strategy.headerRoute !== undefined, problems);
+        checkController(args.controller, strategy, args, r.traffic?.candidateWeight, problems);
+        durations = resolveDurations(args, problems);
+      },
+    );
+    super(TYPE, name, {}, opts);
+
+    const strategy = release.strategy as CanaryStrategy;
+    const { stableVersion, candidateVersion, candidateWeight } = release.traffic;
+    const ctx = ecsContext(this, name, args, release, "canary", [args.loadBalancer?.port ?? 80]);
+    if (args.controller === "ecs") {
+      const native = ecsNativeCanary(ctx, strategy, durations);
+      this.endpoint = native.endpoint;
+      this.stableServiceName = native.service.name;
+      this.canaryServiceName = pulumi.output(undefined);
+      this.listenerArn = native.listenerArn;
+      this.ruleArn = native.ruleArn;
+      this.stableVersion = pulumi.output(stableVersion);
+      this.candidateVersion = pulumi.output(candidateVersion);
+      this.candidateWeight = pulumi.output(candidateWeight);
+      this.replicas = pulumi.output({ stable: release.replicas, canary: 0 });
+      this.strategy = pulumi.output(strategy);
+      this.trafficUrns = pulumi.all([native.service.urn]);
+      this.release = native.register(this, TYPE, "canary");
+      return;
+    }
+
+    const counts = weightedReplicaCounts(release.replicas, candidateWeight, candidateVersion !== undefined);
+    const stableTg = createTargetGroup(ctx, "stable", durations.deregistrationDelaySeconds);
+    const canaryTg = createTargetGroup(ctx, "canary", durations.deregistrationDelaySeconds);
+    const routing = createRouting(ctx, {
+      production: [
+        { slot: "stable", targetGroup: stableTg, weight: 100 - candidateWeight },
+        { slot: "canary", targetGroup: canaryTg, weight: candidateWeight },
+      ],
+      ...(candidateVersion !== undefined && strategy.headerRoute
+        ? { header: { ...strategy.headerRoute, targetGroup: canaryTg } }
+        : {}),
+      ...(durations.stickinessSeconds !== undefined
+        ? { stickinessSeconds: durations.stickinessSeconds }
+        : {}),
+    });
+    const stable = createEcsService(ctx, {
+      role: "stable",
+      serviceName: `${ctx.baseName}-stable`,
+      version: stableVersion,
+      targetGroup: stableTg,
+      desiredCount: counts.stable,
+      autoscaled: args.autoscaling !== undefined,
+      dependsOn: routing.resources,
+    });
+    const canary: aws.ecs.Service = createEcsService(ctx, {
+      role: "canary",
+      serviceName: `${ctx.baseName}-canary`,
+      version: candidateVersion ?? stableVersion,
+      targetGroup: canaryTg,
+      desiredCount: counts.canary,
+      dependsOn: routing.resources,
+    });
+    createAutoscaler(ctx, stable);
+
+    this.endpoint = routing.endpoint;
+    this.stableServiceName = stable.name;
+    this.canaryServiceName = canary.name;
+    this.listenerArn = routing.listenerArn;
+    this.ruleArn = routing.ruleArn ?? pulumi.output(undefined);
+    this.stableVersion = pulumi.output(stableVersion);
+    this.candidateVersion = pulumi.output(candidateVersion);
+    this.candidateWeight = pulumi.output(candidateWeight);
+    this.replicas = pulumi.output(counts);
+    this.strategy = pulumi.output(strategy);
+    this.trafficUrns = pulumi.all([routing.weights.urn]);
+    this.release = registerRelease(
+      this,
+      {
+        platform: "aws",
+        type: TYPE,
+        name,
+        service: ctx.baseName,
+        kind: "canary",
+        strategy,
+        traffic: release.traffic,
+        trafficSource: release.trafficSource,
+        endpoint: this.endpoint,
+        router: routing.router,
+        metrics: routing.metrics,
+        trafficUrns: this.trafficUrns,
+      },
+      {},
+      {
+        stableServiceName: this.stableServiceName,
+        canaryServiceName: this.canaryServiceName,
+        listenerArn: this.listenerArn,
+        ruleArn: this.ruleArn,
+        replicas: this.replicas,
+      },
+    );
+  }
+}

@@ -1,0 +1,401 @@
+// `controller: "ecs"`: ECS's own BLUE_GREEN, CANARY and LINEAR deployments shift the traffic
+// between a primary and an alternate target group through listener rules that ECS rewrites. The
+// strategy model is translated where ECS can express it and rejected with field/value/fix where
+// it cannot (more than one canary step of unequal size, manual pauses, this project's checks).
+// The rules' actions are ECS's to change, so Pulumi ignores them after creation.
+//
+// Not done here: the driver does not watch ECS deployments (DescribeServiceDeployments) nor stop
+// them; ECS rolls back on its circuit breaker and on the CloudWatch alarms given in `ecsAlarms`.
+
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  type BlueGreenStrategy,
+  type CanaryStrategy,
+  formatDuration,
+  type Problem,
+  problem,
+  type ReleaseOutputs,
+  registerRelease,
+  type StrategyKind,
+} from "../core";
+import { ECS_DEFAULTS, type EcsServiceArgs } from "./args";
+import { weightedForward } from "./plan";
+import { createEcsService, createTargetGroup, type EcsContext, releaseTags } from "./resources";
+import { CREATED_HEADER_PRIORITY, PREVIEW_HEADER } from "./routing";
+
+/** Who shifts traffic: this project's release driver, or ECS's own deployment strategies. */
+export type EcsController = "driver" | "ecs";
+
+/** Managed policy that lets ECS rewrite listener rules during its deployments. */
+export const ECS_LOAD_BALANCER_POLICY =
+  "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForLoadBalancers";
+
+/** Priority of the production rule on a created listener in ECS-managed mode. */
+export const NATIVE_PRODUCTION_PRIORITY = 100;
+
+/** Extra args of the ECS-managed mode. */
+export interface EcsNativeArgs {
+  /** CloudWatch alarms that make ECS roll a deployment back. @default none */
+  readonly ecsAlarms?: readonly pulumi.Input<string>[];
+  /** Role ECS assumes to rewrite the listener rules. @default one created with AmazonECSInfrastructureRolePolicyForLoadBalancers */
+  readonly ecsInfrastructureRoleArn?: pulumi.Input<string>;
+}
+
+/** ECS's deployment configuration for a canary strategy, or undefined with the problems pushed. */
+export function ecsCanaryConfiguration(
+  strategy: CanaryStrategy,
+  problems: Problem[],
+): aws.types.input.ecs.ServiceDeploymentConfiguration | undefined {
+  const before = problems.length;
+  const weights: number[] = [];
+  const bakes: number[] = [0];
+  strategy.steps.forEach((step, i) => {
+    const at = `strategy.steps[${i}]`;
+    if (step.kind === "setWeight") {
+      weights.push(step.weight);
+      bakes.push(0);
+    } else if (step.kind === "pause") {
+      if (step.durationSeconds === undefined) {
+        problems.push(
+          problem(
+            `${at}.pause`,
+            "manual",
+            "ECS deployments cannot wait for a manual promote",
+            'give the pause a duration such as "10m", or use controller: "driver"',
+          ),
+        );
+      } else bakes[bakes.length - 1] = (bakes[bakes.length - 1] as number) + step.durationSeconds;
+    } else {
+      problems.push(
+        problem(
+          `${at}.analysis`,
+          step.checks,
+          "ECS deployments cannot run this project's checks",
+          'remove the analysis step and give ecsAlarms (ECS rolls back on CloudWatch alarms), or use controller: "driver"',
+        ),
+      );
+    }
+  });
+  // bakes[k] is the pause after the k-th weight (bakes[0]: before any weight, ignored).
+  const minutes = (s: number) => String(Math.ceil(s / 60));
+  const first = weights[0] as number;
+  if (weights.length === 2) {
+    if (problems.length > before) return undefined;
+    return {
+      strategy: "CANARY",
+      canaryConfiguration: { canaryPercent: first, canaryBakeTimeInMinutes: minutes(bakes[1] as number) },
+      bakeTimeInMinutes: minutes(bakes[2] as number),
+    };
+  }
+  const equal = weights.every((w, i) => w === Math.min(100, first * (i + 1)));
+  const stepBakes = bakes.slice(1, weights.length);
+  if (!equal || first < 3 || new Set(stepBakes).size > 1) {
+    const shown = weights.join(", ");
+    const why = !equal
+      ? `goes ${shown}: ECS CANARY takes one canary weight and LINEAR equal steps`
+      : first < 3
+        ? `steps by ${first}%: ECS LINEAR steps are at least 3%`
+        : `pauses ${stepBakes.map(formatDuration).join(", ")} between steps: ECS LINEAR bakes the same time after each step`;
+    problems.push(
+      problem(
+        "strategy.steps",
+        shown,
+        why,
+        'use [setWeight p, pause, setWeight 100] (CANARY) or equal steps with equal pauses (LINEAR), or use controller: "driver"',
+      ),
+    );
+    return undefined;
+  }
+  if (problems.length > before) return undefined;
+  return {
+    strategy: "LINEAR",
+    linearConfiguration: { stepPercent: first, stepBakeTimeInMinutes: minutes(stepBakes[0] ?? 0) },
+    bakeTimeInMinutes: minutes(bakes[weights.length] as number),
+  };
+}
+
+/** ECS's deployment configuration for a blue-green strategy, or undefined with the problems pushed. */
+export function ecsBlueGreenConfiguration(
+  strategy: BlueGreenStrategy,
+  problems: Problem[],
+): aws.types.input.ecs.ServiceDeploymentConfiguration | undefined {
+  const before = problems.length;
+  for (const key of ["prePromotionChecks", "postPromotionChecks"] as const) {
+    if (strategy[key].length > 0) {
+      problems.push(
+        problem(
+          `strategy.${key}`,
+          strategy[key].map((c) => c.name),
+          "ECS deployments cannot run this project's checks",
+          'remove them and give ecsAlarms, or use controller: "driver"',
+        ),
+      );
+    }
+  }
+  if (!strategy.autoPromote) {
+    problems.push(
+      problem(
+        "strategy.autoPromote",
+        false,
+        "ECS BLUE_GREEN switches once the new colour is healthy; it has no manual promote here",
+        'set autoPromote: true, or use controller: "driver"',
+      ),
+    );
+  }
+  if (problems.length > before) return undefined;
+  return {
+    strategy: "BLUE_GREEN",
+    bakeTimeInMinutes: String(Math.ceil(strategy.scaleDownDelaySeconds / 60)),
+  };
+}
+
+/** Problems of `controller` for a strategy (only "driver" and "ecs" exist; ECS must express the strategy). */
+export function checkController(
+  controller: unknown,
+  strategy: CanaryStrategy | BlueGreenStrategy,
+  args: EcsServiceArgs & EcsNativeArgs,
+  candidateWeight: number | undefined,
+  problems: Problem[],
+): void {
+  if (controller === undefined || controller === "driver") return;
+  if (controller !== "ecs") {
+    problems.push(
+      problem("controller", controller, 'must be "driver" or "ecs"', 'use "driver" (the default) or "ecs"'),
+    );
+    return;
+  }
+  if (candidateWeight !== undefined && candidateWeight > 0) {
+    problems.push(
+      problem(
+        "traffic.candidateWeight",
+        candidateWeight,
+        'is set by ECS itself with controller "ecs"',
+        "set candidateWeight to 0 and let the ECS deployment shift traffic",
+      ),
+    );
+  }
+  if (strategy.kind === "canary") ecsCanaryConfiguration(strategy, problems);
+  else ecsBlueGreenConfiguration(strategy, problems);
+  if (args.autoscaling) {
+    problems.push(
+      problem(
+        "autoscaling",
+        args.autoscaling,
+        'is not supported with controller "ecs" yet',
+        'remove it, or use controller: "driver"',
+      ),
+    );
+  }
+}
+
+/** What an ECS-managed service hands back to its component. */
+export interface NativeService {
+  readonly service: aws.ecs.Service;
+  readonly endpoint: pulumi.Output<string>;
+  readonly listenerArn: pulumi.Output<string>;
+  readonly ruleArn: pulumi.Output<string>;
+  /** Registers the release contract (router and metrics "none": ECS owns the weights). */
+  register(
+    component: pulumi.ComponentResource,
+    type: string,
+    kind: StrategyKind,
+  ): pulumi.Output<ReleaseOutputs>;
+}
+
+function nativeService(
+  ctx: EcsContext,
+  deploymentConfiguration: aws.types.input.ecs.ServiceDeploymentConfiguration,
+  strategy: CanaryStrategy | BlueGreenStrategy,
+  testHeader: { name: string; value: string } | undefined,
+  deregistrationDelaySeconds: number,
+): NativeService {
+  const { args, name } = ctx;
+  const native = args as EcsServiceArgs & EcsNativeArgs;
+  const opts = { parent: ctx.parent };
+  const primary = createTargetGroup(ctx, "primary", deregistrationDelaySeconds);
+  const alternate = createTargetGroup(ctx, "alternate", deregistrationDelaySeconds);
+  const action = weightedForward([
+    { arn: primary.arn, weight: 100 },
+    { arn: alternate.arn, weight: 0 },
+  ]);
+  const tags = releaseTags(ctx, "router");
+  // ECS rewrites the rules' actions on every deployment.
+  const ruleOpts = { parent: ctx.parent, ignoreChanges: ["actions"] };
+  let listenerArn: pulumi.Output<string>;
+  let endpoint: pulumi.Output<string>;
+  let priority: number;
+  let conditions: aws.types.input.lb.ListenerRuleCondition[];
+  const rules: pulumi.Resource[] = [];
+  if (args.listener) {
+    listenerArn = pulumi.output(args.listener.listenerArn);
+    endpoint = pulumi.output(args.listener.endpoint);
+    priority = args.listener.priority;
+    conditions = args.listener.conditions;
+  } else {
+    const port = args.loadBalancer?.port ?? ECS_DEFAULTS.listenerPort;
+    const lb = new aws.lb.LoadBalancer(
+      `${name}-alb`,
+      {
+        loadBalancerType: "application",
+        internal: !(args.loadBalancer?.internetFacing ?? true),
+        subnets: args.loadBalancer?.subnets ?? args.subnets,
+        ...(ctx.loadBalancerSecurityGroups ? { securityGroups: ctx.loadBalancerSecurityGroups } : {}),
+        tags,
+      },
+      opts,
+    );
+    const listener = new aws.lb.Listener(
+      `${name}-listener`,
+      {
+        loadBalancerArn: lb.arn,
+        port,
+        protocol: "HTTP",
+        defaultActions: [
+          {
+            type: "fixed-response",
+            fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "no route" },
+          },
+        ],
+        tags,
+      },
+      opts,
+    );
+    rules.push(listener);
+    listenerArn = listener.arn;
+    endpoint = pulumi.interpolate`http://${lb.dnsName}${port === 80 ? "" : `:${port}`}`;
+    priority = NATIVE_PRODUCTION_PRIORITY;
+    conditions = [{ pathPattern: { values: ["/*"] } }];
+  }
+  const production = new aws.lb.ListenerRule(
+    `${name}-rule`,
+    { listenerArn, priority, conditions, actions: [action], tags },
+    ruleOpts,
+  );
+  rules.push(production);
+  const test = testHeader
+    ? new aws.lb.ListenerRule(
+        `${name}-test`,
+        {
+          listenerArn,
+          priority: args.listener ? priority - 1 : CREATED_HEADER_PRIORITY,
+          conditions: [
+            ...conditions,
+            { httpHeader: { httpHeaderName: testHeader.name, values: [testHeader.value] } },
+          ],
+          actions: [action],
+          tags,
+        },
+        ruleOpts,
+      )
+    : undefined;
+  if (test) rules.push(test);
+  let roleArn = native.ecsInfrastructureRoleArn;
+  if (roleArn === undefined) {
+    const role = new aws.iam.Role(
+      `${name}-ecs-infrastructure`,
+      {
+        assumeRolePolicy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Principal: { Service: "ecs.amazonaws.com" }, Action: "sts:AssumeRole" },
+          ],
+        }),
+      },
+      opts,
+    );
+    rules.push(
+      new aws.iam.RolePolicyAttachment(
+        `${name}-ecs-infrastructure`,
+        { role: role.name, policyArn: ECS_LOAD_BALANCER_POLICY },
+        opts,
+      ),
+    );
+    roleArn = role.arn;
+  }
+  const traffic = ctx.release.traffic;
+  const service = createEcsService(ctx, {
+    role: "service",
+    serviceName: ctx.baseName,
+    // ECS runs one version at a time and shifts to the newest: the candidate when there is one.
+    version: traffic.candidateVersion ?? traffic.stableVersion,
+    targetGroup: primary,
+    desiredCount: ctx.release.replicas,
+    deployment: {
+      deploymentConfiguration,
+      loadBalancers: [
+        {
+          targetGroupArn: primary.arn,
+          containerName: "app",
+          containerPort: ctx.port,
+          advancedConfiguration: {
+            alternateTargetGroupArn: alternate.arn,
+            productionListenerRule: production.arn,
+            ...(test ? { testListenerRule: test.arn } : {}),
+            roleArn,
+          },
+        },
+      ],
+      ...(native.ecsAlarms && native.ecsAlarms.length > 0
+        ? { alarms: { alarmNames: [...native.ecsAlarms], enable: true, rollback: true } }
+        : {}),
+    },
+    dependsOn: rules,
+  });
+  return {
+    service,
+    endpoint,
+    listenerArn,
+    ruleArn: production.arn,
+    register(component, type, kind) {
+      return registerRelease(
+        component,
+        {
+          platform: "aws",
+          type,
+          name,
+          service: ctx.baseName,
+          kind,
+          strategy,
+          traffic,
+          trafficSource: ctx.release.trafficSource,
+          endpoint,
+          router: { kind: "none" },
+          metrics: { kind: "none" },
+          trafficUrns: pulumi.all([service.urn]),
+        },
+        {},
+        { serviceName: service.name, controller: "ecs" },
+      );
+    },
+  };
+}
+
+/** The ECS-managed canary (CANARY or LINEAR) of a validated strategy. */
+export function ecsNativeCanary(
+  ctx: EcsContext,
+  strategy: CanaryStrategy,
+  durations: { deregistrationDelaySeconds: number },
+): NativeService {
+  const config = ecsCanaryConfiguration(strategy, []) as aws.types.input.ecs.ServiceDeploymentConfiguration;
+  return nativeService(ctx, config, strategy, strategy.headerRoute, durations.deregistrationDelaySeconds);
+}
+
+/** The ECS-managed blue-green (BLUE_GREEN) of a validated strategy; the test rule takes `X-Preview: true`. */
+export function ecsNativeBlueGreen(
+  ctx: EcsContext,
+  strategy: BlueGreenStrategy,
+  durations: { deregistrationDelaySeconds: number },
+): NativeService {
+  const config = ecsBlueGreenConfiguration(
+    strategy,
+    [],
+  ) as aws.types.input.ecs.ServiceDeploymentConfiguration;
+  return nativeService(
+    ctx,
+    config,
+    strategy,
+    strategy.previewService ? PREVIEW_HEADER : undefined,
+    durations.deregistrationDelaySeconds,
+  );
+}

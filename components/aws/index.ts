@@ -1,0 +1,19 @@
+// AWS components (ECS Fargate behind an Application Load Balancer): BlueGreenService,
+// CanaryService, RollingService, and the pure maths they share.
+
+export * from "./args";
+export * from "./blueGreenService";
+export * from "./canaryService";
+export {
+  checkController,
+  ECS_LOAD_BALANCER_POLICY,
+  type EcsController,
+  type EcsNativeArgs,
+  ecsBlueGreenConfiguration,
+  ecsCanaryConfiguration,
+} from "./ecsNative";
+export * from "./plan";
+export { CONTAINER_NAME, clusterName, EXECUTION_ROLE_POLICY, READINESS_TAG } from "./resources";
+export * from "./rollingService";
+export { CREATED_HEADER_PRIORITY, PREVIEW_HEADER } from "./routing";
+export { FARGATE_MEMORY, LOG_RETENTION_DAYS } from "./validate";

@@ -1,0 +1,138 @@
+// RollingService on ECS Fargate: one ECS service behind one target group, updated in place by ECS's
+// rolling deployment. maxUnavailable / maxSurge become deploymentMinimumHealthyPercent /
+// deploymentMaximumPercent, the readiness delay becomes the health check grace period, and the
+// deployment circuit breaker rolls a failed update back. Recreate is min 0 % / max 100 %. There is
+// no second slot and no weight, so reverting means deploying the previous version again.
+
+import * as pulumi from "@pulumi/pulumi";
+import {
+  type RecreateStrategy,
+  type RecreateStrategyInput,
+  type ReleaseOutputs,
+  type RollingStrategy,
+  type RollingStrategyInput,
+  registerRelease,
+  Strategy,
+  type TrafficState,
+  validateRelease,
+} from "../core";
+import type { EcsServiceArgs } from "./args";
+import { type DeploymentPercents, deploymentPercents } from "./plan";
+import { createAutoscaler, createEcsService, createTargetGroup, ecsContext } from "./resources";
+import { createRouting } from "./routing";
+import { checkEcsService, resolveDurations } from "./validate";
+
+const TYPE = "progressive:aws:RollingService";
+
+/** The traffic state of a rolling service: only the version matters; a candidate weight must be 0. */
+export type RollingTraffic = Pick<TrafficState, "stableVersion"> & Partial<TrafficState>;
+
+/** Arguments of {@link RollingService}. */
+export interface RollingServiceArgs extends EcsServiceArgs {
+  /**
+   * The version to run, given explicitly. The release driver writes the `progressive:traffic` entry instead.
+   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
+   */
+  readonly traffic?: RollingTraffic;
+  /**
+   * The version to deploy first; used only while the stack has no `progressive:traffic` entry for
+   * this component. After a release the config entry is the truth.
+   * @default none: required when there is neither `traffic` nor a config entry
+   */
+  readonly version?: string;
+  /** Rolling update parameters, or recreate. @default Strategy.rolling() */
+  readonly strategy?: RollingStrategyInput | RecreateStrategyInput;
+}
+
+/** A rolling (or recreate) release of one service on ECS Fargate behind an ALB. */
+export class RollingService extends pulumi.ComponentResource {
+  readonly endpoint: pulumi.Output<string>;
+  /** The ECS service's name. */
+  readonly serviceName: pulumi.Output<string>;
+  readonly stableVersion: pulumi.Output<string>;
+  /** The ECS deployment percentages the strategy became. */
+  readonly deployment: pulumi.Output<DeploymentPercents>;
+  /** The resolved strategy for the release driver. */
+  readonly strategy: pulumi.Output<RollingStrategy | RecreateStrategy>;
+  /** The release contract's outputs, as registered. */
+  readonly release: pulumi.Output<ReleaseOutputs>;
+
+  constructor(name: string, args: RollingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    const traffic: TrafficState | undefined = args.traffic && {
+      ...args.traffic,
+      candidateWeight: args.traffic.candidateWeight ?? 0,
+    };
+    let durations: ReturnType<typeof resolveDurations> = { deregistrationDelaySeconds: 30 };
+    const release = validateRelease(
+      `RollingService "${name}"`,
+      {
+        strategy: args.strategy ?? Strategy.rolling(),
+        kinds: ["rolling", "recreate"],
+        name,
+        traffic,
+        version: args.version,
+        health: args.health,
+        replicas: args.replicas,
+      },
+      { platform: "aws", scope: args.cluster, name: args.serviceName ?? name },
+      (r, problems) => {
+        checkEcsService(args, r, false, problems);
+        durations = resolveDurations(args, problems);
+      },
+    );
+    super(TYPE, name, {}, opts);
+
+    const strategy = release.strategy as RollingStrategy | RecreateStrategy;
+    const ctx = ecsContext(this, name, args, release, strategy.kind, [args.loadBalancer?.port ?? 80]);
+    const targetGroup = createTargetGroup(ctx, "app", durations.deregistrationDelaySeconds);
+    const routing = createRouting(ctx, {
+      production: [{ slot: "app", targetGroup, weight: 100 }],
+      ...(durations.stickinessSeconds !== undefined
+        ? { stickinessSeconds: durations.stickinessSeconds }
+        : {}),
+    });
+    const percents = deploymentPercents(strategy, release.replicas);
+    const service = createEcsService(ctx, {
+      role: "app",
+      serviceName: ctx.baseName,
+      version: release.traffic.stableVersion,
+      targetGroup,
+      desiredCount: release.replicas,
+      deployment: {
+        deploymentMinimumHealthyPercent: percents.minimumHealthyPercent,
+        deploymentMaximumPercent: percents.maximumPercent,
+      },
+      // A new task's health checks are ignored for the readiness delay, as minReadySeconds would.
+      ...(strategy.kind === "rolling" ? { graceSeconds: strategy.readinessDelaySeconds } : {}),
+      autoscaled: args.autoscaling !== undefined,
+      dependsOn: routing.resources,
+    });
+    createAutoscaler(ctx, service);
+
+    this.endpoint = routing.endpoint;
+    this.serviceName = service.name;
+    this.stableVersion = pulumi.output(release.traffic.stableVersion);
+    this.deployment = pulumi.output(percents);
+    this.strategy = pulumi.output(strategy);
+    this.release = registerRelease(
+      this,
+      {
+        platform: "aws",
+        type: TYPE,
+        name,
+        service: ctx.baseName,
+        kind: strategy.kind,
+        strategy,
+        traffic: release.traffic,
+        trafficSource: release.trafficSource,
+        endpoint: this.endpoint,
+        // No weight to read: the one target group gets every request; ECS's deployment holds the version.
+        router: { kind: "none" },
+        metrics: { kind: "none" },
+        trafficUrns: pulumi.all([service.urn]),
+      },
+      {},
+      { serviceName: this.serviceName, deployment: this.deployment },
+    );
+  }
+}

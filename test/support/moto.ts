@@ -1,0 +1,121 @@
+// moto's AWS API emulator for the engine tier: `moto_server` (installed by scripts/ensure-moto.sh
+// into a virtual environment outside the repository) started on a free 127.0.0.1 port per suite,
+// waited for, and stopped by its PID. Under CI=true a missing moto fails the suite; locally the
+// suite is skipped with the reason (as requireEngine does for the Pulumi CLI).
+import { type ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+
+/** Where scripts/ensure-moto.sh puts the environment unless MOTO_VENV says otherwise. */
+export function motoVenv(): string {
+  const cache = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache");
+  return process.env.MOTO_VENV ?? path.join(cache, "pulumi-progressive-delivery", "moto-venv");
+}
+
+function executable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The `moto_server` binary: $MOTO_SERVER, the venv of ensure-moto.sh, or PATH. */
+export function findMotoServer(): string | undefined {
+  const candidates = [
+    process.env.MOTO_SERVER,
+    path.join(motoVenv(), "bin", "moto_server"),
+    ...(process.env.PATH ?? "")
+      .split(path.delimiter)
+      .filter(Boolean)
+      .map((d) => path.join(d, "moto_server")),
+  ];
+  return candidates.find((c): c is string => c !== undefined && executable(c));
+}
+
+async function freePort(): Promise<number> {
+  const s = http.createServer();
+  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+function answers(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get(url, (res) => {
+      res.resume();
+      resolve((res.statusCode ?? 500) < 500);
+    });
+    req.on("error", () => resolve(false));
+    req.setTimeout(1000, () => {
+      req.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/** A running moto server. */
+export interface Moto {
+  /** `http://127.0.0.1:<port>`, for AWS_ENDPOINT_URL and the clients' `endpoint`. */
+  readonly endpoint: string;
+  readonly pid: number;
+  /** Stops the server (by PID) and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/** Credentials and region the SDK needs to sign requests; moto accepts any. */
+export const MOTO_ENV = {
+  AWS_ACCESS_KEY_ID: "testing",
+  AWS_SECRET_ACCESS_KEY: "testing",
+  AWS_SESSION_TOKEN: "testing",
+  AWS_REGION: "us-east-1",
+} as const;
+
+/**
+ * Starts moto for a suite, or stops the suite: fails under CI=true when moto is missing, skips
+ * with the reason otherwise. Call from `before`; stop the result in `after`.
+ */
+export async function startMoto(ctx: Mocha.Context): Promise<Moto> {
+  const bin = findMotoServer();
+  if (!bin) {
+    const reason = `no moto_server found ($MOTO_SERVER, ${motoVenv()}, PATH); run \`bash scripts/ensure-moto.sh\``;
+    if (process.env.CI === "true") throw new Error(`AWS emulator tests cannot run: ${reason}`);
+    console.log(`      skipped: ${reason}`);
+    ctx.skip();
+  }
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(bin as string, ["-H", "127.0.0.1", "-p", String(port)], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      process.kill(child.pid, "SIGTERM");
+      const timer = setTimeout(
+        () => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, "SIGKILL"),
+        5000,
+      );
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  const deadline = Date.now() + 30_000;
+  while (!(await answers(`${endpoint}/moto-api/`))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`moto_server did not start on ${endpoint}: ${stderr.trim() || "no output"}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { endpoint, pid: child.pid as number, stop };
+}

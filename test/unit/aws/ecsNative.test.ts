@@ -1,0 +1,265 @@
+import * as assert from "node:assert/strict";
+import {
+  BlueGreenService,
+  CanaryService,
+  ECS_LOAD_BALANCER_POLICY,
+  ecsBlueGreenConfiguration,
+  ecsCanaryConfiguration,
+} from "../../../components/aws";
+import {
+  type BlueGreenStrategy,
+  type CanaryStepInput,
+  type CanaryStrategy,
+  type Problem,
+  resolveStrategy,
+  ValidationError,
+} from "../../../components/core";
+import {
+  all,
+  deploy,
+  ECS_SERVICE,
+  find,
+  LISTENER,
+  LISTENER_RULE,
+  NETWORK,
+  promiseOf,
+  ROLE_POLICY_ATTACHMENT,
+  TARGET_GROUP,
+  tgArn,
+  useAwsMocks,
+} from "./harness";
+
+function canaryStrategy(steps: CanaryStepInput[]): CanaryStrategy {
+  return resolveStrategy({ kind: "canary", steps }, "strategy", []) as CanaryStrategy;
+}
+
+describe("aws: controller ecs, strategy translation", () => {
+  const ok: [string, CanaryStepInput[], unknown][] = [
+    [
+      "one canary step is CANARY",
+      [{ setWeight: 10 }, { pause: { duration: "5m" } }, { setWeight: 100 }, { pause: { duration: "90s" } }],
+      {
+        strategy: "CANARY",
+        canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: "5" },
+        bakeTimeInMinutes: "2",
+      },
+    ],
+    [
+      "equal steps with equal pauses are LINEAR",
+      [
+        { setWeight: 25 },
+        { pause: { duration: "2m" } },
+        { setWeight: 50 },
+        { pause: { duration: "2m" } },
+        { setWeight: 75 },
+        { pause: { duration: "2m" } },
+        { setWeight: 100 },
+      ],
+      {
+        strategy: "LINEAR",
+        linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: "2" },
+        bakeTimeInMinutes: "0",
+      },
+    ],
+    [
+      "30 % steps end at 100",
+      [{ setWeight: 30 }, { setWeight: 60 }, { setWeight: 90 }, { setWeight: 100 }],
+      {
+        strategy: "LINEAR",
+        linearConfiguration: { stepPercent: 30, stepBakeTimeInMinutes: "0" },
+        bakeTimeInMinutes: "0",
+      },
+    ],
+  ];
+  for (const [title, steps, expected] of ok) {
+    it(title, () => {
+      const problems: Problem[] = [];
+      assert.deepEqual(ecsCanaryConfiguration(canaryStrategy(steps), problems), expected);
+      assert.deepEqual(problems, []);
+    });
+  }
+
+  const rejected: [string, CanaryStepInput[], string[]][] = [
+    [
+      "the default plan (unequal steps)",
+      [{ setWeight: 5 }, { setWeight: 10 }, { setWeight: 25 }, { setWeight: 50 }, { setWeight: 100 }],
+      [
+        'strategy.steps: goes 5, 10, 25, 50, 100: ECS CANARY takes one canary weight and LINEAR equal steps; use [setWeight p, pause, setWeight 100] (CANARY) or equal steps with equal pauses (LINEAR), or use controller: "driver"',
+      ],
+    ],
+    [
+      "steps below 3 %",
+      [{ setWeight: 2 }, { setWeight: 4 }, { setWeight: 6 }, { setWeight: 100 }],
+      [
+        'strategy.steps: goes 2, 4, 6, 100: ECS CANARY takes one canary weight and LINEAR equal steps; use [setWeight p, pause, setWeight 100] (CANARY) or equal steps with equal pauses (LINEAR), or use controller: "driver"',
+      ],
+    ],
+    [
+      "unequal pauses",
+      [
+        { setWeight: 40 },
+        { pause: { duration: "1m" } },
+        { setWeight: 80 },
+        { pause: { duration: "2m" } },
+        { setWeight: 100 },
+      ],
+      [
+        'strategy.steps: pauses 1m, 2m between steps: ECS LINEAR bakes the same time after each step; use [setWeight p, pause, setWeight 100] (CANARY) or equal steps with equal pauses (LINEAR), or use controller: "driver"',
+      ],
+    ],
+    [
+      "a manual pause and an analysis",
+      [{ setWeight: 10 }, { pause: {} }, { analysis: {} }, { setWeight: 100 }],
+      [
+        'strategy.steps[1].pause: ECS deployments cannot wait for a manual promote; give the pause a duration such as "10m", or use controller: "driver"',
+        'strategy.steps[2].analysis: ECS deployments cannot run this project\'s checks; remove the analysis step and give ecsAlarms (ECS rolls back on CloudWatch alarms), or use controller: "driver"',
+      ],
+    ],
+  ];
+  for (const [title, steps, expected] of rejected) {
+    it(`rejects ${title}`, () => {
+      const problems: Problem[] = [];
+      assert.equal(ecsCanaryConfiguration(canaryStrategy(steps), problems), undefined);
+      assert.deepEqual(
+        problems.map((p) => `${p.path}: ${p.message}; ${p.fix}`),
+        expected,
+      );
+    });
+  }
+
+  it("turns blue-green into BLUE_GREEN with the scale-down delay as bake time, rejecting checks and manual promotion", () => {
+    const auto = resolveStrategy(
+      { kind: "blueGreen", autoPromote: true, scaleDownDelay: "5m" },
+      "strategy",
+      [],
+    ) as BlueGreenStrategy;
+    assert.deepEqual(ecsBlueGreenConfiguration(auto, []), { strategy: "BLUE_GREEN", bakeTimeInMinutes: "5" });
+    const manual = resolveStrategy(
+      { kind: "blueGreen", prePromotionChecks: [{ kind: "http", name: "smoke", path: "/" }] },
+      "strategy",
+      [],
+    ) as BlueGreenStrategy;
+    const problems: Problem[] = [];
+    assert.equal(ecsBlueGreenConfiguration(manual, problems), undefined);
+    assert.deepEqual(
+      problems.map((p) => p.path),
+      ["strategy.prePromotionChecks", "strategy.autoPromote"],
+    );
+  });
+});
+
+describe("aws: controller ecs, resources", () => {
+  beforeEach(useAwsMocks);
+
+  it("builds one ECS service with a CANARY deployment over primary and alternate target groups", async () => {
+    const service = await deploy(
+      () =>
+        new CanaryService("web", {
+          ...NETWORK,
+          controller: "ecs",
+          health: { readiness: { path: "/ready" } },
+          ecsAlarms: ["web-5xx"],
+          traffic: { stableVersion: "v1", candidateVersion: "v2", candidateWeight: 0 },
+        }),
+    );
+    assert.deepEqual(
+      all(ECS_SERVICE).map((s) => s.name),
+      ["web-service"],
+    );
+    const svc = find(ECS_SERVICE, "web-service").inputs;
+    assert.equal(svc.name, "web");
+    assert.deepEqual(svc.deploymentConfiguration, {
+      strategy: "CANARY",
+      canaryConfiguration: { canaryPercent: 5, canaryBakeTimeInMinutes: "10" },
+      bakeTimeInMinutes: "0",
+    });
+    const rules =
+      "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/shared/9f1e2d3c4b5a6978/1a2b3c4d5e6f7a8b";
+    assert.deepEqual(svc.loadBalancers, [
+      {
+        targetGroupArn: tgArn("web-primary"),
+        containerName: "app",
+        containerPort: 8080,
+        advancedConfiguration: {
+          alternateTargetGroupArn: tgArn("web-alternate"),
+          productionListenerRule: `${rules}/web-rule`,
+          testListenerRule: `${rules}/web-test`,
+          roleArn: "arn:aws:iam::123456789012:role/web-ecs-infrastructure",
+        },
+      },
+    ]);
+    // ECS rewrites the rules' weights: Pulumi leaves their actions alone after creation.
+    assert.deepEqual(find(LISTENER_RULE, "web-rule").inputs.actions[0].forward.targetGroups, [
+      { arn: tgArn("web-primary"), weight: 100 },
+      { arn: tgArn("web-alternate"), weight: 0 },
+    ]);
+    assert.deepEqual(svc.alarms, { alarmNames: ["web-5xx"], enable: true, rollback: true });
+    assert.equal(
+      JSON.parse(find("aws:ecs/taskDefinition:TaskDefinition", "web-service").inputs.containerDefinitions)[0]
+        .image,
+      "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:v2",
+    );
+    assert.deepEqual(find(LISTENER, "web-listener").inputs.defaultActions[0].type, "fixed-response");
+    const rule = find(LISTENER_RULE, "web-rule").inputs;
+    assert.equal(rule.priority, 100);
+    assert.deepEqual(rule.conditions, [{ pathPattern: { values: ["/*"] } }]);
+    assert.deepEqual(find(LISTENER_RULE, "web-test").inputs.conditions[1], {
+      httpHeader: { httpHeaderName: "X-Canary", values: ["true"] },
+    });
+    assert.equal(
+      find(ROLE_POLICY_ATTACHMENT, "web-ecs-infrastructure").inputs.policyArn,
+      ECS_LOAD_BALANCER_POLICY,
+    );
+    assert.equal(all(TARGET_GROUP).length, 2);
+    const release = await promiseOf(service.release);
+    assert.deepEqual(release.router, { kind: "none" });
+    assert.deepEqual(release.metrics, { kind: "none" });
+  });
+
+  it("builds a BLUE_GREEN service with the preview as its test rule", async () => {
+    await deploy(
+      () =>
+        new BlueGreenService("web", {
+          ...NETWORK,
+          version: "v1",
+          controller: "ecs",
+          strategy: { kind: "blueGreen", autoPromote: true, scaleDownDelay: "10m" },
+          health: { readiness: { path: "/ready" } },
+        }),
+    );
+    const svc = find(ECS_SERVICE, "web-service").inputs;
+    assert.deepEqual(svc.deploymentConfiguration, { strategy: "BLUE_GREEN", bakeTimeInMinutes: "10" });
+    assert.deepEqual(find(LISTENER_RULE, "web-test").inputs.conditions[1], {
+      httpHeader: { httpHeaderName: "X-Preview", values: ["true"] },
+    });
+  });
+
+  it("rejects what ECS cannot do, and a weight the driver would set", () => {
+    assert.throws(
+      () =>
+        new CanaryService("web", {
+          ...NETWORK,
+          controller: "ecs",
+          strategy: { kind: "canary" },
+          autoscaling: { maxReplicas: 4 },
+          traffic: { stableVersion: "v1", candidateVersion: "v2", candidateWeight: 10 },
+        }),
+      (err: unknown) => {
+        assert.ok(err instanceof ValidationError);
+        assert.deepEqual(
+          err.problems.map((p) => p.path),
+          [
+            "traffic.candidateWeight",
+            "strategy.steps[1].analysis",
+            "strategy.steps[3].analysis",
+            "strategy.steps[5].analysis",
+            "strategy.steps[7].analysis",
+            "strategy.steps",
+            "autoscaling",
+          ],
+        );
+        return true;
+      },
+    );
+  });
+});
