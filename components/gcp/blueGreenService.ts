@@ -1,0 +1,144 @@
+// BlueGreenService on Cloud Run: each colour is a revision with its own traffic tag (`blue`,
+// `green`); the active colour's tag gets 100 % and the idle colour's tag URL is the preview. A
+// switch, and a switch back, is a traffic-only update: the template keeps the newest revision,
+// because the revision ledger shows that the other colour's revision already exists. "Scaling
+// down" the idle colour is Cloud Run's own: a revision without traffic scales to zero.
+
+import * as pulumi from "@pulumi/pulumi";
+import {
+  type BlueGreenStrategy,
+  type BlueGreenStrategyInput,
+  type Color,
+  colorVersions,
+  dnsLabel,
+  type ReleaseOutputs,
+  registerRelease,
+  Strategy,
+  type TrafficState,
+  validateRelease,
+} from "../core";
+import type { CloudRunArgs } from "./args";
+import { blueGreenTargets } from "./revisions";
+import { deployCloudRun, descriptors } from "./service";
+import { checkCloudRun } from "./validate";
+
+const TYPE = "progressive:gcp:BlueGreenService";
+
+/** Arguments of {@link BlueGreenService}. */
+export interface BlueGreenServiceArgs extends CloudRunArgs {
+  /**
+   * Active colour and the version of each side (active runs stableVersion, idle runs
+   * candidateVersion), given explicitly. The release driver writes the `progressive:traffic` entry instead.
+   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
+   */
+  readonly traffic?: TrafficState;
+  /**
+   * The version to deploy first; used only while the stack has no `progressive:traffic` entry for
+   * this component. After a release the config entry is the truth.
+   * @default none: required when there is neither `traffic` nor a config entry
+   */
+  readonly version?: string;
+  /** Preview, auto-promotion, scale-down delay and checks. @default Strategy.blueGreen() */
+  readonly strategy?: BlueGreenStrategyInput;
+}
+
+/** A blue-green release of one service on Cloud Run. */
+export class BlueGreenService extends pulumi.ComponentResource {
+  /** Name of the Cloud Run service. */
+  readonly serviceName: pulumi.Output<string>;
+  /** The service's URL (the active colour). */
+  readonly endpoint: pulumi.Output<string>;
+  /** The idle colour's tag URL, when the preview is on and Cloud Run reports it. */
+  readonly previewEndpoint: pulumi.Output<string | undefined>;
+  readonly activeColor: pulumi.Output<Color>;
+  readonly idleColor: pulumi.Output<Color>;
+  readonly stableVersion: pulumi.Output<string>;
+  readonly candidateVersion: pulumi.Output<string | undefined>;
+  /** Revision of each colour. */
+  readonly colorRevisions: pulumi.Output<Record<Color, string>>;
+  /** The revision the service's template holds (the newest one built). */
+  readonly templateRevision: pulumi.Output<string>;
+  /** Email of the service account revisions run as. */
+  readonly serviceAccount: pulumi.Output<string>;
+  /** The resolved strategy (checks, delays) for the release driver. */
+  readonly strategy: pulumi.Output<BlueGreenStrategy>;
+  /** URNs of the resources holding the switch (the service). */
+  readonly trafficUrns: pulumi.Output<string[]>;
+  /** The release contract's outputs, as registered. */
+  readonly release: pulumi.Output<ReleaseOutputs>;
+
+  constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    const serviceName = args.serviceName ?? dnsLabel(name, 49);
+    const release = validateRelease(
+      `BlueGreenService "${name}"`,
+      {
+        strategy: args.strategy ?? Strategy.blueGreen(),
+        kinds: ["blueGreen"],
+        name,
+        traffic: args.traffic,
+        version: args.version,
+        health: args.health,
+      },
+      { platform: "gcp", scope: `${args.project ?? ""}/${args.location}`, name: serviceName },
+      (r, problems) => checkCloudRun(args, serviceName, r, problems),
+    );
+    super(TYPE, name, {}, opts);
+
+    const strategy = release.strategy as BlueGreenStrategy;
+    const colors = colorVersions(release.traffic);
+    const traffic = { ...release.traffic, activeColor: colors.active };
+    const deployment = deployCloudRun(this, args, {
+      name,
+      serviceName,
+      health: release.health,
+      live: [...new Set([colors.blue, colors.green])],
+      proposed: traffic.candidateVersion ?? traffic.stableVersion,
+      traffic: (plan) => blueGreenTargets(colors, plan.revisions),
+    });
+    const { router, metrics } = descriptors(deployment, args.location, serviceName);
+
+    this.serviceName = pulumi.output(serviceName);
+    this.endpoint = deployment.endpoint;
+    this.previewEndpoint = strategy.previewService
+      ? deployment.tagUrl(colors.idle)
+      : pulumi.output(undefined);
+    this.activeColor = pulumi.output(colors.active);
+    this.idleColor = pulumi.output(colors.idle);
+    this.stableVersion = pulumi.output(traffic.stableVersion);
+    this.candidateVersion = pulumi.output(traffic.candidateVersion);
+    this.colorRevisions = deployment.plan.apply((p) => ({
+      blue: p.revisions[colors.blue] as string,
+      green: p.revisions[colors.green] as string,
+    }));
+    this.templateRevision = deployment.plan.apply((p) => p.templateRevision);
+    this.serviceAccount = deployment.serviceAccount;
+    this.strategy = pulumi.output(strategy);
+    this.trafficUrns = pulumi.all([deployment.service.urn]);
+    this.release = registerRelease(
+      this,
+      {
+        platform: "gcp",
+        type: TYPE,
+        name,
+        service: serviceName,
+        kind: "blueGreen",
+        strategy,
+        traffic,
+        trafficSource: release.trafficSource,
+        endpoint: this.endpoint,
+        previewEndpoint: this.previewEndpoint,
+        router,
+        metrics,
+        trafficUrns: this.trafficUrns,
+      },
+      {},
+      {
+        serviceName: this.serviceName,
+        idleColor: this.idleColor,
+        colorRevisions: this.colorRevisions,
+        templateRevision: this.templateRevision,
+        serviceAccount: this.serviceAccount,
+      },
+    );
+  }
+}

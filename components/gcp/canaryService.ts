@@ -1,0 +1,142 @@
+// CanaryService on Cloud Run: one service whose template holds the newest revision; traffic is
+// split by percent between the stable revision and the candidate revision, both named explicitly
+// (never a LATEST target). The candidate carries the `candidate` tag, whose URL is the preview for
+// testers: Cloud Run cannot route by header, so a header route is refused. Abort and revert move
+// traffic only; the candidate's revision stays (immutable) and the template is not re-applied.
+
+import * as pulumi from "@pulumi/pulumi";
+import {
+  type CanaryStrategy,
+  type CanaryStrategyInput,
+  dnsLabel,
+  type ReleaseOutputs,
+  registerRelease,
+  Strategy,
+  type TrafficState,
+  validateRelease,
+} from "../core";
+import type { CloudRunArgs } from "./args";
+import { CANDIDATE_TAG, canaryTargets } from "./revisions";
+import { deployCloudRun, descriptors } from "./service";
+import { checkCloudRun, checkNoHeaderRoute } from "./validate";
+
+const TYPE = "progressive:gcp:CanaryService";
+
+/** Arguments of {@link CanaryService}. */
+export interface CanaryServiceArgs extends CloudRunArgs {
+  /**
+   * Versions and the candidate's weight, given explicitly. The release driver moves traffic by
+   * writing this component's `progressive:traffic` entry instead.
+   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
+   */
+  readonly traffic?: TrafficState;
+  /**
+   * The version to deploy first; used only while the stack has no `progressive:traffic` entry for
+   * this component. After a release the config entry is the truth.
+   * @default none: required when there is neither `traffic` nor a config entry
+   */
+  readonly version?: string;
+  /** Steps and checks; a header route is refused (Cloud Run cannot route by header). @default Strategy.canary({ headerRoute: false }) */
+  readonly strategy?: CanaryStrategyInput;
+}
+
+/** A canary release of one service on Cloud Run. */
+export class CanaryService extends pulumi.ComponentResource {
+  /** Name of the Cloud Run service. */
+  readonly serviceName: pulumi.Output<string>;
+  /** The service's URL. */
+  readonly endpoint: pulumi.Output<string>;
+  /** The candidate's tag URL (header-free preview), once Cloud Run reports it. */
+  readonly previewEndpoint: pulumi.Output<string | undefined>;
+  readonly stableVersion: pulumi.Output<string>;
+  readonly candidateVersion: pulumi.Output<string | undefined>;
+  /** Percent of requests asked for the candidate. */
+  readonly candidateWeight: pulumi.Output<number>;
+  /** Revision serving each live version. */
+  readonly revisions: pulumi.Output<Record<string, string>>;
+  /** The revision the service's template holds (the newest one built). */
+  readonly templateRevision: pulumi.Output<string>;
+  /** Email of the service account revisions run as. */
+  readonly serviceAccount: pulumi.Output<string>;
+  /** The resolved strategy (steps, checks) for the release driver. */
+  readonly strategy: pulumi.Output<CanaryStrategy>;
+  /** URNs of the resources holding the weight (the service); the driver targets them when it reverts. */
+  readonly trafficUrns: pulumi.Output<string[]>;
+  /** The release contract's outputs, as registered. */
+  readonly release: pulumi.Output<ReleaseOutputs>;
+
+  constructor(name: string, args: CanaryServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    const strategyInput = args.strategy ?? Strategy.canary({ headerRoute: false });
+    const serviceName = args.serviceName ?? dnsLabel(name, 49);
+    const release = validateRelease(
+      `CanaryService "${name}"`,
+      {
+        strategy: strategyInput,
+        kinds: ["canary"],
+        name,
+        traffic: args.traffic,
+        version: args.version,
+        health: args.health,
+      },
+      { platform: "gcp", scope: `${args.project ?? ""}/${args.location}`, name: serviceName },
+      (r, problems) => {
+        checkCloudRun(args, serviceName, r, problems);
+        if (strategyInput?.kind === "canary") checkNoHeaderRoute(strategyInput.headerRoute, problems);
+      },
+    );
+    super(TYPE, name, {}, opts);
+
+    // A default header route from the core means nothing here: drop it, so the driver never sends
+    // a header Cloud Run ignores.
+    const { headerRoute: _ignored, ...strategy } = release.strategy as CanaryStrategy;
+    const traffic = release.traffic;
+    const { stableVersion, candidateVersion } = traffic;
+    const deployment = deployCloudRun(this, args, {
+      name,
+      serviceName,
+      health: release.health,
+      live: candidateVersion === undefined ? [stableVersion] : [stableVersion, candidateVersion],
+      proposed: candidateVersion ?? stableVersion,
+      traffic: (plan) => canaryTargets(traffic, plan.revisions),
+    });
+    const { router, metrics } = descriptors(deployment, args.location, serviceName);
+
+    this.serviceName = pulumi.output(serviceName);
+    this.endpoint = deployment.endpoint;
+    this.previewEndpoint =
+      candidateVersion === undefined ? pulumi.output(undefined) : deployment.tagUrl(CANDIDATE_TAG);
+    this.stableVersion = pulumi.output(stableVersion);
+    this.candidateVersion = pulumi.output(candidateVersion);
+    this.candidateWeight = pulumi.output(traffic.candidateWeight);
+    this.revisions = deployment.plan.apply((p) => ({ ...p.revisions }));
+    this.templateRevision = deployment.plan.apply((p) => p.templateRevision);
+    this.serviceAccount = deployment.serviceAccount;
+    this.strategy = pulumi.output(strategy);
+    this.trafficUrns = pulumi.all([deployment.service.urn]);
+    this.release = registerRelease(
+      this,
+      {
+        platform: "gcp",
+        type: TYPE,
+        name,
+        service: serviceName,
+        kind: "canary",
+        strategy,
+        traffic,
+        trafficSource: release.trafficSource,
+        endpoint: this.endpoint,
+        previewEndpoint: this.previewEndpoint,
+        router,
+        metrics,
+        trafficUrns: this.trafficUrns,
+      },
+      {},
+      {
+        serviceName: this.serviceName,
+        revisions: this.revisions,
+        templateRevision: this.templateRevision,
+        serviceAccount: this.serviceAccount,
+      },
+    );
+  }
+}

@@ -1,0 +1,169 @@
+// RollingService on Cloud Run. Cloud Run has no instance-by-instance rolling update, so a rolling
+// strategy becomes linear traffic steps with a bake time (see rolling.ts for the mapping): the
+// release registers, as its `strategy`, the canary plan those options generate (kind "rolling"
+// stays the release's `kind`), and the driver walks it like a canary, writing canary-shaped
+// traffic states (`candidateVersion`, `candidateWeight`) that this component accepts. Recreate
+// sends 100 % to the new revision at once.
+
+import * as pulumi from "@pulumi/pulumi";
+import {
+  type CanaryStrategy,
+  checkTraffic,
+  dnsLabel,
+  type Problem,
+  type RecreateStrategy,
+  type RecreateStrategyInput,
+  type ReleaseOutputs,
+  type RollingStrategy,
+  type RollingStrategyInput,
+  registerRelease,
+  resolveTraffic,
+  Strategy,
+  type TrafficState,
+  validateRelease,
+} from "../core";
+import type { CloudRunArgs } from "./args";
+import { CANDIDATE_TAG, canaryTargets } from "./revisions";
+import { rollingAsCanary } from "./rolling";
+import { deployCloudRun, descriptors } from "./service";
+import { checkCloudRun, checkRollingPercents } from "./validate";
+
+const TYPE = "progressive:gcp:RollingService";
+
+/** Arguments of {@link RollingService}. */
+export interface RollingServiceArgs extends CloudRunArgs {
+  /**
+   * The version to run (and, while a rolling update is under way, the new version and its share),
+   * given explicitly. The release driver writes the `progressive:traffic` entry instead.
+   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
+   */
+  readonly traffic?: TrafficState;
+  /**
+   * The version to deploy first; used only while the stack has no `progressive:traffic` entry for
+   * this component. After a release the config entry is the truth.
+   * @default none: required when there is neither `traffic` nor a config entry
+   */
+  readonly version?: string;
+  /** Rolling options in percent (step size and bake time), or recreate. @default Strategy.rolling() */
+  readonly strategy?: RollingStrategyInput | RecreateStrategyInput;
+}
+
+/** A rolling (traffic steps) or recreate release of one service on Cloud Run. */
+export class RollingService extends pulumi.ComponentResource {
+  /** Name of the Cloud Run service. */
+  readonly serviceName: pulumi.Output<string>;
+  /** The service's URL. */
+  readonly endpoint: pulumi.Output<string>;
+  readonly stableVersion: pulumi.Output<string>;
+  /** The new version while a rolling update moves traffic to it. */
+  readonly candidateVersion: pulumi.Output<string | undefined>;
+  /** Percent of requests on the new version. */
+  readonly candidateWeight: pulumi.Output<number>;
+  /** Revision serving each live version. */
+  readonly revisions: pulumi.Output<Record<string, string>>;
+  /** The revision the service's template holds (the newest one built). */
+  readonly templateRevision: pulumi.Output<string>;
+  /** Email of the service account revisions run as. */
+  readonly serviceAccount: pulumi.Output<string>;
+  /** The resolved strategy as written (rolling or recreate). */
+  readonly strategy: pulumi.Output<RollingStrategy | RecreateStrategy>;
+  /** What the driver walks: the traffic steps a rolling strategy generates, or recreate. */
+  readonly plannedStrategy: pulumi.Output<CanaryStrategy | RecreateStrategy>;
+  /** URNs of the resources holding the weight (the service). */
+  readonly trafficUrns: pulumi.Output<string[]>;
+  /** The release contract's outputs, as registered. */
+  readonly release: pulumi.Output<ReleaseOutputs>;
+
+  constructor(name: string, args: RollingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    const strategyInput = args.strategy ?? Strategy.rolling();
+    const serviceName = args.serviceName ?? dnsLabel(name, 49);
+    // A rolling update carries a weight between versions, which the core allows only for canaries:
+    // resolve the traffic here and check it as a canary's (recreate keeps the core's own rules).
+    const stepped = strategyInput?.kind !== "recreate";
+    const trafficProblems: Problem[] = [];
+    const resolved = resolveTraffic(
+      name,
+      {
+        ...(args.traffic ? { traffic: args.traffic } : {}),
+        ...(args.version !== undefined ? { version: args.version } : {}),
+      },
+      trafficProblems,
+    );
+    const path = resolved.source === "config" ? `progressive:traffic.${name}` : "traffic";
+    if (trafficProblems.length === 0)
+      checkTraffic(resolved.traffic, stepped ? "canary" : "recreate", path, trafficProblems);
+    const asked = resolved.traffic;
+    const release = validateRelease(
+      `RollingService "${name}"`,
+      {
+        strategy: strategyInput,
+        kinds: ["rolling", "recreate"],
+        // The core sees the version only; the whole state was checked above.
+        traffic: {
+          stableVersion: trafficProblems.length === 0 && asked ? asked.stableVersion : "v0",
+          candidateWeight: 0,
+        },
+        health: args.health,
+      },
+      { platform: "gcp", scope: `${args.project ?? ""}/${args.location}`, name: serviceName },
+      (r, problems) => {
+        problems.push(...trafficProblems);
+        checkCloudRun(args, serviceName, r, problems);
+        if (strategyInput?.kind === "rolling") checkRollingPercents(strategyInput, problems);
+      },
+    );
+    super(TYPE, name, {}, opts);
+
+    const strategy = release.strategy as RollingStrategy | RecreateStrategy;
+    const planned = strategy.kind === "rolling" ? rollingAsCanary(strategy) : strategy;
+    const traffic = asked as TrafficState;
+    const { stableVersion, candidateVersion } = traffic;
+    const deployment = deployCloudRun(this, args, {
+      name,
+      serviceName,
+      health: release.health,
+      live: candidateVersion === undefined ? [stableVersion] : [stableVersion, candidateVersion],
+      proposed: candidateVersion ?? stableVersion,
+      traffic: (plan) => canaryTargets(traffic, plan.revisions),
+    });
+    const { router, metrics } = descriptors(deployment, args.location, serviceName);
+
+    this.serviceName = pulumi.output(serviceName);
+    this.endpoint = deployment.endpoint;
+    this.stableVersion = pulumi.output(stableVersion);
+    this.candidateVersion = pulumi.output(candidateVersion);
+    this.candidateWeight = pulumi.output(traffic.candidateWeight);
+    this.revisions = deployment.plan.apply((p) => ({ ...p.revisions }));
+    this.templateRevision = deployment.plan.apply((p) => p.templateRevision);
+    this.serviceAccount = deployment.serviceAccount;
+    this.strategy = pulumi.output(strategy);
+    this.plannedStrategy = pulumi.output(planned);
+    this.trafficUrns = pulumi.all([deployment.service.urn]);
+    this.release = registerRelease(
+      this,
+      {
+        platform: "gcp",
+        type: TYPE,
+        name,
+        service: serviceName,
+        kind: strategy.kind,
+        strategy: planned,
+        traffic,
+        trafficSource: resolved.source,
+        endpoint: this.endpoint,
+        ...(candidateVersion !== undefined ? { previewEndpoint: deployment.tagUrl(CANDIDATE_TAG) } : {}),
+        router,
+        metrics,
+        trafficUrns: this.trafficUrns,
+      },
+      {},
+      {
+        serviceName: this.serviceName,
+        revisions: this.revisions,
+        templateRevision: this.templateRevision,
+        serviceAccount: this.serviceAccount,
+        rollingStrategy: this.strategy,
+      },
+    );
+  }
+}
