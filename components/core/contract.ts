@@ -159,7 +159,10 @@ export type MetricsDescriptor =
   | {
       readonly kind: "azure-monitor-traffic-layer";
       readonly resourceId: string;
-      /** Endpoint or origin name by slot. */
+      /**
+       * By version: the metric dimension value of the slot running it (Front Door: the origin's
+       * host name, dimension `Origin`; Traffic Manager: the endpoint name, dimension `EndpointName`).
+       */
       readonly targets: Readonly<Record<string, string>>;
     }
   /** The platform has no request metrics of its own known to the driver. */

@@ -1,0 +1,117 @@
+// BlueGreenService on Container Apps: one app in Multiple revision mode; each colour is a revision
+// with a label (`blue`, `green`: the idle one's label URL is the preview). The active colour gets
+// 100 % of ingress traffic, the idle one 0 %. Switching is a traffic change only; the template
+// stays on the newest revision (see ledger.ts), so rolling back after a switch is the same switch.
+
+import * as pulumi from "@pulumi/pulumi";
+import {
+  type BlueGreenStrategy,
+  type BlueGreenStrategyInput,
+  type Color,
+  colorVersions,
+  type ReleaseOutputs,
+  registerRelease,
+  Strategy,
+  type TrafficState,
+  validateRelease,
+} from "../../core";
+import { appNameOf, buildContainerApp, checkContainerAppsArgs } from "./app";
+import type { ContainerAppsArgs } from "./args";
+
+const TYPE = "progressive:azure:ContainerAppsBlueGreenService";
+
+/** Arguments of {@link BlueGreenService} on Container Apps. */
+export interface BlueGreenServiceArgs extends ContainerAppsArgs {
+  /**
+   * Active colour and the version of each side (active runs stableVersion, idle runs
+   * candidateVersion), given explicitly. The release driver writes the `progressive:traffic` entry instead.
+   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
+   */
+  readonly traffic?: TrafficState;
+  /**
+   * The version to deploy first; used only while the stack has no `progressive:traffic` entry.
+   * @default none: required when there is neither `traffic` nor a config entry
+   */
+  readonly version?: string;
+  /** Preview, auto-promotion, scale-down delay and checks. @default Strategy.blueGreen() */
+  readonly strategy?: BlueGreenStrategyInput;
+}
+
+/** A blue-green release of one service on Azure Container Apps. */
+export class BlueGreenService extends pulumi.ComponentResource {
+  readonly appName: pulumi.Output<string>;
+  /** Where clients reach the active colour (`https://<app fqdn>`). */
+  readonly endpoint: pulumi.Output<string>;
+  /** The idle colour's label URL, while it runs a candidate. */
+  readonly previewEndpoint: pulumi.Output<string | undefined>;
+  readonly activeColor: pulumi.Output<Color>;
+  readonly idleColor: pulumi.Output<Color>;
+  /** Revision of each version of the traffic state. */
+  readonly revisions: pulumi.Output<Record<string, string>>;
+  /** The version the app's template runs (the newest revision). */
+  readonly templateVersion: pulumi.Output<string>;
+  readonly stableVersion: pulumi.Output<string>;
+  readonly candidateVersion: pulumi.Output<string | undefined>;
+  /** The resolved strategy for the release driver. */
+  readonly strategy: pulumi.Output<BlueGreenStrategy>;
+  /** The release contract's outputs, as registered. */
+  readonly release: pulumi.Output<ReleaseOutputs>;
+
+  constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    const release = validateRelease(
+      `BlueGreenService "${name}"`,
+      {
+        strategy: args.strategy ?? Strategy.blueGreen(),
+        kinds: ["blueGreen"],
+        name,
+        traffic: args.traffic,
+        version: args.version,
+        health: args.health,
+        replicas: args.replicas,
+      },
+      { platform: "azure-container-apps", scope: args.resourceGroupName, name: appNameOf(name, args) },
+      (r, problems) => checkContainerAppsArgs(name, args, r, problems),
+    );
+    super(TYPE, name, {}, opts);
+
+    const strategy = release.strategy as BlueGreenStrategy;
+    const versions = colorVersions(release.traffic);
+    const traffic: TrafficState = { ...release.traffic, activeColor: versions.active };
+    const built = buildContainerApp(this, name, args, release, "blueGreen", traffic);
+    this.appName = pulumi.output(built.appName);
+    this.endpoint = built.endpoint;
+    this.previewEndpoint = strategy.previewService ? built.previewEndpoint : pulumi.output(undefined);
+    this.activeColor = pulumi.output(versions.active);
+    this.idleColor = pulumi.output(versions.idle);
+    this.revisions = built.revisions;
+    this.templateVersion = built.templateVersion;
+    this.stableVersion = pulumi.output(traffic.stableVersion);
+    this.candidateVersion = pulumi.output(traffic.candidateVersion);
+    this.strategy = pulumi.output(strategy);
+    this.release = registerRelease(
+      this,
+      {
+        platform: "azure",
+        type: TYPE,
+        name,
+        service: built.appName,
+        kind: "blueGreen",
+        strategy,
+        traffic,
+        trafficSource: release.trafficSource,
+        endpoint: this.endpoint,
+        previewEndpoint: this.previewEndpoint,
+        router: built.router,
+        metrics: built.metrics,
+        trafficUrns: pulumi.all([built.app.urn]),
+      },
+      {},
+      {
+        appName: this.appName,
+        revisions: this.revisions,
+        templateVersion: this.templateVersion,
+        idleColor: this.idleColor,
+      },
+    );
+  }
+}

@@ -1,0 +1,108 @@
+// CanaryService on Container Apps: one app in Multiple revision mode. The candidate is a new
+// revision (suffix from its version and a hash of its template) beside the stable one, which keeps
+// its replicas; ingress traffic splits between the two by the traffic state's weight, and the
+// candidate carries the `canary` label (its preview URL). Abort and revert change traffic only:
+// the template stays on the newest revision (see ledger.ts).
+
+import * as pulumi from "@pulumi/pulumi";
+import {
+  type CanaryStrategy,
+  type CanaryStrategyInput,
+  type ReleaseOutputs,
+  registerRelease,
+  Strategy,
+  type TrafficState,
+  validateRelease,
+} from "../../core";
+import { appNameOf, buildContainerApp, checkContainerAppsArgs } from "./app";
+import type { ContainerAppsArgs } from "./args";
+
+const TYPE = "progressive:azure:ContainerAppsCanaryService";
+
+/** Arguments of {@link CanaryService} on Container Apps. */
+export interface CanaryServiceArgs extends ContainerAppsArgs {
+  /**
+   * Versions and the candidate's weight, given explicitly. The release driver moves traffic by
+   * writing this component's `progressive:traffic` entry instead.
+   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
+   */
+  readonly traffic?: TrafficState;
+  /**
+   * The version to deploy first; used only while the stack has no `progressive:traffic` entry.
+   * @default none: required when there is neither `traffic` nor a config entry
+   */
+  readonly version?: string;
+  /** Steps, checks and header routing. @default Strategy.canary() */
+  readonly strategy?: CanaryStrategyInput;
+}
+
+/** A canary release of one service on Azure Container Apps. */
+export class CanaryService extends pulumi.ComponentResource {
+  /** Name of the Container App. */
+  readonly appName: pulumi.Output<string>;
+  /** Where clients reach the service (`https://<app fqdn>`). */
+  readonly endpoint: pulumi.Output<string>;
+  /** The candidate's label URL, while there is a candidate. */
+  readonly previewEndpoint: pulumi.Output<string | undefined>;
+  /** Revision of each version of the traffic state. */
+  readonly revisions: pulumi.Output<Record<string, string>>;
+  /** The version the app's template runs (the newest revision). */
+  readonly templateVersion: pulumi.Output<string>;
+  readonly stableVersion: pulumi.Output<string>;
+  readonly candidateVersion: pulumi.Output<string | undefined>;
+  readonly candidateWeight: pulumi.Output<number>;
+  /** The resolved strategy (steps, checks) for the release driver. */
+  readonly strategy: pulumi.Output<CanaryStrategy>;
+  /** The release contract's outputs, as registered. */
+  readonly release: pulumi.Output<ReleaseOutputs>;
+
+  constructor(name: string, args: CanaryServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    const release = validateRelease(
+      `CanaryService "${name}"`,
+      {
+        strategy: args.strategy ?? Strategy.canary(),
+        kinds: ["canary"],
+        name,
+        traffic: args.traffic,
+        version: args.version,
+        health: args.health,
+        replicas: args.replicas,
+      },
+      { platform: "azure-container-apps", scope: args.resourceGroupName, name: appNameOf(name, args) },
+      (r, problems) => checkContainerAppsArgs(name, args, r, problems),
+    );
+    super(TYPE, name, {}, opts);
+
+    const strategy = release.strategy as CanaryStrategy;
+    const built = buildContainerApp(this, name, args, release, "canary", release.traffic);
+    this.appName = pulumi.output(built.appName);
+    this.endpoint = built.endpoint;
+    this.previewEndpoint = built.previewEndpoint;
+    this.revisions = built.revisions;
+    this.templateVersion = built.templateVersion;
+    this.stableVersion = pulumi.output(release.traffic.stableVersion);
+    this.candidateVersion = pulumi.output(release.traffic.candidateVersion);
+    this.candidateWeight = pulumi.output(release.traffic.candidateWeight);
+    this.strategy = pulumi.output(strategy);
+    this.release = registerRelease(
+      this,
+      {
+        platform: "azure",
+        type: TYPE,
+        name,
+        service: built.appName,
+        kind: "canary",
+        strategy,
+        traffic: release.traffic,
+        trafficSource: release.trafficSource,
+        endpoint: this.endpoint,
+        previewEndpoint: this.previewEndpoint,
+        router: built.router,
+        metrics: built.metrics,
+        trafficUrns: pulumi.all([built.app.urn]),
+      },
+      {},
+      { appName: this.appName, revisions: this.revisions, templateVersion: this.templateVersion },
+    );
+  }
+}

@@ -1,0 +1,131 @@
+// RollingService on Container Apps. A revision cannot be updated in place, so a rolling release is
+// traffic shifted from the old revision to the new one in linear steps with a bake time between
+// them: maxSurge (as a share of replicas) is the step, readinessDelay the bake (rollingAsCanary).
+// The driver walks those steps, so the release output's `strategy` is the resolved canary
+// strategy of the steps (no analysis), while `kind` stays "rolling"; abort is weight 0 at once.
+
+import * as pulumi from "@pulumi/pulumi";
+import {
+  type CanaryStrategy,
+  DEFAULT_REPLICAS,
+  type Problem,
+  type ReleaseOutputs,
+  type RollingStrategy,
+  type RollingStrategyInput,
+  registerRelease,
+  resolveStrategy,
+  Strategy,
+  type StrategyInput,
+  type TrafficState,
+  validateRelease,
+} from "../../core";
+import { appNameOf, buildContainerApp, checkContainerAppsArgs } from "./app";
+import type { ContainerAppsArgs } from "./args";
+import { rollingAsCanary } from "./revisions";
+
+const TYPE = "progressive:azure:ContainerAppsRollingService";
+
+/** Arguments of {@link RollingService} on Container Apps. */
+export interface RollingServiceArgs extends ContainerAppsArgs {
+  /**
+   * Versions and the new version's share of traffic, given explicitly. The release driver writes
+   * the `progressive:traffic` entry instead, one step at a time.
+   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
+   */
+  readonly traffic?: TrafficState;
+  /**
+   * The version to deploy first; used only while the stack has no `progressive:traffic` entry.
+   * @default none: required when there is neither `traffic` nor a config entry
+   */
+  readonly version?: string;
+  /** Step (maxSurge), bake time (readinessDelay) and deadline. @default Strategy.rolling() */
+  readonly strategy?: RollingStrategyInput;
+}
+
+/** Rolling steps of a strategy as written: the canary input the driver plans, and the problems of the input. */
+export function rollingPlan(
+  input: StrategyInput,
+  replicas: unknown,
+): { readonly canary: StrategyInput; readonly rolling?: RollingStrategy; readonly problems: Problem[] } {
+  const problems: Problem[] = [];
+  if (input?.kind !== "rolling") return { canary: input, problems };
+  const rolling = resolveStrategy(input, "strategy", problems) as RollingStrategy;
+  const count =
+    Number.isInteger(replicas) && (replicas as number) >= 1 ? (replicas as number) : DEFAULT_REPLICAS;
+  const usable =
+    problems.length === 0 ? rolling : (resolveStrategy({ kind: "rolling" }, "", []) as RollingStrategy);
+  return { canary: rollingAsCanary(usable, count), rolling: usable, problems };
+}
+
+const NO_CHECK = "promotes to 100% without any check";
+
+/** A rolling release of one service on Azure Container Apps (traffic steps between revisions). */
+export class RollingService extends pulumi.ComponentResource {
+  readonly appName: pulumi.Output<string>;
+  readonly endpoint: pulumi.Output<string>;
+  /** Revision of each version of the traffic state. */
+  readonly revisions: pulumi.Output<Record<string, string>>;
+  /** The version the app's template runs (the newest revision). */
+  readonly templateVersion: pulumi.Output<string>;
+  readonly stableVersion: pulumi.Output<string>;
+  /** The steps the driver walks: a canary strategy without analysis. */
+  readonly strategy: pulumi.Output<CanaryStrategy>;
+  /** The release contract's outputs, as registered. */
+  readonly release: pulumi.Output<ReleaseOutputs>;
+
+  constructor(name: string, args: RollingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    const input: StrategyInput = args.strategy ?? Strategy.rolling();
+    const plan = rollingPlan(input, args.replicas ?? DEFAULT_REPLICAS);
+    const release = validateRelease(
+      `RollingService "${name}"`,
+      {
+        strategy: plan.canary,
+        kinds: plan.rolling ? ["canary"] : ["rolling"],
+        name,
+        traffic: args.traffic,
+        version: args.version,
+        health: args.health,
+        replicas: args.replicas,
+      },
+      { platform: "azure-container-apps", scope: args.resourceGroupName, name: appNameOf(name, args) },
+      (r, problems) => {
+        // The steps are generated, not written: a rolling update has no checks of its own.
+        const generated = problems.findIndex(
+          (p) => p.path === "strategy.steps" && p.message.startsWith(NO_CHECK),
+        );
+        if (generated >= 0) problems.splice(generated, 1);
+        problems.push(...plan.problems);
+        checkContainerAppsArgs(name, args, r, problems);
+      },
+    );
+    super(TYPE, name, {}, opts);
+
+    const strategy = release.strategy as CanaryStrategy;
+    const built = buildContainerApp(this, name, args, release, "rolling", release.traffic);
+    this.appName = pulumi.output(built.appName);
+    this.endpoint = built.endpoint;
+    this.revisions = built.revisions;
+    this.templateVersion = built.templateVersion;
+    this.stableVersion = pulumi.output(release.traffic.stableVersion);
+    this.strategy = pulumi.output(strategy);
+    this.release = registerRelease(
+      this,
+      {
+        platform: "azure",
+        type: TYPE,
+        name,
+        service: built.appName,
+        kind: "rolling",
+        strategy,
+        traffic: release.traffic,
+        trafficSource: release.trafficSource,
+        endpoint: this.endpoint,
+        router: built.router,
+        metrics: built.metrics,
+        trafficUrns: pulumi.all([built.app.urn]),
+      },
+      {},
+      { appName: this.appName, revisions: this.revisions, templateVersion: this.templateVersion },
+    );
+  }
+}

@@ -1,0 +1,128 @@
+// BlueGreenService on Container Instances: a container group per colour behind a traffic layer;
+// the active colour's endpoint (or origin) is enabled, the idle one's disabled. The idle group
+// exists while it runs a candidate (or the previous version after a switch); a switch changes the
+// layer only, so no group is touched. With Traffic Manager a switch is eventual (clients keep
+// cached answers for the TTL and often longer): keep scaleDownDelay above TTL plus the longest
+// connection, as the default here does.
+
+import * as pulumi from "@pulumi/pulumi";
+import {
+  type BlueGreenStrategy,
+  type BlueGreenStrategyInput,
+  type Color,
+  colorVersions,
+  dnsLabel,
+  type ReleaseOutputs,
+  registerRelease,
+  Strategy,
+  type TrafficState,
+  validateRelease,
+} from "../../core";
+import { type ContainerInstancesArgs, DEFAULT_TTL_SECONDS } from "./args";
+import { checkContainerInstancesArgs, createGroup, slotsFor } from "./groups";
+import { buildLayer } from "./trafficLayer";
+
+const TYPE = "progressive:azure:ContainerInstancesBlueGreenService";
+
+/** Arguments of {@link BlueGreenService} on Container Instances. */
+export interface BlueGreenServiceArgs extends ContainerInstancesArgs {
+  /**
+   * Active colour and the version of each side, given explicitly. The release driver writes the
+   * `progressive:traffic` entry instead.
+   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
+   */
+  readonly traffic?: TrafficState;
+  /**
+   * The version to deploy first; used only while the stack has no `progressive:traffic` entry.
+   * @default none: required when there is neither `traffic` nor a config entry
+   */
+  readonly version?: string;
+  /**
+   * Preview, auto-promotion, scale-down delay and checks.
+   * @default Strategy.blueGreen({ scaleDownDelay: TTL + 300 s }) (Traffic Manager), Strategy.blueGreen() (Front Door)
+   */
+  readonly strategy?: BlueGreenStrategyInput;
+}
+
+/** The default scale-down delay: Traffic Manager TTL plus 5 minutes for cached answers and open connections. */
+export function defaultScaleDownDelay(args: ContainerInstancesArgs): number | undefined {
+  const layer = args.trafficLayer;
+  if (layer && layer.kind !== "trafficManager") return undefined;
+  return (layer?.ttlSeconds ?? DEFAULT_TTL_SECONDS) + 300;
+}
+
+/** A blue-green release of one service on Azure Container Instances. */
+export class BlueGreenService extends pulumi.ComponentResource {
+  readonly endpoint: pulumi.Output<string>;
+  /** The idle group's own address, while it runs a candidate. */
+  readonly previewEndpoint: pulumi.Output<string | undefined>;
+  readonly activeColor: pulumi.Output<Color>;
+  readonly idleColor: pulumi.Output<Color>;
+  readonly stableVersion: pulumi.Output<string>;
+  readonly candidateVersion: pulumi.Output<string | undefined>;
+  /** The resolved strategy for the release driver. */
+  readonly strategy: pulumi.Output<BlueGreenStrategy>;
+  /** The release contract's outputs, as registered. */
+  readonly release: pulumi.Output<ReleaseOutputs>;
+
+  constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    const delay = defaultScaleDownDelay(args);
+    const release = validateRelease(
+      `BlueGreenService "${name}"`,
+      {
+        strategy: args.strategy ?? Strategy.blueGreen(delay === undefined ? {} : { scaleDownDelay: delay }),
+        kinds: ["blueGreen"],
+        name,
+        traffic: args.traffic,
+        version: args.version,
+        health: args.health,
+        replicas: 1,
+      },
+      { platform: "azure-container-instances", scope: args.resourceGroupName, name: dnsLabel(name) },
+      (r, problems) => checkContainerInstancesArgs(args, r, problems),
+    );
+    super(TYPE, name, {}, opts);
+
+    const strategy = release.strategy as BlueGreenStrategy;
+    const versions = colorVersions(release.traffic);
+    const traffic: TrafficState = { ...release.traffic, activeColor: versions.active };
+    const slots = slotsFor("blueGreen", traffic);
+    const groups = slots.map((slot) => ({
+      slot,
+      group: createGroup(this, name, args, release, "blueGreen", slot),
+    }));
+    const layer = buildLayer(this, name, args, release, groups);
+    const port = args.port ?? 8080;
+    const idle = groups.find((g) => g.slot.slot === versions.idle);
+    this.endpoint = layer.endpoint;
+    this.previewEndpoint =
+      idle && strategy.previewService
+        ? idle.group.ipAddress.apply((a) => `http://${a?.ip}:${port}`)
+        : pulumi.output(undefined);
+    this.activeColor = pulumi.output(versions.active);
+    this.idleColor = pulumi.output(versions.idle);
+    this.stableVersion = pulumi.output(traffic.stableVersion);
+    this.candidateVersion = pulumi.output(traffic.candidateVersion);
+    this.strategy = pulumi.output(strategy);
+    this.release = registerRelease(
+      this,
+      {
+        platform: "azure",
+        type: TYPE,
+        name,
+        service: dnsLabel(name),
+        kind: "blueGreen",
+        strategy,
+        traffic,
+        trafficSource: release.trafficSource,
+        endpoint: this.endpoint,
+        previewEndpoint: this.previewEndpoint,
+        router: layer.router,
+        metrics: layer.metrics,
+        trafficUrns: pulumi.all(layer.weighted.map((r) => r.urn)),
+      },
+      {},
+      { idleColor: this.idleColor },
+    );
+  }
+}

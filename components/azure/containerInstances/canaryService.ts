@@ -1,0 +1,120 @@
+// CanaryService on Container Instances: a container group per slot (stable, and canary while there
+// is a candidate) behind a traffic layer (Traffic Manager endpoints or Front Door origins) whose
+// weights follow the traffic state. Groups are replaced, never updated in place (groups.ts): the
+// stable group takes a new version only while its slot is at 0 % (the promotion's middle state).
+
+import * as pulumi from "@pulumi/pulumi";
+import {
+  type CanaryStrategy,
+  type CanaryStrategyInput,
+  dnsLabel,
+  type ReleaseOutputs,
+  registerRelease,
+  Strategy,
+  type TrafficState,
+  validateRelease,
+} from "../../core";
+import type { ContainerInstancesArgs } from "./args";
+import { checkContainerInstancesArgs, createGroup, slotsFor } from "./groups";
+import { buildLayer } from "./trafficLayer";
+
+const TYPE = "progressive:azure:ContainerInstancesCanaryService";
+
+/** Arguments of {@link CanaryService} on Container Instances. */
+export interface CanaryServiceArgs extends ContainerInstancesArgs {
+  /**
+   * Versions and the candidate's weight, given explicitly. The release driver writes the
+   * `progressive:traffic` entry instead.
+   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
+   */
+  readonly traffic?: TrafficState;
+  /**
+   * The version to deploy first; used only while the stack has no `progressive:traffic` entry.
+   * @default none: required when there is neither `traffic` nor a config entry
+   */
+  readonly version?: string;
+  /** Steps and checks. Header routing is not available (neither layer routes by header). @default Strategy.canary({ headerRoute: false }) */
+  readonly strategy?: CanaryStrategyInput;
+}
+
+/** A canary release of one service on Azure Container Instances. */
+export class CanaryService extends pulumi.ComponentResource {
+  /** Where clients reach the service (the Traffic Manager or Front Door host). */
+  readonly endpoint: pulumi.Output<string>;
+  /** The canary group's own address, while there is a candidate. */
+  readonly previewEndpoint: pulumi.Output<string | undefined>;
+  readonly stableVersion: pulumi.Output<string>;
+  readonly candidateVersion: pulumi.Output<string | undefined>;
+  readonly candidateWeight: pulumi.Output<number>;
+  /** The resolved strategy for the release driver. */
+  readonly strategy: pulumi.Output<CanaryStrategy>;
+  /** The release contract's outputs, as registered. */
+  readonly release: pulumi.Output<ReleaseOutputs>;
+
+  constructor(name: string, args: CanaryServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    const release = validateRelease(
+      `CanaryService "${name}"`,
+      {
+        strategy: args.strategy ?? Strategy.canary({ headerRoute: false }),
+        kinds: ["canary"],
+        name,
+        traffic: args.traffic,
+        version: args.version,
+        health: args.health,
+        replicas: 1,
+      },
+      { platform: "azure-container-instances", scope: args.resourceGroupName, name: dnsLabel(name) },
+      (r, problems) => {
+        checkContainerInstancesArgs(args, r, problems);
+        const s = args.strategy;
+        if (s?.kind === "canary" && s.headerRoute !== undefined && s.headerRoute !== false) {
+          problems.push({
+            path: "strategy.headerRoute",
+            value: s.headerRoute,
+            message: "cannot be served: Traffic Manager and Front Door origins do not route by header",
+            fix: "set headerRoute: false, and preview the candidate at previewEndpoint",
+          });
+        }
+      },
+    );
+    super(TYPE, name, {}, opts);
+
+    const strategy = { ...(release.strategy as CanaryStrategy) };
+    delete (strategy as { headerRoute?: unknown }).headerRoute;
+    const slots = slotsFor("canary", release.traffic);
+    const groups = slots.map((slot) => ({
+      slot,
+      group: createGroup(this, name, args, release, "canary", slot),
+    }));
+    const layer = buildLayer(this, name, args, release, groups);
+    const port = args.port ?? 8080;
+    const canary = groups.find((g) => g.slot.slot === "canary");
+    this.endpoint = layer.endpoint;
+    this.previewEndpoint = canary
+      ? canary.group.ipAddress.apply((a) => `http://${a?.ip}:${port}`)
+      : pulumi.output(undefined);
+    this.stableVersion = pulumi.output(release.traffic.stableVersion);
+    this.candidateVersion = pulumi.output(release.traffic.candidateVersion);
+    this.candidateWeight = pulumi.output(release.traffic.candidateWeight);
+    this.strategy = pulumi.output(strategy);
+    this.release = registerRelease(
+      this,
+      {
+        platform: "azure",
+        type: TYPE,
+        name,
+        service: dnsLabel(name),
+        kind: "canary",
+        strategy,
+        traffic: release.traffic,
+        trafficSource: release.trafficSource,
+        endpoint: this.endpoint,
+        previewEndpoint: this.previewEndpoint,
+        router: layer.router,
+        metrics: layer.metrics,
+        trafficUrns: pulumi.all(layer.weighted.map((r) => r.urn)),
+      },
+      {},
+    );
+  }
+}
