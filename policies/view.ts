@@ -82,7 +82,13 @@ function componentService(r: StackResource, platform: string): ServiceView {
   const stableVersion = str(pick("traffic", "stableVersion"));
   const candidateVersion = str(pick("traffic", "candidateVersion"));
   const activeColor = str(pick("traffic", "activeColor"));
-  const strategy = parseStrategy(pick("strategy"));
+  // A Cloud Run RollingService registers, for the driver, the traffic steps its rolling options
+  // generate (a canary strategy) under `release.strategy`; the rules judge its own kind and options.
+  const planned = parseStrategy(pick("strategy"));
+  const strategy =
+    str(pick("kind")) === "rolling" && planned?.kind === "canary"
+      ? (parseStrategy(at(r.props, "rollingStrategy")) ?? { kind: "rolling" as const })
+      : planned;
   return {
     platform,
     type: r.type,

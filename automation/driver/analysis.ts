@@ -130,7 +130,13 @@ function measurerFor(check: MetricCheck, t: AnalysisTarget, cache: ProviderCache
   if (p) throw new MetricConfigError(`check "${check.name}"`, "provider", check.provider, p.problem, p.fix);
   if (check.provider === BUILTIN_PROVIDER) {
     const metric = builtinMetric(check);
-    cache.builtin ??= createBuiltinSource(t.release.metrics, t.secrets, t.metrics, cache.build);
+    cache.builtin ??= createBuiltinSource(
+      t.release.metrics,
+      t.secrets,
+      t.metrics,
+      cache.build,
+      t.release.traffic,
+    );
     const source = cache.builtin;
     return async (signal) => {
       const pair = await source.measure(

@@ -74,17 +74,24 @@ async function locked<T>(
 
 function refuseOpen(journal: Journal | undefined): void {
   if (!isOpen(journal)) return;
-  const alive = ownerAlive(journal.owner);
   const svc = `--service ${journal.service}`;
+  // A paused or failed promotion has no driver running: say what works in that state.
+  if (journal.phase === "promotionFailed")
+    throw new ReleaseError(
+      "inProgress",
+      `the promotion of release ${journal.releaseId} (${journal.version}) failed on service ${journal.service}: ${journal.reason ?? "see progressive status"}; run progressive resume ${svc} to retry it or progressive abort ${svc} to go back to ${journal.lastGood.stableVersion}`,
+    );
+  if (journal.phase === "paused")
+    throw new ReleaseError(
+      "inProgress",
+      `release ${journal.releaseId} of ${journal.version} is paused for a decision on service ${journal.service}; run progressive promote ${svc} to go on or progressive abort ${svc} to revert it`,
+    );
+  const alive = ownerAlive(journal.owner);
   throw new ReleaseError(
     "inProgress",
     alive === true
       ? `release ${journal.releaseId} of ${journal.version} is in progress on service ${journal.service} (driver pid ${journal.owner.pid}); wait for it, or run progressive abort ${svc}`
-      : journal.phase === "promotionFailed"
-        ? `the promotion of release ${journal.releaseId} (${journal.version}) failed on service ${journal.service}: ${journal.reason ?? "see progressive status"}; run progressive resume ${svc} to retry it or progressive abort ${svc} to go back to ${journal.lastGood.stableVersion}`
-        : journal.phase === "paused"
-          ? `release ${journal.releaseId} of ${journal.version} is paused for a decision on service ${journal.service}; run progressive promote ${svc} to go on or progressive abort ${svc} to revert it`
-          : `release ${journal.releaseId} of ${journal.version} was cut short in phase ${journal.phase}; run progressive resume ${svc} to continue it or progressive abort ${svc} to revert it`,
+      : `release ${journal.releaseId} of ${journal.version} was cut short in phase ${journal.phase}; run progressive resume ${svc} to continue it or progressive abort ${svc} to revert it`,
   );
 }
 

@@ -7,6 +7,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { BuiltinMetric } from "../../components/core/analysis";
 import type { MetricsDescriptor, ReleaseSecrets } from "../../components/core/contract";
+import type { TrafficState } from "../../components/core/traffic";
+import { createCloudWatchAlbSource } from "./builtin-aws";
+import { azureBuiltinUnavailable, createAzureBuiltinSource, isAzureMetricsDescriptor } from "./builtin-azure";
+import { createCloudRunBuiltinSource } from "./builtin-gcp";
 import { ingressNginxQuery } from "./ingress-nginx";
 import { createProvider, type ProviderSpec } from "./registry";
 import { configureCommand, type MetricsSettings, type PrometheusSettings } from "./settings";
@@ -37,7 +41,13 @@ export interface VersionPair<T> {
 /** The platform's own request metrics of one service. */
 export interface BuiltinSource {
   /** The metrics descriptor kind it reads. */
-  readonly kind: "local-proxy" | "ingress-nginx";
+  readonly kind:
+    | "local-proxy"
+    | "ingress-nginx"
+    | "cloudwatch-alb"
+    | "cloud-monitoring-run"
+    | "azure-monitor-container-apps"
+    | "azure-monitor-traffic-layer";
   /** The provider it queries (proxy or Prometheus). */
   readonly provider: MetricProvider;
   /** Measures `metric` for both versions over the next `windowSeconds`, one window for both. */
@@ -64,7 +74,12 @@ export function builtinUnavailable(
 ): BuiltinUnavailable | undefined {
   switch (descriptor.kind) {
     case "local-proxy":
+    case "cloudwatch-alb":
+    case "cloud-monitoring-run":
       return undefined;
+    case "azure-monitor-container-apps":
+    case "azure-monitor-traffic-layer":
+      return azureBuiltinUnavailable(descriptor);
     case "ingress-nginx":
       return settings.prometheus
         ? undefined
@@ -106,6 +121,8 @@ export function createBuiltinSource(
   secrets: ReleaseSecrets,
   settings: MetricsSettings,
   build: (spec: ProviderSpec) => MetricProvider = createProvider,
+  /** The deployed traffic state: which colour is live, for blue-green sources keyed by colour. @default none */
+  traffic?: TrafficState,
 ): BuiltinSource {
   const why = builtinUnavailable(descriptor, settings);
   if (why)
@@ -116,6 +133,22 @@ export function createBuiltinSource(
       why.problem,
       why.fix,
     );
+  if (isAzureMetricsDescriptor(descriptor)) return createAzureBuiltinSource(descriptor, settings, build);
+  if (descriptor.kind === "cloud-monitoring-run")
+    return createCloudRunBuiltinSource(descriptor, settings, build);
+  if (descriptor.kind === "cloudwatch-alb") {
+    // Slots are target groups: stable/canary, or the colours (the idle one holds the candidate).
+    const active = traffic?.activeColor ?? "blue";
+    const slots =
+      "blue" in descriptor.targetGroups
+        ? { candidate: active === "blue" ? "green" : "blue", stable: active }
+        : { candidate: "canary", stable: "stable" };
+    return createCloudWatchAlbSource(descriptor, {
+      slots,
+      ...(settings.cloudwatch?.endpoint ? { endpoint: settings.cloudwatch.endpoint } : {}),
+      ...(settings.cloudwatch?.timeoutMs ? { timeoutMs: settings.cloudwatch.timeoutMs } : {}),
+    });
+  }
   if (descriptor.kind === "local-proxy") {
     const token = secrets.adminToken;
     if (!token) {

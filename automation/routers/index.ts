@@ -2,6 +2,11 @@
 // report the weights the router applies (never the weight asked for); `sendAllToStable` is the
 // revert brake. The Kubernetes implementations load @kubernetes/client-node only when first used.
 import type { ReleaseSecrets, RouterDescriptor } from "../../components/core/contract";
+import { awsAlbControl } from "./aws/alb";
+import { containerAppsControl } from "./azure/container-apps";
+import { frontDoorControl } from "./azure/front-door";
+import { trafficManagerControl } from "./azure/traffic-manager";
+import { cloudRunControl } from "./gcp/cloud-run";
 import { gatewayApiControl } from "./kubernetes/gateway-api";
 import { nginxControl } from "./kubernetes/nginx";
 import { replicaRatioControl } from "./kubernetes/replica-ratio";
@@ -46,6 +51,16 @@ export function routerControl(
       return replicaRatioControl(d, o);
     case "kubernetes-service-selector":
       return serviceSelectorControl(d, o);
+    case "aws-alb":
+      return awsAlbControl(d, o);
+    case "gcp-cloud-run":
+      return cloudRunControl(d, o);
+    case "azure-container-apps":
+      return containerAppsControl(d, o);
+    case "azure-traffic-manager":
+      return trafficManagerControl(d, o);
+    case "azure-front-door":
+      return frontDoorControl(d, o);
     case "none":
       return nopControl();
     default:

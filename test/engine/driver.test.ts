@@ -360,8 +360,10 @@ describe("release driver (engine tier, local platform)", function () {
           s.name,
         );
         /** Another process holds the stack (a live pid on this host) once all traffic is on the candidate. */
+        const holders: ChildProcess[] = [];
         const lockAtPromotion = (file: string) => {
           const holder = spawn("sleep", ["120"]);
+          holders.push(holder);
           const timer = setInterval(() => {
             const j = readJournal(file);
             if (j?.applied?.candidateWeight === 100) {
@@ -414,6 +416,8 @@ describe("release driver (engine tier, local platform)", function () {
           assert.deepEqual(await load.probe(40), { v2: 40 });
         } finally {
           await load.stop();
+          for (const h of holders) h.kill();
+          fs.rmSync(path.join(lockDir, "held-by-test.json"), { force: true });
         }
         console.log(`      load through both failed promotions: ${load.summary()}`);
         assert.equal(load.failed, 0, "no request failed while the promotions failed and were settled");

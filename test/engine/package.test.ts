@@ -78,6 +78,9 @@ describe("engine: the packed package, installed in a fresh project", function ()
         tarball,
         `@pulumi/pulumi@${pkg.devDependencies["@pulumi/pulumi"]}`,
         `@pulumi/kubernetes@${pkg.devDependencies["@pulumi/kubernetes"]}`,
+        `@pulumi/aws@${pkg.devDependencies["@pulumi/aws"]}`,
+        `@pulumi/gcp@${pkg.devDependencies["@pulumi/gcp"]}`,
+        `@pulumi/azure-native@${pkg.devDependencies["@pulumi/azure-native"]}`,
         `@types/node@${pkg.devDependencies["@types/node"]}`,
       ],
       app,
@@ -135,6 +138,12 @@ describe("engine: the packed package, installed in a fresh project", function ()
       "": "m.Strategy && m.PACKAGE_NAME === 'pulumi-progressive-delivery' && m.local.CanaryService",
       "/local": "typeof m.CanaryService === 'function'",
       "/kubernetes": "typeof m.CanaryService === 'function'",
+      "/aws":
+        "typeof m.CanaryService === 'function' && typeof m.BlueGreenService === 'function' && typeof m.RollingService === 'function'",
+      "/gcp":
+        "typeof m.CanaryService === 'function' && typeof m.BlueGreenService === 'function' && typeof m.RollingService === 'function'",
+      "/azure":
+        "typeof m.containerApps.CanaryService === 'function' && typeof m.containerInstances.BlueGreenService === 'function'",
       "/automation": "typeof m.release === 'function'",
       "/package.json": `m.version === '${pkg.version}'`,
     };
@@ -166,6 +175,9 @@ describe("engine: the packed package, installed in a fresh project", function ()
       ".": `import { PACKAGE_NAME, Strategy } from "${NAME}";\nexport const s = Strategy.canary();\nexport const n: string = PACKAGE_NAME;\n`,
       "./local": `import { CanaryService, type CanaryServiceArgs } from "${NAME}/local";\nexport type Args = CanaryServiceArgs;\nexport const C: typeof CanaryService = CanaryService;\n`,
       "./kubernetes": `import { CanaryService } from "${NAME}/kubernetes";\nexport const C: typeof CanaryService = CanaryService;\n`,
+      "./aws": `import { CanaryService, type CanaryServiceArgs } from "${NAME}/aws";\nexport type Args = CanaryServiceArgs;\nexport const C: typeof CanaryService = CanaryService;\n`,
+      "./gcp": `import { CanaryService, type CanaryServiceArgs } from "${NAME}/gcp";\nexport type Args = CanaryServiceArgs;\nexport const C: typeof CanaryService = CanaryService;\n`,
+      "./azure": `import { containerApps } from "${NAME}/azure";\nexport type Args = containerApps.CanaryServiceArgs;\nexport const C: typeof containerApps.CanaryService = containerApps.CanaryService;\n`,
       "./automation": `import { release, type StackTarget } from "${NAME}/automation";\nconst target: StackTarget = { stackName: "dev", service: "web" };\nexport const run = () => release(target, "v2");\n`,
     };
     for (const [sub, source] of Object.entries(consumers)) {

@@ -68,7 +68,15 @@ describe("package", () => {
   });
 
   it("exports the library, each platform and the driver", () => {
-    assert.deepEqual(subpaths.sort(), [".", "./automation", "./kubernetes", "./local"]);
+    assert.deepEqual(subpaths.sort(), [
+      ".",
+      "./automation",
+      "./aws",
+      "./azure",
+      "./gcp",
+      "./kubernetes",
+      "./local",
+    ]);
     assert.equal(pkg.exports["./package.json"], "./package.json");
   });
 
