@@ -205,6 +205,7 @@ async function stopDaemon(
 ): Promise<StopResult> {
   const ports = [...(known.ports ?? [])];
   const pids = [...(known.pids ?? [])];
+  const workers: number[] = [];
   const state = known.stateFile ? readJsonFile(known.stateFile) : undefined;
   if (isRecord(state) && state["pid"] === pid) {
     if (isSupervisorState(state)) {
@@ -217,6 +218,7 @@ async function stopDaemon(
         const port = state[key];
         if (typeof port === "number" && port > 0) ports.push(port);
       }
+      if (typeof state["workerPid"] === "number") workers.push(state["workerPid"]);
     }
   }
   let signalled = false;
@@ -229,6 +231,15 @@ async function stopDaemon(
   }
   if (isAlive(pid) && commandLineContains(pid, marker))
     throw new Error(`${marker} pid ${pid} is still running after SIGKILL`);
+  // A proxy worker outlives its keeper when the keeper was killed (it then drains and exits by
+  // itself); do not wait for that, stop it like the keeper would have.
+  const orphans = workers.filter((p) => isAlive(p) && commandLineContains(p, "proxy-worker"));
+  for (const p of orphans) signal(p, "SIGTERM");
+  if (orphans.length > 0 && !(await waitForExit(orphans, graceMs))) {
+    forced = true;
+    for (const p of orphans) signal(p, "SIGKILL");
+    await waitForExit(orphans, 5_000);
+  }
   const leftovers = pids.filter((p) => isAlive(p) && isGroupLeader(p));
   if (leftovers.length > 0) {
     for (const p of leftovers) signal(-p, "SIGTERM");
@@ -238,7 +249,7 @@ async function stopDaemon(
       await waitForExit(leftovers, 5_000);
     }
   }
-  const stillAlive = leftovers.filter(isAlive);
+  const stillAlive = [...orphans, ...leftovers].filter(isAlive);
   if (stillAlive.length > 0)
     throw new Error(`processes ${stillAlive.join(", ")} are still running after SIGKILL`);
   const unique = [...new Set(ports)];
@@ -256,7 +267,10 @@ export function stopSupervisor(pid: number, graceMs = 10_000, known: StopKnown =
   return stopDaemon(pid, "supervisor-main", graceMs, known);
 }
 
-/** Stops a proxy (SIGTERM; it drains for its own grace period) and waits until its ports are free. */
+/**
+ * Stops a proxy (SIGTERM to `pid`, the keeper; its worker drains for its own grace period) and
+ * waits until the keeper and its worker are gone and the ports are free.
+ */
 export function stopProxy(pid: number, graceMs = 10_000, known: StopKnown = {}): Promise<StopResult> {
   return stopDaemon(pid, "proxy-main", graceMs, known);
 }

@@ -5,8 +5,8 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 
-/** Daemon entry points that live next to this file. */
-export type DaemonEntry = "proxy-main" | "supervisor-main";
+/** Daemon entry points that live next to this file (`proxy-worker` is started by `proxy-main`). */
+export type DaemonEntry = "proxy-main" | "proxy-worker" | "supervisor-main";
 
 /**
  * The argv that runs a daemon entry script: `node --require tsx/cjs <entry>.ts` when this module

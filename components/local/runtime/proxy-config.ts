@@ -48,8 +48,12 @@ export type DaemonStatus = "starting" | "ready" | "degraded" | "stopping" | "sto
 
 /** Contents of the proxy state file (`proxy.state.json`), rewritten atomically on every change. */
 export interface ProxyState {
-  /** Pid of the proxy daemon. */
+  /** Pid of the proxy daemon (`proxy-main`, which keeps the worker running); what a stop signals. */
   pid: number;
+  /** Pid of the worker that serves (`proxy-worker`), null while it is being restarted. */
+  workerPid: number | null;
+  /** Times the worker was restarted after it died; each restart binds the same ports and reloads the table. */
+  restarts: number;
   service: string;
   status: DaemonStatus;
   host: string;
@@ -61,10 +65,11 @@ export interface ProxyState {
   adminPort: number;
   /** Generation of the routing table in use; starts at 1 and grows by one per accepted `PUT /routes`. */
   generation: number;
+  /** The table in use. Written before a change takes effect, so a restarted worker starts from it. */
   routes: RouteTable;
   startedAt: string;
   updatedAt: string;
-  /** Why the proxy failed, when `status` is `failed`. */
+  /** Why the proxy failed, when `status` is `failed`, or why the worker is being restarted (`degraded`). */
   error?: string;
 }
 

@@ -35,7 +35,7 @@ export interface ProxyPorts {
   adminPort: number;
 }
 
-/** The proxy, in process. `proxy-main.ts` runs it as a daemon. */
+/** The proxy, in process. `proxy-worker.ts` runs it as a daemon, kept running by `proxy-main.ts`. */
 export class ProxyServer {
   readonly metrics: ProxyMetrics;
   private readonly config: ProxyConfig;
@@ -50,11 +50,19 @@ export class ProxyServer {
   private totalInFlight = 0;
   private readonly onRoutesChanged: (routes: CompiledRoutes) => void;
 
-  constructor(config: ProxyConfig, onRoutesChanged: (routes: CompiledRoutes) => void = () => {}) {
+  /**
+   * `onRoutesChanged` runs before a new table takes effect; when it throws (say the table could not
+   * be persisted) the change is rejected. `generation` is the one of `config.routes` (default 1).
+   */
+  constructor(
+    config: ProxyConfig,
+    onRoutesChanged: (routes: CompiledRoutes) => void = () => {},
+    generation = 1,
+  ) {
     this.config = config;
     this.onRoutesChanged = onRoutesChanged;
     this.metrics = new ProxyMetrics(config.service);
-    this.current = new CompiledRoutes(config.routes, 1);
+    this.current = new CompiledRoutes(config.routes, generation);
     this.agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 32, timeout: 4_000 });
     this.main = http.createServer((req, res) => this.handle(req, res, false));
     this.preview =
@@ -90,9 +98,10 @@ export class ProxyServer {
     if (expectedGeneration !== undefined && expectedGeneration !== this.current.generation) {
       throw new GenerationMismatch(expectedGeneration, this.current.generation);
     }
-    this.current = new CompiledRoutes(table, this.current.generation + 1);
-    this.onRoutesChanged(this.current);
-    return this.current;
+    const next = new CompiledRoutes(table, this.current.generation + 1);
+    this.onRoutesChanged(next);
+    this.current = next;
+    return next;
   }
 
   /** Requests in flight to a version or an instance, across all generations of the table. */

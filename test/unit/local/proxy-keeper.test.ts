@@ -1,0 +1,248 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import {
+  DaemonStartError,
+  isAlive,
+  isPortFree,
+  ProxyAdminClient,
+  type ProxyState,
+  proxyPaths,
+  type RouteTableInput,
+  readProxyState,
+  type SupervisorState,
+  startProxy,
+  stopProxy,
+} from "../../../components/local/runtime";
+import { pollUntil, request, Started, tempStateDir, versionOf } from "./helpers";
+
+const TOKEN = "keeper-token-0123456789abcdef";
+/** The target: a killed proxy serves again within this time. */
+const RESTART_TARGET_MS = 2_000;
+
+interface Probe {
+  /** When the request was sent and when its answer (or error) came. */
+  sentAt: number;
+  doneAt: number;
+  ok: boolean;
+}
+
+/**
+ * One GET every `everyMs` on `port` until stopped: a paced loop, so that the failures counted say
+ * how long the service port was unusable rather than how fast refused connections come back.
+ */
+function probeLoop(port: number, everyMs: number): { probes: Probe[]; stop(): Promise<Probe[]> } {
+  const probes: Probe[] = [];
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const sentAt = Date.now();
+      const ok = await request(port, {}, 2_000).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      probes.push({ sentAt, doneAt: Date.now(), ok });
+      await new Promise((r) => setTimeout(r, Math.max(0, everyMs - (Date.now() - sentAt))));
+    }
+  })();
+  return {
+    probes,
+    stop: async () => {
+      stopped = true;
+      await loop;
+      return probes;
+    },
+  };
+}
+
+describe("local runtime: the proxy is restarted when it dies", function () {
+  this.timeout(30_000);
+  const stateDir = tempStateDir("proxy-keeper-test");
+  const started = new Started();
+  const stateFile = proxyPaths(stateDir, "web").state;
+  let blue: SupervisorState;
+  let green: SupervisorState;
+  let proxy: ProxyState;
+  let admin: ProxyAdminClient;
+
+  const instancesOf = (s: SupervisorState) => s.instances.map((i) => ({ port: i.port }));
+  const table = (b: number, g: number): RouteTableInput => ({
+    versions: [
+      { name: "blue", weight: b, instances: instancesOf(blue) },
+      { name: "green", weight: g, instances: instancesOf(green) },
+    ],
+    previewVersion: "green",
+  });
+
+  /** Kills the serving worker with -9 under a paced request loop; returns once it serves again. */
+  async function killWorker(): Promise<{
+    restartMs: number;
+    failed: number;
+    sent: number;
+    state: ProxyState;
+  }> {
+    const before = readProxyState(stateFile);
+    assert.ok(before?.workerPid, "the state names the worker");
+    const probe = probeLoop(before.port, 20);
+    await new Promise((r) => setTimeout(r, 200));
+    const killedAt = Date.now();
+    process.kill(before.workerPid, "SIGKILL");
+    const servedAfterKill = () => probe.probes.find((p) => p.sentAt > killedAt && p.ok);
+    await pollUntil(servedAfterKill, (p) => p !== undefined, 10_000);
+    await new Promise((r) => setTimeout(r, 200));
+    const probes = await probe.stop();
+    const served = servedAfterKill();
+    assert.ok(served, "the proxy serves again within 10 s");
+    const state = await pollUntil(
+      () => readProxyState(stateFile),
+      (s) => s?.status === "ready" && s.restarts === before.restarts + 1,
+      5_000,
+    );
+    assert.ok(state, "the state file is there");
+    return {
+      restartMs: served.doneAt - killedAt,
+      failed: probes.filter((p) => !p.ok).length,
+      sent: probes.length,
+      state,
+    };
+  }
+
+  before(async function () {
+    this.timeout(30_000);
+    [blue, green] = await Promise.all([
+      started.app(stateDir, "blue", { instances: 1 }),
+      started.app(stateDir, "green", { instances: 1 }),
+    ]);
+    proxy = await startProxy({
+      service: "web",
+      stateDir,
+      adminToken: TOKEN,
+      previewPort: 0,
+      shutdownGraceMs: 1_000,
+      routes: { versions: [{ name: "blue", weight: 100, instances: instancesOf(blue) }] },
+    });
+    started.proxy(proxy.pid, stateDir, "web");
+    admin = new ProxyAdminClient({ port: proxy.adminPort, token: TOKEN });
+  });
+
+  after(async function () {
+    this.timeout(30_000);
+    await started.stopAll();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it("records the keeper's pid, the worker's pid and no restart yet", () => {
+    assert.equal(proxy.status, "ready");
+    assert.equal(proxy.restarts, 0);
+    assert.ok(proxy.workerPid && proxy.workerPid !== proxy.pid && isAlive(proxy.workerPid));
+  });
+
+  it("serves again within 2 s of a kill -9, on the same ports, with the table the admin API wrote", async () => {
+    const written = await admin.putRoutes(table(70, 30), 1);
+    assert.equal(written.generation, 2);
+    const { restartMs, failed, sent, state } = await killWorker();
+    console.log(
+      `      restart after kill -9: served again ${restartMs} ms after the kill; ${failed} of ${sent} paced requests failed`,
+    );
+    assert.ok(restartMs < RESTART_TARGET_MS, `served again after ${restartMs} ms`);
+    assert.equal(state.pid, proxy.pid, "the keeper's pid stays what the stack knows");
+    assert.notEqual(state.workerPid, proxy.workerPid);
+    assert.equal(state.restarts, 1);
+    assert.deepEqual(
+      [state.port, state.previewPort, state.adminPort],
+      [proxy.port, proxy.previewPort, proxy.adminPort],
+    );
+    const now = await admin.getRoutes();
+    assert.deepEqual(now, written, "same generation and table, through the same token");
+    const seen: Record<string, number> = {};
+    for (let i = 0; i < 100; i++) {
+      const v = versionOf(await request(proxy.port));
+      seen[v] = (seen[v] ?? 0) + 1;
+    }
+    assert.deepEqual(seen, { blue: 70, green: 30 }, "the weights apply exactly");
+    assert.equal(versionOf(await request(proxy.previewPort ?? 0)), "green", "the preview port serves");
+  });
+
+  it("keeps a table written after a restart (a brake's guarded write) across the next restart", async () => {
+    const current = await admin.getRoutes();
+    const brake = await admin.putRoutes(table(100, 0), current.generation);
+    assert.equal(brake.generation, current.generation + 1);
+    const { restartMs, failed, sent, state } = await killWorker();
+    console.log(`      second restart: ${restartMs} ms; ${failed} of ${sent} paced requests failed`);
+    assert.ok(restartMs < RESTART_TARGET_MS, `served again after ${restartMs} ms`);
+    assert.equal(state.restarts, 2);
+    assert.deepEqual(await admin.getRoutes(), brake);
+    for (let i = 0; i < 10; i++) assert.equal(versionOf(await request(proxy.port)), "blue");
+    const stale = await admin.putRoutes(table(50, 50), current.generation).catch((e: unknown) => e);
+    assert.equal((stale as { status?: number }).status, 412, "If-Match still guards the reloaded generation");
+    assert.equal(fs.statSync(stateFile).mode & 0o777, 0o600);
+    const files = fs.readdirSync(proxyPaths(stateDir, "web").dir);
+    assert.deepEqual(
+      files.filter((f) => f.endsWith(".tmp")),
+      [],
+      "no temporary file left by a killed worker",
+    );
+    for (const file of [stateFile, proxyPaths(stateDir, "web").log]) {
+      assert.ok(!fs.readFileSync(file, "utf8").includes(TOKEN), `the token is not in ${file}`);
+    }
+  });
+
+  it("stopProxy after restarts leaves no process and frees every port", async () => {
+    const state = readProxyState(stateFile);
+    assert.ok(state?.workerPid);
+    const result = await stopProxy(state.pid, 3_000, { stateFile });
+    assert.equal(result.forced, false);
+    assert.equal(isAlive(state.pid), false);
+    assert.equal(isAlive(state.workerPid), false);
+    for (const port of [state.port, state.adminPort, state.previewPort ?? 0]) {
+      assert.equal(await isPortFree(port), true, `port ${port} is free`);
+    }
+    assert.equal(readProxyState(stateFile)?.status, "stopped");
+  });
+
+  it("stopProxy stops the worker of a keeper that was killed -9", async () => {
+    const other = await startProxy({
+      service: "orphan",
+      stateDir,
+      adminToken: TOKEN,
+      shutdownGraceMs: 5_000,
+      routes: { versions: [{ name: "blue", weight: 100, instances: instancesOf(blue) }] },
+    });
+    started.proxy(other.pid, stateDir, "orphan");
+    assert.ok(other.workerPid);
+    process.kill(other.pid, "SIGKILL");
+    await pollUntil(
+      () => isAlive(other.pid),
+      (alive) => !alive,
+      5_000,
+    );
+    const result = await stopProxy(other.pid, 3_000, { stateFile: proxyPaths(stateDir, "orphan").state });
+    assert.equal(isAlive(other.workerPid), false);
+    assert.deepEqual(result.ports.sort(), [other.port, other.adminPort].sort());
+    for (const port of result.ports) assert.equal(await isPortFree(port), true, `port ${port} is free`);
+  });
+
+  it("still fails at start, leaving no process, when the preview port is taken", async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const err = await startProxy({
+        service: "taken",
+        stateDir,
+        adminToken: TOKEN,
+        previewPort: port,
+      }).catch((e: unknown) => e);
+      assert.ok(err instanceof DaemonStartError, String(err));
+      assert.equal(err.code, "PROXY_FAILED");
+      assert.match(err.message, new RegExp(`port ${port} is already in use on 127\\.0\\.0\\.1`));
+      const state = readProxyState(proxyPaths(stateDir, "taken").state);
+      assert.equal(state?.status, "failed");
+      assert.equal(state?.restarts, 0, "a failed first start is not retried");
+      assert.ok(err.pid !== undefined && !isAlive(err.pid));
+      assert.ok(state?.workerPid && !isAlive(state.workerPid));
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  });
+});
