@@ -29,6 +29,12 @@ export function slotReading(
   what: string,
 ): RouterReading {
   const detail = `${what} ${show(slots)}`;
+  const names = Object.keys(slots);
+  // Rolling groups (slots "0", "1", ...): the layer does not say which version a group runs.
+  if (names.length > 0 && names.every((k) => /^\d+$/.test(k)))
+    return unverified(
+      `${what}: rolling groups (${show(slots)}); the layer does not say which version each group runs`,
+    );
   const enabled = Object.entries(slots).filter(([, s]) => s.enabled && s.weight > 0);
   if (enabled.length === 0) return unverified(`${what}: every slot is disabled (${show(slots)})`);
   if (Object.keys(slots).some((k) => COLORS.includes(k as Color))) {

@@ -91,7 +91,7 @@ export const GROUP_OPTIONS: Readonly<
   deleteBeforeReplace: false,
 };
 
-/** Creates the container group of one slot. */
+/** Creates the container group of one slot; `dependsOn` orders it after other resources (a rolling batch after the previous one). */
 export function createGroup(
   parent: pulumi.Resource,
   name: string,
@@ -99,6 +99,7 @@ export function createGroup(
   release: Release,
   kind: StrategyKind,
   slot: Slot,
+  dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>,
 ): containerinstance.ContainerGroup {
   const port = args.port ?? AZURE_DEFAULTS.port;
   const { readiness, liveness } = release.health;
@@ -142,6 +143,6 @@ export function createGroup(
         [MetadataKey.version]: slot.version,
       }),
     },
-    { parent, ...GROUP_OPTIONS },
+    { parent, ...GROUP_OPTIONS, ...(dependsOn !== undefined ? { dependsOn } : {}) },
   );
 }

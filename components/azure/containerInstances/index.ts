@@ -1,5 +1,5 @@
-// Azure Container Instances: BlueGreenService and CanaryService as container groups (one per slot,
-// replaced, never updated in place) behind Traffic Manager or Front Door.
+// Azure Container Instances: BlueGreenService, CanaryService and RollingService as container groups
+// (one per slot or replica, replaced, never updated in place) behind Traffic Manager or Front Door.
 
 export * from "./args";
 export * from "./blueGreenService";
@@ -12,3 +12,13 @@ export {
   type Slot,
   slotsFor,
 } from "./groups";
+export {
+  type GroupLayout,
+  groupsPerStep,
+  MAX_BATCHES,
+  type RollPhase,
+  rollLayout,
+  rollPhases,
+  rollSteps,
+} from "./rolling";
+export * from "./rollingService";
