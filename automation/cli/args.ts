@@ -3,7 +3,13 @@
 // A first, lenient pass reads the tokens so that each error can name the flag and the fix; the
 // strict pass then gives the typed values.
 import { parseArgs } from "node:util";
-import { CONFIG_NAMESPACE, TRAFFIC_KEY } from "../../components/core";
+import {
+  CONFIG_NAMESPACE,
+  checkVersionLabel,
+  formatProblem,
+  type Problem,
+  TRAFFIC_KEY,
+} from "../../components/core";
 import { ReleaseError } from "../driver/errors";
 import type { StackTarget } from "../driver/stack";
 
@@ -176,6 +182,30 @@ const isCommand = (name: string): name is CommandName => Object.hasOwn(COMMANDS,
 
 const usageError = (message: string) => new ReleaseError("usage", message);
 
+/**
+ * A Pulumi stack name: letters, digits, "-", "_" and ".", optionally qualified as `org/stack` or
+ * `org/project/stack`; pulumi refuses anything else, so say so before a workspace is opened.
+ */
+const STACK_NAME = /^(?:[A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/;
+
+function checkStackName(flag: "stack" | "from", value: string): void {
+  if (STACK_NAME.test(value)) return;
+  throw usageError(
+    `--${flag} (${JSON.stringify(value)}): is not a stack name; use letters, digits, "-", "_" and "." (or org/project/stack), e.g. --${flag} ${FLAGS[flag].example}`,
+  );
+}
+
+/**
+ * The components refuse a version that is not a label after the first `up` has changed the
+ * stack; refuse it here, before anything is opened or written.
+ */
+function checkVersion(value: string): void {
+  const problems: Problem[] = [];
+  checkVersionLabel(value, "version", problems);
+  const first = problems[0];
+  if (first) throw usageError(formatProblem(first));
+}
+
 /** Levenshtein distance, for "did you mean" on a mistyped flag or command. */
 function distance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -229,6 +259,8 @@ function checkTokens(command: Exclude<CommandName, "help">, args: readonly strin
     const flag: FlagSpec = FLAGS[t.name as FlagName];
     if (flag.type === "boolean") {
       if (t.value !== undefined) throw usageError(`${t.rawName} takes no value; write ${t.rawName} alone`);
+      if (seen.has(t.name)) throw usageError(`--${t.name} is given twice; give it once`);
+      seen.set(t.name, "");
       continue;
     }
     const example = `e.g. --${t.name} ${flag.example}`;
@@ -302,6 +334,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     ...(str("service") ? { service: str("service") as string } : {}),
   };
   const stackName = str("stack");
+  if (stackName) checkStackName("stack", stackName);
   if (command === "history")
     return { command, target: { ...(stackName ? { stackName } : {}), ...where }, ...output };
   if (!stackName) throw usageError(`${command} needs --stack <name>, e.g. --stack dev`);
@@ -314,6 +347,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   const version = parsed.positionals[0];
   const needVersion = (): string => {
     if (!version) throw usageError(`${command} needs a version, e.g. progressive ${command} v2 --stack dev`);
+    checkVersion(version);
     return version;
   };
   switch (command) {
@@ -333,6 +367,11 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
       const from = str("from");
       if (!from)
         throw usageError("promote-env needs --from <stack> (the verified environment) and --stack <next>");
+      checkStackName("from", from);
+      if (from === stackName)
+        throw usageError(
+          `--from (${JSON.stringify(from)}): is the stack being released to (--stack ${stackName}); name the environment that verified the version, e.g. --from staging --stack ${stackName}`,
+        );
       return { command, ...run, from: { ...target, stackName: from }, approve: bool("approve") };
     }
   }

@@ -7,14 +7,23 @@
 // `--type bool`, and a stack file the CLI rewrote after `pulumi stack init`, store "true". Booleans
 // and numbers given as such strings are accepted.
 import { z } from "zod";
-import { CONFIG_NAMESPACE, formatValue, TRAFFIC_KEY } from "../../components/core";
+import {
+  CONFIG_NAMESPACE,
+  checkTraffic,
+  formatProblem,
+  formatValue,
+  type Problem,
+  problem,
+  TRAFFIC_KEY,
+  trafficEntryOf,
+} from "../../components/core";
 import { type MetricsSettings, parseMetricsSettings } from "../metrics/settings";
 import { ReleaseError } from "./errors";
 
 const bool = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
 const seconds = z.preprocess(
-  (v) => (typeof v === "string" && /^\d+(\.\d+)?$/.test(v) ? Number(v) : v),
-  z.number().positive(),
+  (v) => (typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v),
+  z.number().positive("must be a number of seconds above 0, such as 300"),
 );
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time such as "09:00"');
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
@@ -45,31 +54,68 @@ const hookSchema = z
   .object({ name: z.string().min(1), command: argv, timeoutSeconds: seconds.default(300) })
   .strict();
 
+const gatesSchema = z
+  .object({
+    approval: bool.default(false),
+    window: windowSchema.optional(),
+    checks: z.array(z.unknown()).default([]),
+    commands: z.array(argv).default([]),
+  })
+  .strict();
+
+const hooksSchema = z
+  .object({ preTraffic: z.array(hookSchema).default([]), postPromotion: z.array(hookSchema).default([]) })
+  .strict();
+
 const releaseSchema = z
   .object({
     next: z.string().min(1).optional(),
     drift: z.enum(["preview", "refresh", "off"]).default("preview"),
     policyPack: z.string().min(1).optional(),
     failFast: bool.default(false),
-    gates: z
-      .object({
-        approval: bool.default(false),
-        window: windowSchema.optional(),
-        checks: z.array(z.unknown()).default([]),
-        commands: z.array(argv).default([]),
-      })
-      .strict()
-      .default({ approval: false, checks: [], commands: [] }),
-    hooks: z
-      .object({ preTraffic: z.array(hookSchema).default([]), postPromotion: z.array(hookSchema).default([]) })
-      .strict()
-      .default({ preTraffic: [], postPromotion: [] }),
+    gates: gatesSchema.default({ approval: false, checks: [], commands: [] }),
+    hooks: hooksSchema.default({ preTraffic: [], postPromotion: [] }),
   })
   .strict();
 
 const kubernetesSchema = z
   .object({ kubeconfig: z.string().min(1).optional(), context: z.string().min(1).optional() })
   .strict();
+
+/**
+ * The objects of each setting by path below its key (list indexes as `*`): where an unknown key
+ * is reported with the keys known there.
+ */
+const OBJECT_FIELDS: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  release: {
+    "": Object.keys(releaseSchema.shape),
+    gates: Object.keys(gatesSchema.shape),
+    "gates.window": Object.keys(windowSchema.shape),
+    hooks: Object.keys(hooksSchema.shape),
+    "hooks.preTraffic.*": Object.keys(hookSchema.shape),
+    "hooks.postPromotion.*": Object.keys(hookSchema.shape),
+  },
+  kubernetes: { "": Object.keys(kubernetesSchema.shape) },
+};
+
+/** Zod's default messages in the words of the other problems ("is required", "must be ..."). */
+const errorMap: z.core.$ZodErrorMap = (iss) => {
+  switch (iss.code) {
+    case "invalid_type":
+      if (iss.input === undefined) return "is required";
+      if (iss.expected === "boolean") return "must be true or false";
+      if (iss.expected === "array") return "must be a list";
+      return `must be ${iss.expected === "object" ? "an" : "a"} ${iss.expected}`;
+    case "too_small":
+      if (iss.origin === "string") return "must not be empty";
+      if (iss.origin === "array") return `must list at least ${iss.minimum} item(s)`;
+      return undefined;
+    case "invalid_value":
+      return `must be one of ${iss.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    default:
+      return undefined;
+  }
+};
 
 /** How releases run in one environment, with every default filled. */
 export interface ReleaseSettings {
@@ -132,6 +178,38 @@ function at(value: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /**
+ * The problems a component would find in the traffic entries when it reads its own (the driver
+ * writes them; a hand edit can break one): each entry is checked as the most lenient kind, a
+ * canary, since the entries do not say which strategy their component runs.
+ */
+function trafficProblems(all: unknown): Problem[] {
+  const problems: Problem[] = [];
+  const path = `${CONFIG_NAMESPACE}:${TRAFFIC_KEY}`;
+  if (all === undefined || all === null) return problems;
+  const names = typeof all === "object" && !Array.isArray(all) ? Object.keys(all) : [""];
+  for (const name of names) {
+    const at = name === "" ? path : `${path}.${name}`;
+    const entry = trafficEntryOf(all, name);
+    if (entry === undefined) continue;
+    if ("invalid" in entry) {
+      problems.push(
+        problem(
+          at,
+          entry.invalid,
+          name === "" ? "is not an object of traffic entries by component name" : "is not a traffic entry",
+          name === ""
+            ? `set it to an object such as {"web": {"stableVersion": "v1", "candidateWeight": 0}}, or remove it with pulumi config rm ${at}`
+            : `set it to an object such as {"stableVersion": "v1", "candidateWeight": 0}, or remove it with pulumi config rm --path '${at}'`,
+        ),
+      );
+      continue;
+    }
+    checkTraffic(entry, "canary", at, problems);
+  }
+  return problems;
+}
+
+/**
  * Reads and validates the `progressive:` namespace of a stack's config; throws one
  * ReleaseError("config") listing every problem with its key path, value and fix.
  */
@@ -157,13 +235,23 @@ export function parseSettings(
   const get = (k: string) => configValue(all[prefix + k]);
   const parse = <T>(key: string, schema: z.ZodType<T>, fallback: unknown): T | undefined => {
     const input = get(key) ?? fallback;
-    const r = schema.safeParse(input);
+    const r = schema.safeParse(input, { error: errorMap });
     if (r.success) return r.data;
+    const see = `see the ${prefix}${key} row of the README's settings table`;
     for (const issue of r.error.issues) {
       const p = issue.path as PropertyKey[];
-      problems.push(
-        `${pathOf(key, p)} (${formatValue(at(input, p))}): ${issue.message}; see the ${prefix}${key} row of the README's settings table`,
-      );
+      if (issue.code === "unrecognized_keys") {
+        // One problem per key, at the key's own path: "progressive:release.gates.aproval (true)".
+        const level = p.map((k) => (typeof k === "number" ? "*" : String(k))).join(".");
+        const known = OBJECT_FIELDS[key]?.[level];
+        for (const k of issue.keys) {
+          problems.push(
+            `${pathOf(key, [...p, k])} (${formatValue(at(input, [...p, k]))}): is not a known setting; remove it or fix its spelling${known ? `; known keys: ${known.join(", ")}` : `; ${see}`}`,
+          );
+        }
+        continue;
+      }
+      problems.push(`${pathOf(key, p)} (${formatValue(at(input, p))}): ${issue.message}; ${see}`);
     }
     return undefined;
   };
@@ -180,6 +268,7 @@ export function parseSettings(
   } catch (err) {
     problems.push(err instanceof Error ? err.message : String(err));
   }
+  problems.push(...trafficProblems(get(TRAFFIC_KEY)).map(formatProblem));
   const notify: { slack?: string; webhook?: string } = {};
   for (const key of SECRET_SETTINGS) {
     const raw = all[prefix + key];

@@ -3,7 +3,7 @@
 
 import { type Condition, type ConditionInput, checkCondition } from "./conditions";
 import { checkDuration, type DurationInput } from "./duration";
-import { joinPath, type Problem, problem } from "./problems";
+import { checkKnownKeys, joinPath, type Problem, problem } from "./problems";
 
 /** An inclusive range of HTTP status codes. */
 export interface StatusRange {
@@ -150,12 +150,50 @@ function resolveStatus(
   return [DEFAULT_EXPECTED_STATUS];
 }
 
+/** The fields of each check kind as written. */
+const HTTP_FIELDS = [
+  "kind",
+  "name",
+  "path",
+  "port",
+  "expectedStatus",
+  "timeout",
+  "interval",
+  "initialDelay",
+  "successThreshold",
+  "failureThreshold",
+] as const satisfies readonly (keyof HttpCheckInput)[];
+const METRIC_FIELDS = [
+  "kind",
+  "name",
+  "provider",
+  "query",
+  "successCondition",
+  "failureCondition",
+  "interval",
+  "count",
+  "failureLimit",
+  "inconclusiveLimit",
+  "consecutiveErrorLimit",
+] as const satisfies readonly (keyof MetricCheckInput)[];
+
 /** Validates and fills the defaults of an HTTP check. */
 export function resolveHttpCheck(input: HttpCheckInput, path: string, problems: Problem[]): HttpCheck {
   const at = (key: string) => joinPath(path, key);
+  checkKnownKeys(input, HTTP_FIELDS, path, problems);
   const checkPath = input.path ?? "/";
   if (typeof checkPath !== "string" || !checkPath.startsWith("/")) {
     problems.push(problem(at("path"), checkPath, "must start with /", 'use a path such as "/healthz"'));
+  } else if (/[\s\p{Cc}]/u.test(checkPath)) {
+    // An HTTP client refuses such a request line, so every probe would fail after the deploy.
+    problems.push(
+      problem(
+        at("path"),
+        checkPath,
+        "must not contain spaces or control characters",
+        'percent-encode them (a space is %20), or use a path such as "/healthz"',
+      ),
+    );
   }
   if (input.port !== undefined && !(Number.isInteger(input.port) && input.port >= 1 && input.port <= 65535)) {
     problems.push(
@@ -197,6 +235,7 @@ export function resolveHttpCheck(input: HttpCheckInput, path: string, problems: 
 /** Validates and fills the defaults of a metric check. */
 export function resolveMetricCheck(input: MetricCheckInput, path: string, problems: Problem[]): MetricCheck {
   const at = (key: string) => joinPath(path, key);
+  checkKnownKeys(input, METRIC_FIELDS, path, problems);
   for (const key of ["provider", "query"] as const) {
     if (typeof input[key] !== "string" || input[key].trim() === "") {
       const fix =

@@ -220,7 +220,18 @@ export interface TrafficSources {
 export function trafficEntry(
   name: string,
 ): (TrafficState & { readonly idleReplicas?: number }) | undefined | { readonly invalid: unknown } {
-  const all = new pulumi.Config(CONFIG_NAMESPACE).getObject<unknown>(TRAFFIC_KEY);
+  return trafficEntryOf(new pulumi.Config(CONFIG_NAMESPACE).getObject<unknown>(TRAFFIC_KEY), name);
+}
+
+/**
+ * Entry `name` of a `progressive:traffic` object as a component reads it (numbers given as strings
+ * read as numbers; a missing weight is 0); `{ invalid }` when the object or the entry is not an
+ * object. Pure, so the driver checks the entries with the components' own reading.
+ */
+export function trafficEntryOf(
+  all: unknown,
+  name: string,
+): (TrafficState & { readonly idleReplicas?: number }) | undefined | { readonly invalid: unknown } {
   if (all === undefined || all === null) return undefined;
   if (typeof all !== "object" || Array.isArray(all)) return { invalid: all };
   const entry = (all as Record<string, unknown>)[name];

@@ -46,7 +46,8 @@ export function checkDuration(
   const negative =
     (typeof input === "number" && input < 0) || (typeof input === "string" && input.trim().startsWith("-"));
   if (negative) {
-    problems.push(problem(path, input, "must not be negative", `${FIX}, 0 or more`));
+    const least = limits.positive ? "more than 0" : "0 or more";
+    problems.push(problem(path, input, "must not be negative", `${FIX}, ${least}`));
     return undefined;
   }
   const seconds = parseDuration(input);

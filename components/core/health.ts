@@ -2,7 +2,7 @@
 // group health checks (ECS), startup/liveness probes (Cloud Run, Container Apps) or polling (local).
 
 import { type HttpCheck, type HttpCheckInput, resolveHttpCheck } from "./checks";
-import { joinPath, type Problem } from "./problems";
+import { checkKnownKeys, joinPath, type Problem } from "./problems";
 
 /** Health checks of a service; platforms turn them into probes or load-balancer health checks. */
 export interface HealthInput {
@@ -21,6 +21,7 @@ export interface Health {
 /** Validates and fills the defaults of health checks. */
 export function resolveHealth(input: HealthInput | undefined, path: string, problems: Problem[]): Health {
   const out: { readiness?: HttpCheck; liveness?: HttpCheck } = {};
+  checkKnownKeys(input, ["readiness", "liveness"], path, problems);
   for (const key of ["readiness", "liveness"] as const) {
     const check = input?.[key];
     if (check)

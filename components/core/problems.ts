@@ -41,6 +41,30 @@ export function formatValue(value: unknown): string {
   }
 }
 
+/**
+ * Pushes one problem per key of `value` that is not in `known`: a misspelt option (`stpes`) would
+ * otherwise be dropped without a word and its default used. Not an object: nothing to check here.
+ */
+export function checkKnownKeys(
+  value: unknown,
+  known: readonly string[],
+  path: string,
+  problems: Problem[],
+): void {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return;
+  for (const key of Object.keys(value)) {
+    if (known.includes(key)) continue;
+    problems.push(
+      problem(
+        joinPath(path, key),
+        (value as Record<string, unknown>)[key],
+        "is not a known field",
+        `remove it or fix its spelling; known fields: ${known.join(", ")}`,
+      ),
+    );
+  }
+}
+
 /** `path (value): message; fix` */
 export function formatProblem(p: Problem): string {
   return `${p.path} (${formatValue(p.value)}): ${p.message}; ${p.fix}`;

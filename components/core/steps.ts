@@ -2,7 +2,7 @@
 // steps; the release driver walks it, and a platform only ever sees the resulting weight.
 
 import { checkDuration, type DurationInput } from "./duration";
-import { joinPath, type Problem, problem } from "./problems";
+import { checkKnownKeys, joinPath, type Problem, problem } from "./problems";
 import { checkWeight, checkWeightSupported, type WeightSupport } from "./weight";
 
 /** A canary step as written (the same shape as Argo Rollouts steps, so YAML config reads alike). */
@@ -79,6 +79,7 @@ export function resolveSteps(
       last = { weight, at: joinPath(at, "setWeight") };
       steps.push({ kind: "setWeight", weight });
     } else if ("pause" in input) {
+      checkKnownKeys(input.pause, ["duration"], joinPath(at, "pause"), problems);
       const duration = input.pause?.duration;
       if (duration === undefined) steps.push({ kind: "pause" });
       else {
@@ -86,6 +87,7 @@ export function resolveSteps(
         if (seconds !== undefined) steps.push({ kind: "pause", durationSeconds: seconds });
       }
     } else {
+      checkKnownKeys(input.analysis, ["checks"], joinPath(at, "analysis"), problems);
       const names = input.analysis?.checks ?? checkNames;
       for (const [j, name] of names.entries()) {
         if (!checkNames.includes(name)) {

@@ -5,7 +5,7 @@
 import { DEFAULT_CANARY_CHECKS } from "./analysis";
 import { type Check, type CheckInput, resolveChecks } from "./checks";
 import { checkDuration, type DurationInput } from "./duration";
-import { joinPath, type Problem, problem, validated } from "./problems";
+import { checkKnownKeys, joinPath, type Problem, problem, validated } from "./problems";
 import { snapWeights } from "./replicas";
 import {
   type CanaryStep,
@@ -129,6 +129,22 @@ export const STRATEGY_DEFAULTS = {
   headerRoute: { name: "X-Canary", value: "true" },
 } as const;
 
+/** The fields each kind takes as written; any other key is a problem (a misspelt option would otherwise fall back to its default). */
+const STRATEGY_FIELDS: Readonly<Record<StrategyKind, readonly string[]>> = {
+  canary: ["kind", "steps", "checks", "headerRoute", "progressDeadline"],
+  blueGreen: [
+    "kind",
+    "previewService",
+    "autoPromote",
+    "scaleDownDelay",
+    "prePromotionChecks",
+    "postPromotionChecks",
+    "progressDeadline",
+  ],
+  rolling: ["kind", "maxSurge", "maxUnavailable", "readinessDelay", "progressDeadline"],
+  recreate: ["kind", "progressDeadline"],
+};
+
 /** Options of {@link resolveStrategy}. */
 export interface ResolveStrategyOptions {
   /**
@@ -161,6 +177,7 @@ function resolveCanary(
   const steps = resolveSteps(stepInputs, names, joinPath(path, "steps"), problems, o.weightSupport);
   let headerRoute: CanaryStrategy["headerRoute"];
   if (input.headerRoute !== false) {
+    checkKnownKeys(input.headerRoute, ["name", "value"], joinPath(path, "headerRoute"), problems);
     headerRoute = { ...STRATEGY_DEFAULTS.headerRoute, ...(input.headerRoute ?? {}) };
     if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(headerRoute.name)) {
       const at = joinPath(path, "headerRoute.name");
@@ -242,6 +259,8 @@ export function resolveStrategy(
   problems: Problem[],
   options: ResolveStrategyOptions = {},
 ): ResolvedStrategy | undefined {
+  if (Object.hasOwn(STRATEGY_FIELDS, input?.kind))
+    checkKnownKeys(input, STRATEGY_FIELDS[input.kind], path, problems);
   switch (input?.kind) {
     case "canary":
       return resolveCanary(input, path, problems, options);

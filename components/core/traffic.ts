@@ -3,7 +3,7 @@
 // driver moves traffic by writing a new state and running `up`; these pure functions say which
 // states to write.
 
-import { joinPath, type Problem, problem } from "./problems";
+import { checkKnownKeys, joinPath, type Problem, problem } from "./problems";
 import type { StrategyKind } from "./strategy";
 import { checkWeight } from "./weight";
 
@@ -46,6 +46,13 @@ export function checkTraffic(
     return;
   }
   const at = (key: string) => joinPath(path, key);
+  // idleReplicas: the blue-green scale-down the driver writes beside the state.
+  checkKnownKeys(
+    state,
+    ["stableVersion", "candidateVersion", "candidateWeight", "activeColor", "idleReplicas"],
+    path,
+    problems,
+  );
   if (typeof state.stableVersion !== "string" || !VERSION_PATTERN.test(state.stableVersion)) {
     problems.push(problem(at("stableVersion"), state.stableVersion, "is not a version label", VERSION_FIX));
   }
