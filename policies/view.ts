@@ -82,12 +82,14 @@ function componentService(r: StackResource, platform: string): ServiceView {
   const stableVersion = str(pick("traffic", "stableVersion"));
   const candidateVersion = str(pick("traffic", "candidateVersion"));
   const activeColor = str(pick("traffic", "activeColor"));
-  // A Cloud Run RollingService registers, for the driver, the traffic steps its rolling options
-  // generate (a canary strategy) under `release.strategy`; the rules judge its own kind and options.
+  // A rolling service walked as traffic steps (Cloud Run, Container Apps, Container Instances)
+  // registers those steps (a canary strategy) under `release.strategy` for the driver; the rules
+  // judge its own kind and options (`rollingStrategy`).
   const planned = parseStrategy(pick("strategy"));
+  const walked = str(pick("kind"));
   const strategy =
-    str(pick("kind")) === "rolling" && planned?.kind === "canary"
-      ? (parseStrategy(at(r.props, "rollingStrategy")) ?? { kind: "rolling" as const })
+    (walked === "rolling" || walked === "recreate") && planned?.kind === "canary"
+      ? (parseStrategy(at(r.props, "rollingStrategy")) ?? { kind: walked })
       : planned;
   return {
     platform,
