@@ -19,6 +19,7 @@ import { ReleaseError } from "../../automation/driver/errors";
 import type { DriverEvent } from "../../automation/driver/events";
 import { currentOwner, journalFile, readJournal, writeJournal } from "../../automation/driver/journal";
 import { ReleaseHistory } from "../../automation/history";
+import { isAlive, readState } from "../../components/local/runtime";
 import { configJson, type FastConfigOptions, fastCanaryValues } from "../../scripts/lib/demo-config";
 import { LoadGenerator } from "../../scripts/lib/load";
 import {
@@ -425,6 +426,67 @@ describe("release driver (engine tier, local platform)", function () {
     );
   });
 
+  it("leaves no orphan when the driver, its pulumi and the program are killed while the candidate is created", async () => {
+    await withDriverStack(
+      engine,
+      { steps: [{ setWeight: 20 }, { analysis: {} }, { setWeight: 100 }] },
+      async (s) => {
+        const serviceDir = path.join(s.stateDir, PROJECT, s.name, "web");
+        const file = journalFile(s.stateDir, PROJECT, s.name, "web");
+        const load = new LoadGenerator(s.endpoint, { ratePerSecond: 40, maxDurationMs: 600_000 });
+        load.start();
+        try {
+          const killDuringCreate = async (version: string) => {
+            const child = spawnCli(
+              ["release", version, "--stack", s.name, "--state-dir", s.stateDir, "--cwd", s.target.workDir],
+              s.env,
+              true,
+            );
+            // The candidate's supervisor has started, but the create has not been recorded yet.
+            await waitFor(
+              () =>
+                readJournal(file)?.phase === "deploying" &&
+                runningSupervisors(serviceDir).some((x) => x.dir.includes(`-${version}-`)),
+              240_000,
+              child,
+            );
+            process.kill(-(child.pid as number), "SIGKILL");
+            await new Promise((r) => child.once("exit", r));
+          };
+
+          await killDuringCreate("v2");
+          const aborted = await abortCommand(s.target, { stateDir: s.stateDir, actor: "tester" });
+          assert.equal(aborted.outcome, "reverted", JSON.stringify(aborted));
+          const left = runningSupervisors(serviceDir);
+          assert.ok(
+            left.every((x) => !x.dir.includes("-v2-")),
+            `no process of v2 runs after abort: ${JSON.stringify(left)}`,
+          );
+          const configs = fs
+            .readdirSync(serviceDir)
+            .filter(
+              (d) => d.includes("-v2-") && fs.existsSync(path.join(serviceDir, d, "supervisor.config.json")),
+            );
+          assert.deepEqual(configs, [], "no config file of a stopped v2 remains");
+          assert.deepEqual(await load.probe(40), { v1: 40 });
+
+          await killDuringCreate("v4");
+          const resumed = await resumeCommand(s.target, { stateDir: s.stateDir });
+          assert.equal(resumed.outcome, "promoted", JSON.stringify(resumed));
+          const after = runningSupervisors(serviceDir).map((x) => x.dir);
+          assert.ok(
+            after.every((d) => d.includes("-v4-")),
+            `only v4 runs after the resumed release promoted it: ${JSON.stringify(after)}`,
+          );
+          assert.deepEqual(await load.probe(40), { v4: 40 });
+        } finally {
+          await load.stop();
+        }
+        console.log(`      load through two kills during create: ${load.summary()}`);
+      },
+    );
+  });
+
   it("survives the driver being killed mid-release: status, then resume or abort", async () => {
     await withDriverStack(
       engine,
@@ -475,7 +537,7 @@ describe("release driver (engine tier, local platform)", function () {
   });
 });
 
-function spawnCli(args: string[], env: Record<string, string>): ChildProcess {
+function spawnCli(args: string[], env: Record<string, string>, detached = false): ChildProcess {
   return spawn(
     process.execPath,
     ["--require", require.resolve("tsx/cjs"), path.join(root, "automation", "cli.ts"), ...args],
@@ -483,8 +545,22 @@ function spawnCli(args: string[], env: Record<string, string>): ChildProcess {
       cwd: root,
       env: { ...process.env, ...env },
       stdio: ["ignore", "ignore", "inherit"],
+      // Its own process group, so a test can kill the driver with the pulumi and program under it.
+      detached,
     },
   );
+}
+
+/** Supervisors running under a service's state folder, by version folder. */
+function runningSupervisors(serviceDir: string): { dir: string; pid: number }[] {
+  if (!fs.existsSync(serviceDir)) return [];
+  return fs
+    .readdirSync(serviceDir)
+    .filter((d) => d !== "proxy")
+    .flatMap((d) => {
+      const state = readState(path.join(serviceDir, d, "supervisor.state.json"));
+      return state && isAlive(state.pid) ? [{ dir: d, pid: state.pid }] : [];
+    });
 }
 
 async function waitFor(cond: () => boolean, timeoutMs: number, child: ChildProcess): Promise<void> {
