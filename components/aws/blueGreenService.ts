@@ -16,7 +16,7 @@ import {
   type ReleaseOutputs,
   registerRelease,
   Strategy,
-  type TrafficState,
+  type TrafficArgs,
   validateRelease,
 } from "../core";
 import type { EcsServiceArgs } from "./args";
@@ -29,19 +29,7 @@ const TYPE = "progressive:aws:BlueGreenService";
 const COLORS: readonly Color[] = ["blue", "green"];
 
 /** Arguments of {@link BlueGreenService}. */
-export interface BlueGreenServiceArgs extends EcsServiceArgs, EcsNativeArgs {
-  /**
-   * Active colour and the version of each side (active runs stableVersion, idle runs
-   * candidateVersion), given explicitly. The release driver writes the `progressive:traffic` entry instead.
-   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
-   */
-  readonly traffic?: TrafficState;
-  /**
-   * The version to deploy first; used only while the stack has no `progressive:traffic` entry for
-   * this component. After a release the config entry is the truth.
-   * @default none: required when there is neither `traffic` nor a config entry
-   */
-  readonly version?: string;
+export interface BlueGreenServiceArgs extends EcsServiceArgs, EcsNativeArgs, TrafficArgs {
   /** Preview, auto-promotion, scale-down delay and checks. @default Strategy.blueGreen() */
   readonly strategy?: BlueGreenStrategyInput;
   /**

@@ -15,7 +15,7 @@ import {
   type ReplicaCounts,
   registerRelease,
   Strategy,
-  type TrafficState,
+  type TrafficArgs,
   validateRelease,
   weightedReplicaCounts,
 } from "../core";
@@ -34,19 +34,7 @@ export const ECS_DEFAULT_CANARY: CanaryStrategyInput = {
 };
 
 /** Arguments of {@link CanaryService}. */
-export interface CanaryServiceArgs extends EcsServiceArgs, EcsNativeArgs {
-  /**
-   * Versions and the candidate's weight, given explicitly. The release driver moves traffic by
-   * writing this component's `progressive:traffic` entry instead.
-   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
-   */
-  readonly traffic?: TrafficState;
-  /**
-   * The version to deploy first; used only while the stack has no `progressive:traffic` entry for
-   * this component. After a release the config entry is the truth.
-   * @default none: required when there is neither `traffic` nor a config entry
-   */
-  readonly version?: string;
+export interface CanaryServiceArgs extends EcsServiceArgs, EcsNativeArgs, TrafficArgs {
   /** Steps, checks and header routing. @default Strategy.canary() */
   readonly strategy?: CanaryStrategyInput;
   /**

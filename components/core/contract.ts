@@ -285,6 +285,25 @@ export function resolveTraffic(name: string, args: TrafficSources, problems: Pro
   return { traffic: { stableVersion: args.version, candidateWeight: 0 }, source: "version" };
 }
 
+/**
+ * The traffic arguments every progressive component takes. Leave both unset after the first
+ * deploy: the component reads its `progressive:traffic` entry, which the release driver writes.
+ */
+export interface TrafficArgs<T = TrafficState> {
+  /**
+   * Versions and weights, when you manage them yourself (the driver then refuses to release the
+   * service: it could not move them).
+   * @default the component's `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
+   */
+  readonly traffic?: T;
+  /**
+   * The version to deploy first; read only while the stack has no `progressive:traffic` entry for
+   * this component. After a release that entry is the truth.
+   * @default none: required when there is neither `traffic` nor a config entry
+   */
+  readonly version?: string;
+}
+
 /** What a component hands to {@link registerRelease}; Inputs so components pass their Outputs. */
 export type ReleaseOutputsInput = {
   readonly [K in keyof Omit<ReleaseOutputs, "contract">]: pulumi.Input<ReleaseOutputs[K]>;

@@ -12,7 +12,7 @@ import {
   type ReleaseOutputs,
   registerRelease,
   Strategy,
-  type TrafficState,
+  type TrafficArgs,
   validateRelease,
 } from "../core";
 import type { CloudRunArgs } from "./args";
@@ -23,19 +23,7 @@ import { checkCloudRun, checkNoHeaderRoute } from "./validate";
 const TYPE = "progressive:gcp:CanaryService";
 
 /** Arguments of {@link CanaryService}. */
-export interface CanaryServiceArgs extends CloudRunArgs {
-  /**
-   * Versions and the candidate's weight, given explicitly. The release driver moves traffic by
-   * writing this component's `progressive:traffic` entry instead.
-   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
-   */
-  readonly traffic?: TrafficState;
-  /**
-   * The version to deploy first; used only while the stack has no `progressive:traffic` entry for
-   * this component. After a release the config entry is the truth.
-   * @default none: required when there is neither `traffic` nor a config entry
-   */
-  readonly version?: string;
+export interface CanaryServiceArgs extends CloudRunArgs, TrafficArgs {
   /** Steps and checks; a header route is refused (Cloud Run cannot route by header). @default Strategy.canary({ headerRoute: false }) */
   readonly strategy?: CanaryStrategyInput;
 }

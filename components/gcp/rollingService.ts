@@ -19,6 +19,7 @@ import {
   registerRelease,
   resolveTraffic,
   Strategy,
+  type TrafficArgs,
   type TrafficState,
   validateRelease,
 } from "../core";
@@ -31,19 +32,7 @@ import { checkCloudRun, checkRollingPercents } from "./validate";
 const TYPE = "progressive:gcp:RollingService";
 
 /** Arguments of {@link RollingService}. */
-export interface RollingServiceArgs extends CloudRunArgs {
-  /**
-   * The version to run (and, while a rolling update is under way, the new version and its share),
-   * given explicitly. The release driver writes the `progressive:traffic` entry instead.
-   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
-   */
-  readonly traffic?: TrafficState;
-  /**
-   * The version to deploy first; used only while the stack has no `progressive:traffic` entry for
-   * this component. After a release the config entry is the truth.
-   * @default none: required when there is neither `traffic` nor a config entry
-   */
-  readonly version?: string;
+export interface RollingServiceArgs extends CloudRunArgs, TrafficArgs {
   /** Rolling options in percent (step size and bake time), or recreate. @default Strategy.rolling() */
   readonly strategy?: RollingStrategyInput | RecreateStrategyInput;
 }

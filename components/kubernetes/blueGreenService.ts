@@ -19,7 +19,7 @@ import {
   registerRelease,
   roleName,
   Strategy,
-  type TrafficState,
+  type TrafficArgs,
   validateRelease,
 } from "../core";
 import type { WorkloadArgs } from "./args";
@@ -38,19 +38,7 @@ import { checkWorkload } from "./validate";
 const TYPE = "progressive:kubernetes:BlueGreenService";
 
 /** Arguments of {@link BlueGreenService}. */
-export interface BlueGreenServiceArgs extends WorkloadArgs {
-  /**
-   * Active colour and the version of each side (active runs stableVersion, idle runs
-   * candidateVersion), given explicitly. The release driver writes the `progressive:traffic` entry instead.
-   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
-   */
-  readonly traffic?: TrafficState;
-  /**
-   * The version to deploy first; used only while the stack has no `progressive:traffic` entry for
-   * this component. After a release the config entry is the truth.
-   * @default none: required when there is neither `traffic` nor a config entry
-   */
-  readonly version?: string;
+export interface BlueGreenServiceArgs extends WorkloadArgs, TrafficArgs {
   /** Preview, auto-promotion, scale-down delay and checks. @default Strategy.blueGreen() */
   readonly strategy?: BlueGreenStrategyInput;
   /**

@@ -14,7 +14,7 @@ import {
   registerRelease,
   roleName,
   Strategy,
-  type TrafficState,
+  type TrafficArgs,
   validateRelease,
 } from "../core";
 import type { WorkloadArgs } from "./args";
@@ -33,19 +33,7 @@ import { checkWorkload } from "./validate";
 const TYPE = "progressive:kubernetes:CanaryService";
 
 /** Arguments of {@link CanaryService}. */
-export interface CanaryServiceArgs extends WorkloadArgs {
-  /**
-   * Versions and the candidate's weight, given explicitly. The release driver moves traffic by
-   * writing this component's `progressive:traffic` entry instead.
-   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
-   */
-  readonly traffic?: TrafficState;
-  /**
-   * The version to deploy first; used only while the stack has no `progressive:traffic` entry for
-   * this component. After a release the config entry is the truth.
-   * @default none: required when there is neither `traffic` nor a config entry
-   */
-  readonly version?: string;
+export interface CanaryServiceArgs extends WorkloadArgs, TrafficArgs {
   /** Steps, checks and header routing. @default Strategy.canary() */
   readonly strategy?: CanaryStrategyInput;
   /** How traffic is split between the slots. @default TrafficRouter.replicaRatio() */

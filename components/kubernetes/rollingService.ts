@@ -13,6 +13,7 @@ import {
   type RollingStrategyInput,
   registerRelease,
   Strategy,
+  type TrafficArgs,
   type TrafficState,
   validateRelease,
 } from "../core";
@@ -33,18 +34,7 @@ const TYPE = "progressive:kubernetes:RollingService";
 export type RollingTraffic = Pick<TrafficState, "stableVersion"> & Partial<TrafficState>;
 
 /** Arguments of {@link RollingService}. */
-export interface RollingServiceArgs extends WorkloadArgs {
-  /**
-   * The version to run, given explicitly. The release driver writes the `progressive:traffic` entry instead.
-   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
-   */
-  readonly traffic?: RollingTraffic;
-  /**
-   * The version to deploy first; used only while the stack has no `progressive:traffic` entry for
-   * this component. After a release the config entry is the truth.
-   * @default none: required when there is neither `traffic` nor a config entry
-   */
-  readonly version?: string;
+export interface RollingServiceArgs extends WorkloadArgs, TrafficArgs<RollingTraffic> {
   /** Rolling update parameters, or recreate. @default Strategy.rolling() */
   readonly strategy?: RollingStrategyInput | RecreateStrategyInput;
 }

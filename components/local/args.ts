@@ -25,12 +25,6 @@ export interface LocalWorkloadArgs {
   readonly secretEnv?: Readonly<Record<string, pulumi.Input<string>>>;
   /** Pass the deploying process's whole environment to instances. @default false (only PATH, HOME, LANG, LC_ALL, TZ, TMPDIR, USER) */
   readonly inheritEnv?: boolean;
-  /**
-   * The version to deploy first. Used only while the stack has no `progressive:traffic` entry for
-   * this component (and no `traffic` arg); after a release, that entry is the truth.
-   * @default none: required on the first deploy unless `traffic` is given
-   */
-  readonly version?: string;
   /** Serving instances (stable, or the active colour), 1-64. @default 2 */
   readonly replicas?: number;
   /** Port the proxy serves the service on, at 127.0.0.1. @default a free port chosen at create and kept */

@@ -14,7 +14,7 @@ import {
   problem,
   type ReleaseOutputs,
   Strategy,
-  type TrafficState,
+  type TrafficArgs,
   validateRelease,
 } from "../core";
 import type { LocalWorkloadArgs } from "./args";
@@ -35,12 +35,7 @@ import {
 import { checkLocalWorkload, resolveWorkload, serviceKey } from "./workload";
 
 /** Arguments of {@link BlueGreenService}. */
-export interface BlueGreenServiceArgs extends LocalWorkloadArgs {
-  /**
-   * Active colour and the version of each side (active runs stableVersion, idle runs candidateVersion), when you manage them yourself.
-   * @default the component's entry of the `progressive:traffic` config (the release driver writes it), else `{ stableVersion: version }`
-   */
-  readonly traffic?: TrafficState;
+export interface BlueGreenServiceArgs extends LocalWorkloadArgs, TrafficArgs {
   /** Preview, auto-promotion, scale-down delay and checks. @default Strategy.blueGreen() */
   readonly strategy?: BlueGreenStrategyInput;
   /** Instances of the idle colour; the driver sets 0 (in the traffic entry) once the scale-down delay has passed. @default the traffic entry's idleReplicas, else replicas while the idle colour holds a candidate, else 0 */

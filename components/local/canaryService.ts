@@ -10,7 +10,7 @@ import {
   type ReleaseOutputs,
   type ReplicaCounts,
   Strategy,
-  type TrafficState,
+  type TrafficArgs,
   validateRelease,
   weightedReplicaCounts,
 } from "../core";
@@ -30,12 +30,7 @@ import {
 import { checkLocalWorkload, resolveWorkload, serviceKey } from "./workload";
 
 /** Arguments of {@link CanaryService}. */
-export interface CanaryServiceArgs extends LocalWorkloadArgs {
-  /**
-   * Versions and the candidate's weight, when you manage them yourself.
-   * @default the component's entry of the `progressive:traffic` config (the release driver writes it), else `{ stableVersion: version }`
-   */
-  readonly traffic?: TrafficState;
+export interface CanaryServiceArgs extends LocalWorkloadArgs, TrafficArgs {
   /** Steps, checks and header routing. @default Strategy.canary() */
   readonly strategy?: CanaryStrategyInput;
 }

@@ -12,6 +12,7 @@ import {
   type RollingStrategyInput,
   Strategy,
   scalePercentOrCount,
+  type TrafficArgs,
   type TrafficState,
   validateRelease,
 } from "../core";
@@ -33,12 +34,7 @@ import { checkLocalWorkload, resolveWorkload, serviceKey } from "./workload";
 export type RollingTraffic = Pick<TrafficState, "stableVersion"> & Partial<TrafficState>;
 
 /** Arguments of {@link RollingService}. */
-export interface RollingServiceArgs extends LocalWorkloadArgs {
-  /**
-   * The version to run, when you manage it yourself.
-   * @default the component's entry of the `progressive:traffic` config (the release driver writes it), else `{ stableVersion: version }`
-   */
-  readonly traffic?: RollingTraffic;
+export interface RollingServiceArgs extends LocalWorkloadArgs, TrafficArgs<RollingTraffic> {
   /** Rolling update parameters, or recreate. @default Strategy.rolling() */
   readonly strategy?: RollingStrategyInput | RecreateStrategyInput;
 }

@@ -12,6 +12,7 @@ import {
   type ReleaseOutputs,
   registerRelease,
   Strategy,
+  type TrafficArgs,
   type TrafficState,
   validateRelease,
 } from "../../core";
@@ -21,18 +22,7 @@ import type { ContainerAppsArgs } from "./args";
 const TYPE = "progressive:azure:ContainerAppsBlueGreenService";
 
 /** Arguments of {@link BlueGreenService} on Container Apps. */
-export interface BlueGreenServiceArgs extends ContainerAppsArgs {
-  /**
-   * Active colour and the version of each side (active runs stableVersion, idle runs
-   * candidateVersion), given explicitly. The release driver writes the `progressive:traffic` entry instead.
-   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
-   */
-  readonly traffic?: TrafficState;
-  /**
-   * The version to deploy first; used only while the stack has no `progressive:traffic` entry.
-   * @default none: required when there is neither `traffic` nor a config entry
-   */
-  readonly version?: string;
+export interface BlueGreenServiceArgs extends ContainerAppsArgs, TrafficArgs {
   /** Preview, auto-promotion, scale-down delay and checks. @default Strategy.blueGreen() */
   readonly strategy?: BlueGreenStrategyInput;
 }

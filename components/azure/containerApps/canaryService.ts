@@ -11,7 +11,7 @@ import {
   type ReleaseOutputs,
   registerRelease,
   Strategy,
-  type TrafficState,
+  type TrafficArgs,
   validateRelease,
 } from "../../core";
 import { appNameOf, buildContainerApp, checkContainerAppsArgs } from "./app";
@@ -20,18 +20,7 @@ import type { ContainerAppsArgs } from "./args";
 const TYPE = "progressive:azure:ContainerAppsCanaryService";
 
 /** Arguments of {@link CanaryService} on Container Apps. */
-export interface CanaryServiceArgs extends ContainerAppsArgs {
-  /**
-   * Versions and the candidate's weight, given explicitly. The release driver moves traffic by
-   * writing this component's `progressive:traffic` entry instead.
-   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
-   */
-  readonly traffic?: TrafficState;
-  /**
-   * The version to deploy first; used only while the stack has no `progressive:traffic` entry.
-   * @default none: required when there is neither `traffic` nor a config entry
-   */
-  readonly version?: string;
+export interface CanaryServiceArgs extends ContainerAppsArgs, TrafficArgs {
   /** Steps, checks and header routing. @default Strategy.canary() */
   readonly strategy?: CanaryStrategyInput;
 }

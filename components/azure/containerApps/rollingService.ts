@@ -16,7 +16,7 @@ import {
   resolveStrategy,
   Strategy,
   type StrategyInput,
-  type TrafficState,
+  type TrafficArgs,
   validateRelease,
 } from "../../core";
 import { appNameOf, buildContainerApp, checkContainerAppsArgs } from "./app";
@@ -26,18 +26,7 @@ import { rollingAsCanary } from "./revisions";
 const TYPE = "progressive:azure:ContainerAppsRollingService";
 
 /** Arguments of {@link RollingService} on Container Apps. */
-export interface RollingServiceArgs extends ContainerAppsArgs {
-  /**
-   * Versions and the new version's share of traffic, given explicitly. The release driver writes
-   * the `progressive:traffic` entry instead, one step at a time.
-   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
-   */
-  readonly traffic?: TrafficState;
-  /**
-   * The version to deploy first; used only while the stack has no `progressive:traffic` entry.
-   * @default none: required when there is neither `traffic` nor a config entry
-   */
-  readonly version?: string;
+export interface RollingServiceArgs extends ContainerAppsArgs, TrafficArgs {
   /** Step (maxSurge), bake time (readinessDelay) and deadline. @default Strategy.rolling() */
   readonly strategy?: RollingStrategyInput;
 }

@@ -15,6 +15,7 @@ import {
   type ReleaseOutputs,
   registerRelease,
   Strategy,
+  type TrafficArgs,
   type TrafficState,
   validateRelease,
 } from "../../core";
@@ -25,18 +26,7 @@ import { buildLayer } from "./trafficLayer";
 const TYPE = "progressive:azure:ContainerInstancesBlueGreenService";
 
 /** Arguments of {@link BlueGreenService} on Container Instances. */
-export interface BlueGreenServiceArgs extends ContainerInstancesArgs {
-  /**
-   * Active colour and the version of each side, given explicitly. The release driver writes the
-   * `progressive:traffic` entry instead.
-   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
-   */
-  readonly traffic?: TrafficState;
-  /**
-   * The version to deploy first; used only while the stack has no `progressive:traffic` entry.
-   * @default none: required when there is neither `traffic` nor a config entry
-   */
-  readonly version?: string;
+export interface BlueGreenServiceArgs extends ContainerInstancesArgs, TrafficArgs {
   /**
    * Preview, auto-promotion, scale-down delay and checks.
    * @default Strategy.blueGreen({ scaleDownDelay: TTL + 300 s }) (Traffic Manager), Strategy.blueGreen() (Front Door)

@@ -11,7 +11,7 @@ import {
   type ReleaseOutputs,
   registerRelease,
   Strategy,
-  type TrafficState,
+  type TrafficArgs,
   validateRelease,
 } from "../../core";
 import type { ContainerInstancesArgs } from "./args";
@@ -21,18 +21,7 @@ import { buildLayer } from "./trafficLayer";
 const TYPE = "progressive:azure:ContainerInstancesCanaryService";
 
 /** Arguments of {@link CanaryService} on Container Instances. */
-export interface CanaryServiceArgs extends ContainerInstancesArgs {
-  /**
-   * Versions and the candidate's weight, given explicitly. The release driver writes the
-   * `progressive:traffic` entry instead.
-   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
-   */
-  readonly traffic?: TrafficState;
-  /**
-   * The version to deploy first; used only while the stack has no `progressive:traffic` entry.
-   * @default none: required when there is neither `traffic` nor a config entry
-   */
-  readonly version?: string;
+export interface CanaryServiceArgs extends ContainerInstancesArgs, TrafficArgs {
   /** Steps and checks. Header routing is not available (neither layer routes by header). @default Strategy.canary({ headerRoute: false }) */
   readonly strategy?: CanaryStrategyInput;
 }

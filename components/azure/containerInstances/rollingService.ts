@@ -33,7 +33,7 @@ import {
   resolveStrategy,
   Strategy,
   type StrategyInput,
-  type TrafficState,
+  type TrafficArgs,
   validateRelease,
 } from "../../core";
 import type { ContainerInstancesArgs } from "./args";
@@ -48,18 +48,7 @@ const TYPE = "progressive:azure:ContainerInstancesRollingService";
 export const FRONT_DOOR_DRAIN_SECONDS = 300;
 
 /** Arguments of {@link RollingService} on Container Instances. */
-export interface RollingServiceArgs extends ContainerInstancesArgs {
-  /**
-   * Versions and the roll's state (a weight of the roll, see rolling.ts), given explicitly. The
-   * release driver writes the `progressive:traffic` entry instead, one state at a time.
-   * @default the `progressive:traffic` entry, else `{ stableVersion: version, candidateWeight: 0 }`
-   */
-  readonly traffic?: TrafficState;
-  /**
-   * The version to deploy first; used only while the stack has no `progressive:traffic` entry.
-   * @default none: required when there is neither `traffic` nor a config entry
-   */
-  readonly version?: string;
+export interface RollingServiceArgs extends ContainerInstancesArgs, TrafficArgs {
   /** Container groups, one instance each. @default 2 */
   readonly replicas?: number;
   /**
