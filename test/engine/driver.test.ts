@@ -487,6 +487,53 @@ describe("release driver (engine tier, local platform)", function () {
     );
   });
 
+  it("finishes a revert whose driver was killed in the middle of it: status, then resume or abort", async () => {
+    await withDriverStack(
+      engine,
+      { steps: [{ setWeight: 20 }, { analysis: {} }, { setWeight: 100 }] },
+      async (s) => {
+        const file = journalFile(s.stateDir, PROJECT, s.name, "web");
+        const load = new LoadGenerator(s.endpoint, { ratePerSecond: 40, maxDurationMs: 600_000 });
+        load.start();
+        try {
+          const killDuringRevert = async () => {
+            const child = spawnCli(
+              ["release", "v3", "--stack", s.name, "--state-dir", s.stateDir, "--cwd", s.target.workDir],
+              s.env,
+              true,
+            );
+            await waitFor(() => readJournal(file)?.phase === "reverting", 240_000, child);
+            process.kill(-(child.pid as number), "SIGKILL");
+            await new Promise((r) => child.once("exit", r));
+          };
+          // v3 is the bad version of the demo config: its analysis fails and the driver reverts.
+          await killDuringRevert();
+          const st = await statusCommand(s.target, { stateDir: s.stateDir });
+          const web = st.services[0];
+          assert.equal(web?.journal?.phase, "reverting");
+          const failedAt = load.failed;
+          const resumed = await resumeCommand(s.target, { stateDir: s.stateDir });
+          assert.equal(resumed.outcome, "reverted", JSON.stringify(resumed));
+          assert.deepEqual(resumed.traffic, { stableVersion: "v1", candidateWeight: 0 });
+          assert.deepEqual(await load.probe(40), { v1: 40 });
+          // The brake usually lands before the kill; if the kill came first, v3 answered until resume.
+          console.log(`      failed requests while resume finished the revert: ${load.failed - failedAt}`);
+
+          await killDuringRevert();
+          const aborted = await abortCommand(s.target, { stateDir: s.stateDir, actor: "tester" });
+          assert.equal(aborted.outcome, "reverted", JSON.stringify(aborted));
+          const after = await statusCommand(s.target, { stateDir: s.stateDir });
+          assert.equal(after.pendingOperations, 0);
+          assert.deepEqual(after.services[0]?.traffic, { stableVersion: "v1", candidateWeight: 0 });
+          assert.deepEqual(await load.probe(40), { v1: 40 });
+        } finally {
+          await load.stop();
+        }
+        console.log(`      load through two kills during a revert: ${load.summary()}`);
+      },
+    );
+  });
+
   it("survives the driver being killed mid-release: status, then resume or abort", async () => {
     await withDriverStack(
       engine,
