@@ -1,0 +1,711 @@
+// What one traffic step costs against the engine's floor (`npm run bench:step`, also part of
+// `npm run bench`), on temporary file backends, no load:
+//   (a) `up` of an empty JavaScript program (no resources): the floor;
+//   (b) a weight step of one local CanaryService, through the release driver (`trafficApplied`:
+//       durationMs, of which upMs), with a strategy of setWeight and 0-1 s pauses, no analysis;
+//   (c) the same step in a stack that also holds OTHERS (default 20) other local services.
+// Where (b) goes comes from the engine's own OpenTelemetry spans (`--otel-traces file://`) and a
+// log of every CLI call: the driver runs the CLI through a small wrapper in the temporary folder
+// that timestamps each call and adds `--otel-traces` to `up`. Prints the medians, the breakdown,
+// the two ratios and writes bench-results/step-cost.json. Everything lives in os.tmpdir() and is
+// removed at the end; the stacks are destroyed and any process they left is stopped by its pid.
+// Rerun: npm run bench:step   (OTHERS=10 EMPTY_RUNS=7 npm run bench:step; STEP_COST_TRACES=<folder> keeps the traces)
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { releaseCommand } from "../../automation/driver/commands";
+import type { DriverEvent } from "../../automation/driver/events";
+import { isAlive } from "../../components/local/runtime";
+import { type EngineInfo, engineTools, shadowProject } from "../../test/support/engine";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const OUT = path.join(ROOT, "bench-results", "step-cost.json");
+const OTHERS = Number(process.env.OTHERS ?? 20);
+const EMPTY_RUNS = Number(process.env.EMPTY_RUNS ?? 5);
+/** The released service's weights (each a step) and the pause after each (0-1 s). */
+const WEIGHTS = [10, 20, 40, 60, 80];
+const PAUSES = ["0s", "1s", "0s", "1s", "0s"];
+
+function log(line: string): void {
+  process.stderr.write(`  ${line}\n`);
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+const round = (n: number) => Math.round(n);
+
+// ---------------------------------------------------------------------------------------------
+// The CLI wrapper: one line per call (start, end in epoch seconds, exit code, command words), and
+// `--otel-traces` on every `up`. Bash's $EPOCHREALTIME costs no extra process.
+
+interface Call {
+  readonly start: number;
+  readonly end: number;
+  readonly rc: number;
+  readonly command: string;
+  readonly trace?: string;
+}
+
+interface Tools {
+  readonly dir: string;
+  readonly wrapperRoot: string;
+  readonly env: Record<string, string>;
+  readonly pulumiCommand: PulumiCommand;
+  calls(): Call[];
+}
+
+async function setUp(engine: EngineInfo): Promise<Tools> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-step-cost-"));
+  const wrapperRoot = path.join(dir, "wrapper");
+  const traces = path.join(dir, "traces");
+  const callLog = path.join(dir, "calls.tsv");
+  for (const d of [path.join(wrapperRoot, "bin"), traces, path.join(dir, "state"), path.join(dir, "home")])
+    fs.mkdirSync(d, { recursive: true });
+  fs.writeFileSync(
+    path.join(wrapperRoot, "bin", "pulumi"),
+    [
+      "#!/usr/bin/env bash",
+      "t0=$EPOCHREALTIME",
+      'words=""; n=0',
+      'for a in "$@"; do case "$a" in -*) break ;; esac; words="$words $a"; n=$((n + 1)); [ $n -ge 2 ] && break; done',
+      'trace=""',
+      `if [ "$1" = "up" ]; then trace="${traces}/up-\${t0/./}.json"; set -- "$@" --otel-traces "file://$trace"; fi`,
+      `${JSON.stringify(engine.pulumi)} "$@"`,
+      "rc=$?",
+      `printf '%s\\t%s\\t%s\\t%s\\t%s\\n' "$t0" "$EPOCHREALTIME" "$rc" "\${words# }" "$trace" >> ${JSON.stringify(callLog)}`,
+      "exit $rc",
+      "",
+    ].join("\n"),
+    { mode: 0o755 },
+  );
+  const env: Record<string, string> = {
+    PATH: [path.join(wrapperRoot, "bin"), ...engine.pathDirs, process.env.PATH ?? ""].join(path.delimiter),
+    PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
+    PULUMI_CONFIG_PASSPHRASE: "bench",
+    PULUMI_HOME: path.join(dir, "home"),
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    // As the repo's own program (tsconfig.pulumi.json) and the engine tests: transpile only.
+    PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+    PROGRESSIVE_STATE_DIR: path.join(dir, "progressive"),
+  };
+  const pulumiCommand = await PulumiCommand.get({ root: wrapperRoot, skipVersionCheck: true });
+  return {
+    dir,
+    wrapperRoot,
+    env,
+    pulumiCommand,
+    calls: () =>
+      fs.existsSync(callLog)
+        ? fs
+            .readFileSync(callLog, "utf8")
+            .split("\n")
+            .filter(Boolean)
+            .map((line) => {
+              const [start, end, rc, command, trace] = line.split("\t");
+              return {
+                start: Number(start) * 1000,
+                end: Number(end) * 1000,
+                rc: Number(rc),
+                command: command ?? "",
+                ...(trace ? { trace } : {}),
+              };
+            })
+        : [],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The engine's spans of one `up`.
+
+interface Span {
+  readonly name: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+function readSpans(file: string): Span[] {
+  if (!fs.existsSync(file)) return [];
+  const spans: Span[] = [];
+  const text = fs.readFileSync(file, "utf8");
+  // One JSON document, or one per line when the exporter wrote several batches.
+  const docs = text.trim().startsWith("{") && !text.trim().includes("}\n{") ? [text] : text.split("\n");
+  for (const doc of docs) {
+    if (!doc.trim()) continue;
+    const j = JSON.parse(doc) as {
+      resourceSpans?: {
+        scopeSpans?: { spans?: { name: string; startTimeUnixNano: string; endTimeUnixNano: string }[] }[];
+      }[];
+    };
+    for (const rs of j.resourceSpans ?? [])
+      for (const ss of rs.scopeSpans ?? [])
+        for (const s of ss.spans ?? [])
+          spans.push({
+            name: s.name,
+            start: Number(BigInt(s.startTimeUnixNano) / 1000n) / 1000,
+            end: Number(BigInt(s.endTimeUnixNano) / 1000n) / 1000,
+          });
+  }
+  return spans.sort((a, b) => a.start - b.start);
+}
+
+/** Milliseconds covered by at least one of the spans. */
+function covered(spans: readonly Span[]): number {
+  let total = 0;
+  let until = Number.NEGATIVE_INFINITY;
+  for (const s of [...spans].sort((a, b) => a.start - b.start)) {
+    if (s.end <= until) continue;
+    total += s.end - Math.max(s.start, until);
+    until = s.end;
+  }
+  return total;
+}
+
+/** Where one `up` process went, from its spans (ms). */
+interface UpBreakdown {
+  /** The `up` process, start to exit. */
+  process: number;
+  /** Process start to the plan: CLI init, stack and config load, the language host's first start (plugin info). */
+  engineStart: number;
+  /** Plan start to the stack's registration: language host start, Node, the SDK's runtime. */
+  programStart: number;
+  /** Stack registration to the program's first own registration: loading the program's modules (TypeScript transpiled by ts-node) and running it up to its first resource. */
+  programModules: number;
+  /** The program's first own registration to the end of its run: provider start, Check/Diff/Update, the program awaiting outputs. */
+  resourceOperations: number;
+  /** Of which provider plugins starting (not the language host). */
+  providerStart: number;
+  /** Of which time covered by provider RPCs (ResourceProvider/*). */
+  providerRpc: number;
+  /** End of the program's run to process exit: snapshot written, plugins shut down, exit. */
+  engineFinish: number;
+  /** Language host starts (the engine starts it twice per up). */
+  languageHostStarts: number;
+  registrations: number;
+  providerCalls: Record<string, number>;
+}
+
+function breakdown(call: Call): UpBreakdown | undefined {
+  const spans = call.trace ? readSpans(call.trace) : [];
+  const plan = spans.find((s) => s.name === "pulumi-plan");
+  const run = spans.find((s) => s.name === "pulumirpc.LanguageRuntime/Run");
+  const regs = spans.filter((s) => s.name === "pulumirpc.ResourceMonitor/RegisterResource");
+  // The first registration is the stack itself (the SDK makes it before it loads the program).
+  const stackReg = regs[0];
+  const firstReg = regs[1] ?? regs[0];
+  if (!plan || !run || !stackReg || !firstReg) return undefined;
+  const plugins = spans.filter((s) => s.name === "newPlugin");
+  // A language host start is the newPlugin just before a GetPluginInfo/Run of the LanguageRuntime.
+  const langStarts = plugins.filter((p) =>
+    spans.some(
+      (s) => s.name.startsWith("pulumirpc.LanguageRuntime/") && s.start >= p.end && s.start - p.end < 5,
+    ),
+  );
+  const providerPlugins = plugins.filter((p) => !langStarts.includes(p) && p.start >= firstReg.start);
+  const rpc = spans.filter((s) => s.name.startsWith("pulumirpc.ResourceProvider/"));
+  const providerCalls: Record<string, number> = {};
+  for (const s of rpc) {
+    const op = s.name.slice("pulumirpc.ResourceProvider/".length);
+    providerCalls[op] = (providerCalls[op] ?? 0) + 1;
+  }
+  return {
+    process: call.end - call.start,
+    engineStart: plan.start - call.start,
+    programStart: stackReg.start - plan.start,
+    programModules: firstReg.start - stackReg.start,
+    resourceOperations: run.end - firstReg.start,
+    providerStart: covered(providerPlugins),
+    providerRpc: covered(rpc.filter((s) => s.start >= firstReg.start && s.end <= run.end)),
+    engineFinish: call.end - run.end,
+    languageHostStarts: covered(langStarts),
+    registrations: regs.length,
+    providerCalls,
+  };
+}
+
+function medianBreakdown(items: readonly UpBreakdown[]): UpBreakdown | undefined {
+  if (items.length === 0) return undefined;
+  const m = (f: (b: UpBreakdown) => number) => round(median(items.map(f)));
+  const ops = new Set(items.flatMap((b) => Object.keys(b.providerCalls)));
+  return {
+    process: m((b) => b.process),
+    engineStart: m((b) => b.engineStart),
+    programStart: m((b) => b.programStart),
+    programModules: m((b) => b.programModules),
+    resourceOperations: m((b) => b.resourceOperations),
+    providerStart: m((b) => b.providerStart),
+    providerRpc: m((b) => b.providerRpc),
+    engineFinish: m((b) => b.engineFinish),
+    languageHostStarts: m((b) => b.languageHostStarts),
+    registrations: m((b) => b.registrations),
+    providerCalls: Object.fromEntries([...ops].sort().map((op) => [op, m((b) => b.providerCalls[op] ?? 0)])),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes: every pid the local platform's state files name, stopped by pid if still alive.
+
+function statePids(stateDir: string): number[] {
+  const pids: number[] = [];
+  const walk = (d: string) => {
+    if (!fs.existsSync(d)) return;
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".state.json")) {
+        try {
+          const s = JSON.parse(fs.readFileSync(p, "utf8")) as {
+            pid?: number;
+            instances?: { pid?: number | null }[];
+          };
+          if (s.pid) pids.push(s.pid);
+          for (const i of s.instances ?? []) if (i.pid) pids.push(i.pid);
+        } catch {
+          // A state file being rewritten: the next read has it.
+        }
+      }
+    }
+  };
+  walk(stateDir);
+  return pids;
+}
+
+async function stopLeftovers(pids: Iterable<number>): Promise<number> {
+  const alive = [...new Set(pids)].filter(isAlive);
+  for (const pid of alive) {
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      // Gone already.
+    }
+  }
+  await new Promise((r) => setTimeout(r, alive.length > 0 ? 2_000 : 0));
+  for (const pid of alive.filter(isAlive)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // Gone already.
+    }
+  }
+  return alive.length;
+}
+
+// ---------------------------------------------------------------------------------------------
+// (a) the floor.
+
+interface EmptyResult {
+  /** Automation API `stack.up()` wall time: the `up` process plus the outputs/history calls it makes. */
+  upMs: number[];
+  /** The `up` process alone. */
+  processMs: number[];
+  breakdown?: UpBreakdown;
+}
+
+async function emptyUp(t: Tools): Promise<EmptyResult> {
+  const workDir = path.join(t.dir, "empty");
+  fs.mkdirSync(workDir);
+  fs.writeFileSync(path.join(workDir, "Pulumi.yaml"), "name: bench-empty\nruntime: nodejs\n");
+  fs.writeFileSync(path.join(workDir, "index.js"), "// No resources.\n");
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(workDir, "node_modules"));
+  const stack = await LocalWorkspace.createStack(
+    { stackName: "empty", workDir },
+    { envVars: t.env, pulumiCommand: t.pulumiCommand, pulumiHome: t.env.PULUMI_HOME as string },
+  );
+  const result: EmptyResult = { upMs: [], processMs: [] };
+  const details: UpBreakdown[] = [];
+  try {
+    await stack.up(); // warm-up
+    for (let i = 0; i < EMPTY_RUNS; i++) {
+      const t0 = Date.now();
+      await stack.up();
+      const t1 = Date.now();
+      result.upMs.push(t1 - t0);
+      const call = t.calls().find((c) => c.command === "up" && c.start >= t0 - 50 && c.end <= t1 + 50);
+      if (call) {
+        result.processMs.push(round(call.end - call.start));
+        const b = breakdown(call);
+        if (b) details.push(b);
+      }
+      log(`empty up ${i + 1}/${EMPTY_RUNS}: ${t1 - t0} ms`);
+    }
+  } finally {
+    await stack.destroy();
+    await stack.workspace.removeStack("empty");
+  }
+  const b = medianBreakdown(details);
+  return b ? { ...result, breakdown: b } : result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// (b), (c): a release through the driver.
+
+const PROGRAM = `// step-cost benchmark: "web" is released; "others" services sit beside it untouched.
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { Step, Strategy } from "../components/core";
+import { CanaryService } from "../components/local";
+
+const config = new pulumi.Config();
+const app = path.resolve(__dirname, "../examples/local-app/server.js");
+const common = {
+  command: [process.execPath, app],
+  replicas: 1,
+  stateDir: config.require("stateDir"),
+  health: { readiness: { path: "/health/ready", interval: "100ms", timeout: "100ms" } },
+  stopGrace: "2s",
+  version: "v1",
+};
+const weights: number[] = config.requireObject("weights");
+const pauses: string[] = config.requireObject("pauses");
+const web = new CanaryService("web", {
+  ...common,
+  strategy: Strategy.canary({
+    steps: [...weights.flatMap((w, i) => [Step.setWeight(w), Step.pause(pauses[i] ?? "0s")]), Step.setWeight(100)],
+  }),
+});
+const others = config.getNumber("others") ?? 0;
+for (let i = 1; i <= others; i++) {
+  new CanaryService(\`other\${String(i).padStart(2, "0")}\`, {
+    ...common,
+    strategy: Strategy.canary({ steps: [Step.setWeight(100)] }),
+  });
+}
+export const endpoint = web.endpoint;
+`;
+
+interface Applied {
+  readonly kind: string;
+  readonly weight: number;
+  readonly durationMs: number;
+  readonly upMs: number;
+  readonly verified: boolean;
+  readonly at: number;
+}
+
+/** One traffic step, split (ms). */
+interface StepSplit {
+  durationMs: number;
+  upMs: number;
+  /** The `up` process alone. */
+  upProcessMs: number;
+  /** upMs beyond the process: the Automation API's follow-up calls (stack output, history). */
+  automationAfterUpMs: number;
+  /** durationMs - upMs: the driver's own work (config read and write, stack export, router read). */
+  driverOwnMs: number;
+  /** Of which CLI calls (config, config set-all, stack export). */
+  driverCliMs: number;
+  /** CLI processes the step ran, by command. */
+  cliCalls: Record<string, number>;
+  cliCallMs: Record<string, number>;
+  engine?: UpBreakdown;
+}
+
+interface ReleaseFigures {
+  services: number;
+  firstDeployMs: number;
+  releaseMs: number;
+  applied: Applied[];
+  /** Median over the setWeight steps. */
+  stepMedianMs: number;
+  stepMedianUpMs: number;
+  step: StepSplit;
+  /** The three promotion applies and the candidate deploy, for reference. */
+  deployMs: number;
+  promoteMs: number[];
+  leftoverProcessesStopped: number;
+}
+
+function split(t: Tools, a: Applied): StepSplit {
+  const from = a.at - a.durationMs - 20;
+  const calls = t.calls().filter((c) => c.start >= from && c.end <= a.at + 20);
+  const up = calls.find((c) => c.command === "up");
+  const upProcessMs = up ? up.end - up.start : Number.NaN;
+  const cliCalls: Record<string, number> = {};
+  const cliCallMs: Record<string, number> = {};
+  for (const c of calls) {
+    cliCalls[c.command] = (cliCalls[c.command] ?? 0) + 1;
+    cliCallMs[c.command] = round((cliCallMs[c.command] ?? 0) + (c.end - c.start));
+  }
+  // The driver's own calls (release.ts apply(): read and write the config, export the state);
+  // stack output and stack history are the Automation API's, inside stack.up().
+  const driverCli = calls
+    .filter((c) => ["config", "config set-all", "stack export"].includes(c.command))
+    .reduce((sum, c) => sum + (c.end - c.start), 0);
+  const engine = up ? breakdown(up) : undefined;
+  return {
+    durationMs: a.durationMs,
+    upMs: a.upMs,
+    upProcessMs: round(upProcessMs),
+    automationAfterUpMs: round(a.upMs - upProcessMs),
+    driverOwnMs: a.durationMs - a.upMs,
+    driverCliMs: round(driverCli),
+    cliCalls,
+    cliCallMs,
+    ...(engine ? { engine } : {}),
+  };
+}
+
+function medianSplit(items: readonly StepSplit[]): StepSplit {
+  const m = (f: (s: StepSplit) => number) => round(median(items.map(f)));
+  const commands = new Set(items.flatMap((s) => Object.keys(s.cliCalls)));
+  const engine = medianBreakdown(items.flatMap((s) => (s.engine ? [s.engine] : [])));
+  return {
+    durationMs: m((s) => s.durationMs),
+    upMs: m((s) => s.upMs),
+    upProcessMs: m((s) => s.upProcessMs),
+    automationAfterUpMs: m((s) => s.automationAfterUpMs),
+    driverOwnMs: m((s) => s.driverOwnMs),
+    driverCliMs: m((s) => s.driverCliMs),
+    cliCalls: Object.fromEntries([...commands].sort().map((c) => [c, m((s) => s.cliCalls[c] ?? 0)])),
+    cliCallMs: Object.fromEntries([...commands].sort().map((c) => [c, m((s) => s.cliCallMs[c] ?? 0)])),
+    ...(engine ? { engine } : {}),
+  };
+}
+
+async function releaseRun(t: Tools, others: number, cleanup: { stopped: number }): Promise<ReleaseFigures> {
+  const project = shadowProject(ROOT);
+  const workDir = path.join(project.workDir, "bench-step-program");
+  const stateDir = path.join(t.dir, `services-${others}`);
+  const driverState = path.join(t.dir, `driver-${others}`);
+  const stackName = `step-${others}`;
+  fs.mkdirSync(workDir);
+  fs.writeFileSync(
+    path.join(workDir, "Pulumi.yaml"),
+    "name: bench-step-cost\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n",
+  );
+  fs.writeFileSync(path.join(workDir, "index.ts"), PROGRAM);
+  let stack: Stack | undefined;
+  const pids = new Set<number>();
+  try {
+    stack = await LocalWorkspace.createStack(
+      { stackName, workDir },
+      { envVars: t.env, pulumiCommand: t.pulumiCommand, pulumiHome: t.env.PULUMI_HOME as string },
+    );
+    await stack.setAllConfig({
+      stateDir: { value: stateDir },
+      others: { value: String(others) },
+      weights: { value: JSON.stringify(WEIGHTS) },
+      pauses: { value: JSON.stringify(PAUSES) },
+      "progressive:release": { value: JSON.stringify({ drift: "off" }) },
+    });
+    const d0 = Date.now();
+    await stack.up();
+    const firstDeployMs = Date.now() - d0;
+    for (const pid of statePids(stateDir)) pids.add(pid);
+    log(`${1 + others} service(s): first deploy ${firstDeployMs} ms; releasing v2`);
+    const applied: Applied[] = [];
+    let kind = "";
+    const onEvent = (e: DriverEvent) => {
+      if (e.type === "stepStarted") kind = e.description.split(":")[0] ?? "";
+      if (e.type === "trafficApplied") {
+        applied.push({
+          kind,
+          weight: e.traffic.candidateWeight,
+          durationMs: e.durationMs,
+          upMs: e.upMs,
+          verified: e.verified,
+          at: e.at.getTime(),
+        });
+        log(`  ${kind} ${e.traffic.candidateWeight}%: ${e.durationMs} ms (up ${e.upMs} ms)`);
+      }
+    };
+    const r0 = Date.now();
+    const result = await releaseCommand(
+      {
+        workDir,
+        stackName,
+        service: "web",
+        env: t.env,
+        pulumiPath: path.join(t.wrapperRoot, "bin", "pulumi"),
+      },
+      "v2",
+      { onEvent, stateDir: driverState },
+    );
+    const releaseMs = Date.now() - r0;
+    for (const pid of statePids(stateDir)) pids.add(pid);
+    if (result.outcome !== "promoted")
+      throw new Error(`expected the release to be promoted, got ${result.outcome}: ${result.reason ?? ""}`);
+    const steps = applied.filter((a) => a.kind === "set weight");
+    if (steps.some((s) => !s.verified)) throw new Error("a weight step was not verified from the router");
+    return {
+      services: 1 + others,
+      firstDeployMs,
+      releaseMs,
+      applied,
+      stepMedianMs: median(steps.map((s) => s.durationMs)),
+      stepMedianUpMs: median(steps.map((s) => s.upMs)),
+      step: medianSplit(steps.map((s) => split(t, s))),
+      deployMs: applied.find((a) => a.kind === "deploy")?.durationMs ?? Number.NaN,
+      promoteMs: applied.filter((a) => a.kind === "promote").map((a) => a.durationMs),
+      leftoverProcessesStopped: 0,
+    };
+  } finally {
+    try {
+      if (stack) {
+        log(`${1 + others} service(s): destroying`);
+        for (const pid of statePids(stateDir)) pids.add(pid);
+        await stack.destroy();
+        await stack.workspace.removeStack(stackName);
+      }
+    } finally {
+      cleanup.stopped = await stopLeftovers(pids);
+      if (cleanup.stopped > 0) log(`stopped ${cleanup.stopped} process(es) the destroy left`);
+      project.dispose();
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function printSplit(label: string, s: StepSplit): void {
+  const e = s.engine;
+  console.log(`  ${label}: ${s.durationMs} ms per weight step (medians of the setWeight steps)`);
+  console.log(
+    `    driver: config read + write before up, stack export + router read after   ${s.driverOwnMs} ms`,
+  );
+  console.log(
+    `      of which CLI processes (config, config set-all, stack export)            ${s.driverCliMs} ms`,
+  );
+  console.log(`    Automation API stack.up()                                                  ${s.upMs} ms`);
+  console.log(
+    `      the \`pulumi up\` process                                                  ${s.upProcessMs} ms`,
+  );
+  if (e) {
+    console.log(
+      `        engine start (CLI init, stack + config, language host for plugin info) ${e.engineStart} ms`,
+    );
+    console.log(
+      `        program start (language host, Node, the SDK's runtime)                  ${e.programStart} ms`,
+    );
+    console.log(
+      `        program code (ts-node transpile + load, code up to its first resource)   ${e.programModules} ms`,
+    );
+    console.log(
+      `        resource operations (${e.registrations} registrations; provider start ${e.providerStart} ms, provider RPCs ${e.providerRpc} ms) ${e.resourceOperations} ms`,
+    );
+    console.log(
+      `        engine finish (snapshot, plugin shutdown, exit)                         ${e.engineFinish} ms`,
+    );
+    console.log(`        (language host starts, inside engine + program start: ${e.languageHostStarts} ms)`);
+    console.log(
+      `        provider calls: ${Object.entries(e.providerCalls)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")}`,
+    );
+  }
+  console.log(
+    `      after the process: stack output + history (Automation API)               ${s.automationAfterUpMs} ms`,
+  );
+  console.log(
+    `    CLI processes per step: ${Object.entries(s.cliCalls)
+      .map(([k, v]) => `${k} x${v} (${s.cliCallMs[k]} ms)`)
+      .join(", ")}`,
+  );
+}
+
+async function main(): Promise<void> {
+  const engine = engineTools.findEngine();
+  if (!engine) throw new Error("no Pulumi CLI found; run `bash scripts/ensure-pulumi.sh` first");
+  const started = Date.now();
+  const t = await setUp(engine);
+  try {
+    log(`(a) empty program: warm-up + ${EMPTY_RUNS} ups`);
+    const empty = await emptyUp(t);
+    log("(b) one service");
+    const cleanOne = { stopped: 0 };
+    const one = await releaseRun(t, 0, cleanOne);
+    one.leftoverProcessesStopped = cleanOne.stopped;
+    log(`(c) one service beside ${OTHERS} others`);
+    const cleanMany = { stopped: 0 };
+    const many = await releaseRun(t, OTHERS, cleanMany);
+    many.leftoverProcessesStopped = cleanMany.stopped;
+
+    const a = median(empty.upMs);
+    const b = one.stepMedianMs;
+    const c = many.stepMedianMs;
+    const results = {
+      date: new Date().toISOString(),
+      seconds: Math.round((Date.now() - started) / 1000),
+      machine: {
+        cpus: os.cpus().length,
+        cpu: os.cpus()[0]?.model ?? "?",
+        node: process.version,
+        pulumi: engine.version,
+      },
+      settings: { emptyRuns: EMPTY_RUNS, weights: WEIGHTS, pauses: PAUSES, others: OTHERS, replicas: 1 },
+      emptyUp: {
+        medianMs: a,
+        processMedianMs: median(empty.processMs),
+        runsMs: empty.upMs,
+        processRunsMs: empty.processMs,
+        ...(empty.breakdown ? { breakdown: empty.breakdown } : {}),
+      },
+      oneService: one,
+      withOthers: many,
+      ratios: { stepVsEmptyUp: b / a, stepWithOthers: c / b },
+    };
+    fs.mkdirSync(path.dirname(OUT), { recursive: true });
+    fs.writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
+
+    const m = results.machine;
+    console.log(
+      `\nTraffic step cost (${m.cpus} CPUs ${m.cpu}, Node ${m.node}, pulumi ${m.pulumi}, file backend, no load), ${results.seconds} s\n`,
+    );
+    const eb = empty.breakdown;
+    console.log(
+      `  (a) empty JavaScript program, Automation API up: median ${a} ms (runs ${empty.upMs.join(", ")}); the \`pulumi up\` process alone ${median(empty.processMs)} ms`,
+    );
+    if (eb)
+      console.log(
+        `      engine start ${eb.engineStart} ms, program start ${eb.programStart} ms, program code ${eb.programModules} ms, resource operations ${eb.resourceOperations} ms, engine finish ${eb.engineFinish} ms (language host starts ${eb.languageHostStarts} ms)`,
+      );
+    for (const [label, r] of [
+      ["(b) one CanaryService", one],
+      [`(c) the same beside ${OTHERS} other services`, many],
+    ] as const) {
+      console.log(
+        `  ${label} (${r.services} service(s), replicas 1): weight step median ${r.stepMedianMs} ms (up ${r.stepMedianUpMs} ms); steps ${r.applied
+          .filter((x) => x.kind === "set weight")
+          .map((x) => x.durationMs)
+          .join(", ")} ms`,
+      );
+      console.log(
+        `      first deploy ${r.firstDeployMs} ms; candidate deploy ${r.deployMs} ms; promotion applies ${r.promoteMs.join(", ")} ms; whole release ${r.releaseMs} ms`,
+      );
+    }
+    console.log("\nWhere a weight step goes:");
+    printSplit("(b)", one.step);
+    printSplit("(c)", many.step);
+    console.log("");
+    console.log(`step-vs-empty-up ratio: ${(b / a).toFixed(2)}`);
+    console.log(`step-with-${OTHERS}-services ratio: ${(c / b).toFixed(2)}`);
+    console.log(
+      `\nRerun: npm run bench:step   (OTHERS=10 EMPTY_RUNS=7 npm run bench:step; figures written to ${path.relative(ROOT, OUT)})`,
+    );
+  } finally {
+    // STEP_COST_TRACES=<folder> keeps the engine's traces and the CLI call log for a closer look.
+    const keep = process.env.STEP_COST_TRACES;
+    if (keep) {
+      fs.cpSync(path.join(t.dir, "traces"), keep, { recursive: true });
+      if (fs.existsSync(path.join(t.dir, "calls.tsv")))
+        fs.copyFileSync(path.join(t.dir, "calls.tsv"), path.join(keep, "calls.tsv"));
+    }
+    fs.rmSync(t.dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exit(1);
+  },
+);
