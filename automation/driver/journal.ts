@@ -107,16 +107,31 @@ export function currentOwner(): JournalOwner {
   return { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
 }
 
+/**
+ * Whether `pid` runs on this host. A zombie is not running: a driver killed together with its
+ * pulumi leaves the pulumi a zombie until something reaps it, and kill(pid, 0) still succeeds then.
+ */
+export function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return true; // no /proc (macOS): kill(0) said it exists
+  }
+}
+
 /** Whether the process that owns a journal is still running (only knowable on the same host). */
 export function ownerAlive(owner: JournalOwner): boolean | "unknown" {
   if (owner.host !== os.hostname()) return "unknown";
   if (owner.pid === process.pid) return true;
-  try {
-    process.kill(owner.pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
+  return pidAlive(owner.pid);
 }
 
 /** Whether a journal describes a release that is still running or was cut short. */

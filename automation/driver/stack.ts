@@ -22,6 +22,7 @@ import {
   type TrafficState,
 } from "../../components/core";
 import { classifyError, ReleaseError } from "./errors";
+import { pidAlive } from "./journal";
 import { parseSettings, type RawConfigValue, type ReleaseSettings } from "./settings";
 
 /** Which stack to drive. */
@@ -424,14 +425,7 @@ export class StackHandle {
     if (locks.length === 0) return "none";
     for (const lock of locks) {
       const sameHost = lock.hostname === os.hostname();
-      let alive = true;
-      if (sameHost && lock.pid) {
-        try {
-          process.kill(lock.pid, 0);
-        } catch (err) {
-          alive = (err as NodeJS.ErrnoException).code === "EPERM";
-        }
-      }
+      const alive = sameHost && lock.pid ? pidAlive(lock.pid) : true;
       if (!sameHost || !lock.pid || alive) {
         throw new ReleaseError(
           "locked",

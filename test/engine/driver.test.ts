@@ -61,12 +61,15 @@ async function withDriverStack<T>(
     skipVersionCheck: true,
   });
   let stack: Stack | undefined;
+  let failure: unknown;
+  let cleanupError: unknown;
+  let result: T | undefined;
   try {
     stack = await LocalWorkspace.createStack({ stackName: name, workDir }, { envVars: env, pulumiCommand });
     await stack.workspace.setAllConfigJson(name, configJson(PROJECT, fastCanaryValues(cfg)));
     const up = await stack.up();
     const endpoint = String(up.outputs.endpoint?.value);
-    return await body({
+    result = await body({
       name,
       stack,
       backend,
@@ -75,17 +78,30 @@ async function withDriverStack<T>(
       endpoint,
       target: { workDir, stackName: name, env },
     });
+  } catch (err) {
+    failure = err;
+    throw err;
   } finally {
     try {
       if (stack) {
+        // A test that killed a pulumi and failed before settling it leaves its lock: clear it so
+        // the destroy below stops every process, and so the test's own error is the one reported.
+        if (failure) await stack.cancel().catch(() => undefined);
         await stack.destroy();
         await stack.workspace.removeStack(name);
       }
+    } catch (cleanup) {
+      // The test's own error, when there is one, is the one to report.
+      if (failure)
+        console.log(`      cleanup after the failure also failed: ${String(cleanup).split("\n")[0]}`);
+      else cleanupError = cleanup;
     } finally {
       backend.dispose();
       project.dispose();
     }
   }
+  if (cleanupError) throw cleanupError;
+  return result as T;
 }
 
 function collect(): { events: DriverEvent[]; onEvent: (e: DriverEvent) => void } {
