@@ -268,9 +268,9 @@ async function takeOverLocked(
   if (service.release.platform === "local") {
     // An instance set whose create the crash cut short is gone from the state but may still run:
     // stop what the state does not know, and remove config files that may hold secret env.
-    const dir = await stack.localServiceDir(service);
+    const { dir, known } = await stack.localDaemons(service);
     if (dir) {
-      const reaped = await reapOrphans(dir, await stack.knownSupervisors());
+      const reaped = await reapOrphans(dir, known);
       if (reaped.stopped.length > 0 || reaped.removed.length > 0)
         o.onEvent?.({
           type: "log",

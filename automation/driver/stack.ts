@@ -264,31 +264,30 @@ export class StackHandle {
   }
 
   /**
-   * Supervisor pids the state knows (local platform): each instance set's, and each unit's of a
-   * rolling set. What runs beyond these under a service's folder was left by a crash.
+   * What the state knows of a local service's daemons, from one export: its folder (the
+   * component's `processes` output) and every supervisor pid (each instance set's, each unit's of
+   * a rolling set). What runs beyond these under that folder was left by a crash.
    */
-  async knownSupervisors(): Promise<Set<number>> {
+  async localDaemons(service: StackService): Promise<{ dir?: string; known: Set<number> }> {
     const deployment = (await this.stack.exportStack()).deployment as {
-      resources?: { type?: string; outputs?: { supervisorPid?: unknown; units?: unknown } }[];
+      resources?: {
+        urn?: string;
+        type?: string;
+        outputs?: { supervisorPid?: unknown; units?: unknown; processes?: { stateDir?: unknown } };
+      }[];
     };
-    const pids = new Set<number>();
+    const known = new Set<number>();
+    let dir: string | undefined;
     for (const r of deployment.resources ?? []) {
+      const stateDir = r.urn === service.urn ? r.outputs?.processes?.stateDir : undefined;
+      if (typeof stateDir === "string") dir = path.join(stateDir, service.release.service);
       if (!r.type?.startsWith("pulumi-nodejs:dynamic/local:")) continue;
-      if (typeof r.outputs?.supervisorPid === "number") pids.add(r.outputs.supervisorPid);
+      if (typeof r.outputs?.supervisorPid === "number") known.add(r.outputs.supervisorPid);
       if (Array.isArray(r.outputs?.units))
         for (const u of r.outputs.units as { supervisorPid?: unknown }[])
-          if (typeof u.supervisorPid === "number") pids.add(u.supervisorPid);
+          if (typeof u.supervisorPid === "number") known.add(u.supervisorPid);
     }
-    return pids;
-  }
-
-  /** The folder of a local service's daemons, from its component's `processes` output. */
-  async localServiceDir(service: StackService): Promise<string | undefined> {
-    const deployment = (await this.stack.exportStack()).deployment as {
-      resources?: { urn?: string; outputs?: { processes?: { stateDir?: unknown } } }[];
-    };
-    const stateDir = deployment.resources?.find((r) => r.urn === service.urn)?.outputs?.processes?.stateDir;
-    return typeof stateDir === "string" ? path.join(stateDir, service.release.service) : undefined;
+    return { ...(dir ? { dir } : {}), known };
   }
 
   /** The service `name` (or the only one). */
