@@ -187,6 +187,8 @@ function installBundledPlugins() {
   const files = {
     "pulumi-language-nodejs": path.join(__dirname, "language-host.js"),
     "pulumi-resource-pulumi-nodejs": path.join(shimDir, "pulumi-resource-pulumi-nodejs"),
+    // Preloaded by the plugin above; must sit beside it.
+    "parent-watch.js": path.join(shimDir, "parent-watch.js"),
   };
   for (const [name, src] of Object.entries(files)) {
     const dest = path.join(dir, name);

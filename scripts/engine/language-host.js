@@ -409,10 +409,19 @@ server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p
   process.stdout.write(`${port}\n`);
 });
 
-for (const sig of /** @type {const} */ (["SIGINT", "SIGTERM"])) {
-  process.on(sig, () => {
-    for (const child of children) child.kill("SIGTERM");
-    server.forceShutdown();
-    process.exit(0);
-  });
+/** Stops the programs and plugins this host started, then exits. */
+function stopAll() {
+  for (const child of children) child.kill("SIGTERM");
+  server.forceShutdown();
+  process.exit(0);
 }
+
+for (const sig of /** @type {const} */ (["SIGINT", "SIGTERM"])) process.on(sig, stopAll);
+
+// The engine starts this host in a process group of its own, so a driver killed with its process
+// group (its pulumi included) leaves the host and the program it runs behind, reparented. When the
+// engine that started it is gone, nothing can call it any more: stop.
+const parentAtStart = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentAtStart) stopAll();
+}, 500).unref();
