@@ -16,7 +16,9 @@ import {
   lockFile,
   ownerAlive,
   readJournal,
+  stackStepLockFile,
   TERMINAL_PHASES,
+  waitForLock,
   writeJournal,
 } from "./journal";
 import { buildPlan, type ReleasePlan } from "./plan";
@@ -242,26 +244,43 @@ async function takeOverLocked(
       `the driver of release ${journal.releaseId} (pid ${journal.owner.pid}) is still running; stop it first (Ctrl-C reverts)`,
     );
   }
-  if ((await stack.unlockIfStale()) === "unlocked") {
-    o.onEvent?.({
-      type: "log",
-      level: "warn",
-      message: `removed the lock a crashed pulumi left on ${stack.name} (its process is gone)`,
-      at: new Date(),
-      releaseId: journal.releaseId,
-    });
-  }
-  const pending = await stack.pendingOperations();
-  if (pending > 0) {
-    // A driver killed during `up` can leave pending operations; refresh settles them against reality.
-    o.onEvent?.({
-      type: "log",
-      level: "warn",
-      message: `${pending} pending operation(s) from the interrupted update: refreshing`,
-      at: new Date(),
-      releaseId: journal.releaseId,
-    });
-    await stack.refresh(o.onOutput, true);
+  // Another service's driver may be in the middle of its `up` on this stack: its lock and its
+  // pending operations are not ours to clear. Wait for its step, then settle what a crash left.
+  const stepLock = await waitForLock(
+    stackStepLockFile(o.stateDir ?? defaultStateDir(), stack.project, stack.name),
+    `settling ${journal.releaseId} (${name})`,
+    { timeoutMs: 30 * 60_000 },
+  );
+  if ("heldBy" in stepLock)
+    throw new ReleaseError(
+      "locked",
+      `stack ${stack.name} is held by ${stepLock.heldBy.what} (driver pid ${stepLock.heldBy.pid}); wait for it to finish`,
+    );
+  let pending: number;
+  try {
+    if ((await stack.unlockIfStale()) === "unlocked") {
+      o.onEvent?.({
+        type: "log",
+        level: "warn",
+        message: `removed the lock a crashed pulumi left on ${stack.name} (its process is gone)`,
+        at: new Date(),
+        releaseId: journal.releaseId,
+      });
+    }
+    pending = await stack.pendingOperations();
+    if (pending > 0) {
+      // A driver killed during `up` can leave pending operations; refresh settles them against reality.
+      o.onEvent?.({
+        type: "log",
+        level: "warn",
+        message: `${pending} pending operation(s) from the interrupted update: refreshing`,
+        at: new Date(),
+        releaseId: journal.releaseId,
+      });
+      await stack.refresh(o.onOutput, true);
+    }
+  } finally {
+    stepLock.release();
   }
   // The refresh may have changed the state: read the service again.
   const service = pending > 0 ? await stack.service(name) : t.service;
@@ -311,6 +330,7 @@ export async function resumeCommand(target: StackTarget, o: CommandOptions = {})
         `release ${journal.releaseId} is paused for a manual decision: run progressive promote ${svc} or progressive abort ${svc}`,
       );
     }
+    await run.restoreApplied();
     return await run.run();
   } finally {
     unlock();

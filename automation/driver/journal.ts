@@ -209,3 +209,48 @@ export function acquireLock(file: string, what: string): { release: () => void }
   const holder = readHolder(file);
   return { heldBy: holder ?? { ...me, pid: -1, what: "unknown" } };
 }
+
+/**
+ * The stack's step lock: `<stateDir>/releases/<project>/<stack>/stack-step.mutex`. Services of one
+ * stack are released independently, but their traffic lives in one config value
+ * (`progressive:traffic`) and each step is an `up` of the whole stack: a driver holds this lock
+ * from reading that value to the end of its `up`, so two drivers never overwrite each other's
+ * entry or run into each other's `up`. (Service locks end in `.lock`, so no service name collides.)
+ */
+export function stackStepLockFile(stateDir: string, project: string, stack: string): string {
+  return path.join(stateDir, "releases", safe(project), safe(stack), "stack-step.mutex");
+}
+
+export interface WaitForLockOptions {
+  /** Give up after this long. */
+  readonly timeoutMs: number;
+  /** Stop waiting when aborted. */
+  readonly signal?: AbortSignal;
+  /** Told once when the lock is held by someone else and the wait begins. */
+  readonly onWait?: (holder: LockHolder) => void;
+  /** Between attempts. @default 200 */
+  readonly pollMs?: number;
+}
+
+/**
+ * Takes `file` with {@link acquireLock}, waiting while another live process holds it (a dead
+ * holder's lock is taken over). Returns the release function, or the holder after the timeout.
+ */
+export async function waitForLock(
+  file: string,
+  what: string,
+  o: WaitForLockOptions,
+): Promise<{ release: () => void } | { heldBy: LockHolder }> {
+  const until = Date.now() + o.timeoutMs;
+  let told = false;
+  for (;;) {
+    const lock = acquireLock(file, what);
+    if ("release" in lock || Date.now() >= until) return lock;
+    if (!told) {
+      told = true;
+      o.onWait?.(lock.heldBy);
+    }
+    o.signal?.throwIfAborted();
+    await new Promise((r) => setTimeout(r, o.pollMs ?? 200));
+  }
+}

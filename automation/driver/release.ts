@@ -24,6 +24,8 @@ import {
   journalFile,
   type ReleasePhase,
   readJournal,
+  stackStepLockFile,
+  waitForLock,
   writeJournal,
 } from "./journal";
 import { buildPlan, describeAction, type PlanAction, type ReleasePlan } from "./plan";
@@ -82,10 +84,15 @@ export function controlOf(t: ReleaseTarget): RouterControl {
   });
 }
 
+/** How long a step waits for another driver's step on the same stack. */
+const STEP_LOCK_TIMEOUT_MS = 30 * 60_000;
+
 /** Drives one release of one service. Create it with the target, a plan and the options. */
 export class ReleaseRun {
   private journal: Journal;
   private readonly file: string;
+  /** The stack's step lock (see {@link stackStepLockFile}). */
+  private readonly stepLock: string;
   private readonly recorder: Recorder;
   private readonly stack: StackHandle;
   private readonly settings: ReleaseSettings;
@@ -108,6 +115,7 @@ export class ReleaseRun {
     const name = target.service.release.name;
     const stateDir = o.stateDir ?? defaultStateDir();
     this.file = journalFile(stateDir, stack.project, stack.name, name);
+    this.stepLock = stackStepLockFile(stateDir, stack.project, stack.name);
     const now = new Date().toISOString();
     this.journal = journal ?? {
       v: 1,
@@ -166,10 +174,31 @@ export class ReleaseRun {
     this.emit({ type: "trafficApplying", traffic, why });
     const started = Date.now();
     const name = this.service.release.name;
-    await this.stack.writeTraffic(name, traffic);
-    const upStarted = Date.now();
-    await this.stack.up(this.o.onOutput ? { onOutput: this.o.onOutput } : {});
-    const upMs = Date.now() - upStarted;
+    const lock = await waitForLock(this.stepLock, `${this.journal.releaseId} (${name})`, {
+      timeoutMs: STEP_LOCK_TIMEOUT_MS,
+      onWait: (h) =>
+        this.emit({
+          type: "log",
+          level: "info",
+          message: `waiting for stack ${this.stack.name}: ${h.what} (driver pid ${h.pid}) is changing it`,
+        }),
+    });
+    if ("heldBy" in lock) {
+      const h = lock.heldBy;
+      throw new ReleaseError(
+        "locked",
+        `stack ${this.stack.name} was held for ${STEP_LOCK_TIMEOUT_MS / 60_000} minutes by ${h.what} (driver pid ${h.pid} on ${h.host}, since ${h.startedAt}); wait for it to finish`,
+      );
+    }
+    let upMs: number;
+    try {
+      await this.stack.writeTraffic(name, traffic);
+      const upStarted = Date.now();
+      await this.stack.up(this.o.onOutput ? { onOutput: this.o.onOutput } : {});
+      upMs = Date.now() - upStarted;
+    } finally {
+      lock.release();
+    }
     this.service = await this.stack.service(name);
     const asked = this.service.release.traffic;
     const wrong: string[] = [];
@@ -361,6 +390,32 @@ export class ReleaseRun {
           : e.message;
       return await this.revert(reason, new Date());
     }
+  }
+
+  /**
+   * Before a release goes on after an interruption: the router must apply the journal's last
+   * verified state (an analysis at 20 % must measure 20 %). A router that reads neither that nor the
+   * state being applied when the driver stopped, or that cannot be read (a proxy that died with the
+   * driver), gets the last verified state again through `up`.
+   */
+  async restoreApplied(): Promise<void> {
+    const applied = this.journal.applied;
+    if (!applied) return;
+    const reading = await this.router.read(applied, this.o.signal);
+    const matches = (t: TrafficState | undefined): boolean =>
+      t !== undefined &&
+      reading.verified &&
+      reading.candidateWeight === t.candidateWeight &&
+      (!t.activeColor || !reading.activeColor || reading.activeColor === t.activeColor);
+    if (matches(applied) || matches(this.journal.intended)) return;
+    this.emit({
+      type: "log",
+      level: "warn",
+      message: reading.verified
+        ? `the router sends ${reading.candidateWeight}% to the candidate, not the ${applied.candidateWeight}% last verified: applying that state again`
+        : `the router cannot be read (${reading.reason}): applying the last verified state again`,
+    });
+    await this.apply(applied, "resume: the last verified state again");
   }
 
   /** All traffic back to the last good state first (verified), then the candidate removed. */

@@ -79,7 +79,7 @@ function adminFailure(what: string, endpoint: string, err: unknown, d: Deadline)
   }
   const text = d.describe(err);
   if (/ECONNREFUSED/.test(text)) {
-    return `${what} at ${endpoint}: nothing listens there; is the service's proxy running? (\`progressive status\`)`;
+    return `router unreachable: ${what} at ${endpoint}: nothing listens there (the service's proxy is down; the next \`up\` of the stack, or a release step, starts it again)`;
   }
   return `${what} at ${endpoint}: ${text}`;
 }

@@ -18,7 +18,9 @@ import {
 import { ReleaseError } from "../../automation/driver/errors";
 import type { DriverEvent } from "../../automation/driver/events";
 import { currentOwner, journalFile, readJournal, writeJournal } from "../../automation/driver/journal";
+import { StackHandle } from "../../automation/driver/stack";
 import { ReleaseHistory } from "../../automation/history";
+import { routerControl } from "../../automation/routers";
 import { isAlive, readState } from "../../components/local/runtime";
 import { configJson, type FastConfigOptions, fastCanaryValues } from "../../scripts/lib/demo-config";
 import { LoadGenerator } from "../../scripts/lib/load";
@@ -503,6 +505,182 @@ describe("release driver (engine tier, local platform)", function () {
     );
   });
 
+  it("killed in a weight step's up, in an analysis and in a promotion: resume or abort leave nothing orphaned and the state a fresh up gives", async () => {
+    await withDriverStack(
+      engine,
+      { steps: [{ setWeight: 20 }, { analysis: {} }, { setWeight: 100 }], intervalSeconds: 3 },
+      async (s) => {
+        const serviceDir = path.join(s.stateDir, PROJECT, s.name, "web");
+        const file = journalFile(s.stateDir, PROJECT, s.name, "web");
+        const locks = path.join(s.backend.dir, "state", ".pulumi", "locks");
+        const upRunning = (): boolean =>
+          fs.existsSync(locks) &&
+          fs.readdirSync(locks, { recursive: true }).some((f) => String(f).endsWith(".json"));
+        const load = new LoadGenerator(s.endpoint, { ratePerSecond: 40, maxDurationMs: 600_000 });
+        load.start();
+        const kill = async (version: string, when: () => boolean): Promise<number> => {
+          const child = spawnCli(
+            ["release", version, "--stack", s.name, "--state-dir", s.stateDir, "--cwd", s.target.workDir],
+            s.env,
+            true,
+          );
+          await waitFor(when, 240_000, child);
+          process.kill(-(child.pid as number), "SIGKILL");
+          await new Promise((r) => child.once("exit", r));
+          return load.failed;
+        };
+        /** After resume or abort: only `version`'s processes run, no config of a stopped one stays, and `up` has nothing to do. */
+        const settled = async (version: string) => {
+          const running = runningSupervisors(serviceDir).map((x) => x.dir);
+          assert.ok(
+            running.length > 0 && running.every((d) => d.includes(`-${version}-`)),
+            `only ${version} runs: ${JSON.stringify(running)}`,
+          );
+          const stale = fs
+            .readdirSync(serviceDir)
+            .filter(
+              (d) =>
+                d !== "proxy" &&
+                !running.includes(d) &&
+                fs.existsSync(path.join(serviceDir, d, "supervisor.config.json")),
+            );
+          assert.deepEqual(stale, [], "no config file of a stopped process remains");
+          const preview = await s.stack.preview();
+          const changes = Object.entries(preview.changeSummary).filter(([op, n]) => op !== "same" && n > 0);
+          assert.deepEqual(changes, [], "a fresh up would change nothing");
+          assert.deepEqual(await load.probe(40), { [version]: 40 });
+          // The killed engine's plugins (language host, dynamic provider) live in process groups of
+          // their own: they must notice the engine is gone and exit.
+          let plugins = enginePlugins(s.target.workDir);
+          for (let i = 0; i < 20 && plugins.length > 0; i++) {
+            await new Promise((r) => setTimeout(r, 250));
+            plugins = enginePlugins(s.target.workDir);
+          }
+          assert.deepEqual(plugins, [], "no plugin of a killed engine runs on");
+        };
+        const figures: string[] = [];
+        try {
+          // 1. In the weight step: 20 % is being applied and its `up` holds the stack.
+          let before = await kill(
+            "v2",
+            () =>
+              readJournal(file)?.intended?.candidateWeight === 20 &&
+              readJournal(file)?.applied?.candidateWeight === 0 &&
+              upRunning(),
+          );
+          const resumed = await resumeCommand(s.target, { stateDir: s.stateDir });
+          assert.equal(resumed.outcome, "promoted", JSON.stringify(resumed));
+          await settled("v2");
+          figures.push(`weight step + resume: ${load.failed - before} failed`);
+
+          // 2. In the analysis at 20 % (step 2 of deploy, 20 %, analysis, promotion).
+          before = await kill(
+            "v4",
+            () =>
+              readJournal(file)?.applied?.candidateWeight === 20 &&
+              readJournal(file)?.stepIndex === 2 &&
+              !upRunning(),
+          );
+          const aborted = await abortCommand(s.target, { stateDir: s.stateDir, actor: "tester" });
+          assert.equal(aborted.outcome, "reverted", JSON.stringify(aborted));
+          assert.deepEqual(aborted.traffic, { stableVersion: "v2", candidateWeight: 0 });
+          await settled("v2");
+          figures.push(`analysis + abort: ${load.failed - before} failed`);
+
+          // 3. In the promotion: its first `up` (all traffic to v5) running.
+          before = await kill("v5", () => readJournal(file)?.phase === "promoting" && upRunning());
+          const promoted = await resumeCommand(s.target, { stateDir: s.stateDir });
+          assert.equal(promoted.outcome, "promoted", JSON.stringify(promoted));
+          await settled("v5");
+          figures.push(`promotion + resume: ${load.failed - before} failed`);
+        } finally {
+          await load.stop();
+        }
+        console.log(`      ${figures.join("; ")}; load: ${load.summary()}`);
+        assert.equal(load.failed, 0, "no request failed through three kills");
+      },
+    );
+  });
+
+  it("a proxy killed mid-release: its worker is back within 2 s with its table; the whole proxy killed reads unreachable until the next step starts it", async () => {
+    await withDriverStack(
+      engine,
+      { steps: [{ setWeight: 20 }, { pause: { duration: "12s" } }, { setWeight: 100 }] },
+      async (s) => {
+        const file = journalFile(s.stateDir, PROJECT, s.name, "web");
+        const proxyState = path.join(s.stateDir, PROJECT, s.name, "web", "proxy", "proxy.state.json");
+        const readProxy = () =>
+          JSON.parse(fs.readFileSync(proxyState, "utf8")) as { pid: number; workerPid: number | null };
+        const load = new LoadGenerator(s.endpoint, { ratePerSecond: 40, maxDurationMs: 600_000 });
+        load.start();
+        const release = releaseCommand(s.target, "v2", { stateDir: s.stateDir });
+        release.catch(() => undefined);
+        try {
+          const inPause = () =>
+            readJournal(file)?.applied?.candidateWeight === 20 && readJournal(file)?.phase === "stepping";
+          for (let i = 0; i < 1200 && !inPause(); i++) await new Promise((r) => setTimeout(r, 100));
+          assert.ok(inPause(), "the release reached its pause at 20 %");
+          const handle = await StackHandle.open(s.target);
+          const web = await handle.service("web");
+          const router = routerControl(web.release.router, web.secrets);
+          const at20 = { stableVersion: "v1", candidateVersion: "v2", candidateWeight: 20 };
+
+          // 1. The worker (what serves) killed: the keeper starts it again on the same ports, and
+          // it reloads its last table.
+          const failedBefore = load.failed;
+          const worker = readProxy().workerPid as number;
+          const killedAt = Date.now();
+          process.kill(worker, "SIGKILL");
+          const readings: string[] = [];
+          let backMs = -1;
+          while (Date.now() - killedAt < 5_000) {
+            const r = await router.read(at20);
+            readings.push(r.verified ? `verified ${r.candidateWeight}` : r.reason);
+            if (r.verified) {
+              backMs = Date.now() - killedAt;
+              assert.equal(r.candidateWeight, 20, "the restarted worker serves the last table");
+              break;
+            }
+            await new Promise((res) => setTimeout(res, 25));
+          }
+          assert.ok(
+            backMs >= 0 && backMs < 2_000,
+            `back within 2 s (took ${backMs} ms): ${readings.join(" | ")}`,
+          );
+          assert.ok(
+            readings.some((r) => /router unreachable/.test(r)),
+            `read as unreachable meanwhile: ${readings.join(" | ")}`,
+          );
+          assert.notEqual(readProxy().workerPid, worker);
+          console.log(
+            `      worker killed: back with its table after ${backMs} ms, ${readings.length - 1} reading(s) unreachable, ${load.failed - failedBefore} request(s) failed`,
+          );
+
+          // 2. The whole proxy (keeper and worker) killed: status says so; the release's next step
+          // (its `up`) starts a new proxy, and the release goes on to promote.
+          const failedBefore2 = load.failed;
+          const { pid: keeper, workerPid } = readProxy();
+          process.kill(keeper, "SIGKILL");
+          if (workerPid) process.kill(workerPid, "SIGKILL");
+          const st = await statusCommand(s.target, { stateDir: s.stateDir });
+          const reading = st.services[0]?.router;
+          assert.equal(reading?.verified, false);
+          assert.match(reading && !reading.verified ? reading.reason : "", /router unreachable/);
+          const result = await release;
+          assert.equal(result.outcome, "promoted", JSON.stringify(result));
+          assert.deepEqual(await load.probe(40), { v2: 40 });
+          console.log(
+            `      whole proxy killed: status read "router unreachable"; ${load.failed - failedBefore2} request(s) failed until the next step started a new proxy`,
+          );
+        } finally {
+          await release.catch(() => undefined);
+          await load.stop();
+        }
+        console.log(`      load: ${load.summary()}`);
+      },
+    );
+  });
+
   it("finishes a revert whose driver was killed in the middle of it: status, then resume or abort", async () => {
     await withDriverStack(
       engine,
@@ -612,6 +790,23 @@ function spawnCli(args: string[], env: Record<string, string>, detached = false)
       detached,
     },
   );
+}
+
+/** Engine plugins (language host, dynamic provider) running in `workDir`, with no engine running. */
+function enginePlugins(workDir: string): string[] {
+  const found: string[] = [];
+  for (const pid of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (fs.readlinkSync(`/proc/${pid}/cwd`) !== workDir) continue;
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z") continue;
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
+      if (/dynamic-provider|language-host|pulumi-language-nodejs/.test(cmd)) found.push(`${pid}: ${cmd}`);
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
 }
 
 /** Supervisors running under a service's state folder, by version folder. */
