@@ -194,7 +194,11 @@ export class ReleaseRun {
     try {
       await this.stack.writeTraffic(name, traffic);
       const upStarted = Date.now();
-      await this.stack.up(this.o.onOutput ? { onOutput: this.o.onOutput } : {});
+      const targets = this.weightOnlyTargets(traffic);
+      await this.stack.step({
+        ...(targets ? { targets } : {}),
+        ...(this.o.onOutput ? { onOutput: this.o.onOutput } : {}),
+      });
       upMs = Date.now() - upStarted;
     } finally {
       lock.release();
@@ -248,6 +252,25 @@ export class ReleaseRun {
       durationMs: Date.now() - started,
       upMs,
     });
+  }
+
+  /**
+   * When `next` differs from the state last verified only in its weight, the resources the `up`
+   * must change are the ones that hold the weight (the release contract's `trafficUrns`) and the
+   * component itself (its `release` output); other services and this service's instances keep
+   * their state, and the engine skips their Check and Diff. Any other change (a version, a colour,
+   * idle replicas) is a full `up`. A component that names no traffic resources gets full `up`s.
+   */
+  private weightOnlyTargets(next: TrafficEntry): string[] | undefined {
+    const urns = this.service.release.trafficUrns ?? [];
+    const last = this.journal.applied as TrafficEntry | undefined;
+    if (urns.length === 0 || !last || !this.service.urn) return undefined;
+    const same =
+      last.stableVersion === next.stableVersion &&
+      last.candidateVersion === next.candidateVersion &&
+      last.activeColor === next.activeColor &&
+      last.idleReplicas === next.idleReplicas;
+    return same && last.candidateWeight !== next.candidateWeight ? [this.service.urn, ...urns] : undefined;
   }
 
   private analysisTarget(action: Extract<PlanAction, { kind: "analysis" }>): AnalysisTarget {

@@ -168,8 +168,10 @@ export class CanaryService extends pulumi.ComponentResource {
     this.plannedWeight = pulumi.output(routed.plannedWeight);
     this.replicas = pulumi.output(counts);
     this.strategy = pulumi.output(strategy);
-    // A replica-ratio router keeps the weight in the Deployments' counts.
-    const traffic = routed.trafficResources.length > 0 ? routed.trafficResources : [canary, stable];
+    // Every router scales the Deployments with the weight (the replica-ratio router keeps the
+    // weight in their counts; the others size the canary to its share), so a weight step changes
+    // the Deployments as well as the router's own objects.
+    const traffic = [...routed.trafficResources, canary, stable];
     this.trafficUrns = pulumi.all(traffic.map((r) => r.urn));
     this.release = registerRelease(
       this,

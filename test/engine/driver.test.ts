@@ -760,6 +760,11 @@ describe("release driver (engine tier, local platform)", function () {
           "status reads where traffic really is from the router",
         );
         assert.equal(st.pendingOperations, 0);
+        // The 20 % step changed only the weight, so its `up` was targeted at the resources that
+        // hold it: the state must still be what a full `up` gives.
+        const preview = await s.stack.preview();
+        const changes = Object.entries(preview.changeSummary).filter(([op, n]) => op !== "same" && n > 0);
+        assert.deepEqual(changes, [], "a full up after the targeted step changes nothing");
         const resumed = await resumeCommand(s.target, { stateDir: s.stateDir });
         assert.equal(resumed.outcome, "promoted");
         assert.deepEqual(await new LoadGenerator(s.endpoint).probe(40), { v2: 40 });
