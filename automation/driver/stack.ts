@@ -193,8 +193,47 @@ interface InternalRun {
   ): Promise<{ stdout: string; stderr: string; code: number }>;
 }
 
+/**
+ * A stack's settings file (`Pulumi.<stack>.yaml`, in the project's `stackConfigDir` when it names
+ * one) as a YAML document, or undefined when it is not a plain file the driver can edit safely
+ * (missing, unparsable, `config` not a map): then the CLI reads and writes the config.
+ */
+export function stackSettingsDocument(
+  workDir: string,
+  stackName: string,
+): { file: string; doc: YAML.Document } | undefined {
+  try {
+    const project = YAML.parse(fs.readFileSync(path.join(workDir, "Pulumi.yaml"), "utf8")) as {
+      stackConfigDir?: unknown;
+    } | null;
+    const dir =
+      typeof project?.stackConfigDir === "string" ? path.resolve(workDir, project.stackConfigDir) : workDir;
+    const file = path.join(dir, `Pulumi.${stackName.split("/").pop()}.yaml`);
+    if (!fs.existsSync(file)) return undefined;
+    const doc = YAML.parseDocument(fs.readFileSync(file, "utf8"));
+    if (doc.errors.length > 0) return undefined;
+    const config = doc.get("config");
+    if (config !== undefined && config !== null && !YAML.isMap(config)) return undefined;
+    return { file, doc };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Sets `config.<key>` to `value` in the settings file, every other line kept, written atomically. */
+export function writeConfigValue(
+  local: { file: string; doc: YAML.Document },
+  key: string,
+  value: unknown,
+): void {
+  local.doc.setIn(["config", key], local.doc.createNode(value));
+  const tmp = `${local.file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, local.doc.toString());
+  fs.renameSync(tmp, local.file);
+}
+
 /** A `progressive:traffic` value read from the settings file: a map, or JSON in a string. */
-function trafficValue(node: unknown): unknown {
+export function trafficValue(node: unknown): unknown {
   const v = YAML.isNode(node) ? node.toJSON() : node;
   if (typeof v === "string") {
     try {
@@ -319,36 +358,10 @@ export class StackHandle {
     return selectService(await this.services(), name, this.stack.name);
   }
 
-  /**
-   * The stack's settings file (`Pulumi.<stack>.yaml`, in the project's `stackConfigDir` when it
-   * names one) as a YAML document, or undefined when it is not a plain file this can edit safely
-   * (missing, unparsable, `config` not a map): then the CLI reads and writes the config.
-   */
-  private stackConfigDocument(): { file: string; doc: YAML.Document } | undefined {
-    try {
-      const project = YAML.parse(fs.readFileSync(path.join(this.workDir, "Pulumi.yaml"), "utf8")) as {
-        stackConfigDir?: unknown;
-      };
-      const dir =
-        typeof project?.stackConfigDir === "string"
-          ? path.resolve(this.workDir, project.stackConfigDir)
-          : this.workDir;
-      const file = path.join(dir, `Pulumi.${this.stack.name.split("/").pop()}.yaml`);
-      if (!fs.existsSync(file)) return undefined;
-      const doc = YAML.parseDocument(fs.readFileSync(file, "utf8"));
-      if (doc.errors.length > 0) return undefined;
-      const config = doc.get("config");
-      if (config !== undefined && config !== null && !YAML.isMap(config)) return undefined;
-      return { file, doc };
-    } catch {
-      return undefined;
-    }
-  }
-
   /** The traffic entries of `progressive:traffic`, by component name. */
   async trafficEntries(): Promise<Record<string, TrafficEntry>> {
     const key = `${CONFIG_NAMESPACE}:${TRAFFIC_KEY}`;
-    const local = this.stackConfigDocument();
+    const local = stackSettingsDocument(this.workDir, this.stack.name);
     // Read from the file when the driver can, as it writes there: one CLI call less per step.
     const v: unknown = local
       ? trafficValue(local.doc.getIn(["config", key]))
@@ -368,12 +381,9 @@ export class StackHandle {
   async writeTraffic(name: string, state: TrafficEntry): Promise<void> {
     const key = `${CONFIG_NAMESPACE}:${TRAFFIC_KEY}`;
     const all = { ...(await this.trafficEntries()), [name]: JSON.parse(JSON.stringify(state)) };
-    const local = this.stackConfigDocument();
+    const local = stackSettingsDocument(this.workDir, this.stack.name);
     if (local) {
-      local.doc.setIn(["config", key], local.doc.createNode(all));
-      const tmp = `${local.file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, local.doc.toString());
-      fs.renameSync(tmp, local.file);
+      writeConfigValue(local, key, all);
       return;
     }
     try {
