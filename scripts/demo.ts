@@ -11,8 +11,8 @@ import { formatEvent } from "../automation/cli";
 import { releaseCommand } from "../automation/driver/commands";
 import { StackHandle } from "../automation/driver/stack";
 import { defaultStateDir } from "../automation/history";
-import { configJson, fastCanaryValues } from "./lib/demo-config";
-import { LoadGenerator } from "./lib/load";
+import { configJson, fastCanaryValues } from "../harness/demo-config";
+import { LoadGenerator } from "../harness/load";
 
 const engineTools: typeof import("./engine/engine.js") = require("./engine/engine.js");
 

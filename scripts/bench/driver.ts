@@ -10,8 +10,8 @@ import * as path from "node:path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { releaseCommand } from "../../automation/driver/commands";
 import type { DriverEvent } from "../../automation/driver/events";
-import { configJson, fastCanaryValues } from "../lib/demo-config";
-import { LoadGenerator } from "../lib/load";
+import { configJson, fastCanaryValues } from "../../harness/demo-config";
+import { LoadGenerator } from "../../harness/load";
 
 const engineTools: typeof import("../engine/engine.js") = require("../engine/engine.js");
 

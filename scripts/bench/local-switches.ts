@@ -6,9 +6,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promotionSequence, switchColors, type TrafficState } from "../../components/core";
 import { ProxyAdminClient } from "../../components/local/runtime";
-import { type EngineInfo, withTestStack } from "../../test/support/engine";
-import { startLoad } from "../../test/support/load";
-import { configure, LOCAL_FIXTURE, portOf } from "../../test/support/local";
+import { type EngineInfo, withTestStack } from "../../harness/engine";
+import { LoadGenerator } from "../../harness/load";
+import { configure, LOCAL_FIXTURE, portOf } from "../../harness/local";
 
 export interface SwitchResult {
   /** Switches (`up` runs that moved traffic or replaced instances) done under load. */
@@ -85,14 +85,18 @@ export async function switchesUnderLoad(
         await configure(stack, { ...plan.base, stateDir, ...initialState(kind) });
         const first = await stack.up();
         const port = portOf(first.outputs.endpoint?.value);
-        const load = startLoad({ port, concurrency: 8, maxRequests: 10_000_000, maxMs: 600_000 });
+        const load = new LoadGenerator(port, {
+          concurrency: 8,
+          maxRequests: 10_000_000,
+          maxMs: 600_000,
+        }).start();
         const started = Date.now();
         let switches = 0;
-        while (switches < minSwitches || load.sent() < minRequests) {
+        while (switches < minSwitches || load.sent < minRequests) {
           await configure(stack, plan.next(switches));
           await stack.up();
           switches++;
-          log(`${kind}: switch ${switches}, ${load.sent()} requests sent`);
+          log(`${kind}: switch ${switches}, ${load.sent} requests sent`);
           if (Date.now() - started > 240_000) break;
         }
         // Keep the load on the final table for a moment, then stop it.

@@ -15,8 +15,8 @@ import {
   stopSupervisor,
   supervisorPaths,
 } from "../../components/local/runtime";
-import { engineTools } from "../../test/support/engine";
-import { percentile, startLoad } from "../../test/support/load";
+import { engineTools } from "../../harness/engine";
+import { LoadGenerator, percentile } from "../../harness/load";
 import { type StepTiming, type SwitchResult, switchesUnderLoad, weightStepTimes } from "./local-switches";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -37,15 +37,18 @@ function log(line: string): void {
 }
 
 async function measure(port: number): Promise<Figures> {
-  await startLoad({ port, concurrency: 8, maxRequests: 2_000, maxMs: 10_000 }).done; // warm-up
-  const latency = await startLoad({
-    port,
+  await new LoadGenerator(port, { concurrency: 8, maxRequests: 2_000, maxMs: 10_000 }).start().done(); // warm-up
+  const latency = await new LoadGenerator(port, {
     concurrency: 1,
     maxRequests: 5_000,
     maxMs: 30_000,
     latencies: true,
-  }).done;
-  const throughput = await startLoad({ port, concurrency: 32, maxRequests: 10_000_000, maxMs: 5_000 }).done;
+  })
+    .start()
+    .done();
+  const throughput = await new LoadGenerator(port, { concurrency: 32, maxRequests: 10_000_000, maxMs: 5_000 })
+    .start()
+    .done();
   return {
     p50Ms: percentile(latency.latenciesMs, 50),
     p99Ms: percentile(latency.latenciesMs, 99),

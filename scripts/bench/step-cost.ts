@@ -18,7 +18,7 @@ import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automa
 import { releaseCommand } from "../../automation/driver/commands";
 import type { DriverEvent } from "../../automation/driver/events";
 import { isAlive } from "../../components/local/runtime";
-import { type EngineInfo, engineTools, shadowProject } from "../../test/support/engine";
+import { type EngineInfo, engineTools, shadowProject } from "../../harness/engine";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const OUT = path.join(ROOT, "bench-results", "step-cost.json");

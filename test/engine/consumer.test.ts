@@ -7,7 +7,7 @@ import { execFile, execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { LoadGenerator } from "../../scripts/lib/load";
+import { LoadGenerator } from "../../harness/load";
 import { createBackend, type EngineInfo, requireEngine, type TestBackend } from "../support/engine";
 
 const root = path.resolve(__dirname, "..", "..");
@@ -174,7 +174,7 @@ describe("the packed package in a project of its own (engine tier)", function ()
     assert.match(unknown.out, /no service named "shop"; its services are/);
 
     const apiPids = pidsOf("api");
-    const load = new LoadGenerator(webUrl, { ratePerSecond: 40, maxDurationMs: 600_000 });
+    const load = new LoadGenerator(webUrl, { ratePerSecond: 40, maxMs: 600_000 });
     load.start();
     try {
       const good = await progressiveAsync("release", "v2", "--stack", "dev", "--service", "web");
@@ -203,7 +203,7 @@ describe("the packed package in a project of its own (engine tier)", function ()
     // The builtin checks compare the versions' own requests: no traffic would be no data.
     const apiLoad = new LoadGenerator(outputs.apiUrl as string, {
       ratePerSecond: 40,
-      maxDurationMs: 600_000,
+      maxMs: 600_000,
     });
     apiLoad.start();
     let r: Awaited<ReturnType<typeof automation.release>>;

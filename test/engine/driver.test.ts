@@ -22,8 +22,8 @@ import { StackHandle } from "../../automation/driver/stack";
 import { ReleaseHistory } from "../../automation/history";
 import { routerControl } from "../../automation/routers";
 import { isAlive, readState } from "../../components/local/runtime";
-import { configJson, type FastConfigOptions, fastCanaryValues } from "../../scripts/lib/demo-config";
-import { LoadGenerator } from "../../scripts/lib/load";
+import { configJson, type FastConfigOptions, fastCanaryValues } from "../../harness/demo-config";
+import { LoadGenerator } from "../../harness/load";
 import {
   createBackend,
   type EngineInfo,
@@ -128,7 +128,7 @@ describe("release driver (engine tier, local platform)", function () {
     try {
       await withDriverStack(engine, {}, async (s) => {
         await s.stack.setConfig("progressive:webhookUrl", { value: hookUrl, secret: true });
-        const load = new LoadGenerator(s.endpoint, { ratePerSecond: 40, maxDurationMs: 600_000 });
+        const load = new LoadGenerator(s.endpoint, { ratePerSecond: 40, maxMs: 600_000 });
         load.start();
         try {
           const good = collect();
@@ -402,7 +402,7 @@ describe("release driver (engine tier, local platform)", function () {
           return { holder, stop: () => clearInterval(timer) };
         };
         const file = journalFile(s.stateDir, PROJECT, s.name, "web");
-        const load = new LoadGenerator(s.endpoint, { ratePerSecond: 40, maxDurationMs: 600_000 });
+        const load = new LoadGenerator(s.endpoint, { ratePerSecond: 40, maxMs: 600_000 });
         load.start();
         try {
           // Run 1: promotion fails, then resume (the holder gone) completes it.
@@ -451,7 +451,7 @@ describe("release driver (engine tier, local platform)", function () {
       async (s) => {
         const serviceDir = path.join(s.stateDir, PROJECT, s.name, "web");
         const file = journalFile(s.stateDir, PROJECT, s.name, "web");
-        const load = new LoadGenerator(s.endpoint, { ratePerSecond: 40, maxDurationMs: 600_000 });
+        const load = new LoadGenerator(s.endpoint, { ratePerSecond: 40, maxMs: 600_000 });
         load.start();
         try {
           const killDuringCreate = async (version: string) => {
@@ -516,7 +516,7 @@ describe("release driver (engine tier, local platform)", function () {
         const upRunning = (): boolean =>
           fs.existsSync(locks) &&
           fs.readdirSync(locks, { recursive: true }).some((f) => String(f).endsWith(".json"));
-        const load = new LoadGenerator(s.endpoint, { ratePerSecond: 40, maxDurationMs: 600_000 });
+        const load = new LoadGenerator(s.endpoint, { ratePerSecond: 40, maxMs: 600_000 });
         load.start();
         const kill = async (version: string, when: () => boolean): Promise<number> => {
           const child = spawnCli(
@@ -611,7 +611,7 @@ describe("release driver (engine tier, local platform)", function () {
         const proxyState = path.join(s.stateDir, PROJECT, s.name, "web", "proxy", "proxy.state.json");
         const readProxy = () =>
           JSON.parse(fs.readFileSync(proxyState, "utf8")) as { pid: number; workerPid: number | null };
-        const load = new LoadGenerator(s.endpoint, { ratePerSecond: 40, maxDurationMs: 600_000 });
+        const load = new LoadGenerator(s.endpoint, { ratePerSecond: 40, maxMs: 600_000 });
         load.start();
         const release = releaseCommand(s.target, "v2", { stateDir: s.stateDir });
         release.catch(() => undefined);
@@ -687,7 +687,7 @@ describe("release driver (engine tier, local platform)", function () {
       { steps: [{ setWeight: 20 }, { analysis: {} }, { setWeight: 100 }] },
       async (s) => {
         const file = journalFile(s.stateDir, PROJECT, s.name, "web");
-        const load = new LoadGenerator(s.endpoint, { ratePerSecond: 40, maxDurationMs: 600_000 });
+        const load = new LoadGenerator(s.endpoint, { ratePerSecond: 40, maxMs: 600_000 });
         load.start();
         try {
           const killDuringRevert = async () => {

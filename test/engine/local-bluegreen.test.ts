@@ -5,19 +5,26 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { switchColors, type TrafficState } from "../../components/core";
+import { get, LoadGenerator, type LoadResult, versionOf } from "../../harness/load";
 import { type EngineInfo, requireEngine, withTestStack } from "../support/engine";
-import { get, type LoadResult, startLoad, versionOf } from "../support/load";
 import { assertNothingLeft, configure, LOCAL_FIXTURE, portOf, Seen, tempStateDir } from "../support/local";
 
 async function versions(port: number, n: number): Promise<Record<string, number>> {
-  const result = await startLoad({ port, concurrency: 4, maxRequests: n, maxMs: 60_000 }).done;
+  const result = await new LoadGenerator(port, { concurrency: 4, maxRequests: n, maxMs: 60_000 })
+    .start()
+    .done();
   assert.equal(result.failed, 0, result.failures.join("; "));
   return result.byVersion;
 }
 
 async function upUnderLoad(stack: Stack, port: number, values: Record<string, unknown>) {
   await configure(stack, values);
-  const load = startLoad({ port, concurrency: 4, intervalMs: 5, maxRequests: 1_000_000, maxMs: 120_000 });
+  const load = new LoadGenerator(port, {
+    concurrency: 4,
+    intervalMs: 5,
+    maxRequests: 1_000_000,
+    maxMs: 120_000,
+  }).start();
   const up = await stack.up();
   await new Promise((r) => setTimeout(r, 300));
   const result: LoadResult = await load.stop();

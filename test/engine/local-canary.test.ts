@@ -5,8 +5,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { promotionSequence, type TrafficState } from "../../components/core";
+import { get, LoadGenerator, versionOf } from "../../harness/load";
 import { type EngineInfo, requireEngine, withTestStack } from "../support/engine";
-import { get, startLoad, versionOf } from "../support/load";
 import { assertNothingLeft, configure, LOCAL_FIXTURE, portOf, Seen, tempStateDir } from "../support/local";
 
 /** Operations the engine reported, in order: `pre|done op name`. */
@@ -30,7 +30,12 @@ function indexOf(log: string[], entry: string): number {
 async function upUnderLoad(stack: Stack, port: number | undefined, traffic: TrafficState) {
   await configure(stack, { traffic });
   const load = port
-    ? startLoad({ port, concurrency: 4, intervalMs: 5, maxRequests: 1_000_000, maxMs: 120_000 })
+    ? new LoadGenerator(port, {
+        concurrency: 4,
+        intervalMs: 5,
+        maxRequests: 1_000_000,
+        maxMs: 120_000,
+      }).start()
     : undefined;
   const events: EngineEvent[] = [];
   const t0 = Date.now();
@@ -49,14 +54,13 @@ async function split(
   n: number,
   headers?: Record<string, string>,
 ): Promise<Record<string, number>> {
-  const load = startLoad({
-    port,
+  const load = new LoadGenerator(port, {
     concurrency: 4,
     maxRequests: n,
     maxMs: 60_000,
     ...(headers ? { headers } : {}),
-  });
-  const result = await load.done;
+  }).start();
+  const result = await load.done();
   assert.equal(result.failed, 0, `failures: ${result.failures.join("; ")}`);
   assert.equal(result.sent, n);
   return result.byVersion;

@@ -5,8 +5,8 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { isAlive } from "../../components/local/runtime";
+import { get, versionOf } from "../../harness/load";
 import { type EngineInfo, requireEngine, withTestStack } from "../support/engine";
-import { get, versionOf } from "../support/load";
 import {
   assertNothingLeft,
   configure,

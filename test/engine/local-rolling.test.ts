@@ -5,8 +5,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ProxyAdminClient } from "../../components/local/runtime";
+import { LoadGenerator } from "../../harness/load";
 import { type EngineInfo, requireEngine, runPulumi, withTestStack } from "../support/engine";
-import { startLoad } from "../support/load";
 import {
   assertNothingLeft,
   configure,
@@ -31,7 +31,9 @@ function appSlot(outputs: Record<string, { value: unknown }>): AppSlot {
 }
 
 async function versions(port: number, n: number): Promise<Record<string, number>> {
-  const result = await startLoad({ port, concurrency: 4, maxRequests: n, maxMs: 60_000 }).done;
+  const result = await new LoadGenerator(port, { concurrency: 4, maxRequests: n, maxMs: 60_000 })
+    .start()
+    .done();
   assert.equal(result.failed, 0, result.failures.join("; "));
   return result.byVersion;
 }
@@ -79,13 +81,12 @@ describe("local platform: RollingService through the engine", function () {
 
           // Rolling update: one new instance at a time (maxSurge 1, maxUnavailable 0), under load.
           await configure(stack, { traffic: { stableVersion: "v2" } });
-          const load = startLoad({
-            port,
+          const load = new LoadGenerator(port, {
             concurrency: 4,
             intervalMs: 5,
             maxRequests: 1_000_000,
             maxMs: 120_000,
-          });
+          }).start();
           const rolled = await stack.up();
           await new Promise((r) => setTimeout(r, 300));
           const during = await load.stop();
@@ -130,13 +131,12 @@ describe("local platform: RollingService through the engine", function () {
           // A rolling update to a version that cannot start stops at its first batch: the previous
           // version keeps serving every request, and setting it back changes nothing.
           await configure(stack, { kind: "rolling", brokenVersion: "v4", traffic: { stableVersion: "v4" } });
-          const guard = startLoad({
-            port,
+          const guard = new LoadGenerator(port, {
             concurrency: 4,
             intervalMs: 5,
             maxRequests: 1_000_000,
             maxMs: 60_000,
-          });
+          }).start();
           let message = "";
           await stack.up({ onOutput: (o) => (message += o) }).then(
             () => assert.fail("the update to a broken version should fail"),

@@ -3,39 +3,11 @@
 // daemon whose command line names the test's state folder).
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import type { ConfigMap, OutputMap, Stack } from "@pulumi/pulumi/automation";
+import type { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import { isAlive, isPortFree } from "../../components/local/runtime";
 
-/** The engine-tier program of the local platform. */
-export const LOCAL_FIXTURE = path.join(__dirname, "..", "engine", "fixtures", "local-service");
-
-/** A fresh state folder for one test. */
-export function tempStateDir(prefix = "local-engine"): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
-}
-
-/** Sets stack config from plain values (objects as JSON); keys in `secrets` are stored as secrets. */
-export async function configure(
-  stack: Stack,
-  values: Record<string, unknown>,
-  secrets: Record<string, string> = {},
-): Promise<void> {
-  const config: ConfigMap = {};
-  for (const [key, value] of Object.entries(values)) {
-    config[key] = { value: typeof value === "string" ? value : JSON.stringify(value) };
-  }
-  for (const [key, value] of Object.entries(secrets)) config[key] = { value, secret: true };
-  await stack.setAllConfig(config);
-}
-
-/** The port of `http://127.0.0.1:<port>`. */
-export function portOf(url: unknown): number {
-  const port = Number(new URL(String(url)).port);
-  assert.ok(port > 0, `no port in ${String(url)}`);
-  return port;
-}
+export { configure, LOCAL_FIXTURE, portOf, tempStateDir } from "../../harness/local";
 
 interface ProcessesOutput {
   proxy: { pid: number; ports: number[] };
