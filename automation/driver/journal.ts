@@ -60,6 +60,27 @@ export interface Journal {
   readonly reason?: string;
   /** Promotion failed after all traffic went to the verified candidate: its own case. */
   readonly promotionFailed?: boolean;
+  /** The ECS deployment an ECS-managed release (`controller: "ecs"`) watches. @default unset: another router */
+  readonly ecsDeployment?: EcsDeploymentRecord;
+}
+
+/**
+ * What an ECS-managed release knows of its deployment, so a resumed driver watches the same one
+ * (automation/driver/ecs-native.ts).
+ */
+export interface EcsDeploymentRecord {
+  /** When the `up` that starts the deployment began: the deployment is the newest created after. */
+  readonly upStartedAt: string;
+  /** The deployment's ARN, once found. */
+  readonly arn?: string;
+  /** ECS role ("primary"/"alternate") of the target group running the new revision, when told. */
+  readonly candidateRole?: string;
+  /** The last status read (e.g. IN_PROGRESS, ROLLBACK_SUCCESSFUL). */
+  readonly status?: string;
+  /** When StopServiceDeployment (ROLLBACK) was sent. */
+  readonly stopRequestedAt?: string;
+  /** When the revert's `up` (the stable version recorded again) began. */
+  readonly settleStartedAt?: string;
 }
 
 /** The journal file of one service of a stack: `<stateDir>/releases/<project>/<stack>/<service>.json`. */

@@ -16,6 +16,7 @@ import {
 import { defaultStateDir, newReleaseId, ReleaseHistory } from "../history";
 import { type RouterControl, routerControl } from "../routers";
 import { type AnalysisTarget, metricQueryProblems, runAnalysis, unknownProviderProblems } from "./analysis";
+import { EcsNativeRelease, isEcsManaged } from "./ecs-native";
 import { classifyError, ReleaseError } from "./errors";
 import type { DriverEvent, DriverEventInput } from "./events";
 import {
@@ -100,6 +101,8 @@ export class ReleaseRun {
   private readonly router: RouterControl;
   /** Whether the last traffic change was read back from the router. */
   private lastVerified = false;
+  /** Set for ECS-managed services (controller "ecs"): ECS moves the traffic, ecs-native.ts watches it. */
+  private readonly ecs: EcsNativeRelease | undefined;
 
   constructor(
     target: ReleaseTarget,
@@ -149,6 +152,15 @@ export class ReleaseRun {
       ),
       log: (level, message) => this.emit({ type: "log", level, message }),
     });
+    this.ecs = isEcsManaged(target.service)
+      ? new EcsNativeRelease(target, plan, o, {
+          journal: () => this.journal,
+          save: (patch) => this.save(patch),
+          emit: (e) => this.emit(e),
+          recorder: this.recorder,
+          stepLock: this.stepLock,
+        })
+      : undefined;
   }
 
   get releaseId(): string {
@@ -318,6 +330,7 @@ export class ReleaseRun {
           }
         }
       }
+      if (this.ecs) return await this.ecs.run();
       const actions = this.plan.actions;
       for (let i = this.journal.stepIndex; i < actions.length; i++) {
         const action = actions[i] as PlanAction;
@@ -422,6 +435,7 @@ export class ReleaseRun {
    * driver), gets the last verified state again through `up`.
    */
   async restoreApplied(): Promise<void> {
+    if (this.ecs) return; // an ECS-managed release reads its deployment again itself
     const applied = this.journal.applied;
     if (!applied) return;
     const reading = await this.router.read(applied, this.o.signal);
@@ -443,6 +457,7 @@ export class ReleaseRun {
 
   /** All traffic back to the last good state first (verified), then the candidate removed. */
   async revert(reason: string, failureAt: Date): Promise<ReleaseResult> {
+    if (this.ecs) return this.ecs.revert(reason, failureAt);
     this.save({ phase: "reverting", reason, failureAt: this.journal.failureAt ?? failureAt.toISOString() });
     this.emit({ type: "reverting", reason });
     const since = Date.parse(this.journal.failureAt ?? failureAt.toISOString());

@@ -3,6 +3,7 @@
 // revert brake. The Kubernetes implementations load @kubernetes/client-node only when first used.
 import type { ReleaseSecrets, RouterDescriptor } from "../../components/core/contract";
 import { awsAlbControl } from "./aws/alb";
+import { awsEcsDeploymentControl } from "./aws/ecs-deployment";
 import { containerAppsControl } from "./azure/container-apps";
 import { frontDoorControl } from "./azure/front-door";
 import { trafficManagerControl } from "./azure/traffic-manager";
@@ -53,6 +54,8 @@ export function routerControl(
       return serviceSelectorControl(d, o);
     case "aws-alb":
       return awsAlbControl(d, o);
+    case "aws-ecs-deployment":
+      return awsEcsDeploymentControl(d, o);
     case "gcp-cloud-run":
       return cloudRunControl(d, o);
     case "azure-container-apps":

@@ -4,7 +4,7 @@
 // the weight between steps; abort is weight 0, one write to the listener.
 //
 // With `controller: "ecs"` there is one ECS service and ECS's own CANARY or LINEAR deployment
-// shifts the traffic (see ecsNative.ts).
+// shifts the traffic while the driver watches it and runs the checks (see ecsNative.ts).
 
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -39,7 +39,8 @@ export interface CanaryServiceArgs extends EcsServiceArgs, EcsNativeArgs, Traffi
   readonly strategy?: CanaryStrategyInput;
   /**
    * Who shifts traffic: the release driver (weights on the ALB, checks between steps), or ECS's
-   * own CANARY/LINEAR deployment (one ECS service; the steps must fit ECS's shapes).
+   * own CANARY/LINEAR deployment (one ECS service; the steps must fit ECS's shapes; the driver
+   * runs the checks while ECS shifts and stops the deployment with rollback when one fails).
    * @default "driver"
    */
   readonly controller?: EcsController;

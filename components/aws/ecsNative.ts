@@ -1,26 +1,32 @@
 // `controller: "ecs"`: ECS's own BLUE_GREEN, CANARY and LINEAR deployments shift the traffic
 // between a primary and an alternate target group through listener rules that ECS rewrites. The
 // strategy model is translated where ECS can express it and rejected with field/value/fix where
-// it cannot (more than one canary step of unequal size, manual pauses, this project's checks).
-// The rules' actions are ECS's to change, so Pulumi ignores them after creation.
+// it cannot (more than one canary step of unequal size, manual pauses). The rules' actions are
+// ECS's to change, so Pulumi ignores them after creation.
 //
-// Not done here: the driver does not watch ECS deployments (DescribeServiceDeployments) nor stop
-// them; ECS rolls back on its circuit breaker and on the CloudWatch alarms given in `ecsAlarms`.
+// The strategy's checks are the release driver's: it watches the deployment an `up` starts
+// (automation/driver/ecs-native.ts), runs the checks while the new revision has traffic, and stops
+// the deployment with rollback when one fails. An analysis step's checks add their length to the
+// bake of the weight before it, so ECS holds that weight while they run. ECS itself rolls back on
+// its circuit breaker and on the CloudWatch alarms given in `ecsAlarms`.
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
   type BlueGreenStrategy,
   type CanaryStrategy,
+  checksSeconds,
   formatDuration,
+  type MetricsDescriptor,
   type Problem,
   problem,
   type ReleaseOutputs,
+  type RouterDescriptor,
   registerRelease,
   type StrategyKind,
 } from "../core";
 import { ECS_DEFAULTS, type EcsServiceArgs } from "./args";
-import { weightedForward } from "./plan";
+import { loadBalancerDimension, weightedForward } from "./plan";
 import { createEcsService, createTargetGroup, type EcsContext, releaseTags } from "./resources";
 import { CREATED_HEADER_PRIORITY, PREVIEW_HEADER } from "./routing";
 
@@ -67,14 +73,12 @@ export function ecsCanaryConfiguration(
         );
       } else bakes[bakes.length - 1] = (bakes[bakes.length - 1] as number) + step.durationSeconds;
     } else {
-      problems.push(
-        problem(
-          `${at}.analysis`,
-          step.checks,
-          "ECS deployments cannot run this project's checks",
-          'remove the analysis step and give ecsAlarms (ECS rolls back on CloudWatch alarms), or use controller: "driver"',
-        ),
-      );
+      // The driver runs the checks while ECS holds the weight: hold it at least as long.
+      const checks =
+        step.checks.length === 0
+          ? strategy.checks
+          : strategy.checks.filter((c) => step.checks.includes(c.name));
+      bakes[bakes.length - 1] = (bakes[bakes.length - 1] as number) + checksSeconds(checks);
     }
   });
   // bakes[k] is the pause after the k-th weight (bakes[0]: before any weight, ignored).
@@ -121,18 +125,8 @@ export function ecsBlueGreenConfiguration(
   problems: Problem[],
 ): aws.types.input.ecs.ServiceDeploymentConfiguration | undefined {
   const before = problems.length;
-  for (const key of ["prePromotionChecks", "postPromotionChecks"] as const) {
-    if (strategy[key].length > 0) {
-      problems.push(
-        problem(
-          `strategy.${key}`,
-          strategy[key].map((c) => c.name),
-          "ECS deployments cannot run this project's checks",
-          'remove them and give ecsAlarms, or use controller: "driver"',
-        ),
-      );
-    }
-  }
+  // Pre- and post-promotion checks are the driver's: it runs them on the test rule while ECS
+  // tests the new colour, and on production after the switch (during the bake).
   if (!strategy.autoPromote) {
     problems.push(
       problem(
@@ -195,7 +189,7 @@ export interface NativeService {
   readonly endpoint: pulumi.Output<string>;
   readonly listenerArn: pulumi.Output<string>;
   readonly ruleArn: pulumi.Output<string>;
-  /** Registers the release contract (router and metrics "none": ECS owns the weights). */
+  /** Registers the release contract: router "aws-ecs-deployment", metrics "cloudwatch-alb" by ECS role. */
   register(
     component: pulumi.ComponentResource,
     type: string,
@@ -223,12 +217,14 @@ function nativeService(
   // ECS rewrites the rules' actions on every deployment.
   const ruleOpts = { parent: ctx.parent, ignoreChanges: ["actions"] };
   let listenerArn: pulumi.Output<string>;
+  let lbDimension: pulumi.Output<string>;
   let endpoint: pulumi.Output<string>;
   let priority: number;
   let conditions: aws.types.input.lb.ListenerRuleCondition[];
   const rules: pulumi.Resource[] = [];
   if (args.listener) {
     listenerArn = pulumi.output(args.listener.listenerArn);
+    lbDimension = listenerArn.apply((arn) => loadBalancerDimension(arn) ?? arn);
     endpoint = pulumi.output(args.listener.endpoint);
     priority = args.listener.priority;
     conditions = args.listener.conditions;
@@ -263,6 +259,7 @@ function nativeService(
     );
     rules.push(listener);
     listenerArn = listener.arn;
+    lbDimension = lb.arnSuffix;
     endpoint = pulumi.interpolate`http://${lb.dnsName}${port === 80 ? "" : `:${port}`}`;
     priority = NATIVE_PRODUCTION_PRIORITY;
     conditions = [{ pathPattern: { values: ["/*"] } }];
@@ -322,6 +319,9 @@ function nativeService(
     targetGroup: primary,
     desiredCount: ctx.release.replicas,
     deployment: {
+      // `up` returns once ECS has the new revision: the driver watches the deployment (its
+      // checks run while ECS shifts traffic). Waiting here would block through every bake.
+      waitForSteadyState: false,
       deploymentConfiguration,
       loadBalancers: [
         {
@@ -342,6 +342,29 @@ function nativeService(
     },
     dependsOn: rules,
   });
+  const router = pulumi
+    .all([ctx.region, service.cluster, service.arn, listenerArn, production.arn, primary.arn, alternate.arn])
+    .apply(
+      ([region, clusterArn, serviceArn, listener, rule, p, a]): RouterDescriptor => ({
+        kind: "aws-ecs-deployment",
+        region,
+        clusterArn,
+        serviceArn,
+        strategy: deploymentConfiguration.strategy as "BLUE_GREEN" | "CANARY" | "LINEAR",
+        listenerArn: listener,
+        productionRuleArn: rule,
+        targetGroups: { primary: p, alternate: a },
+        ...(testHeader ? { testHeader: { name: testHeader.name, value: testHeader.value } } : {}),
+      }),
+    );
+  const metrics = pulumi.all([ctx.region, lbDimension, primary.arnSuffix, alternate.arnSuffix]).apply(
+    ([region, loadBalancer, p, a]): MetricsDescriptor => ({
+      kind: "cloudwatch-alb",
+      region,
+      loadBalancer,
+      targetGroups: { primary: p, alternate: a },
+    }),
+  );
   return {
     service,
     endpoint,
@@ -360,8 +383,8 @@ function nativeService(
           traffic,
           trafficSource: ctx.release.trafficSource,
           endpoint,
-          router: { kind: "none" },
-          metrics: { kind: "none" },
+          router,
+          metrics,
           trafficUrns: pulumi.all([service.urn]),
         },
         {},

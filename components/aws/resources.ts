@@ -288,6 +288,7 @@ export interface EcsServiceSpec {
     | "deploymentConfiguration"
     | "alarms"
     | "loadBalancers"
+    | "waitForSteadyState"
   >;
   /** Health check grace in seconds. @default the readiness check's initial delay */
   readonly graceSeconds?: number;

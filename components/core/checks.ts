@@ -334,3 +334,20 @@ export function resolveChecks(inputs: readonly CheckInput[], path: string, probl
   });
   return out;
 }
+
+/**
+ * How long `checks` take to reach a verdict when all goes well, in seconds: the longest of them
+ * (a metric check's `count` measurements `intervalSeconds` apart; an HTTP check's initial delay and
+ * `successThreshold` requests). Platforms that hold a weight for a fixed time (ECS bakes) hold it
+ * at least this long.
+ */
+export function checksSeconds(checks: readonly Check[]): number {
+  return Math.max(
+    0,
+    ...checks.map((c) =>
+      c.kind === "metric"
+        ? c.count * c.intervalSeconds
+        : c.initialDelaySeconds + c.successThreshold * c.intervalSeconds,
+    ),
+  );
+}

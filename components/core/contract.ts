@@ -76,6 +76,27 @@ export type RouterDescriptor =
       /** Target group ARN by slot. */
       readonly targetGroups: Readonly<Record<string, string>>;
     }
+  /**
+   * AWS ECS-managed deployments (`controller: "ecs"`): ECS's own BLUE_GREEN, CANARY or LINEAR
+   * deployment shifts production traffic between two target groups by rewriting the production
+   * listener rule. The driver watches the service's deployment (ListServiceDeployments,
+   * DescribeServiceDeployments), reads the rule's weights back, and brakes with
+   * StopServiceDeployment (ROLLBACK).
+   */
+  | {
+      readonly kind: "aws-ecs-deployment";
+      readonly region: string;
+      readonly clusterArn: string;
+      readonly serviceArn: string;
+      readonly strategy: "BLUE_GREEN" | "CANARY" | "LINEAR";
+      readonly listenerArn: string;
+      /** The production listener rule whose forward weights ECS rewrites. */
+      readonly productionRuleArn: string;
+      /** Target group ARN by ECS role: "primary" and "alternate" (which one runs the new revision changes per deployment). */
+      readonly targetGroups: Readonly<Record<string, string>>;
+      /** Header that reaches the new revision through the test listener rule. @default none: no test rule */
+      readonly testHeader?: { readonly name: string; readonly value: string };
+    }
   /** Google Cloud Run: traffic targets by revision; `revisions` maps each live version to its revision. */
   | {
       readonly kind: "gcp-cloud-run";

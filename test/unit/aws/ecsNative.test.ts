@@ -21,11 +21,13 @@ import {
   find,
   LISTENER,
   LISTENER_RULE,
+  listenerArn,
   NETWORK,
   promiseOf,
   ROLE_POLICY_ATTACHMENT,
   TARGET_GROUP,
   tgArn,
+  tgSuffix,
   useAwsMocks,
 } from "./harness";
 
@@ -108,14 +110,42 @@ describe("aws: controller ecs, strategy translation", () => {
       ],
     ],
     [
-      "a manual pause and an analysis",
+      "a manual pause",
       [{ setWeight: 10 }, { pause: {} }, { analysis: {} }, { setWeight: 100 }],
       [
         'strategy.steps[1].pause: ECS deployments cannot wait for a manual promote; give the pause a duration such as "10m", or use controller: "driver"',
-        'strategy.steps[2].analysis: ECS deployments cannot run this project\'s checks; remove the analysis step and give ecsAlarms (ECS rolls back on CloudWatch alarms), or use controller: "driver"',
       ],
     ],
   ];
+  it("holds a weight while its analysis runs: the checks' length is added to that weight's bake", () => {
+    const strategy = resolveStrategy(
+      {
+        kind: "canary",
+        steps: [{ setWeight: 10 }, { pause: { duration: "2m" } }, { analysis: {} }, { setWeight: 100 }],
+        checks: [
+          {
+            kind: "metric",
+            name: "errors",
+            provider: "builtin",
+            query: "errorRate",
+            failureCondition: "> 0.01",
+            interval: "1m",
+            count: 5,
+          },
+          { kind: "http", name: "smoke", path: "/", interval: "10s", successThreshold: 3 },
+        ],
+      },
+      "strategy",
+      [],
+    ) as CanaryStrategy;
+    // 2 minutes of pause + 5 measurements a minute apart (the longer check).
+    assert.deepEqual(ecsCanaryConfiguration(strategy, []), {
+      strategy: "CANARY",
+      canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: "7" },
+      bakeTimeInMinutes: "0",
+    });
+  });
+
   for (const [title, steps, expected] of rejected) {
     it(`rejects ${title}`, () => {
       const problems: Problem[] = [];
@@ -127,13 +157,28 @@ describe("aws: controller ecs, strategy translation", () => {
     });
   }
 
-  it("turns blue-green into BLUE_GREEN with the scale-down delay as bake time, rejecting checks and manual promotion", () => {
+  it("turns blue-green into BLUE_GREEN with the scale-down delay as bake time, rejecting manual promotion", () => {
     const auto = resolveStrategy(
       { kind: "blueGreen", autoPromote: true, scaleDownDelay: "5m" },
       "strategy",
       [],
     ) as BlueGreenStrategy;
     assert.deepEqual(ecsBlueGreenConfiguration(auto, []), { strategy: "BLUE_GREEN", bakeTimeInMinutes: "5" });
+    // Checks are the driver's: they run while ECS tests the new colour and after the switch.
+    const checked = resolveStrategy(
+      {
+        kind: "blueGreen",
+        autoPromote: true,
+        scaleDownDelay: "5m",
+        prePromotionChecks: [{ kind: "http", name: "smoke", path: "/" }],
+      },
+      "strategy",
+      [],
+    ) as BlueGreenStrategy;
+    assert.deepEqual(ecsBlueGreenConfiguration(checked, []), {
+      strategy: "BLUE_GREEN",
+      bakeTimeInMinutes: "5",
+    });
     const manual = resolveStrategy(
       { kind: "blueGreen", prePromotionChecks: [{ kind: "http", name: "smoke", path: "/" }] },
       "strategy",
@@ -143,7 +188,7 @@ describe("aws: controller ecs, strategy translation", () => {
     assert.equal(ecsBlueGreenConfiguration(manual, problems), undefined);
     assert.deepEqual(
       problems.map((p) => p.path),
-      ["strategy.prePromotionChecks", "strategy.autoPromote"],
+      ["strategy.autoPromote"],
     );
   });
 });
@@ -211,9 +256,26 @@ describe("aws: controller ecs, resources", () => {
       ECS_LOAD_BALANCER_POLICY,
     );
     assert.equal(all(TARGET_GROUP).length, 2);
+    // `up` returns once ECS has the new revision; the driver watches the deployment.
+    assert.equal(svc.waitForSteadyState, false);
     const release = await promiseOf(service.release);
-    assert.deepEqual(release.router, { kind: "none" });
-    assert.deepEqual(release.metrics, { kind: "none" });
+    assert.deepEqual(release.router, {
+      kind: "aws-ecs-deployment",
+      region: "eu-west-1",
+      clusterArn: "arn:aws:ecs:eu-west-1:123456789012:cluster/main",
+      serviceArn: "arn:aws:ecs:eu-west-1:123456789012:service/main/web",
+      strategy: "CANARY",
+      listenerArn: listenerArn("web"),
+      productionRuleArn: `${rules}/web-rule`,
+      targetGroups: { primary: tgArn("web-primary"), alternate: tgArn("web-alternate") },
+      testHeader: { name: "X-Canary", value: "true" },
+    });
+    assert.deepEqual(release.metrics, {
+      kind: "cloudwatch-alb",
+      region: "eu-west-1",
+      loadBalancer: "app/web-alb/50dc6c495c0c9188",
+      targetGroups: { primary: tgSuffix("web-primary"), alternate: tgSuffix("web-alternate") },
+    });
   });
 
   it("builds a BLUE_GREEN service with the preview as its test rule", async () => {
@@ -248,15 +310,7 @@ describe("aws: controller ecs, resources", () => {
         assert.ok(err instanceof ValidationError);
         assert.deepEqual(
           err.problems.map((p) => p.path),
-          [
-            "traffic.candidateWeight",
-            "strategy.steps[1].analysis",
-            "strategy.steps[3].analysis",
-            "strategy.steps[5].analysis",
-            "strategy.steps[7].analysis",
-            "strategy.steps",
-            "autoscaling",
-          ],
+          ["traffic.candidateWeight", "strategy.steps", "autoscaling"],
         );
         return true;
       },

@@ -61,6 +61,11 @@ function outputsFor(type: string, inputs: any, name: string): Record<string, unk
       return { ...inputs, arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${inputs.family}:1` };
     case CLUSTER:
       return { ...inputs, arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${name}` };
+    case ECS_SERVICE:
+      return {
+        ...inputs,
+        arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${String(inputs.cluster).split("/").pop()}/${inputs.name}`,
+      };
     case ROLE:
       return { ...inputs, arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, name };
     default:
