@@ -16,6 +16,7 @@ import {
 } from "./driver/commands";
 import { classifyError } from "./driver/errors";
 import type { DriverEvent } from "./driver/events";
+import { flagOffCommand, releaseFlagCommand } from "./driver/flags";
 import { renderPlan } from "./driver/plan";
 import type { ReleaseResult } from "./driver/release";
 import { formatDuration } from "./report";
@@ -144,6 +145,29 @@ export async function main(
         return finish(await promoteCommand(run.target, { ...common, full: run.full }));
       case "rollback":
         return finish(await rollbackCommand(run.target, { ...common, ...(run.to ? { to: run.to } : {}) }));
+      case "release-flag":
+        return finish(
+          await releaseFlagCommand(run.target, run.flag, {
+            ...common,
+            approve: run.approve,
+            ...(run.variant ? { variant: run.variant } : {}),
+          }),
+        );
+      case "flag": {
+        const r = await flagOffCommand(run.target, run.flag, common);
+        if (json) out(JSON.stringify({ flagOff: r }));
+        else {
+          out(
+            r.brake.applied
+              ? `■ flag ${r.flag} off: its store serves 0 % (written and read back) ${Math.round(r.brakeMs)} ms after the command started`
+              : `! flag ${r.flag}: the store could not be rewritten at once (${r.brake.reason}); the recorded up sets 0 %`,
+          );
+          if (r.alreadyOff) out(`  flag ${r.flag} had no variant rolled out; nothing to record`);
+          if (r.result?.reports?.markdown) out(`  report: ${r.result.reports.markdown}`);
+        }
+        const recorded = r.alreadyOff || r.result?.outcome === "reverted";
+        return recorded ? 0 : 6;
+      }
       case "promote-env":
         return finish(
           await promoteEnvironmentCommand(run.from, run.target, { ...common, approve: run.approve }),

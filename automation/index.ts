@@ -19,6 +19,13 @@ export {
 } from "./driver/commands";
 export { EXIT_CODES, ReleaseError, type ReleaseErrorKind } from "./driver/errors";
 export type { CheckMeasurement, DriverEvent } from "./driver/events";
+export {
+  FLAG_ROUTER_KINDS,
+  type FlagOffResult,
+  flagOffCommand,
+  isFlag,
+  releaseFlagCommand,
+} from "./driver/flags";
 export type { Journal, ReleasePhase } from "./driver/journal";
 export { type PlanAction, type ReleasePlan, renderPlan } from "./driver/plan";
 export type { PreflightCheck, PreflightOptions } from "./driver/preflight";

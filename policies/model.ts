@@ -134,6 +134,27 @@ export interface ServiceView {
   readonly exposures: readonly Exposure[];
 }
 
+/** A FeatureFlag component (`progressive:<platform>:FeatureFlag`), from its registered release. */
+export interface FlagView {
+  readonly platform: Platform;
+  readonly type: string;
+  /** The component's name. */
+  readonly name: string;
+  readonly urn: string;
+  /** The flag's key in its store. @default the component's name */
+  readonly key: string;
+  /** Variant name -> value, as registered (plain). */
+  readonly variants: Readonly<Record<string, unknown>>;
+  /** The rollout's strategy. @default unset: nothing recorded */
+  readonly strategy?: StrategyView;
+  /** The variant everyone outside the split gets. @default unset */
+  readonly stableVersion?: string;
+  /** The variant being rolled out. @default unset */
+  readonly candidateVersion?: string;
+  /** Its share of users, in percent. @default unset */
+  readonly candidateWeight?: number;
+}
+
 /** What the pack knows about the environment of the stack. */
 export interface EnvironmentInfo {
   /** As given or detected, e.g. "prod-eu"; "" when unknown. */
@@ -151,6 +172,8 @@ export interface DeploymentView {
   readonly workloads: readonly Workload[];
   /** Every exposure, also inside services. */
   readonly exposures: readonly Exposure[];
+  /** Feature flags (FeatureFlag components). @default [] */
+  readonly flags?: readonly FlagView[];
 }
 
 /** A violation: what to do, and the resource to attach it to. */

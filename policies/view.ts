@@ -6,8 +6,17 @@
 // service of its own.
 
 import type { CanaryStep, StrategyKind } from "../components/core";
-import type { DeploymentView, EnvironmentInfo, Exposure, ServiceView, StrategyView, Workload } from "./model";
+import type {
+  DeploymentView,
+  EnvironmentInfo,
+  Exposure,
+  FlagView,
+  ServiceView,
+  StrategyView,
+  Workload,
+} from "./model";
 import { PLATFORMS, type PlatformMapper } from "./platforms";
+import { flagOf } from "./platforms/flags";
 import { at, bool, list, num, type ResourceLike, str } from "./platforms/read";
 
 /** A resource of the stack, with its parent (as the policy SDK's PolicyResource has it). */
@@ -182,11 +191,13 @@ export function buildView(
     return s.strategy || !kind ? s : { ...s, strategy: { kind } as StrategyView };
   });
   const all = [...components, ...standalone];
+  const flags: FlagView[] = resources.flatMap((r) => flagOf(r, parseStrategy) ?? []);
   return {
     environment,
     services: all,
     workloads: all.flatMap((s) => s.workloads),
     exposures,
+    flags,
   };
 }
 

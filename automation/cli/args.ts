@@ -70,6 +70,12 @@ const FLAGS = {
     example: "staging",
     help: "the stack whose last promoted version to release (required)",
   },
+  variant: {
+    type: "string",
+    placeholder: "<variant>",
+    example: "on",
+    help: "the flag's variant to roll out; default: the flag's rolloutVariant",
+  },
   help: { type: "boolean", short: "h", help: "print this command's usage and options" },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -77,7 +83,7 @@ type FlagName = keyof typeof FLAGS;
 
 interface CommandSpec {
   /** The positional argument, if the command takes one. */
-  readonly argument?: "version";
+  readonly argument?: "version" | "flag";
   readonly summary: string;
   readonly flags: readonly FlagName[];
   /** Help lines that differ from the flag's usual one. */
@@ -143,6 +149,20 @@ const COMMANDS = {
     flagHelp: { stack: "the stack to release to (required)" },
     example: "progressive promote-env --from staging --stack prod",
   },
+  "release-flag": {
+    argument: "flag",
+    summary:
+      "roll a feature flag's variant out like a canary: step the share of users, compare the variants, then promote or revert to 0 %",
+    flags: [...RUN, "variant", "approve"],
+    example: "progressive release-flag new-checkout --stack dev --variant on",
+  },
+  flag: {
+    argument: "flag",
+    summary:
+      "flag off <flag>: the kill switch; the flag's store to 0 % at once, then recorded (aborts a running rollout)",
+    flags: RUN,
+    example: "progressive flag off new-checkout --stack prod",
+  },
   help: {
     summary: "print this help, or a command's",
     flags: [],
@@ -172,6 +192,13 @@ export type Invocation =
   | (StackRun & { readonly command: "promote"; readonly full: boolean })
   | (StackRun & { readonly command: "rollback"; readonly to?: string })
   | (StackRun & { readonly command: "promote-env"; readonly from: StackTarget; readonly approve: boolean })
+  | (StackRun & {
+      readonly command: "release-flag";
+      readonly flag: string;
+      readonly variant?: string;
+      readonly approve: boolean;
+    })
+  | (StackRun & { readonly command: "flag"; readonly action: "off"; readonly flag: string })
   | (Omit<StackRun, "target"> & {
       readonly command: "history";
       /** Every stack's releases when stackName is not given. */
@@ -273,7 +300,8 @@ function checkTokens(command: Exclude<CommandName, "help">, args: readonly strin
       throw usageError(`--${t.name} is given twice (${before}, ${t.value}); give it once`);
     seen.set(t.name, t.value);
   }
-  const max = spec.argument ? 1 : 0;
+  // `flag off <flag>`: an action, then the flag.
+  const max = spec.argument ? (command === "flag" ? 2 : 1) : 0;
   if (positionals.length > max) {
     const extra = positionals.slice(max).join(" ");
     throw usageError(
@@ -363,6 +391,24 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
       return { command, ...run, full: bool("full") };
     case "rollback":
       return { command, ...run, ...(str("to") ? { to: str("to") as string } : {}) };
+    case "release-flag": {
+      const flag = version;
+      if (!flag)
+        throw usageError(
+          "release-flag needs the flag (its component's name), e.g. progressive release-flag new-checkout --stack dev",
+        );
+      const variant = str("variant");
+      if (variant) checkVersion(variant);
+      return { command, ...run, flag, ...(variant ? { variant } : {}), approve: bool("approve") };
+    }
+    case "flag": {
+      const [action, flag] = parsed.positionals;
+      if (action !== "off" || !flag)
+        throw usageError(
+          `flag takes an action and the flag, e.g. progressive flag off new-checkout --stack dev; got "${parsed.positionals.join(" ")}"`,
+        );
+      return { command, ...run, action, flag };
+    }
     case "promote-env": {
       const from = str("from");
       if (!from)
@@ -389,6 +435,7 @@ function flagLines(flags: readonly FlagName[], overrides: Partial<Record<FlagNam
 const commandUsage = (name: CommandName) => {
   const spec: CommandSpec = COMMANDS[name];
   if (name === "help") return "help [<command>]";
+  if (name === "flag") return "flag off <flag>";
   return `${name}${spec.argument ? ` <${spec.argument}>` : ""}`;
 };
 

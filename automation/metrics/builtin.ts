@@ -11,6 +11,7 @@ import type { TrafficState } from "../../components/core/traffic";
 import { createCloudWatchAlbSource } from "./builtin-aws";
 import { azureBuiltinUnavailable, createAzureBuiltinSource, isAzureMetricsDescriptor } from "./builtin-azure";
 import { createCloudRunBuiltinSource } from "./builtin-gcp";
+import { flagVariantQuery } from "./flag-variants";
 import { ingressNginxQuery } from "./ingress-nginx";
 import { createProvider, type ProviderSpec } from "./registry";
 import { configureCommand, type MetricsSettings, type PrometheusSettings } from "./settings";
@@ -47,7 +48,8 @@ export interface BuiltinSource {
     | "cloudwatch-alb"
     | "cloud-monitoring-run"
     | "azure-monitor-container-apps"
-    | "azure-monitor-traffic-layer";
+    | "azure-monitor-traffic-layer"
+    | "prometheus-flag";
   /** The provider it queries (proxy or Prometheus). */
   readonly provider: MetricProvider;
   /** Measures `metric` for both versions over the next `windowSeconds`, one window for both. */
@@ -80,6 +82,14 @@ export function builtinUnavailable(
     case "azure-monitor-container-apps":
     case "azure-monitor-traffic-layer":
       return azureBuiltinUnavailable(descriptor);
+    case "prometheus-flag":
+      return settings.prometheus
+        ? undefined
+        : {
+            problem:
+              "reads the flag's per-variant request metrics through Prometheus, which is not configured",
+            fix: `configure Prometheus: ${configureCommand("prometheus")}`,
+          };
     case "ingress-nginx":
       return settings.prometheus
         ? undefined
@@ -185,6 +195,7 @@ export function createBuiltinSource(
       },
     };
   }
+  if (descriptor.kind === "prometheus-flag") return flagVariantSource(descriptor, settings, build);
   const { namespace, ingress } = descriptor as Extract<MetricsDescriptor, { kind: "ingress-nginx" }>;
   const prometheus = settings.prometheus as PrometheusSettings; // checked by builtinUnavailable
   const provider = build({ kind: "prometheus", name: "builtin", ...prometheus });
@@ -199,6 +210,50 @@ export function createBuiltinSource(
           signal,
         );
       const [candidate, stable] = await Promise.all([query("canary"), query("stable")]);
+      return { candidate, stable };
+    },
+  };
+}
+
+/** A feature flag's variants in Prometheus: one window, then the same query for both variants. */
+function flagVariantSource(
+  descriptor: Extract<MetricsDescriptor, { kind: "prometheus-flag" }>,
+  settings: MetricsSettings,
+  build: (spec: ProviderSpec) => MetricProvider,
+): BuiltinSource {
+  const prometheus = settings.prometheus as PrometheusSettings; // checked by builtinUnavailable
+  const provider = build({ kind: "prometheus", name: "builtin", ...prometheus });
+  return {
+    kind: "prometheus-flag",
+    provider,
+    async measure(metric, versions, windowSeconds, signal) {
+      const queryOf = (variant: string) => {
+        const q = flagVariantQuery(
+          metric,
+          {
+            flag: descriptor.flag,
+            variant,
+            requests: descriptor.requests,
+            ...(descriptor.duration ? { duration: descriptor.duration } : {}),
+          },
+          windowSeconds,
+        );
+        if (q === undefined)
+          throw new MetricConfigError(
+            "metric provider builtin",
+            "metrics.duration",
+            undefined,
+            `cannot measure ${metric}: flag ${descriptor.flag} names no duration metric`,
+            "set the FeatureFlag's metrics.duration, or drop the latency checks from its strategy",
+          );
+        return q;
+      };
+      const [cq, sq] = [queryOf(versions.candidate), queryOf(versions.stable)];
+      await sleep(windowSeconds * 1000, undefined, { signal });
+      const [candidate, stable] = await Promise.all([
+        provider.query({ query: cq }, signal),
+        provider.query({ query: sq }, signal),
+      ]);
       return { candidate, stable };
     },
   };

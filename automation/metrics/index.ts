@@ -4,6 +4,7 @@ export * from "./builtin";
 export * from "./check-providers";
 export * from "./cloud-monitoring";
 export * from "./cloudwatch";
+export * from "./flag-variants";
 export * from "./health-state";
 export * from "./http";
 export * from "./ingress-nginx";

@@ -7,6 +7,9 @@ import { awsEcsDeploymentControl } from "./aws/ecs-deployment";
 import { containerAppsControl } from "./azure/container-apps";
 import { frontDoorControl } from "./azure/front-door";
 import { trafficManagerControl } from "./azure/traffic-manager";
+import { cloudFlagControl } from "./flags/cloud";
+import { flagConfigMapControl } from "./flags/configmap";
+import { flagFileControl } from "./flags/flag-file";
 import { cloudRunControl } from "./gcp/cloud-run";
 import { gatewayApiControl } from "./kubernetes/gateway-api";
 import { nginxControl } from "./kubernetes/nginx";
@@ -16,6 +19,7 @@ import { localProxyControl } from "./local-proxy";
 import { nopControl, unknownControl } from "./nop";
 import type { RouterControl, RouterControlOptions } from "./types";
 
+export { allToStableFlag, flagdReading } from "./flags/reading";
 export { allToStableRules, httpRouteCanaryWeight } from "./kubernetes/gateway-api";
 export { nginxCanaryWeight } from "./kubernetes/nginx";
 export { replicaRatioWeight } from "./kubernetes/replica-ratio";
@@ -64,6 +68,14 @@ export function routerControl(
       return trafficManagerControl(d, o);
     case "azure-front-door":
       return frontDoorControl(d, o);
+    case "flag-file":
+      return flagFileControl(d);
+    case "kubernetes-flag-configmap":
+      return flagConfigMapControl(d, o);
+    case "aws-appconfig":
+    case "azure-app-configuration":
+    case "gcs-flag-file":
+      return cloudFlagControl(d);
     case "none":
       return nopControl();
     default:

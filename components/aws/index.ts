@@ -12,6 +12,7 @@ export {
   ecsBlueGreenConfiguration,
   ecsCanaryConfiguration,
 } from "./ecsNative";
+export * from "./featureFlag";
 export * from "./plan";
 export { CONTAINER_NAME, clusterName, EXECUTION_ROLE_POLICY, READINESS_TAG } from "./resources";
 export * from "./rollingService";

@@ -11,4 +11,5 @@
 export * as containerApps from "./containerApps";
 export * as containerInstances from "./containerInstances";
 export { TrafficLayer } from "./containerInstances/args";
+export * from "./featureFlag";
 export * from "./shared";

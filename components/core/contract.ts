@@ -132,6 +132,43 @@ export type RouterDescriptor =
       /** Origin name by slot. */
       readonly origins: Readonly<Record<string, string>>;
     }
+  /** A feature flag in a flagd flag file on this machine (local FeatureFlag). */
+  | { readonly kind: "flag-file"; readonly path: string; readonly flag: string }
+  /** A feature flag in a ConfigMap in flagd's format (Kubernetes FeatureFlag). */
+  | {
+      readonly kind: "kubernetes-flag-configmap";
+      readonly namespace: string;
+      readonly name: string;
+      /** Data key of the flagd document. */
+      readonly key: string;
+      readonly flag: string;
+    }
+  /** A feature flag in AWS AppConfig (AWS FeatureFlag). */
+  | {
+      readonly kind: "aws-appconfig";
+      readonly region: string;
+      readonly applicationId: string;
+      readonly environmentId: string;
+      readonly configurationProfileId: string;
+      readonly flag: string;
+    }
+  /** A feature flag in Azure App Configuration (Azure FeatureFlag). */
+  | {
+      readonly kind: "azure-app-configuration";
+      readonly endpoint: string;
+      /** The key-value's key, `.appconfig.featureflag/<flag>`. */
+      readonly key: string;
+      readonly label?: string;
+      /** The variant the flag's "enabled" stands for. */
+      readonly onVariant: string;
+    }
+  /** A feature flag in a flagd file in Cloud Storage (Google Cloud FeatureFlag). */
+  | {
+      readonly kind: "gcs-flag-file";
+      readonly bucket: string;
+      readonly object: string;
+      readonly flag: string;
+    }
   /** No weights to read (rolling, recreate): steps are reported "unverified" where weights matter. */
   | { readonly kind: "none" };
 
@@ -186,6 +223,20 @@ export type MetricsDescriptor =
        */
       readonly targets: Readonly<Record<string, string>>;
     }
+  /**
+   * A feature flag's variants in Prometheus: the application counts requests by flag, variant and
+   * status (`<requests>{flag, variant, status}`, a counter) and, optionally, their duration
+   * (`<duration>_sum` / `_count`, a summary or histogram, by flag and variant). Read through the
+   * `prometheus` settings.
+   */
+  | {
+      readonly kind: "prometheus-flag";
+      readonly flag: string;
+      /** Counter of requests. */
+      readonly requests: string;
+      /** Duration metric's base name; unset when the application exports none. */
+      readonly duration?: string;
+    }
   /** The platform has no request metrics of its own known to the driver. */
   | { readonly kind: "none" };
 
@@ -218,6 +269,23 @@ export interface ReleaseOutputs {
   readonly metrics: MetricsDescriptor;
   /** URNs of the resources holding the weight; the driver targets them when it reverts. */
   readonly trafficUrns: readonly string[];
+  /**
+   * Set by FeatureFlag components: the flag whose variants are this release's versions. Its
+   * absence means a service. @default unset
+   */
+  readonly flag?: FlagReleaseInfo;
+}
+
+/** What a FeatureFlag component tells the driver and the policies about its flag. */
+export interface FlagReleaseInfo {
+  /** The flag's key in its store. */
+  readonly key: string;
+  /** Variant name -> value (plain: flag stores are not secret). */
+  readonly variants: Readonly<Record<string, unknown>>;
+  /** The variant `progressive release-flag` rolls out when given no `--variant`. */
+  readonly rolloutVariant?: string;
+  /** Field of the evaluation context users are bucketed by. */
+  readonly targetingKey: string;
 }
 
 /** Secret values the driver needs (an admin token, an API key), registered as one secret output. */

@@ -6,6 +6,8 @@ export * from "./checks";
 export * from "./conditions";
 export * from "./contract";
 export * from "./duration";
+export * from "./flagRelease";
+export * from "./flags";
 export * from "./health";
 export * from "./naming";
 export * from "./problems";

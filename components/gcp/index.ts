@@ -4,6 +4,7 @@
 export * from "./args";
 export * from "./blueGreenService";
 export * from "./canaryService";
+export * from "./featureFlag";
 export {
   blueGreenTargets,
   CANDIDATE_TAG,

@@ -3,6 +3,7 @@
 export * from "./args";
 export * from "./blueGreenService";
 export * from "./canaryService";
+export * from "./featureFlag";
 export {
   envVars,
   imageFor,

@@ -11,8 +11,11 @@ export {
 } from "./args";
 export { BlueGreenService, type BlueGreenServiceArgs } from "./blueGreenService";
 export { CanaryService, type CanaryServiceArgs } from "./canaryService";
-export { InstanceSet, LocalProxy, RollingSet } from "./providers/resources";
+export { DEFAULT_FLAG_FILE, FeatureFlag, type LocalFeatureFlagArgs } from "./featureFlag";
+export { FlagFile, InstanceSet, LocalProxy, RollingSet } from "./providers/resources";
 export type {
+  FlagFileInputs,
+  FlagFileOutputs,
   InstanceInfo,
   InstanceSetInputs,
   InstanceSetOutputs,

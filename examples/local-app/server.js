@@ -23,6 +23,16 @@ const latencyMs = numberFromEnv("LATENCY_MS", 0);
 const readyDelayMs = numberFromEnv("READY_DELAY_MS", 0);
 const crashAfterMs = numberFromEnv("CRASH_AFTER_MS", 0);
 const shutdownTimeoutMs = numberFromEnv("SHUTDOWN_TIMEOUT_MS", 10000);
+// Feature flags (see flags.js): off unless FLAG_FILE names a flagd flag file.
+const flagFile = process.env.FLAG_FILE || "";
+const flagKey = process.env.FLAG_KEY || "new-checkout";
+const flagType = process.env.FLAG_TYPE || "boolean";
+const flagPollMs = numberFromEnv("FLAG_POLL_MS", 100);
+const flagFailVariant = process.env.FLAG_FAIL_VARIANT || "";
+const flagFailRate = Math.min(1, numberFromEnv("FLAG_FAIL_RATE", 1));
+let flags; // set before the server listens when FLAG_FILE is given
+let flagMetrics;
+let flagFailures = 0;
 
 const startedAt = Date.now();
 let served = 0;
@@ -55,16 +65,64 @@ const server = http.createServer((req, res) => {
     const ready = !shuttingDown && Date.now() - startedAt >= readyDelayMs;
     return send(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready" });
   }
+  if (path === "/metrics" && flagMetrics) {
+    const text = flagMetrics.text();
+    res.writeHead(200, {
+      "content-type": "text/plain; version=0.0.4",
+      "content-length": Buffer.byteLength(text),
+    });
+    return res.end(text);
+  }
   if (path !== "/") return send(res, 404, { error: "not found", path });
+  if (flags) return answerWithFlag(req, res);
   setTimeout(() => {
     if (shouldFail()) return send(res, 500, { error: "injected failure", version, instance });
     send(res, 200, { version, instance, pid: process.pid });
   }, latencyMs);
 });
 
-server.listen(port, host, () => {
-  console.log(`local-app ${version} instance ${instance} listening on ${host}:${port} (pid ${process.pid})`);
+// The flag's variant for the caller (header x-user-id, else ?user=), in the x-flag-variant header
+// and the body; FLAG_FAIL_VARIANT's requests fail (500) at FLAG_FAIL_RATE, for revert tests.
+async function answerWithFlag(req, res) {
+  const started = process.hrtime.bigint();
+  const url = new URL(req.url || "/", "http://local");
+  const user = req.headers["x-user-id"] || url.searchParams.get("user") || "";
+  let result;
+  try {
+    result = await flags.evaluate(String(user));
+  } catch (err) {
+    result = { variant: "error", value: null, reason: "ERROR", error: String(err) };
+  }
+  const failing =
+    result.variant === flagFailVariant &&
+    Math.floor((flagFailures + 1) * flagFailRate) > Math.floor(flagFailures++ * flagFailRate);
+  const fail = shouldFail() || failing;
+  await new Promise((r) => setTimeout(r, latencyMs));
+  const status = fail ? 500 : 200;
+  res.setHeader("x-flag-variant", String(result.variant));
+  send(res, status, { version, instance, flag: flagKey, variant: result.variant, value: result.value, user });
+  flagMetrics.observe(flagKey, result.variant, status, Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+async function listen() {
+  if (flagFile) {
+    const { createFlagMetrics, startFlags } = require("./flags.js");
+    flagMetrics = createFlagMetrics();
+    flags = await startFlags({ file: flagFile, key: flagKey, type: flagType, pollMs: flagPollMs });
+  }
+  server.listen(port, host, onListening);
+}
+
+listen().catch((err) => {
+  console.error(`local-app cannot start its feature flags from ${flagFile}: ${err.message}`);
+  process.exit(1);
 });
+
+function onListening() {
+  console.log(
+    `local-app ${version} instance ${instance} listening on ${host}:${port} (pid ${process.pid})${flags ? `, flag ${flagKey} from ${flagFile}` : ""}`,
+  );
+}
 
 server.on("error", (err) => {
   console.error(`local-app cannot listen on ${host}:${port}: ${err.message}`);

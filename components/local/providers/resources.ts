@@ -7,6 +7,8 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type {
+  FlagFileInputs,
+  FlagFileOutputs,
   InstanceInfo,
   InstanceSetInputs,
   InstanceSetOutputs,
@@ -26,6 +28,7 @@ const TSX_CJS: string | undefined = EXT === ".ts" ? require.resolve("tsx/cjs") :
 type InstanceSetImpl = typeof import("./instanceSetImpl");
 type ProxyImpl = typeof import("./proxyImpl");
 type RollingSetImpl = typeof import("./rollingSetImpl");
+type FlagFileImpl = typeof import("./flagFileImpl");
 
 /** Requires `<IMPL_DIR>/<name><EXT>`; registers tsx first when that is a .ts file. */
 function load<T>(name: string): T {
@@ -55,6 +58,14 @@ const rollingSetProvider: pulumi.dynamic.ResourceProvider<RollingSetInputs, Roll
   diff: (id, olds, news) => load<RollingSetImpl>("rollingSetImpl").diff(id, olds, news),
   update: (id, olds, news) => load<RollingSetImpl>("rollingSetImpl").update(id, olds, news),
   delete: (id, props) => load<RollingSetImpl>("rollingSetImpl").remove(id, props),
+};
+
+const flagFileProvider: pulumi.dynamic.ResourceProvider<FlagFileInputs, FlagFileOutputs> = {
+  create: (inputs) => load<FlagFileImpl>("flagFileImpl").create(inputs),
+  read: (id, props) => load<FlagFileImpl>("flagFileImpl").read(id, props as FlagFileOutputs),
+  diff: (id, olds, news) => load<FlagFileImpl>("flagFileImpl").diff(id, olds, news),
+  update: (id, olds, news) => load<FlagFileImpl>("flagFileImpl").update(id, olds, news),
+  delete: (id, props) => load<FlagFileImpl>("flagFileImpl").remove(id, props),
 };
 
 /** Each field of T as a Pulumi input. */
@@ -139,6 +150,17 @@ export class RollingSet extends pulumi.dynamic.Resource {
       "local",
       "RollingSet",
     );
+  }
+}
+
+/** One flag of a flagd flag file (type `pulumi-nodejs:dynamic/local:FlagFile`), written atomically. */
+export class FlagFile extends pulumi.dynamic.Resource {
+  declare readonly path: pulumi.Output<string>;
+  declare readonly key: pulumi.Output<string>;
+  declare readonly flag: pulumi.Output<FlagFileInputs["flag"]>;
+
+  constructor(name: string, args: InputsOf<FlagFileInputs>, opts?: pulumi.CustomResourceOptions) {
+    super(flagFileProvider, name, args, opts, "local", "FlagFile");
   }
 }
 

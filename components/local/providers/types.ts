@@ -1,6 +1,7 @@
 // Inputs and outputs of the local platform's dynamic providers. They cross the engine as plain
 // JSON, so every field is a string, number, boolean, array or object; no functions, no Outputs.
 
+import type { FlagdFlag } from "../../core/flags";
 import type { RouteTableInput } from "../runtime";
 
 /** How an instance is checked for readiness (`GET http://127.0.0.1:<port><path>`). */
@@ -159,3 +160,16 @@ export interface RollingSetOutputs extends RollingSetInputs {
   /** Instance pids as of the last create or update (see {@link InstanceSetOutputs.readyPids}). */
   readonly readyPids: readonly (number | null)[];
 }
+
+/** Inputs of a flag file: one flag of a flagd flag file. */
+export interface FlagFileInputs {
+  /** Absolute path of the flag file. */
+  readonly path: string;
+  /** The flag's key in the file. */
+  readonly key: string;
+  /** The flag, in flagd's format. */
+  readonly flag: FlagdFlag;
+}
+
+/** Outputs of a flag file: the flag as the file holds it. */
+export type FlagFileOutputs = FlagFileInputs;

@@ -14,6 +14,7 @@ const KINDS: Readonly<Record<string, { apiVersion: string; plural: string }>> = 
   HTTPRoute: { apiVersion: "gateway.networking.k8s.io/v1", plural: "httproutes" },
   Deployment: { apiVersion: "apps/v1", plural: "deployments" },
   Service: { apiVersion: "v1", plural: "services" },
+  ConfigMap: { apiVersion: "v1", plural: "configmaps" },
 };
 
 function pathOf(kind: string, namespace: string, name: string): string {

@@ -1,0 +1,285 @@
+// Feature flags in the driver. A FeatureFlag registers the same release contract as a service, its
+// variants being the versions, so `release-flag` is a release (same plan, checks, revert, journal,
+// history, reports and notifications) of the variant to roll out. `flag off` is the kill switch:
+// the store is rewritten to 0 % at once (the revert brake, measured), then the state is recorded
+// like a revert: a running release is aborted through its own driver, otherwise the traffic entry
+// goes to 0 % with `up` and the history gets a release that ended "aborted".
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { abortTraffic, type RouterDescriptor, type TrafficState } from "../../components/core";
+import { defaultStateDir, HISTORY_FORMAT, newReleaseId, ReleaseHistory } from "../history";
+import { type BrakeResult, type RouterReading, routerControl } from "../routers";
+import { abortCommand, type CommandOptions, openTarget, releaseCommand } from "./commands";
+import { ReleaseError } from "./errors";
+import {
+  acquireLock,
+  currentOwner,
+  isOpen,
+  type Journal,
+  journalFile,
+  lockFile,
+  writeJournal,
+} from "./journal";
+import { buildPlan } from "./plan";
+import {
+  controlOf,
+  currentTraffic,
+  loadJournal,
+  type ReleaseResult,
+  ReleaseRun,
+  type ReleaseTarget,
+} from "./release";
+import { projectName, type StackService, type StackTarget } from "./stack";
+
+/** Router kinds of flag stores. */
+export const FLAG_ROUTER_KINDS = [
+  "flag-file",
+  "kubernetes-flag-configmap",
+  "aws-appconfig",
+  "azure-app-configuration",
+  "gcs-flag-file",
+] as const;
+
+/**
+ * What the kill switch needs to act before the stack is opened (opening it runs pulumi, which takes
+ * seconds): the flag's store and its variants, as of the driver's last look. Kept under the state
+ * folder, `<stateDir>/flags/<project>/<stack>/<flag>.json`; only stores that need no credentials
+ * (the local flag file) are braked from it, the others once the stack is open.
+ */
+export interface FlagIndex {
+  readonly router: RouterDescriptor;
+  readonly traffic: TrafficState;
+  readonly updatedAt: string;
+}
+
+const safe = (name: string) => name.replace(/[^A-Za-z0-9._-]/g, "_");
+
+/** The index file of a flag. */
+export function flagIndexFile(stateDir: string, project: string, stack: string, flag: string): string {
+  return path.join(stateDir, "flags", safe(project), safe(stack), `${safe(flag)}.json`);
+}
+
+function readFlagIndex(file: string): FlagIndex | undefined {
+  try {
+    const v = JSON.parse(fs.readFileSync(file, "utf8")) as FlagIndex;
+    return v && typeof v.router === "object" && typeof v.traffic?.stableVersion === "string" ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeFlagIndex(file: string, router: RouterDescriptor, traffic: TrafficState): void {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    const index: FlagIndex = { router, traffic, updatedAt: new Date().toISOString() };
+    fs.writeFileSync(tmp, `${JSON.stringify(index, null, 2)}\n`, { mode: 0o600 });
+    fs.renameSync(tmp, file);
+  } catch {
+    // Only a cache for the kill switch's first write; the switch still works without it (slower).
+  }
+}
+
+/** Whether a service of the stack is a FeatureFlag. */
+export function isFlag(service: StackService): boolean {
+  const r = service.release;
+  return r.flag !== undefined || (FLAG_ROUTER_KINDS as readonly string[]).includes(r.router?.kind);
+}
+
+/** Opens the stack and the flag `flag` (a FeatureFlag component's name); refuses a service. */
+export async function openFlag(target: StackTarget, flag: string): Promise<ReleaseTarget> {
+  const t = await openTarget({ ...target, service: flag });
+  if (!isFlag(t.service)) {
+    throw new ReleaseError(
+      "usage",
+      `${flag} in stack ${t.stack.name} is a ${t.service.release.type}, not a FeatureFlag; release it with progressive release`,
+    );
+  }
+  return t;
+}
+
+/** The variant to roll out: `variant`, else the flag's `rolloutVariant`. */
+export function rolloutVariantOf(service: StackService, variant: string | undefined): string {
+  const info = service.release.flag;
+  const chosen = variant ?? info?.rolloutVariant;
+  const name = service.release.name;
+  if (chosen === undefined) {
+    throw new ReleaseError(
+      "usage",
+      `flag ${name} names no rolloutVariant and has more than two variants; pass --variant <one of ${Object.keys(info?.variants ?? {}).join(", ")}>`,
+    );
+  }
+  if (info && !Object.hasOwn(info.variants, chosen)) {
+    throw new ReleaseError(
+      "usage",
+      `flag ${name} has no variant ${chosen}; its variants are ${Object.keys(info.variants).join(", ")}`,
+    );
+  }
+  return chosen;
+}
+
+/**
+ * Rolls a flag's variant out like a canary release: the strategy's steps (default 5, 10, 25, 50,
+ * 100 %), an analysis comparing the variants after each, promotion (the variant becomes the
+ * default) or revert to 0 %.
+ */
+export async function releaseFlagCommand(
+  target: StackTarget,
+  flag: string,
+  o: CommandOptions & { readonly variant?: string } = {},
+): Promise<ReleaseResult> {
+  const t = await openFlag(target, flag);
+  const variant = rolloutVariantOf(t.service, o.variant);
+  const index = flagIndexFile(o.stateDir ?? defaultStateDir(), t.stack.project, target.stackName, flag);
+  const router = t.service.release.router;
+  // The variant being rolled out is what a kill switch must take away, even mid-step.
+  const current = await currentTraffic(t);
+  writeFlagIndex(index, router, { ...current, candidateVersion: variant });
+  const result = await releaseCommand({ ...target, service: flag }, variant, o);
+  writeFlagIndex(index, router, result.traffic);
+  return result;
+}
+
+/** What the kill switch did. */
+export interface FlagOffResult {
+  readonly flag: string;
+  /** The store rewritten to 0 % and read back (the brake), or why not. */
+  readonly brake: BrakeResult;
+  /** From the command's start to the brake read back, in milliseconds. */
+  readonly brakeMs: number;
+  /** The store read after the brake. */
+  readonly reading: RouterReading;
+  /** How the state was recorded: the aborted release, or the kill recorded as its own release. */
+  readonly result?: ReleaseResult;
+  /** Set when the flag was already at 0 % with no release open: nothing to record. */
+  readonly alreadyOff?: boolean;
+}
+
+/**
+ * The kill switch: the flag's store to 0 % at once (brake), then the state recorded. A release in
+ * progress (or cut short) is aborted, which reverts through its journal; otherwise the flag's
+ * traffic entry is set to 0 % with `up`, journaled and recorded in the history as aborted.
+ */
+export async function flagOffCommand(
+  target: StackTarget,
+  flag: string,
+  o: CommandOptions = {},
+): Promise<FlagOffResult> {
+  const started = performance.now();
+  const stateDir = o.stateDir ?? defaultStateDir();
+  const workDir = path.resolve(target.workDir ?? process.cwd());
+  let project: string | undefined;
+  try {
+    project = projectName(workDir);
+  } catch {
+    project = undefined; // openFlag below says what is wrong with the folder
+  }
+  const indexFile = project && flagIndexFile(stateDir, project, target.stackName, flag);
+  const index = indexFile ? readFlagIndex(indexFile) : undefined;
+  let brake: BrakeResult | undefined;
+  let brakeMs = 0;
+  const off = (traffic: TrafficState): TrafficState => ({ ...abortTraffic(traffic), candidateWeight: 0 });
+  if (index?.router.kind === "flag-file") {
+    // The fast path: the file is rewritten before pulumi is even started.
+    brake = await routerControl(index.router, {}).sendAllToStable(
+      off(index.traffic),
+      index.traffic.candidateVersion,
+      o.signal,
+    );
+    brakeMs = performance.now() - started;
+  }
+  const t = await openFlag(target, flag);
+  const control = controlOf(t);
+  const current = await currentTraffic(t);
+  if (!brake?.applied || index?.traffic.stableVersion !== current.stableVersion) {
+    brake = await control.sendAllToStable(off(current), current.candidateVersion, o.signal);
+    brakeMs = performance.now() - started;
+  }
+  const reading = await control.read(off(current), o.signal);
+  const indexPath = flagIndexFile(stateDir, t.stack.project, target.stackName, flag);
+  writeFlagIndex(indexPath, t.service.release.router, off(current));
+  const actor = o.actor ?? process.env.USER ?? os.userInfo().username;
+  o.onEvent?.({
+    type: "log",
+    level: brake.applied ? "info" : "warn",
+    message: brake.applied
+      ? `flag ${flag}: store at 0 % (written and read back) ${Math.round(brakeMs)} ms after the kill switch started; recording it`
+      : `flag ${flag}: the store could not be rewritten at once (${brake.reason}); the up sets 0 %`,
+    at: new Date(),
+    releaseId: "flag-off",
+  });
+  const base = { flag, brake, brakeMs, reading };
+  const journal = loadJournal(t.stack, flag, o.stateDir);
+  if (isOpen(journal)) {
+    const result = await abortCommand({ ...target, service: flag }, { ...o, actor });
+    writeFlagIndex(indexPath, t.service.release.router, result.traffic);
+    return { ...base, result };
+  }
+  if (current.candidateVersion === undefined) return { ...base, alreadyOff: true };
+  const result = await recordKill(t, current, actor, o);
+  writeFlagIndex(indexPath, t.service.release.router, result.traffic);
+  return { ...base, result };
+}
+
+/** Records a kill with no release open: a journaled release from `current` reverted at once. */
+async function recordKill(
+  t: ReleaseTarget,
+  current: TrafficState,
+  actor: string,
+  o: CommandOptions,
+): Promise<ReleaseResult> {
+  const stateDir = o.stateDir ?? defaultStateDir();
+  const name = t.service.release.name;
+  const file = journalFile(stateDir, t.stack.project, t.stack.name, name);
+  const lock = acquireLock(lockFile(file), "a flag kill switch");
+  if ("heldBy" in lock) {
+    const h = lock.heldBy;
+    throw new ReleaseError(
+      "inProgress",
+      `the flag is at 0 % in its store, but ${name} is held by ${h.what} (driver pid ${h.pid}); run progressive abort --service ${name} once it is done so the stack records 0 %`,
+    );
+  }
+  try {
+    const candidate = current.candidateVersion as string;
+    const lastGood: TrafficState = { stableVersion: current.stableVersion, candidateWeight: 0 };
+    const plan = buildPlan(`${t.stack.name}/${name}`, t.service.release.strategy, lastGood, candidate);
+    const now = new Date();
+    const journal: Journal = {
+      v: 1,
+      releaseId: newReleaseId(now),
+      project: t.stack.project,
+      stack: t.stack.name,
+      service: name,
+      version: candidate,
+      previousVersion: current.stableVersion,
+      strategy: "canary",
+      actor,
+      phase: "stepping",
+      stepIndex: plan.actions.length,
+      lastGood,
+      applied: current,
+      owner: currentOwner(),
+      startedAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    };
+    writeJournal(file, journal);
+    await new ReleaseHistory({ stateDir }).append({
+      v: HISTORY_FORMAT,
+      type: "started",
+      releaseId: journal.releaseId,
+      stack: t.stack.key,
+      service: name,
+      version: candidate,
+      previousVersion: current.stableVersion,
+      actor,
+      strategy: "canary",
+      at: now.toISOString(),
+    });
+    const run = new ReleaseRun(t, plan, o, journal);
+    // The same recipe as an abort: brake (already done, idempotent), 0 % recorded, candidate removed.
+    return await run.revert(`aborted by ${actor}: flag off (kill switch)`, now);
+  } finally {
+    lock.release();
+  }
+}

@@ -1,0 +1,89 @@
+// A flag in a Kubernetes ConfigMap (flagd's format under one data key) as a router: read it back
+// from the API server; the brake rewrites the one flag to the stable variant with a merge patch
+// guarded by the ConfigMap's resourceVersion, then reads it back. Pods see the change when their
+// flagd (sidecar watching the ConfigMap, or the kubelet's volume sync) picks it up.
+import type { RouterDescriptor } from "../../../components/core/contract";
+import type { FlagdDocument } from "../../../components/core/flags";
+import { type KubeApis, kubeCall, kubeOperation, kubeSession, MERGE_PATCH, ref } from "../kubernetes/client";
+import {
+  type BrakeResult,
+  DEFAULT_ROUTER_TIMEOUT_MS,
+  type Deadline,
+  notApplied,
+  type RouterControl,
+  type RouterControlOptions,
+  type RouterReading,
+  unverified,
+} from "../types";
+import { allToStableFlag, flagdReading } from "./reading";
+
+type ConfigMapDescriptor = Extract<RouterDescriptor, { kind: "kubernetes-flag-configmap" }>;
+
+/** Control of a flag in a ConfigMap. */
+export function flagConfigMapControl(d: ConfigMapDescriptor, o: RouterControlOptions = {}): RouterControl {
+  const session = kubeSession(o);
+  const timeoutMs = o.timeoutMs ?? DEFAULT_ROUTER_TIMEOUT_MS;
+  const name = `ConfigMap ${ref(d.namespace, d.name)} key ${d.key}`;
+  const load = async (apis: KubeApis, dl: Deadline, what: string) => {
+    const cm = await kubeCall(apis, dl, what, (opts) =>
+      apis.core.readNamespacedConfigMap({ name: d.name, namespace: d.namespace }, opts),
+    );
+    const text = cm.data?.[d.key];
+    if (text === undefined) throw new Error(`${name} is missing`);
+    return { doc: JSON.parse(text) as FlagdDocument, resourceVersion: cm.metadata?.resourceVersion };
+  };
+  return {
+    kind: "kubernetes-flag-configmap",
+    read(expect, signal) {
+      return kubeOperation(
+        session,
+        timeoutMs,
+        signal,
+        unverified,
+        async (apis, dl): Promise<RouterReading> => {
+          const { doc } = await load(apis, dl, `read ${name}`);
+          return flagdReading(doc, d.flag, expect, name);
+        },
+      );
+    },
+    sendAllToStable(target, _candidate, signal) {
+      return kubeOperation(session, timeoutMs, signal, notApplied, async (apis, dl): Promise<BrakeResult> => {
+        const { doc, resourceVersion } = await load(apis, dl, `read ${name}`);
+        const current = doc.flags[d.flag];
+        if (!current) return notApplied(`${name} has no flag ${d.flag}; the \`up\` writes it`);
+        const next: FlagdDocument = {
+          ...doc,
+          flags: { ...doc.flags, [d.flag]: allToStableFlag(current, target.stableVersion) },
+        };
+        await kubeCall(
+          apis,
+          dl,
+          `patch ${name}`,
+          (opts) =>
+            apis.core.patchNamespacedConfigMap(
+              {
+                name: d.name,
+                namespace: d.namespace,
+                body: {
+                  metadata: { ...(resourceVersion ? { resourceVersion } : {}) },
+                  data: { [d.key]: `${JSON.stringify(next, null, 2)}\n` },
+                },
+              },
+              opts,
+            ),
+          MERGE_PATCH,
+        );
+        const back = flagdReading(
+          (await load(apis, dl, `read ${name} back`)).doc,
+          d.flag,
+          { ...target, candidateWeight: 0 },
+          name,
+        );
+        if (!back.verified) return notApplied(back.reason);
+        return back.candidateWeight === 0
+          ? { applied: true }
+          : notApplied(`${name} read back gives ${back.candidateWeight}% to the candidate`);
+      });
+    },
+  };
+}

@@ -1,0 +1,120 @@
+// FeatureFlag on Azure: a feature flag in an App Configuration store (key
+// `.appconfig.featureflag/<key>`, content type `application/vnd.microsoft.appconfig.ff+json`),
+// enabled for a share of users with the `Microsoft.Targeting` filter's DefaultRolloutPercentage.
+// App Configuration flags are on or off, so "on" is the variant the flag's enabled state stands
+// for (`onVariant`); the release driver steps the percentage like a canary's weight.
+
+import * as appconfiguration from "@pulumi/azure-native/appconfiguration";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  AZURE_FEATURE_FLAG_CONTENT_TYPE,
+  AZURE_FEATURE_FLAG_PREFIX,
+  azureFeatureFlag,
+  type FeatureFlagArgs,
+  problem,
+  type ReleaseOutputs,
+  registerFlagRelease,
+  resolveFeatureFlag,
+} from "../core";
+
+/** Arguments of the Azure {@link FeatureFlag}. */
+export interface AzureFeatureFlagArgs extends FeatureFlagArgs {
+  /** Resource group of the App Configuration store. */
+  readonly resourceGroupName: pulumi.Input<string>;
+  /** Name of the App Configuration store. */
+  readonly configStoreName: pulumi.Input<string>;
+  /** Label of the key-value (e.g. the environment). @default no label */
+  readonly label?: string;
+  /**
+   * The variant the flag's "enabled" state stands for.
+   * @default `rolloutVariant`, else the only variant other than the default one
+   */
+  readonly onVariant?: string;
+  /** The store's endpoint, for the release descriptor. @default read from the store */
+  readonly storeEndpoint?: pulumi.Input<string>;
+}
+
+/** ARM name of a key-value: the key with "/" written "~2F", then "$label" when there is one. */
+export function keyValueName(key: string, label?: string): string {
+  return `${key.replaceAll("/", "~2F")}${label ? `$${label}` : ""}`;
+}
+
+/** A feature flag released like a canary, in Azure App Configuration. */
+export class FeatureFlag extends pulumi.ComponentResource {
+  readonly keyValue: appconfiguration.KeyValue;
+  /** The key, `.appconfig.featureflag/<flag key>`. */
+  readonly key: string;
+  /** Percentage of users who get the candidate variant. */
+  readonly candidateWeight: pulumi.Output<number>;
+  /** The release contract's outputs. */
+  readonly release: pulumi.Output<ReleaseOutputs>;
+
+  constructor(name: string, args: AzureFeatureFlagArgs, opts?: pulumi.ComponentResourceOptions) {
+    let onVariant: string | undefined;
+    const resolved = resolveFeatureFlag(
+      `FeatureFlag "${name}"`,
+      name,
+      args,
+      "azure",
+      args.configStoreName,
+      (spec, problems) => {
+        const names = Object.keys(spec.variants ?? {});
+        onVariant = args.onVariant ?? args.rolloutVariant;
+        if (onVariant === undefined) {
+          const first = args.version ?? args.defaultVariant ?? "off";
+          const others = names.filter((n) => n !== first);
+          onVariant = others.length === 1 ? others[0] : undefined;
+        }
+        if (onVariant === undefined || !names.includes(onVariant))
+          problems.push(
+            problem(
+              "onVariant",
+              onVariant,
+              "must name the variant the flag's enabled state stands for",
+              `set onVariant to one of ${names.join(", ")}`,
+            ),
+          );
+      },
+    );
+    super("progressive:azure:FeatureFlag", name, {}, opts);
+    const on = onVariant as string;
+    const traffic = resolved.release.traffic;
+    this.key = `${AZURE_FEATURE_FLAG_PREFIX}${resolved.spec.key}`;
+    this.keyValue = new appconfiguration.KeyValue(
+      `${name}-flag`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        configStoreName: args.configStoreName,
+        keyValueName: keyValueName(this.key, args.label),
+        contentType: AZURE_FEATURE_FLAG_CONTENT_TYPE,
+        value: JSON.stringify(azureFeatureFlag(resolved.spec, traffic, on)),
+      },
+      { parent: this },
+    );
+    const endpoint =
+      args.storeEndpoint ??
+      appconfiguration
+        .getConfigurationStoreOutput(
+          { resourceGroupName: args.resourceGroupName, configStoreName: args.configStoreName },
+          { parent: this },
+        )
+        .apply((s) => s.endpoint);
+    this.candidateWeight = pulumi.output(traffic.candidateWeight);
+    const key = this.key;
+    this.release = registerFlagRelease(this, {
+      platform: "azure",
+      type: "progressive:azure:FeatureFlag",
+      name,
+      flag: resolved,
+      endpoint: pulumi.interpolate`${endpoint}/kv/${encodeURIComponent(key)}`,
+      router: pulumi.output(endpoint).apply((e) => ({
+        kind: "azure-app-configuration" as const,
+        endpoint: e,
+        key,
+        ...(args.label ? { label: args.label } : {}),
+        onVariant: on,
+      })),
+      trafficUrns: pulumi.all([this.keyValue.urn]),
+    });
+  }
+}

@@ -1,0 +1,186 @@
+// What every platform's FeatureFlag shares: its arguments, their validation (the flag, the
+// strategy, the traffic state whose versions are variant names) and the release contract's
+// outputs. A flag rollout is a canary between variants, so the driver releases it like a service.
+
+import type * as pulumi from "@pulumi/pulumi";
+import {
+  type MetricsDescriptor,
+  type PlatformName,
+  type ReleaseOutputs,
+  type ReleaseSecrets,
+  type RouterDescriptor,
+  registerRelease,
+  type TrafficArgs,
+} from "./contract";
+import { checkFlag, DEFAULT_TARGETING_KEY, type FlagRule, type FlagSpec, type FlagValue } from "./flags";
+import { type Problem, problem } from "./problems";
+import { type Release, validateRelease } from "./release";
+import { type CanaryStrategyInput, Strategy } from "./strategy";
+
+/** Where the application's per-variant request metrics are, for `provider: "builtin"` checks. */
+export interface FlagMetricsArgs {
+  /** Counter of requests with the labels `flag`, `variant` and `status`. @default "flag_requests_total" */
+  readonly requests?: string;
+  /**
+   * Base name of a summary or histogram of request durations in seconds (`_sum`, `_count`), labels
+   * `flag` and `variant`; false when the application exports none (latency checks then fail to run).
+   * @default "flag_request_duration_seconds"
+   */
+  readonly duration?: string | false;
+}
+
+/** Defaults of {@link FlagMetricsArgs}: what the sample app (examples/local-app) exports. */
+export const FLAG_METRICS_DEFAULTS = {
+  requests: "flag_requests_total",
+  duration: "flag_request_duration_seconds",
+} as const;
+
+/** Arguments of a FeatureFlag on any platform. */
+export interface FeatureFlagArgs extends TrafficArgs {
+  /** The flag's key in the store (what the application asks for). @default the component's name */
+  readonly key?: string;
+  /** Variant name -> JSON value; names are labels such as "on", "off", "blue-button". */
+  readonly variants: Readonly<Record<string, FlagValue>>;
+  /**
+   * The variant everyone gets before any rollout (the "stable version"); read only on the first
+   * deploy, like `version`. @default `version`, else "off" when there is such a variant
+   */
+  readonly defaultVariant?: string;
+  /**
+   * The variant `progressive release-flag <flag>` rolls out when given no `--variant`.
+   * @default the only variant other than the default one, when there are two
+   */
+  readonly rolloutVariant?: string;
+  /** Field of the evaluation context users are bucketed by. @default "targetingKey" */
+  readonly targetingKey?: string;
+  /** Rules tried before the percentage split (testers, internal users). @default [] */
+  readonly rules?: readonly FlagRule[];
+  /** Steps and checks. @default Strategy.canary(): 5, 10, 25, 50, 100 % with an analysis after each step */
+  readonly strategy?: CanaryStrategyInput;
+  /** The application's per-variant metrics in Prometheus, or false for none. @default FLAG_METRICS_DEFAULTS */
+  readonly metrics?: FlagMetricsArgs | false;
+}
+
+/** A validated flag: its spec, release (strategy, traffic) and the variant to roll out. */
+export interface ResolvedFlag {
+  readonly spec: FlagSpec & { readonly targetingKey: string };
+  readonly release: Release;
+  readonly rolloutVariant?: string;
+  readonly metrics: MetricsDescriptor;
+}
+
+/** The first deploy's variant: `version`, `defaultVariant`, else "off" when the flag has one. */
+function firstVariant(args: FeatureFlagArgs): string | undefined {
+  if (args.version !== undefined) return args.version;
+  if (args.defaultVariant !== undefined) return args.defaultVariant;
+  return args.variants && Object.hasOwn(args.variants, "off") ? "off" : undefined;
+}
+
+/**
+ * Validates a FeatureFlag's arguments (flag, strategy, traffic entry) and claims its key on the
+ * platform; throws one error listing every problem. `more` adds the platform's own checks.
+ */
+export function resolveFeatureFlag(
+  subject: string,
+  name: string,
+  args: FeatureFlagArgs,
+  platform: PlatformName,
+  scope?: unknown,
+  more?: (flag: FlagSpec, problems: Problem[]) => void,
+): ResolvedFlag {
+  const key = args.key ?? name;
+  const targetingKey = args.targetingKey ?? DEFAULT_TARGETING_KEY;
+  const spec: ResolvedFlag["spec"] = {
+    key,
+    variants: args.variants,
+    targetingKey,
+    ...(args.rules ? { rules: args.rules } : {}),
+  };
+  const version = firstVariant(args);
+  const release = validateRelease(
+    subject,
+    {
+      strategy: args.strategy ?? Strategy.canary({ headerRoute: false }),
+      kinds: ["canary"],
+      name,
+      traffic: args.traffic,
+      ...(version !== undefined ? { version } : {}),
+      replicas: 1,
+    },
+    { platform: `${platform}-flag`, ...(scope !== undefined ? { scope } : {}), name: key },
+    (r, problems) => {
+      const path = r.trafficSource === "config" ? `progressive:traffic.${name}` : "traffic";
+      checkFlag(spec, r.traffic, path, problems);
+      const names = args.variants && typeof args.variants === "object" ? Object.keys(args.variants) : [];
+      for (const field of ["defaultVariant", "rolloutVariant"] as const) {
+        const v = args[field];
+        if (v !== undefined && !names.includes(v))
+          problems.push(
+            problem(field, v, "is not one of the flag's variants", `use one of ${names.join(", ")}`),
+          );
+      }
+      more?.(spec, problems);
+    },
+  );
+  const stable = release.traffic.stableVersion;
+  const others = Object.keys(args.variants).filter((v) => v !== stable);
+  const rolloutVariant = args.rolloutVariant ?? (others.length === 1 ? others[0] : undefined);
+  const m = args.metrics === undefined ? {} : args.metrics;
+  const metrics: MetricsDescriptor =
+    m === false
+      ? { kind: "none" }
+      : {
+          kind: "prometheus-flag",
+          flag: key,
+          requests: m.requests ?? FLAG_METRICS_DEFAULTS.requests,
+          ...(m.duration === false ? {} : { duration: m.duration ?? FLAG_METRICS_DEFAULTS.duration }),
+        };
+  return { spec, release, ...(rolloutVariant !== undefined ? { rolloutVariant } : {}), metrics };
+}
+
+/**
+ * Registers a FeatureFlag's release outputs: kind canary, versions = variants, the store as
+ * router, the variant metrics as metrics, and the flag itself (`release.flag`).
+ */
+export function registerFlagRelease(
+  component: pulumi.ComponentResource,
+  o: {
+    readonly platform: PlatformName;
+    readonly type: string;
+    readonly name: string;
+    readonly flag: ResolvedFlag;
+    /** Where the flag lives, as a URI (file://, configmap://, appconfig://...). */
+    readonly endpoint: pulumi.Input<string>;
+    readonly router: pulumi.Input<RouterDescriptor>;
+    readonly trafficUrns: pulumi.Input<string[]>;
+    readonly secrets?: pulumi.Input<ReleaseSecrets>;
+    readonly extra?: Readonly<Record<string, pulumi.Input<unknown>>>;
+  },
+): pulumi.Output<ReleaseOutputs> {
+  const { spec, release, rolloutVariant, metrics } = o.flag;
+  return registerRelease(
+    component,
+    {
+      platform: o.platform,
+      type: o.type,
+      name: o.name,
+      service: spec.key,
+      kind: "canary",
+      strategy: release.strategy,
+      traffic: release.traffic,
+      trafficSource: release.trafficSource,
+      endpoint: o.endpoint,
+      router: o.router,
+      metrics,
+      trafficUrns: o.trafficUrns,
+      flag: {
+        key: spec.key,
+        variants: spec.variants,
+        targetingKey: spec.targetingKey,
+        ...(rolloutVariant !== undefined ? { rolloutVariant } : {}),
+      },
+    },
+    o.secrets ?? {},
+    o.extra ?? {},
+  );
+}

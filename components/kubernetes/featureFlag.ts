@@ -1,0 +1,85 @@
+// FeatureFlag on Kubernetes: one flag in flagd's format in a ConfigMap, for a flagd sidecar
+// (`flagd start --uri core.openfeature.dev/...` or a file sync on the mounted ConfigMap) or for the
+// flagd provider in in-process mode reading the mounted file. The rollout percentage is the flag's
+// traffic state, stepped by the release driver like a canary's weight.
+
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  type FeatureFlagArgs,
+  type FlagdFlag,
+  flagdDocument,
+  flagdFlag,
+  flagdText,
+  type ReleaseOutputs,
+  registerFlagRelease,
+  resolveFeatureFlag,
+} from "../core";
+
+/** Data key of the flagd document in the ConfigMap. */
+export const FLAG_CONFIGMAP_KEY = "flags.flagd.json";
+
+/** Arguments of the Kubernetes {@link FeatureFlag}. */
+export interface KubernetesFeatureFlagArgs extends FeatureFlagArgs {
+  /** Namespace of the ConfigMap. @default the provider's namespace */
+  readonly namespace?: pulumi.Input<string>;
+  /** Name of the ConfigMap. @default `<name>-flag` */
+  readonly configMapName?: string;
+  /** Extra labels of the ConfigMap. @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** A feature flag released like a canary, in a ConfigMap in flagd's format. */
+export class FeatureFlag extends pulumi.ComponentResource {
+  /** The ConfigMap holding the flag. */
+  readonly configMap: k8s.core.v1.ConfigMap;
+  /** The flag as written, in flagd's format. */
+  readonly flag: pulumi.Output<FlagdFlag>;
+  /** Percentage of users who get the candidate variant. */
+  readonly candidateWeight: pulumi.Output<number>;
+  /** The release contract's outputs. */
+  readonly release: pulumi.Output<ReleaseOutputs>;
+
+  constructor(name: string, args: KubernetesFeatureFlagArgs, opts?: pulumi.ComponentResourceOptions) {
+    const resolved = resolveFeatureFlag(`FeatureFlag "${name}"`, name, args, "kubernetes", args.namespace);
+    super("progressive:kubernetes:FeatureFlag", name, {}, opts);
+    const traffic = resolved.release.traffic;
+    const flag = flagdFlag(resolved.spec, traffic);
+    const configMapName = args.configMapName ?? `${name}-flag`;
+    this.configMap = new k8s.core.v1.ConfigMap(
+      `${name}-flag`,
+      {
+        metadata: {
+          name: configMapName,
+          ...(args.namespace !== undefined ? { namespace: args.namespace } : {}),
+          labels: {
+            ...args.labels,
+            "app.kubernetes.io/managed-by": "pulumi-progressive-delivery",
+            "progressive.dev/flag": resolved.spec.key,
+          },
+        },
+        data: { [FLAG_CONFIGMAP_KEY]: flagdText(flagdDocument({ [resolved.spec.key]: flag })) },
+      },
+      { parent: this },
+    );
+    this.flag = pulumi.output<unknown>(flag) as pulumi.Output<FlagdFlag>;
+    this.candidateWeight = pulumi.output(traffic.candidateWeight);
+    const meta = this.configMap.metadata;
+    this.release = registerFlagRelease(this, {
+      platform: "kubernetes",
+      type: "progressive:kubernetes:FeatureFlag",
+      name,
+      flag: resolved,
+      endpoint: pulumi.interpolate`configmap://${meta.namespace}/${meta.name}/${FLAG_CONFIGMAP_KEY}`,
+      router: pulumi.all([meta.namespace, meta.name]).apply(([namespace, cmName]) => ({
+        kind: "kubernetes-flag-configmap" as const,
+        namespace: namespace ?? "default",
+        name: cmName ?? configMapName,
+        key: FLAG_CONFIGMAP_KEY,
+        flag: resolved.spec.key,
+      })),
+      trafficUrns: pulumi.all([this.configMap.urn]),
+      extra: { flag: this.flag, configMap: meta.name },
+    });
+  }
+}
