@@ -33,7 +33,13 @@ import { buildPlan, describeAction, type PlanAction, type ReleasePlan } from "./
 import { runCommand } from "./preflight";
 import { notifiersFrom, Recorder, toCheckRecord } from "./recorder";
 import type { ReleaseSettings } from "./settings";
-import type { StackHandle, StackService, TrafficEntry } from "./stack";
+import {
+  isReleaseOutputs,
+  type StackHandle,
+  type StackService,
+  type StepOutputs,
+  type TrafficEntry,
+} from "./stack";
 
 export interface DriverOptions {
   /** Who runs it, for history and notifications. @default $USER */
@@ -203,11 +209,12 @@ export class ReleaseRun {
       );
     }
     let upMs: number;
+    let stepOutputs: StepOutputs = new Map();
     try {
       await this.stack.writeTraffic(name, traffic);
       const upStarted = Date.now();
       const targets = this.weightOnlyTargets(traffic);
-      await this.stack.step({
+      stepOutputs = await this.stack.step({
         ...(targets ? { targets } : {}),
         ...(this.o.onOutput ? { onOutput: this.o.onOutput } : {}),
       });
@@ -215,7 +222,13 @@ export class ReleaseRun {
     } finally {
       lock.release();
     }
-    this.service = await this.stack.service(name);
+    // The component's `release` as the `up` registered it; a `stack export` when the event log
+    // did not say (an SDK without the command runner, or an event the engine did not write).
+    const registered = stepOutputs.get(this.service.urn)?.release;
+    this.service =
+      isReleaseOutputs(registered) && registered.name === name
+        ? { ...this.service, release: registered }
+        : await this.stack.service(name);
     const asked = this.service.release.traffic;
     const wrong: string[] = [];
     if (asked.stableVersion !== traffic.stableVersion) wrong.push(`stableVersion is ${asked.stableVersion}`);

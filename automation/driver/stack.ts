@@ -99,6 +99,19 @@ export function servicesOf(deployment: unknown): StackService[] {
   return out;
 }
 
+/** Whether `v` is a component's `release` output of this driver's contract (as an event log carries it). */
+export function isReleaseOutputs(v: unknown): v is ReleaseOutputs {
+  if (!v || typeof v !== "object") return false;
+  const r = v as Partial<ReleaseOutputs>;
+  return (
+    r.contract === RELEASE_CONTRACT &&
+    typeof r.name === "string" &&
+    typeof r.traffic === "object" &&
+    r.traffic !== null &&
+    typeof r.router === "object"
+  );
+}
+
 /** Picks the service named `name`, or the only one; lists the known ones otherwise. */
 export function selectService(
   services: readonly StackService[],
@@ -181,6 +194,33 @@ export function projectName(workDir: string): string {
   const m = /^name:\s*["']?([^"'\s#]+)/m.exec(text);
   if (!m) throw new ReleaseError("config", `${workDir}/Pulumi.yaml has no name:; give the project a name`);
   return m[1] as string;
+}
+
+/** Outputs registered during an `up`, by URN, as its event log reports them (secrets masked). */
+export type StepOutputs = ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+
+/** The outputs each resource registered, from an engine event log (one JSON event per line). */
+export function registeredOutputs(eventLog: string): StepOutputs {
+  const out = new Map<string, Record<string, unknown>>();
+  let text = "";
+  try {
+    text = fs.readFileSync(eventLog, "utf8");
+  } catch {
+    return out;
+  }
+  for (const line of text.split("\n")) {
+    if (!line.includes('"resOutputsEvent"')) continue;
+    try {
+      const e = JSON.parse(line) as {
+        resOutputsEvent?: { metadata?: { urn?: string; new?: { outputs?: Record<string, unknown> } } };
+      };
+      const md = e.resOutputsEvent?.metadata;
+      if (md?.urn && md.new?.outputs) out.set(md.urn, md.new.outputs);
+    } catch {
+      // a line cut short: ignore it
+    }
+  }
+  return out;
 }
 
 /** `PulumiCommand.run`, which the Automation API uses for every command but does not declare. */
@@ -402,14 +442,20 @@ export class StackHandle {
    * second per step, none of which the driver reads: it reads the service from one `stack
    * export`). Errors are the Automation API's own (CommandError and its kinds).
    */
-  async step(opts: { targets?: readonly string[]; onOutput?: (s: string) => void } = {}): Promise<void> {
+  async step(
+    opts: { targets?: readonly string[]; onOutput?: (s: string) => void } = {},
+  ): Promise<StepOutputs> {
     const ws = this.stack.workspace;
     const command = ws.pulumiCommand as unknown as Partial<InternalRun>;
     if (typeof command.run !== "function") {
       await this.up(opts);
-      return;
+      return new Map();
     }
-    const args = ["up", "--yes", "--skip-preview", "--exec-kind", "auto.local"];
+    // The engine's event log carries each resource's outputs as registered (secrets masked): the
+    // driver reads the stepped component's `release` from it instead of another `stack export`.
+    const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "progressive-step-"));
+    const eventLog = path.join(logDir, "events.jsonl");
+    const args = ["up", "--yes", "--skip-preview", "--exec-kind", "auto.local", "--event-log", eventLog];
     for (const t of opts.targets ?? []) args.push("--target", t);
     if ((opts.targets ?? []).length > 0) args.push("--target-dependents");
     args.push("--stack", this.stack.name, ...(await ws.serializeArgsForOp(this.stack.name)));
@@ -421,8 +467,11 @@ export class StackHandle {
     try {
       await command.run.call(ws.pulumiCommand, args, ws.workDir, env, opts.onOutput);
       await ws.postCommandCallback(this.stack.name);
+      return registeredOutputs(eventLog);
     } catch (err) {
       throw classifyError(err);
+    } finally {
+      fs.rmSync(logDir, { recursive: true, force: true });
     }
   }
 

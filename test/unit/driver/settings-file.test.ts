@@ -4,7 +4,13 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { stackSettingsDocument, trafficValue, writeConfigValue } from "../../../automation/driver/stack";
+import {
+  isReleaseOutputs,
+  registeredOutputs,
+  stackSettingsDocument,
+  trafficValue,
+  writeConfigValue,
+} from "../../../automation/driver/stack";
 
 const KEY = "progressive:traffic";
 
@@ -93,5 +99,51 @@ describe("driver: the stack's settings file", () => {
     assert.equal(stackSettingsDocument(dir, "dev"), undefined, "not YAML");
     settings("config: 3\n");
     assert.equal(stackSettingsDocument(dir, "dev"), undefined, "config not a map");
+  });
+});
+
+describe("driver: outputs from the engine's event log", () => {
+  it("keeps the last outputs each resource registered, and skips what is not an outputs event", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "progressive-events-"));
+    try {
+      const file = path.join(dir, "events.jsonl");
+      const urn = "urn:pulumi:dev::shop::progressive:local:CanaryService::web";
+      const release = {
+        contract: 1,
+        name: "web",
+        traffic: { stableVersion: "v1", candidateVersion: "v2", candidateWeight: 20 },
+        router: { kind: "local-proxy", adminEndpoint: "http://127.0.0.1:1" },
+      };
+      fs.writeFileSync(
+        file,
+        [
+          JSON.stringify({ sequence: 1, preludeEvent: { config: {} } }),
+          JSON.stringify({
+            sequence: 2,
+            resOutputsEvent: {
+              metadata: {
+                urn,
+                op: "same",
+                new: {
+                  outputs: { release: { ...release, traffic: { stableVersion: "v1", candidateWeight: 0 } } },
+                },
+              },
+            },
+          }),
+          JSON.stringify({
+            sequence: 3,
+            resOutputsEvent: { metadata: { urn, op: "update", new: { outputs: { release } } } },
+          }),
+          '{"sequence": 4, "resOutputsEvent": {"metadata"', // cut short by a crash
+        ].join("\n"),
+      );
+      const outputs = registeredOutputs(file);
+      assert.deepEqual(outputs.get(urn)?.release, release);
+      assert.ok(isReleaseOutputs(outputs.get(urn)?.release));
+      assert.equal(isReleaseOutputs({ ...release, contract: 2 }), false, "another contract is not read");
+      assert.equal(registeredOutputs(path.join(dir, "missing.jsonl")).size, 0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
