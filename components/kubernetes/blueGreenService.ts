@@ -23,7 +23,7 @@ import {
   validateRelease,
 } from "../core";
 import type { WorkloadArgs } from "./args";
-import { LABEL_COLOR } from "./pods";
+import { DRIVER_WRITES, LABEL_COLOR } from "./pods";
 import {
   createAutoscaler,
   createDeployment,
@@ -141,6 +141,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
       objectName: ctx.baseName,
       selector: colorSelector(versions.active),
       ...(args.serviceType !== undefined ? { type: args.serviceType } : {}),
+      annotations: DRIVER_WRITES,
       opts: { dependsOn },
     });
     const previewSelector = colorSelector(versions.idle);

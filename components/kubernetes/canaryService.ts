@@ -18,7 +18,7 @@ import {
   validateRelease,
 } from "../core";
 import type { WorkloadArgs } from "./args";
-import { LABEL_TRACK, releaseAnnotations } from "./pods";
+import { DRIVER_WRITES, LABEL_TRACK, releaseAnnotations } from "./pods";
 import {
   createAutoscaler,
   createDeployment,
@@ -118,7 +118,7 @@ export class CanaryService extends pulumi.ComponentResource {
       selector: track("canary"),
       version: candidateVersion ?? stableVersion,
       replicas: counts.canary,
-      annotations: { [MetadataKey.weight]: String(candidateWeight) },
+      annotations: { [MetadataKey.weight]: String(candidateWeight), ...DRIVER_WRITES },
       // Stable is updated (and ready) before the canary shrinks, e.g. when an abort from 100 % brings it back.
       opts: { dependsOn: [stable] },
     });

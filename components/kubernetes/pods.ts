@@ -19,6 +19,15 @@ export const LABEL_COLOR = "color";
 /** Pod label with the version. */
 export const LABEL_VERSION = "version";
 
+/**
+ * On the objects the release driver's brake writes between `up`s (canary Ingress, HTTPRoute,
+ * canary Deployment, blue-green Service): the provider applies server-side as its own field
+ * manager, and without this the next `up` that changes a field the brake wrote fails with a
+ * field conflict (found on a real API server: a second release after a revert). With it, `up`
+ * takes those fields back, which is what the driver asks of it.
+ */
+export const DRIVER_WRITES: Readonly<Record<string, string>> = { "pulumi.com/patchForce": "true" };
+
 /** The image for a version. */
 export function imageFor(source: ImageSource, version: string): pulumi.Input<string> {
   if (typeof source === "function") return source(version);

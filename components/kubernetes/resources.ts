@@ -122,6 +122,8 @@ export interface ServiceSpec {
   readonly selector: Readonly<Record<string, string>>;
   /** @default "ClusterIP" */
   readonly type?: pulumi.Input<string>;
+  /** Extra annotations on the Service. @default {} */
+  readonly annotations?: Readonly<Record<string, string>>;
   readonly opts?: pulumi.CustomResourceOptions;
 }
 
@@ -130,7 +132,7 @@ export function createService(ctx: WorkloadContext, spec: ServiceSpec): k8s.core
   return new k8s.core.v1.Service(
     `${ctx.name}-${spec.role}`,
     {
-      metadata: metadata(ctx, spec.objectName, spec.role),
+      metadata: metadata(ctx, spec.objectName, spec.role, undefined, spec.annotations),
       spec: {
         type: spec.type ?? "ClusterIP",
         selector: { ...spec.selector },

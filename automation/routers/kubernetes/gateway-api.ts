@@ -1,6 +1,8 @@
 // Gateway API: an HTTPRoute whose rules each list weighted backendRefs to the stable and canary
 // Services. The route's spec is what the gateway applies, so the weights are read from it; rules
-// that disagree cannot be summed into one share and are reported as such.
+// that disagree cannot be summed into one share and are reported as such. A tester rule (the
+// CanaryService's header route: matched by header, to the canary only) takes no share of ordinary
+// traffic: it is not counted, and the brake removes it.
 import type { RouterDescriptor } from "../../../components/core/contract";
 import {
   type BrakeResult,
@@ -62,13 +64,38 @@ function refsOf(rule: unknown): BackendRef[] {
 }
 
 /**
+ * A rule that sends only requests carrying a header, and only to the canary: every match names a
+ * header, and of the two Services only the canary is referenced.
+ */
+export function isTesterRule(rule: unknown, s: WeightedServices): boolean {
+  const matches = (rule as { matches?: unknown } | null)?.matches;
+  if (!Array.isArray(matches) || matches.length === 0) return false;
+  const byHeader = matches.every((m) => {
+    const headers = (m as { headers?: unknown } | null)?.headers;
+    return Array.isArray(headers) && headers.length > 0;
+  });
+  const refs = refsOf(rule);
+  return (
+    byHeader &&
+    refs.some((r) => isServiceRef(r, s.canaryService, s.namespace)) &&
+    !refs.some((r) => isServiceRef(r, s.stableService, s.namespace))
+  );
+}
+
+/**
  * The canary's share of an HTTPRoute's rules: per rule round(100 * canary / (canary + stable)),
- * which every rule naming either Service must agree on; rules naming neither are ignored.
+ * which every rule naming either Service must agree on; rules naming neither, and tester rules
+ * (isTesterRule), are not counted.
  */
 export function httpRouteCanaryWeight(rules: unknown, s: WeightedServices): RouteWeight {
   if (!Array.isArray(rules)) return { reason: "spec.rules is not a list" };
   const perRule: Array<{ index: number; stable: number; canary: number }> = [];
+  let testerRules = 0;
   for (const [index, rule] of rules.entries()) {
+    if (isTesterRule(rule, s)) {
+      testerRules++;
+      continue;
+    }
     let stable = 0;
     let canary = 0;
     let named = false;
@@ -105,21 +132,26 @@ export function httpRouteCanaryWeight(rules: unknown, s: WeightedServices): Rout
     return { reason: `the rules disagree on the canary's share (${each}); make them equal` };
   }
   const rulesText = perRule.length === 1 ? `rule ${perRule[0]?.index}` : `${perRule.length} rules`;
+  const testers =
+    testerRules > 0 ? `; ${testerRules} tester-header rule(s) to ${s.canaryService} not counted` : "";
   return {
     weight: shares[0] ?? 0,
     perRule: perRule.map(({ stable, canary }) => ({ stable, canary })),
-    detail: `${describe(perRule[0] ?? { stable: 0, canary: 0 })} (${rulesText})`,
+    detail: `${describe(perRule[0] ?? { stable: 0, canary: 0 })} (${rulesText})${testers}`,
   };
 }
 
 /**
  * The rules with every stable ref at weight 100 and every canary ref at 0 (other fields and refs
- * kept), or why not: a rule with a canary ref but no stable ref has nowhere to send its traffic.
+ * kept) and tester rules removed (their requests then take the weighted rules, as ingress-nginx's
+ * brake drops its header annotations), or why not: any other rule with a canary ref but no stable
+ * ref has nowhere to send its traffic.
  */
 export function allToStableRules(rules: unknown, s: WeightedServices): unknown[] | { reason: string } {
   if (!Array.isArray(rules)) return { reason: "spec.rules is not a list" };
   const out: unknown[] = [];
   for (const [index, rule] of rules.entries()) {
+    if (isTesterRule(rule, s)) continue;
     const refs = refsOf(rule);
     const hasStable = refs.some((r) => isServiceRef(r, s.stableService, s.namespace));
     const hasCanary = refs.some((r) => isServiceRef(r, s.canaryService, s.namespace));

@@ -11,6 +11,7 @@ import {
   type WeightSupport,
   weightedReplicaCounts,
 } from "../../core";
+import { DRIVER_WRITES } from "../pods";
 import { namespaceOf } from "../resources";
 import type { KubernetesTrafficRouter, RouteContext, RouteResult, RouterCheck } from "../router";
 
@@ -99,7 +100,7 @@ export class GatewayApiRouter implements KubernetesTrafficRouter {
           name: ctx.baseName,
           ...(ctx.namespace !== undefined ? { namespace: ctx.namespace } : {}),
           labels: { ...ctx.labels },
-          annotations: { ...ctx.annotations },
+          annotations: { ...ctx.annotations, ...DRIVER_WRITES },
         },
         spec: {
           parentRefs: o.parentRefs.map((r) => ({

@@ -13,6 +13,7 @@ import {
   type WeightSupport,
   weightedReplicaCounts,
 } from "../../core";
+import { DRIVER_WRITES } from "../pods";
 import { namespaceOf } from "../resources";
 import type { KubernetesTrafficRouter, RouteContext, RouteResult, RouterCheck } from "../router";
 
@@ -127,7 +128,7 @@ export class NginxRouter implements KubernetesTrafficRouter {
       "canary-ingress",
       `${ctx.baseName}-canary`,
       ctx.canaryService,
-      canaryAnnotations,
+      { ...canaryAnnotations, ...DRIVER_WRITES },
       false,
     );
     const scheme = this.options.tls && this.options.tls.length > 0 ? "https" : "http";

@@ -192,6 +192,33 @@ describe("router readings (pure)", () => {
         reason: "rule 0 has a backendRef to ca but none to st",
       });
     });
+
+    // The CanaryService's header route: matched by header, to the canary only.
+    const tester = {
+      matches: [{ path: { value: "/" }, headers: [{ name: "X-Canary", value: "1" }] }],
+      backendRefs: [{ name: "ca" }],
+    };
+
+    it("does not count a tester-header rule in the share", () => {
+      const w = httpRouteCanaryWeight(
+        [tester, rule({ name: "st", weight: 75 }, { name: "ca", weight: 25 })],
+        S,
+      );
+      assert.ok("weight" in w, JSON.stringify(w));
+      assert.equal(w.weight, 25);
+      assert.match(w.detail, /1 tester-header rule\(s\) to ca not counted/);
+    });
+
+    it("allToStableRules removes a tester-header rule; a canary-only rule without header matches still stops it", () => {
+      assert.deepEqual(
+        allToStableRules([tester, rule({ name: "st", weight: 75 }, { name: "ca", weight: 25 })], S),
+        [rule({ name: "st", weight: 100 }, { name: "ca", weight: 0 })],
+      );
+      const byPath = { matches: [{ path: { value: "/beta" } }], backendRefs: [{ name: "ca" }] };
+      assert.deepEqual(allToStableRules([byPath], S), {
+        reason: "rule 0 has a backendRef to ca but none to st",
+      });
+    });
   });
 
   describe("replicaRatioWeight", () => {
