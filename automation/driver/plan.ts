@@ -32,6 +32,12 @@ export interface ReleasePlan {
   readonly actions: readonly PlanAction[];
   /** The state a revert goes back to: the traffic before the release. */
   readonly revertTarget: TrafficState;
+  /**
+   * Who moves the traffic when it is not the driver, e.g. "ECS (CANARY)" for an ECS-managed
+   * service: the driver deploys, watches and stops; the steps are what that controller applies.
+   * @default the driver
+   */
+  readonly managedBy?: string;
 }
 
 /** The checks an analysis step names (all of the strategy's when it names none). */
@@ -177,6 +183,11 @@ export function describeCheck(c: Check): string {
 export function renderPlan(p: ReleasePlan): string {
   const lines = [
     `release ${p.version} to stack ${p.stack} (${p.strategy.kind}), replacing ${p.previousVersion}`,
+    ...(p.managedBy
+      ? [
+          `  traffic moved by ${p.managedBy}: the driver deploys, finds the deployment, runs the checks while the new version has traffic and stops it with a rollback on a failure; the steps below are the strategy ${p.managedBy} applies (its bakes for the pauses), not driver steps`,
+        ]
+      : []),
     ...p.actions.map((a, i) => `  ${String(i + 1).padStart(2)}. ${describeAction(a)}`),
     `  revert target: ${p.revertTarget.stableVersion} with all traffic${p.revertTarget.activeColor ? ` on ${p.revertTarget.activeColor}` : ""}`,
   ];

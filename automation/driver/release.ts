@@ -597,5 +597,6 @@ export async function planRelease(t: ReleaseTarget, version: string): Promise<Re
     version,
   );
   checkProviders(plan, t.service, t.settings);
-  return plan;
+  const router = t.service.release.router;
+  return router.kind === "aws-ecs-deployment" ? { ...plan, managedBy: `ECS (${router.strategy})` } : plan;
 }

@@ -54,6 +54,12 @@ describe("driver plan", () => {
     );
     assert.deepEqual(plan.revertTarget, { stableVersion: "v1", candidateWeight: 0 });
     assert.match(renderPlan(plan), /revert target: v1 with all traffic/);
+    assert.doesNotMatch(renderPlan(plan), /traffic moved by/);
+    // An ECS-managed service's plan says who moves the traffic, so its steps do not read as the driver's.
+    assert.match(
+      renderPlan({ ...plan, managedBy: "ECS (CANARY)" }),
+      /^ {2}traffic moved by ECS \(CANARY\): the driver deploys, finds the deployment, runs the checks .* not driver steps$/m,
+    );
   });
 
   it("blue-green: preview, checks, manual pause, switch, post checks, scale-down after the delay", () => {
