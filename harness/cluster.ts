@@ -9,11 +9,11 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { collectionPath, KubeApi, type KubeObject } from "./kube-api";
+import { freePort } from "./net";
 
 /** A plain CommonJS script shared with scripts/ensure-cluster.sh. */
 const clusterTools: typeof import("../scripts/cluster/cluster.js") = require("../scripts/cluster/cluster.js");
@@ -52,14 +52,6 @@ export interface TestCluster {
 }
 
 const TOKEN = "progressive-cluster-test-token";
-
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 /** A CA, a serving certificate for 127.0.0.1 signed by it, and the service-account key pair. */
 function makeCertificates(dir: string): void {

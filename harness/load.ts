@@ -18,6 +18,10 @@ export interface Reply {
 export interface GetOptions {
   /** @default "/" */
   readonly path?: string;
+  /** @default "GET" */
+  readonly method?: string;
+  /** A request body. @default none */
+  readonly body?: string;
   readonly headers?: http.OutgoingHttpHeaders;
   /** @default no agent (a new connection) */
   readonly agent?: http.Agent | false;
@@ -25,7 +29,7 @@ export interface GetOptions {
   readonly timeoutMs?: number;
 }
 
-/** One GET on 127.0.0.1:`port` (or a full `http://` URL) with a timeout. */
+/** One request (GET unless told) on 127.0.0.1:`port` (or a full `http://` URL) with a timeout. */
 export function get(target: number | string, options: GetOptions = {}): Promise<Reply> {
   const url = typeof target === "string" ? new URL(target) : undefined;
   return new Promise((resolve, reject) => {
@@ -34,6 +38,7 @@ export function get(target: number | string, options: GetOptions = {}): Promise<
         host: url?.hostname ?? "127.0.0.1",
         port: url ? Number(url.port || 80) : target,
         path: options.path ?? (url ? `${url.pathname}${url.search}` : "/"),
+        method: options.method ?? "GET",
         headers: options.headers,
         agent: options.agent ?? false,
       },
@@ -51,7 +56,7 @@ export function get(target: number | string, options: GetOptions = {}): Promise<
       req.destroy(new Error(`request to ${url?.host ?? `port ${target}`} timed out`)),
     );
     req.on("error", reject);
-    req.end();
+    req.end(options.body);
   });
 }
 
@@ -86,6 +91,8 @@ export interface LoadOptions {
   /** Stop after this many requests. @default unbounded */
   readonly maxRequests?: number;
   readonly headers?: Readonly<Record<string, string>>;
+  /** The path of the n-th request (from 0), e.g. a new user each time. @default the target's path */
+  readonly pathFor?: (n: number) => string;
   /** Keep each request's latency for percentiles. @default false */
   readonly latencies?: boolean;
   /** Keep every answer with its time (for time lines in benchmarks). @default false */
@@ -164,9 +171,10 @@ export class LoadGenerator {
     return this.send().then((a) => a.who);
   }
 
-  private async send(): Promise<{ who: string; reply?: Reply; error?: string }> {
+  private async send(n?: number): Promise<{ who: string; reply?: Reply; error?: string }> {
     try {
-      const reply = await get(this.url.href, {
+      const path = n !== undefined && this.o.pathFor ? this.o.pathFor(n) : undefined;
+      const reply = await get(path ? new URL(path, this.url).href : this.url.href, {
         agent: this.agent,
         ...(this.o.headers ? { headers: this.o.headers } : {}),
         timeoutMs: this.o.timeoutMs ?? 10_000,
@@ -182,9 +190,9 @@ export class LoadGenerator {
   /** One counted request. */
   private async one(): Promise<void> {
     if (this.o.maxRequests !== undefined && this.r.sent >= this.o.maxRequests) return;
-    this.r.sent++;
+    const n = this.r.sent++;
     const t0 = performance.now();
-    const { who, reply, error } = await this.send();
+    const { who, reply, error } = await this.send(n);
     if (this.o.latencies && reply) this.r.latenciesMs.push(performance.now() - t0);
     if (this.o.keepAnswers) this.answers.push({ at: Date.now(), who });
     if (reply) {

@@ -41,7 +41,7 @@ import type { CheckMeasurement, DriverEventInput } from "./events";
 import { type EcsDeploymentRecord, type Journal, waitForLock } from "./journal";
 import type { ReleasePlan } from "./plan";
 import { runCommand } from "./preflight";
-import { type Recorder, toCheckRecord } from "./recorder";
+import { type Recorder, stepOutcome, toCheckRecord } from "./recorder";
 import type { DriverOptions, ReleaseResult } from "./release";
 import type { ReleaseSettings } from "./settings";
 import type { StackHandle, StackService, TrafficEntry } from "./stack";
@@ -754,14 +754,4 @@ export class EcsNativeRelease {
   private log(level: "info" | "warn", message: string): void {
     this.host.emit({ type: "log", level, message });
   }
-}
-
-function stepOutcome(o: AnalysisResult["outcome"]): "passed" | "failed" | "inconclusive" | "error" {
-  return o === "Successful"
-    ? "passed"
-    : o === "Failed"
-      ? "failed"
-      : o === "Inconclusive"
-        ? "inconclusive"
-        : "error";
 }

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { StrategyKind, TrafficState } from "../../components/core";
+import { isAlive } from "../../components/local/runtime/processes";
 
 /** Where a release stands. */
 export type ReleasePhase =
@@ -131,22 +132,9 @@ export function currentOwner(): JournalOwner {
 /**
  * Whether `pid` runs on this host. A zombie is not running: a driver killed together with its
  * pulumi leaves the pulumi a zombie until something reaps it, and kill(pid, 0) still succeeds then.
+ * The local platform's own check, shared.
  */
-export function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
-  } catch {
-    return true; // no /proc (macOS): kill(0) said it exists
-  }
-}
+export const pidAlive: (pid: number) => boolean = isAlive;
 
 /** Whether the process that owns a journal is still running (only knowable on the same host). */
 export function ownerAlive(owner: JournalOwner): boolean | "unknown" {

@@ -2,7 +2,7 @@
 // here are logged and never stop or change a release (a webhook that fails must not block a revert).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { TrafficState } from "../../components/core";
+import type { Outcome, TrafficState } from "../../components/core";
 import { type CheckRecord, HISTORY_FORMAT, type ReleaseHistory, type ReleaseOutcome } from "../history";
 import {
   createSlackNotifier,
@@ -39,6 +39,17 @@ export function notifiersFrom(
   if (urls.slack) out.push(createSlackNotifier({ url: urls.slack, logger }));
   if (urls.webhook) out.push(createWebhookNotifier({ url: urls.webhook, logger }));
   return out;
+}
+
+/** A step's outcome in history from an analysis outcome. */
+export function stepOutcome(o: Outcome): "passed" | "failed" | "inconclusive" | "error" {
+  return o === "Successful"
+    ? "passed"
+    : o === "Failed"
+      ? "failed"
+      : o === "Inconclusive"
+        ? "inconclusive"
+        : "error";
 }
 
 export function toCheckRecord(m: CheckMeasurement, at: Date): CheckRecord {

@@ -9,7 +9,6 @@ import {
   type Check,
   checkVersionLabel,
   formatValue,
-  type Outcome,
   type Problem,
   type TrafficState,
 } from "../../components/core";
@@ -31,7 +30,7 @@ import {
 } from "./journal";
 import { buildPlan, describeAction, type PlanAction, type ReleasePlan } from "./plan";
 import { runCommand } from "./preflight";
-import { notifiersFrom, Recorder, toCheckRecord } from "./recorder";
+import { notifiersFrom, Recorder, stepOutcome, toCheckRecord } from "./recorder";
 import type { ReleaseSettings } from "./settings";
 import {
   isReleaseOutputs,
@@ -558,16 +557,6 @@ export class ReleaseRun {
     await this.recorder.step(this.journal.stepIndex, "promote", new Date(), "error");
     return { releaseId: this.releaseId, outcome: "failed", reason, traffic: keep };
   }
-}
-
-function stepOutcome(o: Outcome): "passed" | "failed" | "inconclusive" | "error" {
-  return o === "Successful"
-    ? "passed"
-    : o === "Failed"
-      ? "failed"
-      : o === "Inconclusive"
-        ? "inconclusive"
-        : "error";
 }
 
 /** Reads a service's current journal (undefined when it never had a release). */

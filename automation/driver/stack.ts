@@ -26,6 +26,9 @@ import { classifyError, ReleaseError } from "./errors";
 import { pidAlive } from "./journal";
 import { parseSettings, type RawConfigValue, type ReleaseSettings } from "./settings";
 
+/** The config key of every service's traffic entry. */
+const TRAFFIC_CONFIG_KEY = `${CONFIG_NAMESPACE}:${TRAFFIC_KEY}`;
+
 /** Which stack to drive. */
 export interface StackTarget {
   /** Folder of the Pulumi project (holds Pulumi.yaml). @default the current directory */
@@ -400,13 +403,17 @@ export class StackHandle {
 
   /** The traffic entries of `progressive:traffic`, by component name. */
   async trafficEntries(): Promise<Record<string, TrafficEntry>> {
-    const key = `${CONFIG_NAMESPACE}:${TRAFFIC_KEY}`;
-    const local = stackSettingsDocument(this.workDir, this.stack.name);
-    // Read from the file when the driver can, as it writes there: one CLI call less per step.
+    return this.readTraffic(stackSettingsDocument(this.workDir, this.stack.name));
+  }
+
+  /** `progressive:traffic` from the settings file when the driver can edit it, else from the CLI. */
+  private async readTraffic(
+    local: ReturnType<typeof stackSettingsDocument>,
+  ): Promise<Record<string, TrafficEntry>> {
     const v: unknown = local
-      ? trafficValue(local.doc.getIn(["config", key]))
+      ? trafficValue(local.doc.getIn(["config", TRAFFIC_CONFIG_KEY]))
       : await this.rawConfig().then((all) => {
-          const raw = all[key];
+          const raw = all[TRAFFIC_CONFIG_KEY];
           return raw ? (raw.objectValue ?? JSON.parse(raw.value || "{}")) : {};
         });
     return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, TrafficEntry>) : {};
@@ -419,17 +426,18 @@ export class StackHandle {
    * write it, without a CLI start per step; otherwise through the CLI.
    */
   async writeTraffic(name: string, state: TrafficEntry): Promise<void> {
-    const key = `${CONFIG_NAMESPACE}:${TRAFFIC_KEY}`;
-    const all = { ...(await this.trafficEntries()), [name]: JSON.parse(JSON.stringify(state)) };
     const local = stackSettingsDocument(this.workDir, this.stack.name);
+    const all = { ...(await this.readTraffic(local)), [name]: JSON.parse(JSON.stringify(state)) };
     if (local) {
-      writeConfigValue(local, key, all);
+      writeConfigValue(local, TRAFFIC_CONFIG_KEY, all);
       return;
     }
     try {
       await this.stack.workspace.setAllConfigJson(
         this.stack.name,
-        JSON.stringify({ [key]: { value: JSON.stringify(all), objectValue: all, secret: false } }),
+        JSON.stringify({
+          [TRAFFIC_CONFIG_KEY]: { value: JSON.stringify(all), objectValue: all, secret: false },
+        }),
       );
     } catch (err) {
       throw classifyError(err);

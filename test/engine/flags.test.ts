@@ -8,55 +8,19 @@ import * as assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { abortCommand, promoteCommand } from "../../automation/driver/commands";
 import type { DriverEvent } from "../../automation/driver/events";
 import { flagOffCommand, releaseFlagCommand } from "../../automation/driver/flags";
 import { createPrometheusProvider } from "../../automation/metrics";
-import { get } from "../../harness/load";
+import { get, LoadGenerator } from "../../harness/load";
+import { findOnPath, freePort, waitFor } from "../../harness/net";
 import { createBackend, requireEngine, shadowProject } from "../support/engine";
 
 const FIXTURE = path.join(__dirname, "fixtures", "local-flag");
 const APP = path.resolve(__dirname, "..", "..", "examples", "local-app", "server.js");
 const FLAG = "new-checkout";
-
-function findPrometheus(): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    const candidate = path.join(dir, "prometheus");
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      if (fs.statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-}
 
 /** Stops a child by its pid (SIGTERM, then SIGKILL after 5 s) and waits for it. */
 async function stop(child: ChildProcess | undefined): Promise<void> {
@@ -127,28 +91,6 @@ async function measure(port: number, users: readonly string[]): Promise<Map<stri
   return out;
 }
 
-/** Background traffic with fresh users (about 40 requests a second) until `stop()`. */
-function backgroundLoad(port: number): { stop: () => Promise<void>; sent: () => number } {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
-  let running = true;
-  let sent = 0;
-  const workers = Array.from({ length: 2 }, async (_, w) => {
-    while (running) {
-      await ask(port, `bg-${w}-${sent}`, agent).catch(() => undefined);
-      sent++;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  });
-  return {
-    sent: () => sent,
-    stop: async () => {
-      running = false;
-      await Promise.all(workers);
-      agent.destroy();
-    },
-  };
-}
-
 const share = (m: Map<string, string>, variant: string) =>
   [...m.values()].filter((v) => v === variant).length / Math.max(1, m.size);
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
@@ -158,7 +100,7 @@ describe("engine: feature flags released like canaries (local flag file, OpenFea
 
   it("steps a flag to 10 % and 25 % with sticky users, kills it within a second, reverts a failing variant on a Prometheus check, and promotes a healthy one", async function () {
     const engine = requireEngine(this);
-    const prometheus = findPrometheus();
+    const prometheus = findOnPath("prometheus");
     if (!prometheus) {
       const reason = "no `prometheus` on PATH; run `bash scripts/ensure-prometheus.sh`";
       if (process.env.CI === "true") throw new Error(`flag engine test cannot run: ${reason}`);
@@ -177,7 +119,7 @@ describe("engine: feature flags released like canaries (local flag file, OpenFea
     let stack: Stack | undefined;
     let app: ChildProcess | undefined;
     let prom: ChildProcess | undefined;
-    let load: ReturnType<typeof backgroundLoad> | undefined;
+    let load: LoadGenerator | undefined;
     const events: DriverEvent[] = [];
     const onEvent = (e: DriverEvent) => {
       events.push(e);
@@ -265,7 +207,12 @@ describe("engine: feature flags released like canaries (local flag file, OpenFea
       });
 
       app = await startApp(appPort, flagFile);
-      load = backgroundLoad(appPort);
+      // Background traffic with fresh users (about 40 requests a second) until stopped.
+      load = new LoadGenerator(appPort, {
+        concurrency: 2,
+        intervalMs: 50,
+        pathFor: (n) => `/?user=bg-${n}`,
+      }).start();
       const provider = createPrometheusProvider({ name: "prom", url: promUrl, timeoutMs: 5000 });
       await waitFor("Prometheus scraping the app", 60_000, async () => {
         const m = await provider.query({ query: `sum(flag_requests_total{flag="${FLAG}"})` });
@@ -374,7 +321,7 @@ describe("engine: feature flags released like canaries (local flag file, OpenFea
         `      promoted: ${pct(share(afterPromotion, "on"))} of ${afterPromotion.size} users got "on"`,
       );
       assert.equal(share(afterPromotion, "on"), 1);
-      console.log(`      background requests: ${load.sent()}`);
+      console.log(`      background requests: ${load.sent}`);
     } finally {
       try {
         await load?.stop();

@@ -17,30 +17,9 @@ import {
   type MetricProvider,
   MetricQueryError,
 } from "../../automation/metrics";
+import { findOnPath, freePort, waitFor } from "../../harness/net";
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-
-function findPrometheus(): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, "prometheus");
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      if (fs.statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 /**
  * Counters grow with time: 100 requests a second to each version; v2 answers 10 % with 5xx,
@@ -91,21 +70,6 @@ const valueOrFail = (m: Measurement): number => {
   throw new Error(`expected one value, got ${JSON.stringify(m)}`);
 };
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-}
-
 describe("engine: prometheus provider against a real Prometheus", function () {
   this.timeout(120_000);
   let dir: string | undefined;
@@ -116,7 +80,7 @@ describe("engine: prometheus provider against a real Prometheus", function () {
   let promUrl = "";
 
   before(async function () {
-    const binary = findPrometheus();
+    const binary = findOnPath("prometheus");
     if (!binary) {
       const reason = "no `prometheus` on PATH; run `bash scripts/ensure-prometheus.sh`";
       if (process.env.CI === "true") throw new Error(`prometheus engine test cannot run: ${reason}`);
@@ -176,18 +140,28 @@ describe("engine: prometheus provider against a real Prometheus", function () {
     provider = createPrometheusProvider({ name: "prom", url: promUrl, timeoutMs: 5000 });
     await Promise.race([
       exited,
-      waitFor("the target to be up", 30_000, async () => {
-        const m = await provider.query({ query: 'up{job="proxy"} == 1' });
-        return m.kind === "vector" ? true : undefined;
-      }),
+      waitFor(
+        "the target to be up",
+        30_000,
+        async () => {
+          const m = await provider.query({ query: 'up{job="proxy"} == 1' });
+          return m.kind === "vector" ? true : undefined;
+        },
+        250,
+      ),
     ]);
     const up = performance.now() - t0;
     await Promise.race([
       exited,
-      waitFor("a rate over two scrapes", 30_000, async () => {
-        const m = await provider.query({ query: errorRateQuery("v2") });
-        return m.kind === "noData" ? undefined : m;
-      }),
+      waitFor(
+        "a rate over two scrapes",
+        30_000,
+        async () => {
+          const m = await provider.query({ query: errorRateQuery("v2") });
+          return m.kind === "noData" ? undefined : m;
+        },
+        250,
+      ),
     ]);
     console.log(
       `      prometheus up and scraping in ${(up / 1000).toFixed(1)} s, first rate after ${((performance.now() - t0) / 1000).toFixed(1)} s`,

@@ -5,9 +5,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { freePort } from "../../harness/net";
 
 /** Where scripts/ensure-moto.sh puts the environment unless MOTO_VENV says otherwise. */
 export function motoVenv(): string {
@@ -35,14 +35,6 @@ export function findMotoServer(): string | undefined {
       .map((d) => path.join(d, "moto_server")),
   ];
   return candidates.find((c): c is string => c !== undefined && executable(c));
-}
-
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
 }
 
 function answers(url: string): Promise<boolean> {

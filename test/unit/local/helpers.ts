@@ -1,5 +1,5 @@
-// Helpers of the local-runtime tests: HTTP calls, a bounded load loop, and a registry of the
-// daemons a test started so that `after` stops every one of them.
+// Helpers of the local-runtime tests: HTTP calls (harness/load.ts underneath), and a registry of
+// the daemons a test started so that `after` stops every one of them.
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
@@ -13,14 +13,11 @@ import {
   stopSupervisor,
   supervisorPaths,
 } from "../../../components/local/runtime";
+import { get, type Reply } from "../../../harness/load";
 
 export const APP = path.resolve(__dirname, "../../../examples/local-app/server.js");
 
-export interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
+export type { Reply } from "../../../harness/load";
 
 /** One HTTP request on 127.0.0.1 with a timeout (default 5 s). */
 export function request(
@@ -34,85 +31,12 @@ export function request(
   } = {},
   timeoutMs = 5_000,
 ): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: "127.0.0.1",
-        port,
-        path: options.path ?? "/",
-        method: options.method ?? "GET",
-        headers: options.headers,
-        agent: options.agent ?? false,
-      },
-      (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (c: string) => {
-          body += c;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-        res.on("error", reject);
-      },
-    );
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`request to port ${port} timed out`)));
-    req.on("error", reject);
-    req.end(options.body);
-  });
+  return get(port, { ...options, timeoutMs });
 }
 
 /** Version named by a sample-app answer (`{"version": ...}`). */
 export function versionOf(reply: Reply): string {
   return (JSON.parse(reply.body) as { version: string }).version;
-}
-
-export interface LoadResult {
-  total: number;
-  ok: number;
-  failures: string[];
-  byVersion: Record<string, number>;
-  ms: number;
-}
-
-/**
- * GETs `/` on `port` with `concurrency` workers until `maxRequests` were sent, `maxMs` passed or
- * `stop()` is called. Counts answers by the `x-progressive-version` header.
- */
-export function loadLoop(
-  port: number,
-  opts: { concurrency: number; maxRequests: number; maxMs: number; headers?: http.OutgoingHttpHeaders },
-): { stop(): void; done: Promise<LoadResult> } {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
-  const started = Date.now();
-  let sent = 0;
-  let stopped = false;
-  const result: LoadResult = { total: 0, ok: 0, failures: [], byVersion: {}, ms: 0 };
-  const worker = async (): Promise<void> => {
-    while (!stopped && sent < opts.maxRequests && Date.now() - started < opts.maxMs) {
-      sent++;
-      try {
-        const reply = await request(port, { agent, headers: opts.headers });
-        result.total++;
-        const version = String(reply.headers["x-progressive-version"] ?? "?");
-        result.byVersion[version] = (result.byVersion[version] ?? 0) + 1;
-        if (reply.status === 200) result.ok++;
-        else result.failures.push(`${reply.status} ${reply.body.trim()}`);
-      } catch (err) {
-        result.total++;
-        result.failures.push((err as Error).message);
-      }
-    }
-  };
-  const done = Promise.all(Array.from({ length: opts.concurrency }, worker)).then(() => {
-    agent.destroy();
-    result.ms = Date.now() - started;
-    return result;
-  });
-  return {
-    stop: () => {
-      stopped = true;
-    },
-    done,
-  };
 }
 
 /** A fresh state folder under the OS temp dir. */

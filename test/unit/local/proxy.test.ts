@@ -18,7 +18,8 @@ import {
   stopSupervisor,
   supervisorPaths,
 } from "../../../components/local/runtime";
-import { loadLoop, request, Started, tempStateDir, versionOf } from "./helpers";
+import { LoadGenerator } from "../../../harness/load";
+import { request, Started, tempStateDir, versionOf } from "./helpers";
 
 const TOKEN = "test-token-0123456789abcdef";
 
@@ -79,10 +80,14 @@ describe("local runtime: traffic proxy", function () {
 
   it("splits a few thousand requests exactly by weight (smooth weighted round-robin)", async () => {
     await admin.putRoutes(table(20, 80));
-    const load = loadLoop(proxy.port, { concurrency: 40, maxRequests: 3_000, maxMs: 10_000 });
-    const result = await load.done;
+    const load = new LoadGenerator(proxy.port, {
+      concurrency: 40,
+      maxRequests: 3_000,
+      maxMs: 10_000,
+    }).start();
+    const result = await load.done();
     assert.deepEqual(result.failures, []);
-    assert.equal(result.total, 3_000);
+    assert.equal(result.sent, 3_000);
     // Tolerance: 0 requests. Every 100 consecutive picks contain exactly 20 blue and 80 green.
     assert.deepEqual(result.byVersion, { blue: 600, green: 2_400 });
     console.log(`      split 20/80 of 3000 requests: ${JSON.stringify(result.byVersion)} in ${result.ms} ms`);
@@ -230,7 +235,7 @@ describe("local runtime: traffic proxy", function () {
 
   it("loses no request while a version is drained, removed and stopped under concurrent load", async () => {
     await admin.putRoutes(table(50, 50));
-    const load = loadLoop(proxy.port, { concurrency: 16, maxRequests: 4_000, maxMs: 8_000 });
+    const load = new LoadGenerator(proxy.port, { concurrency: 16, maxRequests: 4_000, maxMs: 8_000 }).start();
     await new Promise((r) => setTimeout(r, 300));
     // Read blue's in-flight count just before the swap (after it, a loaded machine may already
     // have finished them): the drain below must then really wait for requests.
@@ -258,15 +263,14 @@ describe("local runtime: traffic proxy", function () {
     const instanceDrain = await admin.drain({ instance: `127.0.0.1:${drop.port}` }, 5_000);
     assert.equal(instanceDrain.drained, true);
     await new Promise((r) => setTimeout(r, 300));
-    load.stop();
-    const result = await load.done;
+    const result = await load.stop();
     assert.deepEqual(result.failures, [], "no failed request");
     assert.ok(
       (result.byVersion["blue"] ?? 0) > 0 && (result.byVersion["green"] ?? 0) > 0,
       JSON.stringify(result),
     );
     console.log(
-      `      drain under load: ${result.total} requests, ${result.failures.length} failed, ` +
+      `      drain under load: ${result.sent} requests, ${result.failures.length} failed, ` +
         `${JSON.stringify(result.byVersion)}; blue had ${inFlightAtSwap} in flight at the swap, drained in ${drain.waitedMs} ms`,
     );
     const metrics = await admin.metricsJson();
