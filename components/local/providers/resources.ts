@@ -1,8 +1,8 @@
-// The local platform's dynamic resources. Pulumi serializes each provider object into state and
-// runs it in its own process, so the objects here are thin: every method loads the real code by
-// an absolute path computed when this module loads, and captures nothing else (no SDK, no
-// runtime module, no closure over the program). From TypeScript sources the loader registers
-// tsx first; from compiled `dist` it needs nothing.
+// The local platform's dynamic resources. Pulumi runs a dynamic resource's provider in its own
+// process from the text in the resource's `__provider` input; the text here is a few lines that
+// load the implementation by an absolute path computed when this module loads, and capture
+// nothing else (no SDK, no runtime module, no closure over the program). From TypeScript sources
+// it registers tsx first; from compiled `dist` it needs nothing.
 
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -30,43 +30,59 @@ type ProxyImpl = typeof import("./proxyImpl");
 type RollingSetImpl = typeof import("./rollingSetImpl");
 type FlagFileImpl = typeof import("./flagFileImpl");
 
-/** Requires `<IMPL_DIR>/<name><EXT>`; registers tsx first when that is a .ts file. */
-function load<T>(name: string): T {
-  if (TSX_CJS !== undefined) require(TSX_CJS);
-  return require(`${IMPL_DIR}/${name}${EXT}`) as T;
+/** What an implementation module exports: a dynamic provider's methods, `delete` named `remove`. */
+interface ImplModule<I, O> {
+  create(inputs: I): Promise<pulumi.dynamic.CreateResult<O>>;
+  read(id: string, props: O): Promise<pulumi.dynamic.ReadResult<O>>;
+  diff(id: string, olds: O, news: I): Promise<pulumi.dynamic.DiffResult>;
+  update(id: string, olds: O, news: I): Promise<pulumi.dynamic.UpdateResult<O>>;
+  remove(id: string, props: O): Promise<void>;
+}
+/** Compile-time check that each module has the methods the provider text maps, with their types. */
+type Implements<M extends ImplModule<I, O>, I, O> = M;
+export type CheckedImplementations = [
+  Implements<InstanceSetImpl, InstanceSetInputs, InstanceSetOutputs>,
+  Implements<ProxyImpl, ProxyInputs, ProxyOutputs>,
+  Implements<RollingSetImpl, RollingSetInputs, RollingSetOutputs>,
+  Implements<FlagFileImpl, FlagFileInputs, FlagFileOutputs>,
+];
+
+/**
+ * The `__provider` of a resource whose implementation is `<IMPL_DIR>/<impl><EXT>`: the module text
+ * the dynamic-provider plugin loads (its `handler()` returns the provider), written here rather
+ * than serialized from a closure by the SDK. Serializing a closure opens an inspector session and
+ * walks the function's scopes, some 150-300 ms in every program run before the first local
+ * resource can register (and so before the engine starts the provider plugin); this text is the
+ * same for every resource of a kind and costs nothing. The module is loaded once per provider
+ * process, on its first call; from TypeScript sources it registers tsx first.
+ */
+function providerModule(impl: string): string {
+  return [
+    "exports.handler = function () {",
+    ...(TSX_CJS !== undefined ? [`  require(${JSON.stringify(TSX_CJS)});`] : []),
+    `  const impl = require(${JSON.stringify(`${IMPL_DIR}/${impl}${EXT}`)});`,
+    "  return { create: impl.create, read: impl.read, diff: impl.diff, update: impl.update, delete: impl.remove };",
+    "};",
+    "",
+  ].join("\n");
 }
 
-const instanceSetProvider: pulumi.dynamic.ResourceProvider<InstanceSetInputs, InstanceSetOutputs> = {
-  create: (inputs) => load<InstanceSetImpl>("instanceSetImpl").create(inputs),
-  read: (id, props) => load<InstanceSetImpl>("instanceSetImpl").read(id, props as InstanceSetOutputs),
-  diff: (id, olds, news) => load<InstanceSetImpl>("instanceSetImpl").diff(id, olds, news),
-  update: (id, olds, news) => load<InstanceSetImpl>("instanceSetImpl").update(id, olds, news),
-  delete: (id, props) => load<InstanceSetImpl>("instanceSetImpl").remove(id, props),
-};
-
-const proxyProvider: pulumi.dynamic.ResourceProvider<ProxyInputs, ProxyOutputs> = {
-  create: (inputs) => load<ProxyImpl>("proxyImpl").create(inputs),
-  read: (id, props) => load<ProxyImpl>("proxyImpl").read(id, props as ProxyOutputs),
-  diff: (id, olds, news) => load<ProxyImpl>("proxyImpl").diff(id, olds, news),
-  update: (id, olds, news) => load<ProxyImpl>("proxyImpl").update(id, olds, news),
-  delete: (id, props) => load<ProxyImpl>("proxyImpl").remove(id, props),
-};
-
-const rollingSetProvider: pulumi.dynamic.ResourceProvider<RollingSetInputs, RollingSetOutputs> = {
-  create: (inputs) => load<RollingSetImpl>("rollingSetImpl").create(inputs),
-  read: (id, props) => load<RollingSetImpl>("rollingSetImpl").read(id, props as RollingSetOutputs),
-  diff: (id, olds, news) => load<RollingSetImpl>("rollingSetImpl").diff(id, olds, news),
-  update: (id, olds, news) => load<RollingSetImpl>("rollingSetImpl").update(id, olds, news),
-  delete: (id, props) => load<RollingSetImpl>("rollingSetImpl").remove(id, props),
-};
-
-const flagFileProvider: pulumi.dynamic.ResourceProvider<FlagFileInputs, FlagFileOutputs> = {
-  create: (inputs) => load<FlagFileImpl>("flagFileImpl").create(inputs),
-  read: (id, props) => load<FlagFileImpl>("flagFileImpl").read(id, props as FlagFileOutputs),
-  diff: (id, olds, news) => load<FlagFileImpl>("flagFileImpl").diff(id, olds, news),
-  update: (id, olds, news) => load<FlagFileImpl>("flagFileImpl").update(id, olds, news),
-  delete: (id, props) => load<FlagFileImpl>("flagFileImpl").remove(id, props),
-};
+/**
+ * A resource of the local platform: a Pulumi dynamic resource (type
+ * `pulumi-nodejs:dynamic/local:<kind>`, run by the SDK's dynamic-provider plugin) whose provider is
+ * {@link providerModule}'s text.
+ */
+abstract class LocalResource extends pulumi.CustomResource {
+  constructor(
+    kind: string,
+    impl: string,
+    name: string,
+    props: Record<string, unknown>,
+    opts: pulumi.CustomResourceOptions | undefined,
+  ) {
+    super(`pulumi-nodejs:dynamic/local:${kind}`, name, { ...props, __provider: providerModule(impl) }, opts);
+  }
+}
 
 /** Each field of T as a Pulumi input. */
 export type InputsOf<T> = { readonly [K in keyof T]: pulumi.Input<T[K]> };
@@ -77,7 +93,7 @@ function unset(keys: readonly string[]): Record<string, undefined> {
 }
 
 /** One version of a service: a supervisor daemon running `replicas` instances (type `pulumi-nodejs:dynamic/local:InstanceSet`). */
-export class InstanceSet extends pulumi.dynamic.Resource {
+export class InstanceSet extends LocalResource {
   declare readonly version: pulumi.Output<string>;
   declare readonly supervisorPid: pulumi.Output<number>;
   declare readonly instances: pulumi.Output<InstanceInfo[]>;
@@ -88,18 +104,17 @@ export class InstanceSet extends pulumi.dynamic.Resource {
   constructor(name: string, args: InputsOf<InstanceSetInputs>, opts?: pulumi.CustomResourceOptions) {
     const outs = ["dirName", "logDir", "supervisorPid", "instances", "ports", "status", "readyPids"];
     super(
-      instanceSetProvider,
+      "InstanceSet",
+      "instanceSetImpl",
       name,
       { ...unset(outs), ...args },
       withSecrets(opts, ["secretEnv"]),
-      "local",
-      "InstanceSet",
     );
   }
 }
 
 /** The traffic proxy of a service (type `pulumi-nodejs:dynamic/local:Proxy`); its admin token is a secret output. */
-export class LocalProxy extends pulumi.dynamic.Resource {
+export class LocalProxy extends LocalResource {
   declare readonly pid: pulumi.Output<number>;
   declare readonly port: pulumi.Output<number>;
   declare readonly previewPort: pulumi.Output<number | undefined>;
@@ -121,19 +136,12 @@ export class LocalProxy extends pulumi.dynamic.Resource {
       "weights",
       "status",
     ];
-    super(
-      proxyProvider,
-      name,
-      { ...unset(outs), ...args },
-      withSecrets(opts, ["adminToken"]),
-      "local",
-      "Proxy",
-    );
+    super("Proxy", "proxyImpl", name, { ...unset(outs), ...args }, withSecrets(opts, ["adminToken"]));
   }
 }
 
 /** Instances of one service replaced in batches (type `pulumi-nodejs:dynamic/local:RollingSet`). */
-export class RollingSet extends pulumi.dynamic.Resource {
+export class RollingSet extends LocalResource {
   declare readonly version: pulumi.Output<string>;
   declare readonly units: pulumi.Output<UnitInfo[]>;
   declare readonly ports: pulumi.Output<number[]>;
@@ -143,24 +151,23 @@ export class RollingSet extends pulumi.dynamic.Resource {
   constructor(name: string, args: InputsOf<RollingSetInputs>, opts?: pulumi.CustomResourceOptions) {
     const outs = ["setId", "nextUnit", "units", "ports", "logDir", "status", "readyPids"];
     super(
-      rollingSetProvider,
+      "RollingSet",
+      "rollingSetImpl",
       name,
       { ...unset(outs), ...args },
       withSecrets(opts, ["secretEnv"]),
-      "local",
-      "RollingSet",
     );
   }
 }
 
 /** One flag of a flagd flag file (type `pulumi-nodejs:dynamic/local:FlagFile`), written atomically. */
-export class FlagFile extends pulumi.dynamic.Resource {
+export class FlagFile extends LocalResource {
   declare readonly path: pulumi.Output<string>;
   declare readonly key: pulumi.Output<string>;
   declare readonly flag: pulumi.Output<FlagFileInputs["flag"]>;
 
   constructor(name: string, args: InputsOf<FlagFileInputs>, opts?: pulumi.CustomResourceOptions) {
-    super(flagFileProvider, name, args, opts, "local", "FlagFile");
+    super("FlagFile", "flagFileImpl", name, args, opts);
   }
 }
 
