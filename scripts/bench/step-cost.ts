@@ -9,7 +9,9 @@
 // that timestamps each call and adds `--otel-traces` to `up`. Prints the medians, the breakdown,
 // the two ratios and writes bench-results/step-cost.json. Everything lives in os.tmpdir() and is
 // removed at the end; the stacks are destroyed and any process they left is stopped by its pid.
-// Rerun: npm run bench:step   (OTHERS=10 EMPTY_RUNS=7 npm run bench:step; STEP_COST_TRACES=<folder> keeps the traces)
+// Rounds (ROUNDS, default 2) run (a), (b), (c) one after the other, and the figures are medians
+// over all rounds, so that a slow minute of the machine does not fall on one configuration only.
+// Rerun: npm run bench:step   (ROUNDS=3 OTHERS=10 EMPTY_RUNS=7 npm run bench:step; STEP_COST_TRACES=<folder> keeps the traces)
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -24,6 +26,8 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const OUT = path.join(ROOT, "bench-results", "step-cost.json");
 const OTHERS = Number(process.env.OTHERS ?? 20);
 const EMPTY_RUNS = Number(process.env.EMPTY_RUNS ?? 5);
+/** Rounds of (a), (b), (c); the figures are medians over all of them. */
+const ROUNDS = Number(process.env.ROUNDS ?? 2);
 /** The released service's weights (each a step) and the pause after each (0-1 s). */
 const WEIGHTS = [10, 20, 40, 60, 80];
 const PAUSES = ["0s", "1s", "0s", "1s", "0s"];
@@ -311,21 +315,23 @@ interface EmptyResult {
   upMs: number[];
   /** The `up` process alone. */
   processMs: number[];
-  breakdown?: UpBreakdown;
+  /** Each run's breakdown. */
+  details: UpBreakdown[];
 }
 
-async function emptyUp(t: Tools): Promise<EmptyResult> {
-  const workDir = path.join(t.dir, "empty");
+async function emptyUp(t: Tools, roundNo: number): Promise<EmptyResult> {
+  const stackName = `empty-${roundNo}`;
+  const workDir = path.join(t.dir, stackName);
   fs.mkdirSync(workDir);
   fs.writeFileSync(path.join(workDir, "Pulumi.yaml"), "name: bench-empty\nruntime: nodejs\n");
   fs.writeFileSync(path.join(workDir, "index.js"), "// No resources.\n");
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(workDir, "node_modules"));
   const stack = await LocalWorkspace.createStack(
-    { stackName: "empty", workDir },
+    { stackName, workDir },
     { envVars: t.env, pulumiCommand: t.pulumiCommand, pulumiHome: t.env.PULUMI_HOME as string },
   );
-  const result: EmptyResult = { upMs: [], processMs: [] };
-  const details: UpBreakdown[] = [];
+  const result: EmptyResult = { upMs: [], processMs: [], details: [] };
+  const details = result.details;
   try {
     await stack.up(); // warm-up
     for (let i = 0; i < EMPTY_RUNS; i++) {
@@ -343,10 +349,9 @@ async function emptyUp(t: Tools): Promise<EmptyResult> {
     }
   } finally {
     await stack.destroy();
-    await stack.workspace.removeStack("empty");
+    await stack.workspace.removeStack(stackName);
   }
-  const b = medianBreakdown(details);
-  return b ? { ...result, breakdown: b } : result;
+  return result;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -427,7 +432,8 @@ interface ReleaseFigures {
   /** Median over the setWeight steps. */
   stepMedianMs: number;
   stepMedianUpMs: number;
-  step: StepSplit;
+  /** Each setWeight step, split. */
+  splits: StepSplit[];
   /** The three promotion applies and the candidate deploy, for reference. */
   deployMs: number;
   promoteMs: number[];
@@ -481,12 +487,17 @@ function medianSplit(items: readonly StepSplit[]): StepSplit {
   };
 }
 
-async function releaseRun(t: Tools, others: number, cleanup: { stopped: number }): Promise<ReleaseFigures> {
+async function releaseRun(
+  t: Tools,
+  others: number,
+  round: number,
+  cleanup: { stopped: number },
+): Promise<ReleaseFigures> {
   const project = shadowProject(ROOT);
   const workDir = path.join(project.workDir, "bench-step-program");
-  const stateDir = path.join(t.dir, `services-${others}`);
-  const driverState = path.join(t.dir, `driver-${others}`);
-  const stackName = `step-${others}`;
+  const stateDir = path.join(t.dir, `services-${others}-${round}`);
+  const driverState = path.join(t.dir, `driver-${others}-${round}`);
+  const stackName = `step-${others}-${round}`;
   fs.mkdirSync(workDir);
   fs.writeFileSync(
     path.join(workDir, "Pulumi.yaml"),
@@ -553,7 +564,7 @@ async function releaseRun(t: Tools, others: number, cleanup: { stopped: number }
       applied,
       stepMedianMs: median(steps.map((s) => s.durationMs)),
       stepMedianUpMs: median(steps.map((s) => s.upMs)),
-      step: medianSplit(steps.map((s) => split(t, s))),
+      splits: steps.map((s) => split(t, s)),
       deployMs: applied.find((a) => a.kind === "deploy")?.durationMs ?? Number.NaN,
       promoteMs: applied.filter((a) => a.kind === "promote").map((a) => a.durationMs),
       leftoverProcessesStopped: 0,
@@ -572,6 +583,37 @@ async function releaseRun(t: Tools, others: number, cleanup: { stopped: number }
       project.dispose();
     }
   }
+}
+
+/** The rounds of one configuration as one: every list concatenated, medians over all steps. */
+interface CombinedFigures {
+  services: number;
+  firstDeployMs: number[];
+  releaseMs: number[];
+  deployMs: number[];
+  promoteMs: number[];
+  /** The setWeight steps of each round (ms). */
+  stepsMs: number[][];
+  stepMedianMs: number;
+  stepMedianUpMs: number;
+  splits: StepSplit[];
+  leftoverProcessesStopped: number;
+}
+
+function combined(rounds: readonly ReleaseFigures[]): CombinedFigures {
+  const steps = rounds.map((r) => r.applied.filter((x) => x.kind === "set weight"));
+  return {
+    services: rounds[0]?.services ?? 0,
+    firstDeployMs: rounds.map((r) => r.firstDeployMs),
+    releaseMs: rounds.map((r) => r.releaseMs),
+    deployMs: rounds.map((r) => r.deployMs),
+    promoteMs: rounds.flatMap((r) => r.promoteMs),
+    stepsMs: steps.map((round) => round.map((x) => x.durationMs)),
+    stepMedianMs: median(steps.flat().map((x) => x.durationMs)),
+    stepMedianUpMs: median(steps.flat().map((x) => x.upMs)),
+    splits: rounds.flatMap((r) => r.splits),
+    leftoverProcessesStopped: rounds.reduce((n, r) => n + r.leftoverProcessesStopped, 0),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -637,11 +679,9 @@ function buildLibrary(dir: string): string {
       path.join(ROOT, "tsconfig.build.json"),
       "--outDir",
       out,
+      // Declarations only matter to the type checker; everything the program loads is as packed
+      // (source maps included: ts-node's source-map-support reads them when it formats a stack).
       "--declaration",
-      "false",
-      "--sourceMap",
-      "false",
-      "--inlineSources",
       "false",
     ],
     { cwd: ROOT, stdio: "inherit" },
@@ -657,20 +697,37 @@ async function main(): Promise<void> {
   const started = Date.now();
   const t = await setUp(engine);
   try {
-    log(`(a) empty program: warm-up + ${EMPTY_RUNS} ups`);
-    const empty = await emptyUp(t);
-    log("(b) one service");
-    const cleanOne = { stopped: 0 };
-    const one = await releaseRun(t, 0, cleanOne);
-    one.leftoverProcessesStopped = cleanOne.stopped;
-    log(`(c) one service beside ${OTHERS} others`);
-    const cleanMany = { stopped: 0 };
-    const many = await releaseRun(t, OTHERS, cleanMany);
-    many.leftoverProcessesStopped = cleanMany.stopped;
-
+    // Rounds of (a), (b), (c) one after the other, so that a slow minute of the machine falls on
+    // all three instead of on one of them; the figures are medians over every round's runs.
+    const rounds: { empty: EmptyResult; one: ReleaseFigures; many: ReleaseFigures }[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      log(`round ${round}/${ROUNDS}: (a) empty program: warm-up + ${EMPTY_RUNS} ups`);
+      const empty = await emptyUp(t, round);
+      log(`round ${round}/${ROUNDS}: (b) one service`);
+      const cleanOne = { stopped: 0 };
+      const one = await releaseRun(t, 0, round, cleanOne);
+      one.leftoverProcessesStopped = cleanOne.stopped;
+      log(`round ${round}/${ROUNDS}: (c) one service beside ${OTHERS} others`);
+      const cleanMany = { stopped: 0 };
+      const many = await releaseRun(t, OTHERS, round, cleanMany);
+      many.leftoverProcessesStopped = cleanMany.stopped;
+      rounds.push({ empty, one, many });
+    }
+    const empty: EmptyResult = {
+      upMs: rounds.flatMap((r) => r.empty.upMs),
+      processMs: rounds.flatMap((r) => r.empty.processMs),
+      details: rounds.flatMap((r) => r.empty.details),
+    };
+    const emptyBreakdown = medianBreakdown(empty.details);
+    const one = combined(rounds.map((r) => r.one));
+    const many = combined(rounds.map((r) => r.many));
     const a = median(empty.upMs);
     const b = one.stepMedianMs;
     const c = many.stepMedianMs;
+    const perRound = rounds.map((r) => ({
+      stepVsEmptyUp: r.one.stepMedianMs / median(r.empty.upMs),
+      stepWithOthers: r.many.stepMedianMs / r.one.stepMedianMs,
+    }));
     const results = {
       date: new Date().toISOString(),
       seconds: Math.round((Date.now() - started) / 1000),
@@ -680,13 +737,20 @@ async function main(): Promise<void> {
         node: process.version,
         pulumi: engine.version,
       },
-      settings: { emptyRuns: EMPTY_RUNS, weights: WEIGHTS, pauses: PAUSES, others: OTHERS, replicas: 1 },
+      settings: {
+        rounds: ROUNDS,
+        emptyRuns: EMPTY_RUNS,
+        weights: WEIGHTS,
+        pauses: PAUSES,
+        others: OTHERS,
+        replicas: 1,
+      },
       emptyUp: {
         medianMs: a,
         processMedianMs: median(empty.processMs),
         runsMs: empty.upMs,
         processRunsMs: empty.processMs,
-        ...(empty.breakdown ? { breakdown: empty.breakdown } : {}),
+        ...(emptyBreakdown ? { breakdown: emptyBreakdown } : {}),
       },
       oneService: one,
       withOthers: many,
@@ -694,6 +758,7 @@ async function main(): Promise<void> {
         stepVsEmptyUp: b / a,
         stepWithOthers: c / b,
         stepVsEmptyUpProcess: b / median(empty.processMs),
+        perRound,
       },
     };
     fs.mkdirSync(path.dirname(OUT), { recursive: true });
@@ -701,9 +766,9 @@ async function main(): Promise<void> {
 
     const m = results.machine;
     console.log(
-      `\nTraffic step cost (${m.cpus} CPUs ${m.cpu}, Node ${m.node}, pulumi ${m.pulumi}, file backend, no load), ${results.seconds} s\n`,
+      `\nTraffic step cost (${m.cpus} CPUs ${m.cpu}, Node ${m.node}, pulumi ${m.pulumi}, file backend, no load), ${ROUNDS} round(s), ${results.seconds} s\n`,
     );
-    const eb = empty.breakdown;
+    const eb = emptyBreakdown;
     console.log(
       `  (a) empty JavaScript program, Automation API up: median ${a} ms (runs ${empty.upMs.join(", ")}); the \`pulumi up\` process alone ${median(empty.processMs)} ms`,
     );
@@ -716,26 +781,26 @@ async function main(): Promise<void> {
       [`(c) the same beside ${OTHERS} other services`, many],
     ] as const) {
       console.log(
-        `  ${label} (${r.services} service(s), replicas 1): weight step median ${r.stepMedianMs} ms (up ${r.stepMedianUpMs} ms); steps ${r.applied
-          .filter((x) => x.kind === "set weight")
-          .map((x) => x.durationMs)
-          .join(", ")} ms`,
+        `  ${label} (${r.services} service(s), replicas 1): weight step median ${r.stepMedianMs} ms (up ${r.stepMedianUpMs} ms); steps ${r.stepsMs.map((round) => round.join(", ")).join(" | ")} ms`,
       );
       console.log(
-        `      first deploy ${r.firstDeployMs} ms; candidate deploy ${r.deployMs} ms; promotion applies ${r.promoteMs.join(", ")} ms; whole release ${r.releaseMs} ms`,
+        `      first deploy ${r.firstDeployMs.join(", ")} ms; candidate deploy ${r.deployMs.join(", ")} ms; promotion applies ${r.promoteMs.join(", ")} ms; whole release ${r.releaseMs.join(", ")} ms`,
       );
     }
     console.log("\nWhere a weight step goes:");
-    printSplit("(b)", one.step);
-    printSplit("(c)", many.step);
+    printSplit("(b)", medianSplit(one.splits));
+    printSplit("(c)", medianSplit(many.splits));
     console.log("");
     console.log(`step-vs-empty-up ratio: ${(b / a).toFixed(2)}`);
     console.log(`step-with-${OTHERS}-services ratio: ${(c / b).toFixed(2)}`);
     console.log(
+      `  (each round alone: step-vs-empty-up ${perRound.map((r) => r.stepVsEmptyUp.toFixed(2)).join(", ")}; step-with-${OTHERS}-services ${perRound.map((r) => r.stepWithOthers.toFixed(2)).join(", ")})`,
+    );
+    console.log(
       `  (a is the Automation API's up of an empty program; against the bare \`pulumi up\` process of it, ${median(empty.processMs)} ms, a step is ${(b / median(empty.processMs)).toFixed(2)} times)`,
     );
     console.log(
-      `\nRerun: npm run bench:step   (OTHERS=10 EMPTY_RUNS=7 npm run bench:step; figures written to ${path.relative(ROOT, OUT)})`,
+      `\nRerun: npm run bench:step   (ROUNDS=3 OTHERS=10 EMPTY_RUNS=7 npm run bench:step; figures written to ${path.relative(ROOT, OUT)})`,
     );
   } finally {
     // STEP_COST_TRACES=<folder> keeps the engine's traces and the CLI call log for a closer look.
