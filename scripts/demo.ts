@@ -25,6 +25,12 @@ const env = {
   PULUMI_BACKEND_URL: `file://${backendDir}`,
   PULUMI_CONFIG_PASSPHRASE: "demo",
   PROGRESSIVE_STATE_DIR: stateDir,
+  // As `npm run pulumi`: the local platform needs no provider plugin, but this repo's package.json
+  // lists the cloud SDKs (for the other platforms' tests), and without this the engine tries to
+  // download their plugins before every `up` (2.5 s per step where Pulumi's downloads are not
+  // reachable, gigabytes where they are).
+  PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+  PULUMI_SKIP_UPDATE_CHECK: "true",
 };
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
