@@ -429,9 +429,8 @@ interface ReleaseFigures {
   firstDeployMs: number;
   releaseMs: number;
   applied: Applied[];
-  /** Median over the setWeight steps. */
+  /** Median over the setWeight steps (each round's own ratio). */
   stepMedianMs: number;
-  stepMedianUpMs: number;
   /** Each setWeight step, split. */
   splits: StepSplit[];
   /** The three promotion applies and the candidate deploy, for reference. */
@@ -563,7 +562,6 @@ async function releaseRun(
       releaseMs,
       applied,
       stepMedianMs: median(steps.map((s) => s.durationMs)),
-      stepMedianUpMs: median(steps.map((s) => s.upMs)),
       splits: steps.map((s) => split(t, s)),
       deployMs: applied.find((a) => a.kind === "deploy")?.durationMs ?? Number.NaN,
       promoteMs: applied.filter((a) => a.kind === "promote").map((a) => a.durationMs),

@@ -15,6 +15,7 @@ const childProcess = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
+const { isExecutable, toolCacheRoot } = require("../lib/tool-cache");
 
 const VERSIONS = Object.freeze({
   kubernetes: "1.36.3",
@@ -33,9 +34,7 @@ const PROVIDER_PSEUDO = "v4.0.0-20260115033456-f47bc2d6f199";
 const goDir = path.join(__dirname, "go");
 
 function cacheRoot() {
-  if (process.env.PROGRESSIVE_CLUSTER_CACHE) return process.env.PROGRESSIVE_CLUSTER_CACHE;
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
-  return path.join(base, "pulumi-progressive-delivery", "cluster");
+  return toolCacheRoot("cluster", "PROGRESSIVE_CLUSTER_CACHE");
 }
 
 /**
@@ -76,16 +75,6 @@ function toolPaths() {
     pluginDir,
     versions: VERSIONS,
   };
-}
-
-/** @param {string} file */
-function isExecutable(file) {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** What is missing from the cache, as sentences; empty when the cluster tier can run. */

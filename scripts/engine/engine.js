@@ -16,6 +16,7 @@ const childProcess = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
+const { isExecutable, toolCacheRoot } = require("../lib/tool-cache");
 
 /** The CLI release we build; it matches the @pulumi/pulumi SDK pinned in package.json. */
 const BUILD_VERSION = "3.248.0";
@@ -27,9 +28,7 @@ const shimDir = path.join(__dirname, "bin");
 const goModuleDir = path.join(__dirname, "go");
 
 function cacheRoot() {
-  if (process.env.PROGRESSIVE_ENGINE_CACHE) return process.env.PROGRESSIVE_ENGINE_CACHE;
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
-  return path.join(base, "pulumi-progressive-delivery", "engine");
+  return toolCacheRoot("engine", "PROGRESSIVE_ENGINE_CACHE");
 }
 
 function builtBinDir() {
@@ -63,16 +62,6 @@ function versionOf(bin) {
     return out.trim();
   } catch {
     return undefined;
-  }
-}
-
-/** @param {string} file */
-function isExecutable(file) {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
   }
 }
 
