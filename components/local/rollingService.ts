@@ -87,7 +87,9 @@ export class RollingService extends pulumi.ComponentResource implements ProxyEnd
       {
         strategy: args.strategy ?? Strategy.rolling(),
         kinds: ["rolling", "recreate"],
+        name,
         traffic,
+        ...(args.version !== undefined ? { version: args.version } : {}),
         health: args.health,
         replicas: args.replicas,
       },

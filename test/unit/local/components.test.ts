@@ -343,6 +343,18 @@ describe("local platform: the release contract", () => {
     assert.equal((await promiseOf(explicit.release)).trafficSource, "arg");
   });
 
+  it("a RollingService starts from version and then reads its progressive:traffic entry, as the others do", async () => {
+    const first = new RollingService("worker", { ...common, version: "v1" });
+    const r1 = await promiseOf(first.release);
+    assert.deepEqual(r1.traffic, { stableVersion: "v1", candidateWeight: 0 });
+    assert.equal(r1.trafficSource, "version");
+    setTraffic({ worker2: { stableVersion: "v2", candidateWeight: 0 } });
+    const later = new RollingService("worker2", { ...common, version: "v1" });
+    const r2 = await promiseOf(later.release);
+    assert.deepEqual(r2.traffic, { stableVersion: "v2", candidateWeight: 0 });
+    assert.equal(r2.trafficSource, "config");
+  });
+
   it("names version when nothing gives a traffic state, and the config path for a bad entry", () => {
     assert.throws(
       () => new CanaryService("lonely", { ...common }),
