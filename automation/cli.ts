@@ -12,13 +12,18 @@ import {
   releaseCommand,
   resumeCommand,
   rollbackCommand,
+  type StatusReport,
   statusCommand,
 } from "./driver/commands";
 import { classifyError } from "./driver/errors";
 import type { DriverEvent } from "./driver/events";
 import { flagOffCommand, releaseFlagCommand } from "./driver/flags";
+import { TERMINAL_PHASES } from "./driver/journal";
 import { renderPlan } from "./driver/plan";
 import type { ReleaseResult } from "./driver/release";
+import { withSelectedStack } from "./driver/stack";
+import { type SyncItem, type SyncResult, syncCommand, syncExitCode } from "./driver/sync";
+import type { Release as HistoryRelease } from "./history";
 import { formatDuration } from "./report";
 
 function bar(weight: number): string {
@@ -63,11 +68,110 @@ export function formatEvent(e: DriverEvent): string | undefined {
     case "reverting":
       return `↩ reverting: ${e.reason}`;
     case "reverted":
-      return `↩ reverted in ${formatDuration(e.timeToRevertMs)} (first failed check to all traffic on stable, verified)`;
+      return e.verified
+        ? `↩ reverted in ${formatDuration(e.timeToRevertMs)} (first failed check to all traffic on stable, read back from the router)`
+        : `↩ reverted in ${formatDuration(e.timeToRevertMs)} (first failed check to all traffic on stable; unverified: ${e.unverifiedReason ?? "the router cannot be read"})`;
     case "failed":
       return `✗ failed: ${e.reason}`;
     case "log":
       return `  ${e.level === "warn" ? "!" : "·"} ${e.message}`;
+  }
+}
+
+/** The exit code of a release: 130 when the caller interrupted it (after its revert), else by outcome. */
+export function exitCodeOf(r: ReleaseResult, interrupted: boolean): number {
+  if (interrupted) return 130;
+  return r.outcome === "promoted" || r.outcome === "paused" ? 0 : r.outcome === "reverted" ? 3 : 6;
+}
+
+/** `history` as a table: when, stack, service, version, outcome, who, why. */
+export function historyLines(releases: readonly HistoryRelease[]): string[] {
+  const rows = releases.map((r) => [
+    r.startedAt,
+    r.stack,
+    r.service ?? "-",
+    r.version,
+    r.outcome,
+    r.actor,
+    r.reason ?? "",
+  ]);
+  const header = ["started", "stack", "service", "version", "outcome", "actor", "reason"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] as number)))
+      .join("  ")
+      .trimEnd();
+  return rows.length === 0 ? [] : [line(header), ...rows.map(line)];
+}
+
+/** `status` as text: each service's versions (running and declared), router reading and release. */
+export function statusLines(s: StatusReport): string[] {
+  const lines = [`stack ${s.project}/${s.stack}: ${s.services.length} service(s)`];
+  for (const svc of s.services) {
+    const t = svc.traffic;
+    lines.push(
+      `  ${svc.name} (${svc.type}): ${t.stableVersion}${t.candidateVersion ? ` + ${t.candidateVersion} at ${t.candidateWeight}%` : ""}${t.activeColor ? ` (active ${t.activeColor})` : ""}; endpoint ${svc.endpoint}`,
+    );
+    if (svc.declaredVersion !== undefined) {
+      const runs = svc.declaredVersion === t.stableVersion || svc.declaredVersion === t.candidateVersion;
+      lines.push(
+        `    declared ${svc.declaredVersion} (the program's version, as of the last up), running ${t.stableVersion}${runs ? "" : `: progressive sync --stack ${s.stack} releases ${svc.declaredVersion}`}`,
+      );
+    }
+    const r = svc.router;
+    lines.push(
+      r.verified
+        ? `    router (verified, read back): ${r.candidateWeight}% to the candidate${r.activeColor ? `, ${r.activeColor} active` : ""}`
+        : `    router unverified: ${r.reason}`,
+    );
+    const j = svc.journal;
+    if (j) {
+      const where = TERMINAL_PHASES.includes(j.phase) ? "" : ` at step ${j.stepIndex + 1}`;
+      const driver = TERMINAL_PHASES.includes(j.phase)
+        ? ""
+        : `; driver ${svc.driverAlive === true ? "running" : svc.driverAlive === "unknown" ? `on ${j.owner.host} (cannot be checked from here)` : "not running"}`;
+      lines.push(
+        `    release ${j.releaseId}: ${j.version} ${j.phase}${where}${j.reason ? `: ${j.reason}` : ""}${driver}`,
+      );
+    }
+  }
+  for (const l of s.locks)
+    lines.push(`  locked by pid ${l.pid ?? "?"} on ${l.hostname ?? "?"} since ${l.timestamp ?? "?"}`);
+  if (s.pendingOperations > 0)
+    lines.push(
+      `  ${s.pendingOperations} pending operation(s): progressive resume or abort will refresh them`,
+    );
+  return lines;
+}
+
+/** One line per service of a sync: what it found and did. */
+export function syncLines(r: SyncResult): string[] {
+  const lines = r.items.map(syncLine);
+  const todo = r.items.filter((i) => i.action !== "upToDate" && i.action !== "undeclared").length;
+  return [
+    todo === 0
+      ? `stack ${r.stack}: every service runs the version the program declares; nothing to release`
+      : `stack ${r.stack}: sync`,
+    ...lines,
+  ];
+}
+
+function syncLine(i: SyncItem): string {
+  const v = `declared ${i.declared ?? "(none)"}, running ${i.running}`;
+  switch (i.action) {
+    case "upToDate":
+      return `  = ${i.service}: ${v}: up to date`;
+    case "undeclared":
+      return `  - ${i.service}: running ${i.running}; the program declares no version (an explicit traffic arg)`;
+    case "inProgress":
+      return `  … ${i.service}: ${v}: release ${i.releaseId} is ${i.phase}; progressive status --service ${i.service} shows it`;
+    case "skippedReverted":
+      return `  ↩ ${i.service}: ${v}: not released: ${i.declared} was reverted at ${i.at} (release ${i.releaseId}: ${i.reason}); progressive sync --retry releases it again, or declare another version`;
+    case "released":
+      return `  ${i.result.outcome === "promoted" ? "✔" : i.result.outcome === "paused" ? "⏸" : "✗"} ${i.service}: ${i.declared} ${i.result.outcome}${i.result.reason ? `: ${i.result.reason}` : ""}`;
+    case "error":
+      return `  ✗ ${i.service}: ${v}: error (${i.error.kind}): ${i.error.message}`;
   }
 }
 
@@ -104,13 +208,17 @@ export async function main(
   const json = run.json;
   const controller = new AbortController();
   let interrupts = 0;
-  const onSigint = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
     interrupts++;
     if (interrupts > 1) process.exit(130);
-    controller.abort(new Error("interrupted (SIGINT); reverting; press Ctrl-C again to stop at once"));
+    // The reason is stored in the journal and history: it says what happened, not what to press.
+    controller.abort(new Error(`interrupted (${signal})`));
+    if (!json) out(`! interrupted (${signal}): reverting; press Ctrl-C again to stop at once`);
   };
+  const onSigint = () => onSignal("SIGINT");
+  const onSigterm = () => onSignal("SIGTERM");
   process.on("SIGINT", onSigint);
-  process.on("SIGTERM", onSigint);
+  process.on("SIGTERM", onSigterm);
   const common = {
     signal: controller.signal,
     ...(run.stateDir ? { stateDir: run.stateDir } : {}),
@@ -126,35 +234,62 @@ export async function main(
   const finish = (r: ReleaseResult): number => {
     if (json) out(JSON.stringify({ result: r }));
     else if (r.reports?.markdown) out(`  report: ${r.reports.markdown} (json: ${r.reports.json})`);
-    return r.outcome === "promoted" || r.outcome === "paused" ? 0 : r.outcome === "reverted" ? 3 : 6;
+    return exitCodeOf(r, controller.signal.aborted);
   };
   try {
+    if (run.command === "history") {
+      const h = await historyCommand(run.target, common);
+      if (json) out(JSON.stringify(h));
+      else {
+        for (const line of historyLines(h.releases)) out(line);
+        const s = h.summary;
+        out(
+          `${s.releases} releases; success rate ${s.successRate === undefined ? "n/a" : `${(s.successRate * 100).toFixed(0)}%`}; mean time to revert ${s.meanTimeToRevertMs === undefined ? "n/a" : formatDuration(s.meanTimeToRevertMs)}; ${s.releasesPerDay.toFixed(2)} releases/day`,
+        );
+      }
+      return 0;
+    }
+    // Every other command acts on one stack: --stack, else the project's selected stack.
+    const target = await withSelectedStack(run.target);
     switch (run.command) {
       case "plan": {
-        const plan = await planCommand(run.target, run.version);
+        const plan = await planCommand(target, run.version);
         out(json ? JSON.stringify(plan) : renderPlan(plan));
         return 0;
       }
+      case "sync": {
+        const r = await syncCommand(target, {
+          ...common,
+          approve: run.approve,
+          retry: run.retry,
+          onRelease: (service, version) => {
+            if (!json) out(`▶ sync: releasing ${version} on ${service}`);
+          },
+        });
+        if (json) out(JSON.stringify({ sync: r }));
+        else for (const line of syncLines(r)) out(line);
+        return controller.signal.aborted ? 130 : syncExitCode(r);
+      }
       case "release":
-        return finish(await releaseCommand(run.target, run.version, { ...common, approve: run.approve }));
+        return finish(await releaseCommand(target, run.version, { ...common, approve: run.approve }));
       case "resume":
-        return finish(await resumeCommand(run.target, common));
+        return finish(await resumeCommand(target, common));
       case "abort":
-        return finish(await abortCommand(run.target, common));
+        return finish(await abortCommand(target, common));
       case "promote":
-        return finish(await promoteCommand(run.target, { ...common, full: run.full }));
+        return finish(await promoteCommand(target, { ...common, full: run.full }));
       case "rollback":
-        return finish(await rollbackCommand(run.target, { ...common, ...(run.to ? { to: run.to } : {}) }));
+        return finish(await rollbackCommand(target, { ...common, ...(run.to ? { to: run.to } : {}) }));
       case "release-flag":
         return finish(
-          await releaseFlagCommand(run.target, run.flag, {
+          await releaseFlagCommand(target, run.flag, {
             ...common,
             approve: run.approve,
             ...(run.variant ? { variant: run.variant } : {}),
           }),
         );
       case "flag": {
-        const r = await flagOffCommand(run.target, run.flag, common);
+        const r = await flagOffCommand(target, run.flag, common);
         if (json) out(JSON.stringify({ flagOff: r }));
         else {
           out(
@@ -169,52 +304,12 @@ export async function main(
         return recorded ? 0 : 6;
       }
       case "promote-env":
-        return finish(
-          await promoteEnvironmentCommand(run.from, run.target, { ...common, approve: run.approve }),
-        );
+        return finish(await promoteEnvironmentCommand(run.from, target, { ...common, approve: run.approve }));
       case "status": {
-        const s = await statusCommand(run.target, common);
+        const s = await statusCommand(target, common);
         if (json) out(JSON.stringify(s));
         else {
-          out(`stack ${s.project}/${s.stack}: ${s.services.length} service(s)`);
-          for (const svc of s.services) {
-            const t = svc.traffic;
-            out(
-              `  ${svc.name} (${svc.type}): ${t.stableVersion}${t.candidateVersion ? ` + ${t.candidateVersion} at ${t.candidateWeight}%` : ""}${t.activeColor ? ` (active ${t.activeColor})` : ""}; endpoint ${svc.endpoint}`,
-            );
-            const r = svc.router;
-            out(
-              r.verified
-                ? `    router (verified, read back): ${r.candidateWeight}% to the candidate${r.activeColor ? `, ${r.activeColor} active` : ""}`
-                : `    router unverified: ${r.reason}`,
-            );
-            const j = svc.journal;
-            if (j)
-              out(
-                `    release ${j.releaseId}: ${j.version} ${j.phase} at step ${j.stepIndex}${j.reason ? `: ${j.reason}` : ""}; driver ${svc.driverAlive === true ? "running" : "not running"}`,
-              );
-          }
-          for (const l of s.locks)
-            out(`  locked by pid ${l.pid ?? "?"} on ${l.hostname ?? "?"} since ${l.timestamp ?? "?"}`);
-          if (s.pendingOperations > 0)
-            out(
-              `  ${s.pendingOperations} pending operation(s): progressive resume or abort will refresh them`,
-            );
-        }
-        return 0;
-      }
-      case "history": {
-        const h = await historyCommand(run.target, common);
-        if (json) out(JSON.stringify(h));
-        else {
-          for (const r of h.releases)
-            out(
-              `${r.startedAt}  ${r.stack}  ${r.version.padEnd(10)} ${r.outcome.padEnd(10)} ${r.actor}${r.reason ? `  ${r.reason}` : ""}`,
-            );
-          const s = h.summary;
-          out(
-            `${s.releases} releases; success rate ${s.successRate === undefined ? "n/a" : `${(s.successRate * 100).toFixed(0)}%`}; mean time to revert ${s.meanTimeToRevertMs === undefined ? "n/a" : formatDuration(s.meanTimeToRevertMs)}; ${s.releasesPerDay.toFixed(2)} releases/day`,
-          );
+          for (const line of statusLines(s)) out(line);
         }
         return 0;
       }
@@ -229,7 +324,7 @@ export async function main(
     return e.exitCode;
   } finally {
     process.off("SIGINT", onSigint);
-    process.off("SIGTERM", onSigint);
+    process.off("SIGTERM", onSigterm);
   }
 }
 

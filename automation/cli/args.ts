@@ -28,7 +28,7 @@ const FLAGS = {
     type: "string",
     placeholder: "<name>",
     example: "dev",
-    help: "the stack to act on (required)",
+    help: "the stack to act on; default: the project's selected stack (pulumi stack select)",
   },
   cwd: {
     type: "string",
@@ -70,6 +70,10 @@ const FLAGS = {
     example: "staging",
     help: "the stack whose last promoted version to release (required)",
   },
+  retry: {
+    type: "boolean",
+    help: "release a declared version again although its last release was reverted",
+  },
   variant: {
     type: "string",
     placeholder: "<variant>",
@@ -102,6 +106,12 @@ const COMMANDS = {
     summary: "preflight, deploy at 0 %, step traffic and check, then promote or revert",
     flags: [...RUN, "approve"],
     example: "progressive release v2 --stack dev",
+  },
+  sync: {
+    summary:
+      "release every service whose declared version (the program's `version`) is not the one running; the command CI runs on every push",
+    flags: [...RUN, "retry", "approve"],
+    example: "progressive sync --stack dev",
   },
   plan: {
     argument: "version",
@@ -174,9 +184,12 @@ export type CommandName = keyof typeof COMMANDS;
 
 export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
 
+/** A stack target whose stack may be left to the project's selected stack (`pulumi stack select`). */
+export type CliTarget = Omit<StackTarget, "stackName"> & { readonly stackName?: string };
+
 /** What every command that runs the driver on a stack gets. */
 interface StackRun {
-  readonly target: StackTarget;
+  readonly target: CliTarget;
   /** @default the driver's default state directory */
   readonly stateDir?: string;
   readonly json: boolean;
@@ -188,6 +201,7 @@ export type Invocation =
   | { readonly command: "help"; readonly topic?: CommandName }
   | (StackRun & { readonly command: "release"; readonly version: string; readonly approve: boolean })
   | (StackRun & { readonly command: "plan"; readonly version: string })
+  | (StackRun & { readonly command: "sync"; readonly retry: boolean; readonly approve: boolean })
   | (StackRun & { readonly command: "status" | "resume" | "abort" })
   | (StackRun & { readonly command: "promote"; readonly full: boolean })
   | (StackRun & { readonly command: "rollback"; readonly to?: string })
@@ -365,9 +379,10 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   if (stackName) checkStackName("stack", stackName);
   if (command === "history")
     return { command, target: { ...(stackName ? { stackName } : {}), ...where }, ...output };
-  if (!stackName) throw usageError(`${command} needs --stack <name>, e.g. --stack dev`);
-  const target: StackTarget = {
-    stackName,
+  if (!stackName && command === "promote-env")
+    throw usageError("promote-env needs --stack <name> (the stack to release to), e.g. --stack prod");
+  const target: CliTarget = {
+    ...(stackName ? { stackName } : {}),
     ...where,
     ...(str("pulumi") ? { pulumiPath: str("pulumi") as string } : {}),
   };
@@ -383,6 +398,8 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
       return { command, ...run, version: needVersion(), approve: bool("approve") };
     case "plan":
       return { command, ...run, version: needVersion() };
+    case "sync":
+      return { command, ...run, retry: bool("retry"), approve: bool("approve") };
     case "status":
     case "resume":
     case "abort":
@@ -418,7 +435,12 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
         throw usageError(
           `--from (${JSON.stringify(from)}): is the stack being released to (--stack ${stackName}); name the environment that verified the version, e.g. --from staging --stack ${stackName}`,
         );
-      return { command, ...run, from: { ...target, stackName: from }, approve: bool("approve") };
+      return {
+        command,
+        ...run,
+        from: { ...target, stackName: from },
+        approve: bool("approve"),
+      };
     }
   }
 }
@@ -449,8 +471,9 @@ const ABOUT_STACK = [
 ];
 
 const EXIT_CODES = [
-  "Exit codes: 0 promoted or paused, 2 usage or config, 3 reverted, 4 preflight or hook failed,",
-  "5 in progress or locked, 6 verification or engine error, 130 interrupted.",
+  "Exit codes: 0 promoted or paused (sync: nothing left to release), 2 usage or config, 3 reverted,",
+  "4 preflight or hook failed, 5 in progress or locked, 6 verification or engine error,",
+  "7 sync skipped a declared version whose last release was reverted (--retry releases it), 130 interrupted.",
 ];
 
 /** The general help, or one command's usage and options (one line each). */
@@ -460,7 +483,7 @@ export function helpText(topic?: CommandName): string {
     const width = Math.max(...names.map((n) => n.length));
     const common: FlagName[] = [...RUN, "help"];
     return [
-      "usage: progressive <command> [<version>] --stack <name> [options]",
+      "usage: progressive <command> [<version>] [--stack <name>] [options]",
       "",
       "Releases a service of a Pulumi stack step by step: moves traffic, checks health and metrics",
       "between steps, and reverts to the last good state when a check fails.",
@@ -478,7 +501,7 @@ export function helpText(topic?: CommandName): string {
     ].join("\n");
   }
   const spec: CommandSpec = COMMANDS[topic];
-  const required = topic === "help" || topic === "history" ? "" : " --stack <name>";
+  const required = topic === "promote-env" ? " --stack <name>" : "";
   const flags: FlagName[] = [...spec.flags, ...(topic === "help" ? [] : (["help"] as const))];
   return [
     `usage: progressive ${commandUsage(topic)}${required}${topic === "promote-env" ? " --from <stack>" : ""}${flags.length > 0 ? " [options]" : ""}`,

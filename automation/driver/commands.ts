@@ -135,6 +135,8 @@ export interface ServiceStatus {
   readonly previewEndpoint?: string;
   /** The traffic entry (the truth after a release), else what the last deploy asked. */
   readonly traffic: TrafficEntry;
+  /** The version the program declared at its last `up` (`sync` releases it when it does not run). */
+  readonly declaredVersion?: string;
   /** What the router applies now, read live; unverified when it cannot be read. */
   readonly router: RouterReading;
   readonly journal?: Journal;
@@ -175,6 +177,7 @@ export async function statusCommand(
       endpoint: r.endpoint,
       ...(r.previewEndpoint ? { previewEndpoint: r.previewEndpoint } : {}),
       traffic,
+      ...(r.declaredVersion !== undefined ? { declaredVersion: r.declaredVersion } : {}),
       router,
       ...(journal ? { journal, driverAlive: ownerAlive(journal.owner) } : {}),
     });

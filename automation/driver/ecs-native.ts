@@ -674,7 +674,13 @@ export class EcsNativeRelease {
         verified: rec?.arn !== undefined,
       });
       this.host.save({ phase: "reverted" });
-      this.host.emit({ type: "reverted", reason, timeToRevertMs });
+      this.host.emit({
+        type: "reverted",
+        reason,
+        timeToRevertMs,
+        verified: rec?.arn !== undefined,
+        ...(rec?.arn === undefined ? { unverifiedReason: "no ECS deployment was found to read back" } : {}),
+      });
       const reports = await this.host.recorder.finished(
         reason.startsWith("aborted") ? "aborted" : "reverted",
         lastGood,

@@ -65,7 +65,14 @@ export type DriverEvent =
   | (Base & { readonly type: "paused"; readonly step: number; readonly until?: Date })
   | (Base & { readonly type: "promoted"; readonly version: string })
   | (Base & { readonly type: "reverting"; readonly reason: string })
-  | (Base & { readonly type: "reverted"; readonly reason: string; readonly timeToRevertMs: number })
+  | (Base & {
+      readonly type: "reverted";
+      readonly reason: string;
+      readonly timeToRevertMs: number;
+      /** Whether all traffic on stable was read back from the router (else the reading's reason). */
+      readonly verified: boolean;
+      readonly unverifiedReason?: string;
+    })
   | (Base & { readonly type: "failed"; readonly reason: string })
   | (Base & { readonly type: "log"; readonly level: "info" | "warn"; readonly message: string });
 

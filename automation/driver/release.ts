@@ -43,7 +43,7 @@ import {
 export interface DriverOptions {
   /** Who runs it, for history and notifications. @default $USER */
   readonly actor?: string;
-  /** Where journals, history and reports live. @default $PROGRESSIVE_STATE_DIR or ./.state */
+  /** Where journals, history and reports live. @default $PROGRESSIVE_STATE_DIR, else ~/.local/state/pulumi-progressive-delivery */
   readonly stateDir?: string;
   /** Aborts the release: it reverts (like Ctrl-C in the CLI). @default none */
   readonly signal?: AbortSignal;
@@ -106,6 +106,13 @@ export class ReleaseRun {
   private readonly router: RouterControl;
   /** Whether the last traffic change was read back from the router. */
   private lastVerified = false;
+  /** Why the last traffic change could not be read back. */
+  private lastUnverifiedReason: string | undefined;
+  /**
+   * Set while reverting: the revert runs to its end after the caller's abort (Ctrl-C), so its
+   * read-backs get their own deadline instead of the cancelled signal.
+   */
+  private reverting = false;
   /** Set for ECS-managed services (controller "ecs"): ECS moves the traffic, ecs-native.ts watches it. */
   private readonly ecs: EcsNativeRelease | undefined;
 
@@ -246,7 +253,7 @@ export class ReleaseRun {
             : ""),
       );
     }
-    const reading = await this.router.read(traffic, this.o.signal);
+    const reading = await this.router.read(traffic, this.reverting ? undefined : this.o.signal);
     if (reading.verified) {
       const kind = this.plan.strategy.kind;
       if (kind === "canary" && reading.candidateWeight !== traffic.candidateWeight)
@@ -267,6 +274,7 @@ export class ReleaseRun {
     }
     this.save({ applied: traffic });
     this.lastVerified = reading.verified;
+    this.lastUnverifiedReason = reading.verified ? undefined : reading.reason;
     this.emit({
       type: "trafficApplied",
       traffic,
@@ -470,6 +478,7 @@ export class ReleaseRun {
   /** All traffic back to the last good state first (verified), then the candidate removed. */
   async revert(reason: string, failureAt: Date): Promise<ReleaseResult> {
     if (this.ecs) return this.ecs.revert(reason, failureAt);
+    this.reverting = true;
     this.save({ phase: "reverting", reason, failureAt: this.journal.failureAt ?? failureAt.toISOString() });
     this.emit({ type: "reverting", reason });
     const since = Date.parse(this.journal.failureAt ?? failureAt.toISOString());
@@ -506,7 +515,13 @@ export class ReleaseRun {
         verified: this.lastVerified,
       });
       this.save({ phase: "reverted" });
-      this.emit({ type: "reverted", reason, timeToRevertMs });
+      this.emit({
+        type: "reverted",
+        reason,
+        timeToRevertMs,
+        verified: this.lastVerified,
+        ...(this.lastUnverifiedReason ? { unverifiedReason: this.lastUnverifiedReason } : {}),
+      });
       const reports = await this.recorder.finished(
         reason.startsWith("aborted") ? "aborted" : "reverted",
         this.journal.lastGood,

@@ -115,6 +115,26 @@ export function isReleaseOutputs(v: unknown): v is ReleaseOutputs {
   );
 }
 
+/** What a preview tells of a component's release: the fields the program alone decides. */
+export type ProgramRelease = Pick<ReleaseOutputs, "name" | "kind" | "strategy" | "traffic"> &
+  Partial<Pick<ReleaseOutputs, "declaredVersion">>;
+
+/** The program-decided fields of a `release` output seen in a preview, or undefined. */
+export function programRelease(v: unknown): ProgramRelease | undefined {
+  if (!v || typeof v !== "object") return undefined;
+  const r = v as Partial<ReleaseOutputs>;
+  if (r.contract !== RELEASE_CONTRACT || typeof r.name !== "string" || typeof r.kind !== "string")
+    return undefined;
+  if (typeof r.traffic !== "object" || r.traffic === null || typeof r.strategy !== "object") return undefined;
+  return {
+    name: r.name,
+    kind: r.kind,
+    strategy: r.strategy,
+    traffic: r.traffic,
+    ...(typeof r.declaredVersion === "string" ? { declaredVersion: r.declaredVersion } : {}),
+  };
+}
+
 /** Picks the service named `name`, or the only one; lists the known ones otherwise. */
 export function selectService(
   services: readonly StackService[],
@@ -168,7 +188,7 @@ export function findPulumi(pulumiPath: string | undefined, envPath: string): str
 }
 
 /** Builds the environment every command runs with, and the command itself. */
-async function workspaceOptions(target: StackTarget) {
+async function workspaceOptions(target: Pick<StackTarget, "env" | "pulumiPath">) {
   const env = target.env ?? {};
   const base: Record<string, string> = {
     PULUMI_SKIP_UPDATE_CHECK: "true",
@@ -189,6 +209,32 @@ async function workspaceOptions(target: StackTarget) {
     skipVersionCheck: true,
   });
   return { envVars: base, pulumiCommand };
+}
+
+/**
+ * The target with its stack named: the one given, else the project's selected stack (`pulumi stack
+ * select`, as `pulumi` itself uses it), else a usage error saying how to name one.
+ */
+export async function withSelectedStack(
+  target: Omit<StackTarget, "stackName"> & { readonly stackName?: string },
+): Promise<StackTarget> {
+  if (target.stackName) return target as StackTarget;
+  const workDir = path.resolve(target.workDir ?? process.cwd());
+  if (!fs.existsSync(path.join(workDir, "Pulumi.yaml")))
+    throw new ReleaseError("usage", `${workDir} has no Pulumi.yaml; pass --cwd <project folder>`);
+  const ws = await LocalWorkspace.create({ workDir, ...(await workspaceOptions(target)) });
+  let selected: string | undefined;
+  try {
+    selected = (await ws.stack())?.name;
+  } catch (err) {
+    throw classifyError(err);
+  }
+  if (!selected)
+    throw new ReleaseError(
+      "usage",
+      `no stack is selected in ${workDir}; pass --stack <name>, or select one with pulumi stack select <name>`,
+    );
+  return { ...target, stackName: selected };
 }
 
 /** Reads the project name from Pulumi.yaml (its `name:` line). */
@@ -501,6 +547,30 @@ export class StackHandle {
       throw classifyError(err);
     } finally {
       fs.rmSync(logDir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * What the program declares now, without changing anything: a `pulumi preview`, whose events
+   * carry each progressive component's `release` as the program registers it (its declared version
+   * and strategy may differ from the deployed ones when the program was edited since the last
+   * `up`). Values the preview cannot know (endpoints of resources to be replaced) are left out; by
+   * component name.
+   */
+  async programReleases(onOutput?: (s: string) => void): Promise<Map<string, ProgramRelease>> {
+    const out = new Map<string, ProgramRelease>();
+    try {
+      await this.stack.preview({
+        ...(onOutput ? { onOutput } : {}),
+        onEvent: (e) => {
+          // The engine first repeats a component's old outputs, then the ones the program registers.
+          const release = programRelease(e.resOutputsEvent?.metadata?.new?.outputs?.release);
+          if (release) out.set(release.name, release);
+        },
+      });
+      return out;
+    } catch (err) {
+      throw classifyError(err);
     }
   }
 

@@ -261,6 +261,12 @@ export interface ReleaseOutputs {
   readonly traffic: TrafficState & { readonly idleReplicas?: number };
   /** Where the state came from: the config entry, the `traffic` arg, or the `version` arg. */
   readonly trafficSource: "config" | "arg" | "version";
+  /**
+   * The version the program declares (its `version` argument) as of this deploy or preview. The
+   * traffic entry says what runs; `progressive sync` releases the declared version when the two
+   * differ. @default unset: the program declares none (an explicit `traffic` arg, or a feature flag)
+   */
+  readonly declaredVersion?: string;
   /** Where clients reach the service. */
   readonly endpoint: string;
   /** Where testers reach the candidate, when the platform has a preview endpoint. */

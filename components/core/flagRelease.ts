@@ -105,6 +105,8 @@ export function resolveFeatureFlag(
       name,
       traffic: args.traffic,
       ...(version !== undefined ? { version } : {}),
+      // A flag's version is the variant of its first deploy; rollouts go through release-flag.
+      versionDeclared: false,
       replicas: 1,
     },
     { platform: `${platform}-flag`, ...(scope !== undefined ? { scope } : {}), name: key },

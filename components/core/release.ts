@@ -2,7 +2,8 @@
 // health checks, replica count, the router's weights and the name. One call, one error that lists
 // every problem.
 
-import { type ReleaseOutputs, resolveTraffic } from "./contract";
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_NAMESPACE, type ReleaseOutputs, resolveTraffic, TRAFFIC_KEY } from "./contract";
 import { type Health, type HealthInput, resolveHealth } from "./health";
 import { type Problem, problem, throwIfProblems } from "./problems";
 import { claimServiceName, type ServiceKey, serviceNameProblem } from "./registry";
@@ -24,8 +25,16 @@ export interface ReleaseInput {
   readonly traffic: (TrafficState & { readonly idleReplicas?: number }) | undefined;
   /** The component's Pulumi name, the key of its `progressive:traffic` entry. @default no config entry read */
   readonly name?: string;
-  /** The first version to deploy, used when there is neither `traffic` nor a config entry. */
+  /**
+   * The version the program declares: deployed first when there is neither `traffic` nor a config
+   * entry; afterwards a version to release (`progressive sync`) when it is not the one running.
+   */
   readonly version?: string;
+  /**
+   * Whether `version` is the program's desired version. False for a feature flag, whose `version`
+   * is only the variant of the first deploy. @default true
+   */
+  readonly versionDeclared?: boolean;
   /** Health checks. @default none */
   readonly health?: HealthInput;
   /** Desired instances. @default 2 */
@@ -42,6 +51,8 @@ export interface Release {
   readonly trafficSource: ReleaseOutputs["trafficSource"];
   readonly health: Health;
   readonly replicas: number;
+  /** The version the program declares, when it declares one (see {@link ReleaseInput.version}). */
+  readonly declaredVersion?: string;
 }
 
 /** Default instance count: two, so one can restart while the other serves. */
@@ -131,7 +142,18 @@ export function resolveRelease(input: ReleaseInput, problems: Problem[]): Releas
   if (support && strategy.kind === "canary" && isWeight(weight)) {
     checkWeightSupported(weight, support, `${trafficPath}.candidateWeight`, problems);
   }
-  return { strategy, traffic, trafficSource: resolvedTraffic.source, health, replicas };
+  const declared =
+    input.name !== undefined && input.versionDeclared !== false && resolvedTraffic.source !== "arg"
+      ? input.version
+      : undefined;
+  return {
+    strategy,
+    traffic,
+    trafficSource: resolvedTraffic.source,
+    health,
+    replicas,
+    ...(declared !== undefined ? { declaredVersion: declared } : {}),
+  };
 }
 
 /**
@@ -152,5 +174,29 @@ export function validateRelease(
   if (clash) problems.push(clash);
   throwIfProblems(subject, problems);
   claimServiceName(key, subject);
+  const undeployed = undeployedVersionWarning(subject, input.name, release);
+  if (undeployed) void pulumi.log.warn(undeployed);
   return release;
+}
+
+/**
+ * The warning a preview or `up` gives when the program declares a version that does not run (the
+ * traffic entry is the truth after the first deploy, so editing `version` alone releases nothing):
+ * it names the command that releases it. Undefined when the declared version runs or is the
+ * candidate of a release in progress.
+ */
+export function undeployedVersionWarning(
+  subject: string,
+  name: string | undefined,
+  release: Release,
+): string | undefined {
+  const declared = release.declaredVersion;
+  const t = release.traffic;
+  if (declared === undefined || name === undefined || release.trafficSource !== "config") return undefined;
+  if (t.stableVersion === declared || t.candidateVersion === declared) return undefined;
+  const stack = pulumi.getStack();
+  return (
+    `${subject} declares version ${declared}, but ${t.stableVersion} runs (${CONFIG_NAMESPACE}:${TRAFFIC_KEY}.${name}); ` +
+    `editing version does not release it: run progressive sync --stack ${stack} (or progressive release ${declared} --stack ${stack} --service ${name})`
+  );
 }

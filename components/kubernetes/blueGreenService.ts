@@ -182,6 +182,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
           ...(idleReplicas !== undefined ? { idleReplicas } : {}),
         },
         trafficSource: release.trafficSource,
+        declaredVersion: release.declaredVersion,
         endpoint: this.endpoint,
         previewEndpoint: this.previewEndpoint,
         router: pulumi.all([service.metadata.namespace, service.metadata.name]).apply(

@@ -184,6 +184,7 @@ export class CanaryService extends pulumi.ComponentResource {
         strategy,
         traffic: release.traffic,
         trafficSource: release.trafficSource,
+        declaredVersion: release.declaredVersion,
         endpoint: this.endpoint,
         router: routed.descriptor,
         metrics: routed.metrics,

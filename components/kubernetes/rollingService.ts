@@ -119,6 +119,7 @@ export class RollingService extends pulumi.ComponentResource {
         strategy,
         traffic: release.traffic,
         trafficSource: release.trafficSource,
+        declaredVersion: release.declaredVersion,
         endpoint: this.endpoint,
         // No weight to read: the Service selects every pod; the Deployment holds the version.
         router: { kind: "none" },

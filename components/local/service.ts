@@ -149,6 +149,7 @@ export function registerLocalRelease(
       strategy: release.strategy,
       traffic: release.traffic,
       trafficSource: release.trafficSource,
+      declaredVersion: release.declaredVersion,
       endpoint: endpoints.endpoint,
       previewEndpoint: endpoints.previewEndpoint as pulumi.Output<string>,
       router: endpoints.adminEndpoint.apply((adminEndpoint) => ({

@@ -218,7 +218,10 @@ describe("cli args: usage errors", () => {
   });
 
   it("asks for what is required", () => {
-    rejects(["release", "v2"], /^release needs --stack <name>, e\.g\. --stack dev$/);
+    rejects(
+      ["promote-env", "--from", "staging"],
+      /^promote-env needs --stack <name> \(the stack to release to\)/,
+    );
     rejects(["plan", "--stack", "dev"], /^plan needs a version, e\.g\. progressive plan v2 --stack dev$/);
     rejects(["promote-env", "--stack", "prod"], /^promote-env needs --from <stack>/);
   });

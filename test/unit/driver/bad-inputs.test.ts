@@ -128,9 +128,9 @@ const CLI_ROWS: readonly CliRow[] = [
     ),
   },
   {
-    name: "a missing --stack",
-    argv: ["release", "v2"],
-    text: usage("release needs --stack <name>, e.g. --stack dev"),
+    name: "no --stack outside a Pulumi project (the selected stack is the project's)",
+    argv: ["release", "v2", "--cwd", "/nonexistent/progressive-no-project"],
+    text: usage("/nonexistent/progressive-no-project has no Pulumi.yaml; pass --cwd <project folder>"),
   },
   {
     name: "a missing version",

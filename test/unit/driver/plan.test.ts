@@ -231,9 +231,9 @@ describe("driver CLI usage errors", () => {
     return { code, text: lines.join("\n") };
   };
   it("names what is missing and exits 2", async () => {
-    assert.deepEqual(await run(["release", "v2"]), {
+    assert.deepEqual(await run(["release", "v2", "--cwd", "/nonexistent/progressive-no-project"]), {
       code: 2,
-      text: "error (usage): release needs --stack <name>, e.g. --stack dev",
+      text: "error (usage): /nonexistent/progressive-no-project has no Pulumi.yaml; pass --cwd <project folder>",
     });
     assert.deepEqual(await run(["release", "--stack", "dev"]), {
       code: 2,
@@ -249,10 +249,13 @@ describe("driver CLI usage errors", () => {
     });
   });
   it("answers --json with a typed error", async () => {
-    const r = await run(["status", "--json"]);
+    const r = await run(["status", "--json", "--cwd", "/nonexistent/progressive-no-project"]);
     assert.equal(r.code, 2);
     assert.deepEqual(JSON.parse(r.text), {
-      error: { kind: "usage", message: "status needs --stack <name>, e.g. --stack dev" },
+      error: {
+        kind: "usage",
+        message: "/nonexistent/progressive-no-project has no Pulumi.yaml; pass --cwd <project folder>",
+      },
     });
   });
 });

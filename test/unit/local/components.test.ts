@@ -2,7 +2,12 @@ import * as assert from "node:assert/strict";
 import Module from "node:module";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { Strategy, type TrafficState, ValidationError } from "../../../components/core";
+import {
+  Strategy,
+  type TrafficState,
+  undeployedVersionWarning,
+  ValidationError,
+} from "../../../components/core";
 import {
   BlueGreenService,
   type BlueGreenServiceArgs,
@@ -353,6 +358,44 @@ describe("local platform: the release contract", () => {
     const r2 = await promiseOf(later.release);
     assert.deepEqual(r2.traffic, { stableVersion: "v2", candidateWeight: 0 });
     assert.equal(r2.trafficSource, "config");
+  });
+
+  it("registers the declared version beside the running one and says how to release it when they differ", async () => {
+    setTraffic({ cart3: { stableVersion: "v1", candidateWeight: 0 } });
+    const service = new CanaryService("cart3", { ...common, version: "v2" });
+    const release = await promiseOf(service.release);
+    assert.equal(release.declaredVersion, "v2");
+    assert.equal(release.traffic.stableVersion, "v1");
+    const resolved = {
+      strategy: release.strategy,
+      traffic: release.traffic,
+      trafficSource: "config" as const,
+      health: {},
+      replicas: 2,
+      declaredVersion: "v2",
+    };
+    assert.equal(
+      undeployedVersionWarning('CanaryService "cart3"', "cart3", resolved),
+      'CanaryService "cart3" declares version v2, but v1 runs (progressive:traffic.cart3); editing version does not release it: run progressive sync --stack stack (or progressive release v2 --stack stack --service cart3)',
+    );
+    const releasing = {
+      ...resolved,
+      traffic: { ...release.traffic, candidateVersion: "v2", candidateWeight: 10 },
+    };
+    assert.equal(undeployedVersionWarning('CanaryService "cart3"', "cart3", releasing), undefined);
+    assert.equal(
+      undeployedVersionWarning('CanaryService "cart3"', "cart3", { ...resolved, declaredVersion: "v1" }),
+      undefined,
+    );
+    const explicit = new CanaryService("cart4", {
+      ...common,
+      traffic: { stableVersion: "v1", candidateWeight: 0 },
+    });
+    assert.equal(
+      (await promiseOf(explicit.release)).declaredVersion,
+      undefined,
+      "an explicit traffic arg declares nothing",
+    );
   });
 
   it("names version when nothing gives a traffic state, and the config path for a bad entry", () => {
