@@ -292,12 +292,16 @@ export async function main(
         const r = await flagOffCommand(target, run.flag, common);
         if (json) out(JSON.stringify({ flagOff: r }));
         else {
-          out(
-            r.brake.applied
-              ? `■ flag ${r.flag} off: its store serves 0 % (written and read back) ${Math.round(r.brakeMs)} ms after the command started`
-              : `! flag ${r.flag}: the store could not be rewritten at once (${r.brake.reason}); the recorded up sets 0 %`,
-          );
-          if (r.alreadyOff) out(`  flag ${r.flag} had no variant rolled out; nothing to record`);
+          if (r.alreadyOff)
+            out(
+              `■ flag ${r.flag}: everyone already gets ${r.variant} and no rollout is open; nothing to switch off`,
+            );
+          else
+            out(
+              r.brake.applied
+                ? `■ flag ${r.flag} off: everyone gets ${r.variant}, ${r.killed} taken away (store written and read back ${Math.round(r.brakeMs)} ms after the command started)`
+                : `! flag ${r.flag}: the store could not be rewritten at once (${r.brake.reason}); the recorded up gives everyone ${r.variant}`,
+            );
           if (r.result?.reports?.markdown) out(`  report: ${r.result.reports.markdown}`);
         }
         const recorded = r.alreadyOff || r.result?.outcome === "reverted";

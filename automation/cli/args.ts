@@ -169,7 +169,7 @@ const COMMANDS = {
   flag: {
     argument: "flag",
     summary:
-      "flag off <flag>: the kill switch; the flag's store to 0 % at once, then recorded (aborts a running rollout)",
+      "flag off <flag>: the kill switch; everyone back on the flag's off variant at once (a rollout's share to 0 %, or a promoted variant taken back), then recorded",
     flags: RUN,
     example: "progressive flag off new-checkout --stack prod",
   },

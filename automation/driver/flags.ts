@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { abortTraffic, type RouterDescriptor, type TrafficState } from "../../components/core";
+import type { RouterDescriptor, TrafficState } from "../../components/core";
 import { defaultStateDir, HISTORY_FORMAT, newReleaseId, ReleaseHistory } from "../history";
 import { type BrakeResult, type RouterReading, routerControl } from "../routers";
 import { abortCommand, type CommandOptions, openTarget, releaseCommand } from "./commands";
@@ -50,7 +50,34 @@ export const FLAG_ROUTER_KINDS = [
 export interface FlagIndex {
   readonly router: RouterDescriptor;
   readonly traffic: TrafficState;
+  /** The flag's off variant (see {@link killTarget}). @default unset: written by an older driver */
+  readonly offVariant?: string;
   readonly updatedAt: string;
+}
+
+/**
+ * What the kill switch gives everyone: with a variant being rolled out, the stable one (the
+ * rollout's share to 0 %); once a variant was promoted, the flag's off variant (the variant of its
+ * first deploy). Undefined when everyone already gets that variant; throws when a promoted flag
+ * names no off variant.
+ */
+export function killTarget(
+  flag: string,
+  current: TrafficState,
+  offVariant: string | undefined,
+): { readonly traffic: TrafficState; readonly killed: string } | undefined {
+  if (current.candidateVersion !== undefined && current.candidateWeight > 0)
+    return {
+      traffic: { stableVersion: current.stableVersion, candidateWeight: 0 },
+      killed: current.candidateVersion,
+    };
+  if (offVariant === undefined)
+    throw new ReleaseError(
+      "usage",
+      `flag ${flag} serves ${current.stableVersion} to everyone and names no off variant to go back to; deploy it again with this version of the package (the off variant is the first deploy's version or defaultVariant), or roll back with progressive rollback --service ${flag}`,
+    );
+  if (current.stableVersion === offVariant) return undefined;
+  return { traffic: { stableVersion: offVariant, candidateWeight: 0 }, killed: current.stableVersion };
 }
 
 const safe = (name: string) => name.replace(/[^A-Za-z0-9._-]/g, "_");
@@ -69,11 +96,17 @@ function readFlagIndex(file: string): FlagIndex | undefined {
   }
 }
 
-function writeFlagIndex(file: string, router: RouterDescriptor, traffic: TrafficState): void {
+function writeFlagIndex(file: string, service: StackService, traffic: TrafficState): void {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
-    const index: FlagIndex = { router, traffic, updatedAt: new Date().toISOString() };
+    const offVariant = service.release.flag?.offVariant;
+    const index: FlagIndex = {
+      router: service.release.router,
+      traffic,
+      ...(offVariant !== undefined ? { offVariant } : {}),
+      updatedAt: new Date().toISOString(),
+    };
     fs.writeFileSync(tmp, `${JSON.stringify(index, null, 2)}\n`, { mode: 0o600 });
     fs.renameSync(tmp, file);
   } catch {
@@ -132,18 +165,21 @@ export async function releaseFlagCommand(
   const t = await openFlag(target, flag);
   const variant = rolloutVariantOf(t.service, o.variant);
   const index = flagIndexFile(o.stateDir ?? defaultStateDir(), t.stack.project, target.stackName, flag);
-  const router = t.service.release.router;
   // The variant being rolled out is what a kill switch must take away, even mid-step.
   const current = await currentTraffic(t);
-  writeFlagIndex(index, router, { ...current, candidateVersion: variant });
+  writeFlagIndex(index, t.service, { ...current, candidateVersion: variant, candidateWeight: 100 });
   const result = await releaseCommand({ ...target, service: flag }, variant, o);
-  writeFlagIndex(index, router, result.traffic);
+  writeFlagIndex(index, t.service, result.traffic);
   return result;
 }
 
 /** What the kill switch did. */
 export interface FlagOffResult {
   readonly flag: string;
+  /** The variant everyone gets now. */
+  readonly variant: string;
+  /** The variant taken away (rolled out or promoted); unset when there was none. */
+  readonly killed?: string;
   /** The store rewritten to 0 % and read back (the brake), or why not. */
   readonly brake: BrakeResult;
   /** From the command's start to the brake read back, in milliseconds. */
@@ -152,7 +188,7 @@ export interface FlagOffResult {
   readonly reading: RouterReading;
   /** How the state was recorded: the aborted release, or the kill recorded as its own release. */
   readonly result?: ReleaseResult;
-  /** Set when the flag was already at 0 % with no release open: nothing to record. */
+  /** Set when everyone already got the off variant and no release was open: nothing to record. */
   readonly alreadyOff?: boolean;
 }
 
@@ -179,53 +215,83 @@ export async function flagOffCommand(
   const index = indexFile ? readFlagIndex(indexFile) : undefined;
   let brake: BrakeResult | undefined;
   let brakeMs = 0;
-  const off = (traffic: TrafficState): TrafficState => ({ ...abortTraffic(traffic), candidateWeight: 0 });
-  if (index?.router.kind === "flag-file") {
+  const fromIndex = index && safeKillTarget(flag, index.traffic, index.offVariant);
+  if (index?.router.kind === "flag-file" && fromIndex) {
     // The fast path: the file is rewritten before pulumi is even started.
     brake = await routerControl(index.router, {}).sendAllToStable(
-      off(index.traffic),
-      index.traffic.candidateVersion,
+      fromIndex.traffic,
+      fromIndex.killed,
       o.signal,
     );
     brakeMs = performance.now() - started;
   }
   const t = await openFlag(target, flag);
   const control = controlOf(t);
+  const journal = loadJournal(t.stack, flag, o.stateDir);
   const current = await currentTraffic(t);
-  if (!brake?.applied || index?.traffic.stableVersion !== current.stableVersion) {
-    brake = await control.sendAllToStable(off(current), current.candidateVersion, o.signal);
+  // A rollout in progress (or cut short) goes back to where it started, whatever step it is at.
+  const kill = isOpen(journal)
+    ? {
+        traffic: { stableVersion: journal.lastGood.stableVersion, candidateWeight: 0 },
+        killed: journal.version,
+      }
+    : killTarget(flag, current, t.service.release.flag?.offVariant);
+  const indexPath = flagIndexFile(stateDir, t.stack.project, target.stackName, flag);
+  const actor = o.actor ?? process.env.USER ?? os.userInfo().username;
+  if (!kill) {
+    const reading = await control.read(current, o.signal);
+    return {
+      flag,
+      variant: current.stableVersion,
+      brake: { applied: true },
+      brakeMs: 0,
+      reading,
+      alreadyOff: true,
+    };
+  }
+  if (!brake?.applied || fromIndex?.traffic.stableVersion !== kill.traffic.stableVersion) {
+    brake = await control.sendAllToStable(kill.traffic, kill.killed, o.signal);
     brakeMs = performance.now() - started;
   }
-  const reading = await control.read(off(current), o.signal);
-  const indexPath = flagIndexFile(stateDir, t.stack.project, target.stackName, flag);
-  writeFlagIndex(indexPath, t.service.release.router, off(current));
-  const actor = o.actor ?? process.env.USER ?? os.userInfo().username;
+  const reading = await control.read(kill.traffic, o.signal);
+  writeFlagIndex(indexPath, t.service, kill.traffic);
   o.onEvent?.({
     type: "log",
     level: brake.applied ? "info" : "warn",
     message: brake.applied
-      ? `flag ${flag}: store at 0 % (written and read back) ${Math.round(brakeMs)} ms after the kill switch started; recording it`
-      : `flag ${flag}: the store could not be rewritten at once (${brake.reason}); the up sets 0 %`,
+      ? `flag ${flag}: everyone gets ${kill.traffic.stableVersion} (store written and read back) ${Math.round(brakeMs)} ms after the kill switch started; recording it`
+      : `flag ${flag}: the store could not be rewritten at once (${brake.reason}); the up gives everyone ${kill.traffic.stableVersion}`,
     at: new Date(),
     releaseId: "flag-off",
   });
-  const base = { flag, brake, brakeMs, reading };
-  const journal = loadJournal(t.stack, flag, o.stateDir);
+  const base = { flag, variant: kill.traffic.stableVersion, killed: kill.killed, brake, brakeMs, reading };
   if (isOpen(journal)) {
     const result = await abortCommand({ ...target, service: flag }, { ...o, actor });
-    writeFlagIndex(indexPath, t.service.release.router, result.traffic);
+    writeFlagIndex(indexPath, t.service, result.traffic);
     return { ...base, result };
   }
-  if (current.candidateVersion === undefined) return { ...base, alreadyOff: true };
-  const result = await recordKill(t, current, actor, o);
-  writeFlagIndex(indexPath, t.service.release.router, result.traffic);
+  const result = await recordKill(t, current, kill, actor, o);
+  writeFlagIndex(indexPath, t.service, result.traffic);
   return { ...base, result };
 }
 
-/** Records a kill with no release open: a journaled release from `current` reverted at once. */
+/** {@link killTarget} for the fast path, where a flag without an off variant is left to the slow path. */
+function safeKillTarget(flag: string, traffic: TrafficState, offVariant: string | undefined) {
+  try {
+    return killTarget(flag, traffic, offVariant);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Records a kill with no release open: a journaled release of the killed variant (the one rolled
+ * out, or the one promoted) reverted at once to the kill's target, as an abort is recorded.
+ */
 async function recordKill(
   t: ReleaseTarget,
   current: TrafficState,
+  kill: { readonly traffic: TrafficState; readonly killed: string },
   actor: string,
   o: CommandOptions,
 ): Promise<ReleaseResult> {
@@ -241,8 +307,8 @@ async function recordKill(
     );
   }
   try {
-    const candidate = current.candidateVersion as string;
-    const lastGood: TrafficState = { stableVersion: current.stableVersion, candidateWeight: 0 };
+    const candidate = kill.killed;
+    const lastGood: TrafficState = kill.traffic;
     const plan = buildPlan(`${t.stack.name}/${name}`, t.service.release.strategy, lastGood, candidate);
     const now = new Date();
     const journal: Journal = {
@@ -252,7 +318,7 @@ async function recordKill(
       stack: t.stack.name,
       service: name,
       version: candidate,
-      previousVersion: current.stableVersion,
+      previousVersion: lastGood.stableVersion,
       strategy: "canary",
       actor,
       phase: "stepping",
@@ -271,7 +337,7 @@ async function recordKill(
       stack: t.stack.key,
       service: name,
       version: candidate,
-      previousVersion: current.stableVersion,
+      previousVersion: lastGood.stableVersion,
       actor,
       strategy: "canary",
       at: now.toISOString(),

@@ -292,6 +292,12 @@ export interface FlagReleaseInfo {
   readonly rolloutVariant?: string;
   /** Field of the evaluation context users are bucketed by. */
   readonly targetingKey: string;
+  /**
+   * The variant the kill switch (`progressive flag off`) gives everyone once a rollout was
+   * promoted: the variant of the first deploy (`version`, else `defaultVariant`, else "off").
+   * @default unset (flags deployed before it was added): the kill switch refuses after a promotion
+   */
+  readonly offVariant?: string;
 }
 
 /** Secret values the driver needs (an admin token, an API key), registered as one secret output. */

@@ -66,6 +66,8 @@ export interface ResolvedFlag {
   readonly spec: FlagSpec & { readonly targetingKey: string };
   readonly release: Release;
   readonly rolloutVariant?: string;
+  /** The variant of the first deploy: what the kill switch goes back to after a promotion. */
+  readonly offVariant?: string;
   readonly metrics: MetricsDescriptor;
 }
 
@@ -137,7 +139,13 @@ export function resolveFeatureFlag(
           requests: m.requests ?? FLAG_METRICS_DEFAULTS.requests,
           ...(m.duration === false ? {} : { duration: m.duration ?? FLAG_METRICS_DEFAULTS.duration }),
         };
-  return { spec, release, ...(rolloutVariant !== undefined ? { rolloutVariant } : {}), metrics };
+  return {
+    spec,
+    release,
+    ...(rolloutVariant !== undefined ? { rolloutVariant } : {}),
+    ...(version !== undefined ? { offVariant: version } : {}),
+    metrics,
+  };
 }
 
 /**
@@ -159,7 +167,7 @@ export function registerFlagRelease(
     readonly extra?: Readonly<Record<string, pulumi.Input<unknown>>>;
   },
 ): pulumi.Output<ReleaseOutputs> {
-  const { spec, release, rolloutVariant, metrics } = o.flag;
+  const { spec, release, rolloutVariant, offVariant, metrics } = o.flag;
   return registerRelease(
     component,
     {
@@ -180,6 +188,7 @@ export function registerFlagRelease(
         variants: spec.variants,
         targetingKey: spec.targetingKey,
         ...(rolloutVariant !== undefined ? { rolloutVariant } : {}),
+        ...(offVariant !== undefined ? { offVariant } : {}),
       },
     },
     o.secrets ?? {},

@@ -321,6 +321,26 @@ describe("engine: feature flags released like canaries (local flag file, OpenFea
         `      promoted: ${pct(share(afterPromotion, "on"))} of ${afterPromotion.size} users got "on"`,
       );
       assert.equal(share(afterPromotion, "on"), 1);
+
+      // 6. The kill switch after the promotion: "on" is taken back, everyone gets the off variant.
+      const offAfter = await flagOffCommand(target, FLAG, { stateDir, onEvent });
+      assert.ok(offAfter.brake.applied, `brake: ${offAfter.brake.reason}`);
+      assert.equal(offAfter.variant, "off");
+      assert.equal(offAfter.killed, "on");
+      assert.equal(offAfter.result?.outcome, "reverted", JSON.stringify(offAfter.result));
+      assert.equal(JSON.parse(fs.readFileSync(flagFile, "utf8")).flags[FLAG].defaultVariant, "off");
+      const afterLateKill = await measure(appPort, users.slice(0, 500));
+      console.log(
+        `      kill switch after the promotion: ${pct(share(afterLateKill, "on"))} of ${afterLateKill.size} users got "on"; recorded ${offAfter.result?.outcome}`,
+      );
+      assert.equal(share(afterLateKill, "on"), 0, "no user gets on after the kill switch");
+      assert.deepEqual(JSON.parse(String((await stack.getAllConfig())["progressive:traffic"]?.value)), {
+        [FLAG]: { stableVersion: "off", candidateWeight: 0 },
+      });
+      // 7. Once more: everyone already gets "off", nothing to switch off and nothing recorded.
+      const again = await flagOffCommand(target, FLAG, { stateDir, onEvent });
+      assert.equal(again.alreadyOff, true);
+      assert.equal(again.result, undefined);
       console.log(`      background requests: ${load.sent}`);
     } finally {
       try {

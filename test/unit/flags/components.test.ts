@@ -77,6 +77,7 @@ describe("flags: FeatureFlag components", () => {
       variants,
       targetingKey: "targetingKey",
       rolloutVariant: "on",
+      offVariant: "off",
     });
     assert.deepEqual(
       release.strategy.kind === "canary" &&
