@@ -14,7 +14,7 @@ import {
 } from "./contract";
 import { checkFlag, DEFAULT_TARGETING_KEY, type FlagRule, type FlagSpec, type FlagValue } from "./flags";
 import { type Problem, problem } from "./problems";
-import { type Release, validateRelease } from "./release";
+import { type ArgNames, type Release, TRAFFIC_ARG_NAMES, validateRelease } from "./release";
 import { type CanaryStrategyInput, Strategy } from "./strategy";
 
 /** Where the application's per-variant request metrics are, for `provider: "builtin"` checks. */
@@ -60,6 +60,19 @@ export interface FeatureFlagArgs extends TrafficArgs {
   /** The application's per-variant metrics in Prometheus, or false for none. @default FLAG_METRICS_DEFAULTS */
   readonly metrics?: FlagMetricsArgs | false;
 }
+
+/** The names of {@link FeatureFlagArgs}: each platform's FeatureFlag adds its own to these. */
+export const FEATURE_FLAG_ARG_NAMES = {
+  ...TRAFFIC_ARG_NAMES,
+  key: true,
+  variants: true,
+  defaultVariant: true,
+  rolloutVariant: true,
+  targetingKey: true,
+  rules: true,
+  strategy: true,
+  metrics: true,
+} as const satisfies ArgNames<FeatureFlagArgs>;
 
 /** A validated flag: its spec, release (strategy, traffic) and the variant to roll out. */
 export interface ResolvedFlag {

@@ -3,17 +3,37 @@
 // every problem.
 
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, type ReleaseOutputs, resolveTraffic, TRAFFIC_KEY } from "./contract";
+import {
+  CONFIG_NAMESPACE,
+  type ReleaseOutputs,
+  resolveTraffic,
+  TRAFFIC_KEY,
+  type TrafficArgs,
+} from "./contract";
 import { type Health, type HealthInput, resolveHealth } from "./health";
-import { type Problem, problem, throwIfProblems } from "./problems";
+import { checkKnownKeys, type Problem, problem, throwIfProblems } from "./problems";
 import { claimServiceName, type ServiceKey, serviceNameProblem } from "./registry";
 import { hasAnalysis, hasManualPause } from "./steps";
 import { type ResolvedStrategy, resolveStrategy, type StrategyInput, type StrategyKind } from "./strategy";
 import { checkTraffic, type TrafficState } from "./traffic";
 import { checkWeightSupported, isWeight, type WeightSupport } from "./weight";
 
+/**
+ * Every argument name of a component's args type, as an object TypeScript checks is complete (a
+ * missing or extra name does not compile), so the list the runtime checks cannot drift from the type.
+ */
+export type ArgNames<T> = { readonly [K in keyof Required<T>]: true };
+
+/** The names of {@link TrafficArgs}, for components' {@link ArgNames}. */
+export const TRAFFIC_ARG_NAMES = { traffic: true, version: true } as const satisfies ArgNames<TrafficArgs>;
+
 /** What a component hands to {@link validateRelease}. */
 export interface ReleaseInput {
+  /**
+   * The component's args as given and every name its type allows: an unknown key (a typo that a
+   * spread or plain JavaScript let through) is an error, not silently ignored. @default not checked
+   */
+  readonly args?: { readonly value: object; readonly names: Readonly<Record<string, true>> };
   /** The strategy as written (the component passes its default when the user gave none). */
   readonly strategy: StrategyInput;
   /** Strategy kinds this component implements. */
@@ -91,6 +111,7 @@ function checkAutoPromotion(strategy: ResolvedStrategy, health: Health, problems
 
 /** Validates a release and fills its defaults; pushes every problem found. */
 export function resolveRelease(input: ReleaseInput, problems: Problem[]): Release {
+  if (input.args) checkKnownKeys(input.args.value, Object.keys(input.args.names), "", problems);
   const replicas = input.replicas ?? DEFAULT_REPLICAS;
   if (!Number.isInteger(replicas) || replicas < 1) {
     problems.push(

@@ -283,12 +283,22 @@ export function resolveStrategy(
 }
 
 function build<T extends StrategyInput>(input: T): T {
-  validated(`${input.kind} strategy`, (problems) => resolveStrategy(input, "strategy", problems));
   return Object.freeze(input);
 }
 
-/** Validating strategy factories; each throws a ValidationError listing every problem. */
+/**
+ * Strategy factories. A strategy is validated by the component that receives it, so every problem
+ * is reported under that component's name (`invalid CanaryService "web": strategy.steps[1]...`)
+ * with the component's own limits (its kinds, what its router can weigh); `Strategy.check`
+ * validates one on its own.
+ */
 export const Strategy = {
+  /** Validates a strategy outside any component; throws one ValidationError listing every problem. */
+  check(strategy: StrategyInput): ResolvedStrategy {
+    return validated(`${strategy?.kind ?? "unknown"} strategy`, (problems) =>
+      resolveStrategy(strategy, "strategy", problems),
+    ) as ResolvedStrategy;
+  },
   canary(props: CanaryProps = {}): CanaryStrategyInput {
     return build({ kind: "canary", ...props });
   },

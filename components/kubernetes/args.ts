@@ -4,7 +4,7 @@
 
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { HealthInput, PercentOrCount } from "../core";
+import type { ArgNames, HealthInput, PercentOrCount } from "../core";
 
 type Container = k8s.types.input.core.v1.Container;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -78,6 +78,25 @@ export interface WorkloadArgs {
   /** A HorizontalPodAutoscaler on the serving Deployment. @default none */
   readonly autoscaling?: AutoscalingOptions;
 }
+
+/** The names of {@link WorkloadArgs}: each Kubernetes component's args add theirs to these. */
+export const WORKLOAD_ARG_NAMES = {
+  image: true,
+  namespace: true,
+  replicas: true,
+  port: true,
+  servicePort: true,
+  serviceType: true,
+  health: true,
+  env: true,
+  secretEnv: true,
+  container: true,
+  pod: true,
+  labels: true,
+  annotations: true,
+  disruptionBudget: true,
+  autoscaling: true,
+} as const satisfies ArgNames<WorkloadArgs>;
 
 /** Defaults of {@link WorkloadArgs}. */
 export const WORKLOAD_DEFAULTS = { port: 8080, servicePort: 80, serviceType: "ClusterIP" } as const;

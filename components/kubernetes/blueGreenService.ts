@@ -5,6 +5,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import {
+  type ArgNames,
   type BlueGreenStrategy,
   type BlueGreenStrategyInput,
   blueGreenReplicaCounts,
@@ -19,10 +20,11 @@ import {
   registerRelease,
   roleName,
   Strategy,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
 } from "../core";
-import type { WorkloadArgs } from "./args";
+import { WORKLOAD_ARG_NAMES, type WorkloadArgs } from "./args";
 import { DRIVER_WRITES, LABEL_COLOR } from "./pods";
 import {
   createAutoscaler,
@@ -48,6 +50,14 @@ export interface BlueGreenServiceArgs extends WorkloadArgs, TrafficArgs {
    */
   readonly idleReplicas?: number;
 }
+
+/** Every argument name of {@link BlueGreenServiceArgs}, checked at run time: an unknown key is an error. */
+const ARG_NAMES = {
+  ...WORKLOAD_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
+  strategy: true,
+  idleReplicas: true,
+} as const satisfies ArgNames<BlueGreenServiceArgs>;
 
 /** Instances of the idle colour: the arg, else the traffic state's; pushes a problem unless a count. */
 function resolveIdleReplicas(
@@ -93,6 +103,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
       `BlueGreenService "${name}"`,
       {
         strategy: args.strategy ?? Strategy.blueGreen(),
+        args: { value: args, names: ARG_NAMES },
         kinds: ["blueGreen"],
         name,
         traffic: args.traffic,

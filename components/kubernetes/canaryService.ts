@@ -5,6 +5,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import {
+  type ArgNames,
   type CanaryStrategy,
   type CanaryStrategyInput,
   dnsLabel,
@@ -14,10 +15,11 @@ import {
   registerRelease,
   roleName,
   Strategy,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
 } from "../core";
-import type { WorkloadArgs } from "./args";
+import { WORKLOAD_ARG_NAMES, type WorkloadArgs } from "./args";
 import { DRIVER_WRITES, LABEL_TRACK, releaseAnnotations } from "./pods";
 import {
   createAutoscaler,
@@ -39,6 +41,14 @@ export interface CanaryServiceArgs extends WorkloadArgs, TrafficArgs {
   /** How traffic is split between the slots. @default TrafficRouter.replicaRatio() */
   readonly router?: KubernetesTrafficRouter;
 }
+
+/** Every argument name of {@link CanaryServiceArgs}, checked at run time: an unknown key is an error. */
+const ARG_NAMES = {
+  ...WORKLOAD_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
+  strategy: true,
+  router: true,
+} as const satisfies ArgNames<CanaryServiceArgs>;
 
 /** A canary release of one service on Kubernetes. */
 export class CanaryService extends pulumi.ComponentResource {
@@ -76,6 +86,7 @@ export class CanaryService extends pulumi.ComponentResource {
       `CanaryService "${name}"`,
       {
         strategy: strategyInput,
+        args: { value: args, names: ARG_NAMES },
         kinds: ["canary"],
         name,
         traffic: args.traffic,

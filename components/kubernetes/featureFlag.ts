@@ -6,6 +6,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  type ArgNames,
+  checkKnownKeys,
+  FEATURE_FLAG_ARG_NAMES,
   type FeatureFlagArgs,
   type FlagdFlag,
   flagdDocument,
@@ -29,6 +32,14 @@ export interface KubernetesFeatureFlagArgs extends FeatureFlagArgs {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/** Every argument name of {@link KubernetesFeatureFlagArgs}, checked at run time: an unknown key is an error. */
+const ARG_NAMES = {
+  ...FEATURE_FLAG_ARG_NAMES,
+  namespace: true,
+  configMapName: true,
+  labels: true,
+} as const satisfies ArgNames<KubernetesFeatureFlagArgs>;
+
 /** A feature flag released like a canary, in a ConfigMap in flagd's format. */
 export class FeatureFlag extends pulumi.ComponentResource {
   /** The ConfigMap holding the flag. */
@@ -41,7 +52,14 @@ export class FeatureFlag extends pulumi.ComponentResource {
   readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: KubernetesFeatureFlagArgs, opts?: pulumi.ComponentResourceOptions) {
-    const resolved = resolveFeatureFlag(`FeatureFlag "${name}"`, name, args, "kubernetes", args.namespace);
+    const resolved = resolveFeatureFlag(
+      `FeatureFlag "${name}"`,
+      name,
+      args,
+      "kubernetes",
+      args.namespace,
+      (_flag, problems) => checkKnownKeys(args, Object.keys(ARG_NAMES), "", problems),
+    );
     super("progressive:kubernetes:FeatureFlag", name, {}, opts);
     const traffic = resolved.release.traffic;
     const flag = flagdFlag(resolved.spec, traffic);

@@ -5,6 +5,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  type ArgNames,
   dnsLabel,
   type RecreateStrategy,
   type RecreateStrategyInput,
@@ -13,11 +14,12 @@ import {
   type RollingStrategyInput,
   registerRelease,
   Strategy,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   type TrafficState,
   validateRelease,
 } from "../core";
-import type { WorkloadArgs } from "./args";
+import { WORKLOAD_ARG_NAMES, type WorkloadArgs } from "./args";
 import {
   createAutoscaler,
   createDeployment,
@@ -50,6 +52,13 @@ export function deploymentStrategy(
   };
 }
 
+/** Every argument name of {@link RollingServiceArgs}, checked at run time: an unknown key is an error. */
+const ARG_NAMES = {
+  ...WORKLOAD_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
+  strategy: true,
+} as const satisfies ArgNames<RollingServiceArgs>;
+
 /** A rolling (or recreate) release of one service on Kubernetes. */
 export class RollingService extends pulumi.ComponentResource {
   readonly serviceName: pulumi.Output<string>;
@@ -70,6 +79,7 @@ export class RollingService extends pulumi.ComponentResource {
       `RollingService "${name}"`,
       {
         strategy: args.strategy ?? Strategy.rolling(),
+        args: { value: args, names: ARG_NAMES },
         kinds: ["rolling", "recreate"],
         name,
         traffic,

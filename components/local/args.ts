@@ -5,7 +5,7 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
-import type { DurationInput, HealthInput } from "../core";
+import type { ArgNames, DurationInput, HealthInput } from "../core";
 
 /**
  * How a version label becomes the argv of an instance: a list in which every `{version}` is
@@ -38,6 +38,21 @@ export interface LocalWorkloadArgs {
   /** Time an instance gets between SIGTERM and SIGKILL when it stops. @default "10s" */
   readonly stopGrace?: DurationInput;
 }
+
+/** The names of {@link LocalWorkloadArgs}: each local component's args add theirs to these. */
+export const LOCAL_WORKLOAD_ARG_NAMES = {
+  command: true,
+  cwd: true,
+  env: true,
+  secretEnv: true,
+  inheritEnv: true,
+  replicas: true,
+  port: true,
+  health: true,
+  stateDir: true,
+  serviceName: true,
+  stopGrace: true,
+} as const satisfies ArgNames<LocalWorkloadArgs>;
 
 /** Defaults of {@link LocalWorkloadArgs}. */
 export const LOCAL_DEFAULTS = {

@@ -6,6 +6,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import {
+  type ArgNames,
   type BlueGreenStrategy,
   type BlueGreenStrategyInput,
   blueGreenReplicaCounts,
@@ -14,10 +15,11 @@ import {
   problem,
   type ReleaseOutputs,
   Strategy,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
 } from "../core";
-import type { LocalWorkloadArgs } from "./args";
+import { LOCAL_WORKLOAD_ARG_NAMES, type LocalWorkloadArgs } from "./args";
 import type { InstanceSet } from "./providers/resources";
 import { blueGreenTable, candidateShare } from "./routes";
 import {
@@ -43,6 +45,15 @@ export interface BlueGreenServiceArgs extends LocalWorkloadArgs, TrafficArgs {
   /** Port of the preview (the idle colour) when strategy.previewService is on. @default a free port chosen at create and kept */
   readonly previewPort?: number;
 }
+
+/** Every argument name of {@link BlueGreenServiceArgs}, checked at run time: an unknown key is an error. */
+const ARG_NAMES = {
+  ...LOCAL_WORKLOAD_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
+  strategy: true,
+  idleReplicas: true,
+  previewPort: true,
+} as const satisfies ArgNames<BlueGreenServiceArgs>;
 
 /** A blue-green release of one service on this machine. */
 export class BlueGreenService extends pulumi.ComponentResource implements ProxyEndpoints {
@@ -77,6 +88,7 @@ export class BlueGreenService extends pulumi.ComponentResource implements ProxyE
       `BlueGreenService "${name}"`,
       {
         strategy: args.strategy ?? Strategy.blueGreen(),
+        args: { value: args, names: ARG_NAMES },
         kinds: ["blueGreen"],
         name,
         traffic: args.traffic,

@@ -5,16 +5,18 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import {
+  type ArgNames,
   type CanaryStrategy,
   type CanaryStrategyInput,
   type ReleaseOutputs,
   type ReplicaCounts,
   Strategy,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
   weightedReplicaCounts,
 } from "../core";
-import type { LocalWorkloadArgs } from "./args";
+import { LOCAL_WORKLOAD_ARG_NAMES, type LocalWorkloadArgs } from "./args";
 import { canaryTable, candidateShare } from "./routes";
 import {
   createProxy,
@@ -34,6 +36,13 @@ export interface CanaryServiceArgs extends LocalWorkloadArgs, TrafficArgs {
   /** Steps, checks and header routing. @default Strategy.canary() */
   readonly strategy?: CanaryStrategyInput;
 }
+
+/** Every argument name of {@link CanaryServiceArgs}, checked at run time: an unknown key is an error. */
+const ARG_NAMES = {
+  ...LOCAL_WORKLOAD_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
+  strategy: true,
+} as const satisfies ArgNames<CanaryServiceArgs>;
 
 /** A canary release of one service on this machine. */
 export class CanaryService extends pulumi.ComponentResource implements ProxyEndpoints {
@@ -66,6 +75,7 @@ export class CanaryService extends pulumi.ComponentResource implements ProxyEndp
       `CanaryService "${name}"`,
       {
         strategy: args.strategy ?? Strategy.canary(),
+        args: { value: args, names: ARG_NAMES },
         kinds: ["canary"],
         name,
         ...(args.traffic ? { traffic: args.traffic } : { traffic: undefined }),

@@ -6,6 +6,9 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  type ArgNames,
+  checkKnownKeys,
+  FEATURE_FLAG_ARG_NAMES,
   type FeatureFlagArgs,
   type FlagdFlag,
   flagdFlag,
@@ -31,6 +34,13 @@ export interface LocalFeatureFlagArgs extends FeatureFlagArgs {
   readonly stateDir?: string;
 }
 
+/** Every argument name of {@link LocalFeatureFlagArgs}, checked at run time: an unknown key is an error. */
+const ARG_NAMES = {
+  ...FEATURE_FLAG_ARG_NAMES,
+  path: true,
+  stateDir: true,
+} as const satisfies ArgNames<LocalFeatureFlagArgs>;
+
 /** A feature flag released like a canary, in a flagd flag file on this machine. */
 export class FeatureFlag extends pulumi.ComponentResource {
   /** Absolute path of the flag file. */
@@ -54,7 +64,14 @@ export class FeatureFlag extends pulumi.ComponentResource {
       ...(args.stateDir ? { stateDir: args.stateDir } : {}),
     }).scope;
     const file = path.resolve(args.path ?? path.join(scope, DEFAULT_FLAG_FILE));
-    const resolved = resolveFeatureFlag(`FeatureFlag "${name}"`, name, args, "local", file);
+    const resolved = resolveFeatureFlag(
+      `FeatureFlag "${name}"`,
+      name,
+      args,
+      "local",
+      file,
+      (_flag, problems) => checkKnownKeys(args, Object.keys(ARG_NAMES), "", problems),
+    );
     super("progressive:local:FeatureFlag", name, {}, opts);
 
     const traffic = resolved.release.traffic;

@@ -5,6 +5,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import {
+  type ArgNames,
   type RecreateStrategy,
   type RecreateStrategyInput,
   type ReleaseOutputs,
@@ -12,11 +13,12 @@ import {
   type RollingStrategyInput,
   Strategy,
   scalePercentOrCount,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   type TrafficState,
   validateRelease,
 } from "../core";
-import type { LocalWorkloadArgs } from "./args";
+import { LOCAL_WORKLOAD_ARG_NAMES, type LocalWorkloadArgs } from "./args";
 import { RollingSet } from "./providers/resources";
 import type { RolloutSpec } from "./providers/types";
 import { unitsTable } from "./providers/units";
@@ -38,6 +40,13 @@ export interface RollingServiceArgs extends LocalWorkloadArgs, TrafficArgs<Rolli
   /** Rolling update parameters, or recreate. @default Strategy.rolling() */
   readonly strategy?: RollingStrategyInput | RecreateStrategyInput;
 }
+
+/** Every argument name of {@link RollingServiceArgs}, checked at run time: an unknown key is an error. */
+const ARG_NAMES = {
+  ...LOCAL_WORKLOAD_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
+  strategy: true,
+} as const satisfies ArgNames<RollingServiceArgs>;
 
 /** How the rolling set replaces instances, in instance counts and milliseconds. */
 export function rolloutSpec(strategy: RollingStrategy | RecreateStrategy, replicas: number): RolloutSpec {
@@ -86,6 +95,7 @@ export class RollingService extends pulumi.ComponentResource implements ProxyEnd
       `RollingService "${name}"`,
       {
         strategy: args.strategy ?? Strategy.rolling(),
+        args: { value: args, names: ARG_NAMES },
         kinds: ["rolling", "recreate"],
         name,
         traffic,

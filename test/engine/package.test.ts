@@ -106,6 +106,7 @@ describe("engine: the packed package, installed in a fresh project", function ()
       "README.md",
       "package.json",
       "policies/PulumiPolicy.yaml",
+      "policies/README.md",
       "policies/config/dev.json",
       "policies/config/prod.json",
       "policies/config/staging.json",
@@ -202,6 +203,26 @@ describe("engine: the packed package, installed in a fresh project", function ()
     }
   });
 
+  it("compiles every TypeScript block of the README against the installed package (node16, strict)", () => {
+    const readme = fs.readFileSync(path.join(repo, "README.md"), "utf8");
+    const blocks = readmeBlocks(readme);
+    assert.ok(blocks.length >= 4, `the README has ${blocks.length} TypeScript blocks`);
+    const dir = path.join(app, "readme");
+    fs.mkdirSync(dir, { recursive: true });
+    // One module per block, as a user pastes it into a project of their own.
+    const files = blocks.map((b) => {
+      const file = path.join(dir, `block-line-${b.line}.ts`);
+      fs.writeFileSync(file, b.source);
+      return file;
+    });
+    const tsc = require.resolve("typescript/bin/tsc");
+    const flags = ["--noEmit", "--strict", "--module", "node16", "--moduleResolution", "node16"];
+    const more = ["--target", "es2022", "--types", "node", "--skipLibCheck", "false"];
+    const r = run(process.execPath, [tsc, ...flags, ...more, ...files], app);
+    assert.equal(r.status, 0, `README blocks that do not compile (block-line-N = README line N):\n${r.stdout}${r.stderr}`);
+    console.log(`      ${blocks.length} README blocks compile`);
+  });
+
   it("runs the shipped policy pack in pulumi preview, from node_modules and without tsx", async function () {
     const engine = requireEngine(this);
     const pack = path.join(installed, "policies");
@@ -250,3 +271,18 @@ describe("engine: the packed package, installed in a fresh project", function ()
     assert.ok(!output.includes("plain-package-fixture-secret"), "a violation must not print the secret");
   });
 });
+
+/** The ```ts / ```typescript blocks of a Markdown text, with the line each starts on. */
+export function readmeBlocks(markdown: string): { line: number; source: string }[] {
+  const blocks: { line: number; source: string }[] = [];
+  let open: { line: number; lines: string[] } | undefined;
+  markdown.split("\n").forEach((text, i) => {
+    if (open) {
+      if (/^```\s*$/.test(text)) {
+        blocks.push({ line: open.line, source: `${open.lines.join("\n")}\n` });
+        open = undefined;
+      } else open.lines.push(text);
+    } else if (/^```(ts|typescript)\s*$/.test(text)) open = { line: i + 1, lines: [] };
+  });
+  return blocks;
+}

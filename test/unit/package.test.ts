@@ -126,6 +126,7 @@ describe("package", () => {
       "policies/package.json",
       "policies/load.js",
       "policies/config/*.json",
+      "policies/README.md",
     ]) {
       assert.ok(pkg.files.includes(f), `files lacks ${f}`);
     }

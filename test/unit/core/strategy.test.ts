@@ -108,9 +108,12 @@ describe("core: strategy factories and defaults", () => {
     assert.equal(hasManualPause(canary.steps), true);
   });
 
-  it("factories throw one ValidationError listing every problem", () => {
+  it("Strategy.check throws one ValidationError listing every problem; a factory leaves that to the component", () => {
+    const strategy = Strategy.canary({
+      steps: [{ setWeight: 10 }, { setWeight: 150 }, { pause: { duration: "-5s" } }],
+    });
     try {
-      Strategy.canary({ steps: [{ setWeight: 10 }, { setWeight: 150 }, { pause: { duration: "-5s" } }] });
+      Strategy.check(strategy);
       assert.fail("expected a ValidationError");
     } catch (e) {
       assert.ok(e instanceof ValidationError);

@@ -583,6 +583,13 @@ const args = (stateDir: string) => ({ command: APP, stateDir, replicas: 2 });
 const canary = (extra: object) => (stateDir: string) =>
   new CanaryService("web", { ...args(stateDir), version: "v1", ...extra });
 const CANARY = 'invalid CanaryService "web"';
+// A strategy is validated by the component that receives it, so its problems name the component.
+const inCanary = (strategy: () => StrategyInput) => (d: string) =>
+  new CanaryService("web", { ...args(d), version: "v1", strategy: strategy() as never });
+const inBlueGreen = (strategy: () => StrategyInput) => (d: string) =>
+  new BlueGreenService("web", { ...args(d), version: "v1", strategy: strategy() as never });
+const inRolling = (strategy: () => StrategyInput) => (d: string) =>
+  new RollingService("web", { ...args(d), version: "v1", strategy: strategy() as never });
 const KNOWN_HTTP =
   "kind, name, path, port, expectedStatus, timeout, interval, initialDelay, successThreshold, failureThreshold";
 
@@ -690,55 +697,53 @@ const COMPONENT_ROWS: readonly ComponentRow[] = [
   },
   {
     name: "a field of another strategy kind",
-    build: () => Strategy.canary({ maxSurge: "25%" } as object),
-    message:
-      'invalid canary strategy: strategy.maxSurge ("25%"): is not a known field; remove it or fix its spelling; known fields: kind, steps, checks, headerRoute, progressDeadline',
+    build: inCanary(() => Strategy.canary({ maxSurge: "25%" } as object)),
+    message: `${CANARY}: strategy.maxSurge ("25%"): is not a known field; remove it or fix its spelling; known fields: kind, steps, checks, headerRoute, progressDeadline`,
   },
   {
     name: "a misspelt blue-green field",
-    build: () => Strategy.blueGreen({ autopromote: true } as object),
+    build: inBlueGreen(() => Strategy.blueGreen({ autopromote: true } as object)),
     message:
-      "invalid blueGreen strategy: strategy.autopromote (true): is not a known field; remove it or fix its spelling; known fields: kind, previewService, autoPromote, scaleDownDelay, prePromotionChecks, postPromotionChecks, progressDeadline",
+      'invalid BlueGreenService "web": strategy.autopromote (true): is not a known field; remove it or fix its spelling; known fields: kind, previewService, autoPromote, scaleDownDelay, prePromotionChecks, postPromotionChecks, progressDeadline',
   },
   {
     name: "a misspelt rolling field",
-    build: () => Strategy.rolling({ maxsurge: 1 } as object),
+    build: inRolling(() => Strategy.rolling({ maxsurge: 1 } as object)),
     message:
-      "invalid rolling strategy: strategy.maxsurge (1): is not a known field; remove it or fix its spelling; known fields: kind, maxSurge, maxUnavailable, readinessDelay, progressDeadline",
+      'invalid RollingService "web": strategy.maxsurge (1): is not a known field; remove it or fix its spelling; known fields: kind, maxSurge, maxUnavailable, readinessDelay, progressDeadline',
   },
   {
     name: "steps on a recreate strategy",
-    build: () => Strategy.recreate({ steps: [] } as object),
+    build: inRolling(() => Strategy.recreate({ steps: [] } as object)),
     message:
-      "invalid recreate strategy: strategy.steps ([]): is not a known field; remove it or fix its spelling; known fields: kind, progressDeadline",
+      'invalid RollingService "web": strategy.steps ([]): is not a known field; remove it or fix its spelling; known fields: kind, progressDeadline',
   },
   {
     name: "a misspelt header route field",
-    build: () => Strategy.canary({ headerRoute: { nmae: "X-Beta" } as object }),
-    message:
-      'invalid canary strategy: strategy.headerRoute.nmae ("X-Beta"): is not a known field; remove it or fix its spelling; known fields: name, value',
+    build: inCanary(() => Strategy.canary({ headerRoute: { nmae: "X-Beta" } as object })),
+    message: `${CANARY}: strategy.headerRoute.nmae ("X-Beta"): is not a known field; remove it or fix its spelling; known fields: name, value`,
   },
   {
     name: "a misspelt pause field",
-    build: () =>
+    build: inCanary(() =>
       Strategy.canary({
         steps: [Step.setWeight(50), { pause: { durtion: "5m" } } as never, Step.setWeight(100)],
       }),
-    message:
-      'invalid canary strategy: strategy.steps[1].pause.durtion ("5m"): is not a known field; remove it or fix its spelling; known fields: duration',
+    ),
+    message: `${CANARY}: strategy.steps[1].pause.durtion ("5m"): is not a known field; remove it or fix its spelling; known fields: duration`,
   },
   {
     name: "a misspelt analysis field",
-    build: () =>
+    build: inCanary(() =>
       Strategy.canary({
         steps: [Step.setWeight(50), { analysis: { check: ["x"] } } as never, Step.setWeight(100)],
       }),
-    message:
-      'invalid canary strategy: strategy.steps[1].analysis.check (["x"]): is not a known field; remove it or fix its spelling; known fields: checks',
+    ),
+    message: `${CANARY}: strategy.steps[1].analysis.check (["x"]): is not a known field; remove it or fix its spelling; known fields: checks`,
   },
   {
     name: "a misspelt check field",
-    build: () =>
+    build: inCanary(() =>
       Strategy.canary({
         checks: [
           Check.metric({
@@ -750,20 +755,26 @@ const COMPONENT_ROWS: readonly ComponentRow[] = [
           } as never),
         ],
       }),
-    message:
-      'invalid canary strategy: strategy.checks[0].intervl ("1m"): is not a known field; remove it or fix its spelling; known fields: kind, name, provider, query, successCondition, failureCondition, interval, count, failureLimit, inconclusiveLimit, consecutiveErrorLimit',
+    ),
+    message: `${CANARY}: strategy.checks[0].intervl ("1m"): is not a known field; remove it or fix its spelling; known fields: kind, name, provider, query, successCondition, failureCondition, interval, count, failureLimit, inconclusiveLimit, consecutiveErrorLimit`,
   },
   {
     name: "weights that go down",
-    build: () => Strategy.canary({ steps: [Step.setWeight(50), Step.setWeight(20), Step.setWeight(100)] }),
-    message:
-      "invalid canary strategy: strategy.steps[1].setWeight (20): must be greater than the previous weight (50 at strategy.steps[0].setWeight); list weights in increasing order, such as 5, 10, 25, 50, 100",
+    build: inCanary(() =>
+      Strategy.canary({ steps: [Step.setWeight(50), Step.setWeight(20), Step.analysis(), Step.setWeight(100)] }),
+    ),
+    message: `${CANARY}: strategy.steps[1].setWeight (20): must be greater than the previous weight (50 at strategy.steps[0].setWeight); list weights in increasing order, such as 5, 10, 25, 50, 100`,
   },
   {
     name: "a negative progress deadline",
-    build: () => Strategy.rolling({ progressDeadline: "-5s" }),
+    build: inRolling(() => Strategy.rolling({ progressDeadline: "-5s" })),
     message:
-      'invalid rolling strategy: strategy.progressDeadline ("-5s"): must not be negative; use a number of seconds or a string such as "30s", "5m" or "1h30m", more than 0',
+      'invalid RollingService "web": strategy.progressDeadline ("-5s"): must not be negative; use a number of seconds or a string such as "30s", "5m" or "1h30m", more than 0',
+  },
+  {
+    name: "a misspelt component argument (through a spread, so TypeScript let it through)",
+    build: canary({ replica: 3 }),
+    message: `${CANARY}: replica (3): is not a known field; remove it or fix its spelling; known fields: command, cwd, env, secretEnv, inheritEnv, replicas, port, health, stateDir, serviceName, stopGrace, traffic, version, strategy`,
   },
   {
     name: "a misspelt traffic field",
