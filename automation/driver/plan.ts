@@ -3,6 +3,7 @@
 // current traffic state; `plan` prints it and changes nothing.
 import {
   type Check,
+  checksSeconds,
   formatCondition,
   promotionSequence,
   type ResolvedStrategy,
@@ -38,6 +39,27 @@ export interface ReleasePlan {
    * @default the driver
    */
   readonly managedBy?: string;
+  /** Set when the release rolls out a feature flag's variant: the plan speaks of users, not slots. @default a service */
+  readonly flag?: string;
+}
+
+/** A service's plan in a flag's words: variants and shares of users instead of slots and traffic. */
+export function asFlagPlan(plan: ReleasePlan, flag: string): ReleasePlan {
+  const v = plan.version;
+  const words = (a: PlanAction): PlanAction => {
+    if (a.kind === "deploy")
+      return {
+        ...a,
+        description: `add ${v} to flag ${flag}, given to no user yet (${plan.previousVersion} for everyone)`,
+      };
+    if (a.kind !== "promote") return a;
+    if (a.traffic.stableVersion === v && a.traffic.candidateVersion === undefined)
+      return { ...a, description: `the split removed: ${v} for everyone` };
+    if (a.traffic.stableVersion === v)
+      return { ...a, description: `${v} becomes the flag's default variant` };
+    return { ...a, description: `every user gets ${v}` };
+  };
+  return { ...plan, flag, actions: plan.actions.map(words) };
 }
 
 /** The checks an analysis step names (all of the strategy's when it names none). */
@@ -148,14 +170,16 @@ export function buildPlan(
   return { stack, version, previousVersion: S, strategy, actions, revertTarget };
 }
 
-/** One line per action, for `progressive plan` and the release display. */
-export function describeAction(a: PlanAction): string {
+/** One line per action, for `progressive plan` and the release display (`flag`: in a flag's words). */
+export function describeAction(a: PlanAction, flag?: string): string {
   switch (a.kind) {
     case "deploy":
     case "promote":
       return `${a.kind === "deploy" ? "deploy" : "promote"}: ${a.description}`;
     case "setWeight":
-      return `set weight: ${a.weight}% to ${a.traffic.candidateVersion}`;
+      return flag
+        ? `share: ${a.weight}% of users get ${a.traffic.candidateVersion}`
+        : `set weight: ${a.weight}% to ${a.traffic.candidateVersion}`;
     case "pause":
       return a.seconds === undefined ? "pause: wait for `progressive promote`" : `pause: ${a.seconds}s`;
     case "analysis":
@@ -179,17 +203,43 @@ export function describeCheck(c: Check): string {
   return `${c.name} (${c.provider}:${c.query} ${cond}; ${c.count}x every ${c.intervalSeconds}s)`;
 }
 
+/**
+ * The least time a plan takes when every check passes, in seconds: its timed pauses, its analyses
+ * (each as long as its slowest check) and the blue-green scale-down delay. `up`s and manual pauses
+ * come on top.
+ */
+export function planSeconds(p: ReleasePlan): number {
+  let total = 0;
+  for (const a of p.actions) {
+    if (a.kind === "pause") total += a.seconds ?? 0;
+    else if (a.kind === "analysis") total += checksSeconds(a.checks);
+    else if (a.kind === "scaleDown") total += a.afterSeconds;
+  }
+  return total;
+}
+
+function minutes(seconds: number): string {
+  return seconds < 120 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`;
+}
+
 /** The plan as text. */
 export function renderPlan(p: ReleasePlan): string {
+  const least = planSeconds(p);
+  const manual = p.actions.some((a) => a.kind === "pause" && a.seconds === undefined);
   const lines = [
-    `release ${p.version} to stack ${p.stack} (${p.strategy.kind}), replacing ${p.previousVersion}`,
+    p.flag
+      ? `roll out variant ${p.version} of flag ${p.flag} on stack ${p.stack}, replacing ${p.previousVersion}`
+      : `release ${p.version} to stack ${p.stack} (${p.strategy.kind}), replacing ${p.previousVersion}`,
     ...(p.managedBy
       ? [
           `  traffic moved by ${p.managedBy}: the driver deploys, finds the deployment, runs the checks while the new version has traffic and stops it with a rollback on a failure; the steps below are the strategy ${p.managedBy} applies (its bakes for the pauses), not driver steps`,
         ]
       : []),
-    ...p.actions.map((a, i) => `  ${String(i + 1).padStart(2)}. ${describeAction(a)}`),
-    `  revert target: ${p.revertTarget.stableVersion} with all traffic${p.revertTarget.activeColor ? ` on ${p.revertTarget.activeColor}` : ""}`,
+    ...p.actions.map((a, i) => `  ${String(i + 1).padStart(2)}. ${describeAction(a, p.flag)}`),
+    p.flag
+      ? `  revert target: ${p.revertTarget.stableVersion} for every user`
+      : `  revert target: ${p.revertTarget.stableVersion} with all traffic${p.revertTarget.activeColor ? ` on ${p.revertTarget.activeColor}` : ""}`,
+    `  takes at least ${minutes(least)} when every check passes (pauses and analysis windows${manual ? ", plus the wait at each manual pause" : ""}; each step's up comes on top)`,
   ];
   return lines.join("\n");
 }

@@ -165,7 +165,9 @@ export class Recorder {
       const release = releases.find((r) => r.id === this.c.releaseId);
       if (!release) return;
       const report = buildReport(release);
-      const dir = path.join(this.c.stateDir, "reports", encodeURIComponent(this.c.stack));
+      // `<project>/<stack>` as folders, each part made safe for a file name.
+      const parts = this.c.stack.split("/").map((p) => p.replace(/[^A-Za-z0-9._-]/g, "_"));
+      const dir = path.join(this.c.stateDir, "reports", ...parts);
       fs.mkdirSync(dir, { recursive: true });
       const base = path.join(dir, this.c.releaseId);
       fs.writeFileSync(`${base}.svg`, renderReportChart(report));

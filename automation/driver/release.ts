@@ -28,7 +28,7 @@ import {
   waitForLock,
   writeJournal,
 } from "./journal";
-import { buildPlan, describeAction, type PlanAction, type ReleasePlan } from "./plan";
+import { asFlagPlan, buildPlan, describeAction, type PlanAction, type ReleasePlan } from "./plan";
 import { runCommand } from "./preflight";
 import { notifiersFrom, Recorder, stepOutcome, toCheckRecord } from "./recorder";
 import type { ReleaseSettings } from "./settings";
@@ -360,7 +360,7 @@ export class ReleaseRun {
           type: "stepStarted",
           index: i,
           total: actions.length,
-          description: describeAction(action),
+          description: describeAction(action, this.plan.flag),
         });
         const phase: ReleasePhase =
           action.kind === "deploy"
@@ -602,5 +602,6 @@ export async function planRelease(t: ReleaseTarget, version: string): Promise<Re
   );
   checkProviders(plan, t.service, t.settings);
   const router = t.service.release.router;
+  if (t.service.release.flag) return asFlagPlan(plan, t.service.release.name);
   return router.kind === "aws-ecs-deployment" ? { ...plan, managedBy: `ECS (${router.strategy})` } : plan;
 }

@@ -219,7 +219,11 @@ describe("engine: the packed package, installed in a fresh project", function ()
     const flags = ["--noEmit", "--strict", "--module", "node16", "--moduleResolution", "node16"];
     const more = ["--target", "es2022", "--types", "node", "--skipLibCheck", "false"];
     const r = run(process.execPath, [tsc, ...flags, ...more, ...files], app);
-    assert.equal(r.status, 0, `README blocks that do not compile (block-line-N = README line N):\n${r.stdout}${r.stderr}`);
+    assert.equal(
+      r.status,
+      0,
+      `README blocks that do not compile (block-line-N = README line N):\n${r.stdout}${r.stderr}`,
+    );
     console.log(`      ${blocks.length} README blocks compile`);
   });
 

@@ -761,7 +761,9 @@ const COMPONENT_ROWS: readonly ComponentRow[] = [
   {
     name: "weights that go down",
     build: inCanary(() =>
-      Strategy.canary({ steps: [Step.setWeight(50), Step.setWeight(20), Step.analysis(), Step.setWeight(100)] }),
+      Strategy.canary({
+        steps: [Step.setWeight(50), Step.setWeight(20), Step.analysis(), Step.setWeight(100)],
+      }),
     ),
     message: `${CANARY}: strategy.steps[1].setWeight (20): must be greater than the previous weight (50 at strategy.steps[0].setWeight); list weights in increasing order, such as 5, 10, 25, 50, 100`,
   },

@@ -3,7 +3,7 @@ import { ConcurrentUpdateError } from "@pulumi/pulumi/automation";
 import { formatEvent, main } from "../../../automation/cli";
 import { parseCommandLine } from "../../../automation/cli/args";
 import { classifyError, ReleaseError } from "../../../automation/driver/errors";
-import { buildPlan, renderPlan } from "../../../automation/driver/plan";
+import { asFlagPlan, buildPlan, planSeconds, renderPlan } from "../../../automation/driver/plan";
 import { insideWindow } from "../../../automation/driver/preflight";
 import { checkProviders, planRelease } from "../../../automation/driver/release";
 import { parseSettings } from "../../../automation/driver/settings";
@@ -273,5 +273,28 @@ describe("driver: version labels are checked before anything is written", () => 
           /^version \(.*\): is not a version label; use a label such as "v1\.4\.2"/.test(e.message),
       );
     }
+  });
+});
+
+describe("plan: a flag's words and the least time", () => {
+  const strategy = resolveStrategy(
+    Strategy.canary({ headerRoute: false }),
+    "strategy",
+    [],
+  ) as ResolvedStrategy;
+  const plan = buildPlan("dev/checkout", strategy, { stableVersion: "off", candidateWeight: 0 }, "on");
+
+  it("speaks of users and variants for a flag, never of slots", () => {
+    const text = renderPlan(asFlagPlan(plan, "checkout"));
+    assert.doesNotMatch(text, /slot|traffic/);
+    assert.match(text, /^roll out variant on of flag checkout on stack dev\/checkout, replacing off$/m);
+    assert.match(text, /2\. share: 5% of users get on$/m);
+    assert.match(text, /promote: on becomes the flag's default variant$/m);
+    assert.match(text, /revert target: off for every user$/m);
+  });
+
+  it("says how long the default plan takes at least: four analyses of 5 x 60 s", () => {
+    assert.equal(planSeconds(plan), 4 * 5 * 60);
+    assert.match(renderPlan(plan), /takes at least 20 min when every check passes/);
   });
 });
