@@ -121,6 +121,38 @@ function secretProblems(src: ConfigSource, merged: Record<string, unknown>, allo
   return out;
 }
 
+/**
+ * Keys this project's config had before the release settings moved to the `progressive:`
+ * namespace (read by the driver for every program), with where each went; an old stack file gets
+ * the new place in the error instead of "not a config key". The README's "Upgrading" lists them.
+ */
+export const MOVED_KEYS: Readonly<Record<string, { readonly to: string; readonly fix: string }>> = {
+  traffic: {
+    to: "progressive:traffic (written by the release driver)",
+    fix: "remove it and set version to the first version to deploy; after that, release with progressive release <version>",
+  },
+  release: {
+    to: "progressive:release",
+    fix: "move it: pulumi config set --path 'progressive:release.<field>' <value> for each field (same fields), then remove this key",
+  },
+  failFast: {
+    to: "progressive:release.failFast",
+    fix: "move it: pulumi config set --path 'progressive:release.failFast' true, then remove this key",
+  },
+  monitoring: {
+    to: "progressive:metrics (monitoring.prometheusUrl is progressive:metrics.prometheus.url)",
+    fix: "move it: pulumi config set --path 'progressive:metrics.prometheus.url' <url>, then remove this key (fullMonitoring is gone: every builtin metric is always read)",
+  },
+  slackWebhookUrl: {
+    to: "progressive:slackWebhookUrl",
+    fix: "move it: pulumi config set --secret progressive:slackWebhookUrl <url>, then remove this key",
+  },
+  webhookUrl: {
+    to: "progressive:webhookUrl",
+    fix: "move it: pulumi config set --secret progressive:webhookUrl <url>, then remove this key",
+  },
+};
+
 /** Layers, validates and types a stack's config; throws ConfigError listing every problem. */
 export function resolveStackConfig(src: ConfigSource): StackConfig {
   const ns = src.projectName;
@@ -129,13 +161,21 @@ export function resolveStackConfig(src: ConfigSource): StackConfig {
   const problems: Problem[] = [];
   for (const key of Object.keys(merged)) {
     if (!KNOWN_KEYS.includes(key)) {
+      const moved = MOVED_KEYS[key];
       problems.push(
-        problem(
-          `${ns}:${key}`,
-          merged[key],
-          "is not a config key of this project",
-          `use one of: ${KNOWN_KEYS.join(", ")}`,
-        ),
+        moved
+          ? problem(
+              `${ns}:${key}`,
+              moved.to.endsWith("WebhookUrl") ? "(secret, not shown)" : merged[key],
+              `has moved to ${moved.to}`,
+              moved.fix,
+            )
+          : problem(
+              `${ns}:${key}`,
+              merged[key],
+              "is not a config key of this project",
+              `use one of: ${KNOWN_KEYS.join(", ")}`,
+            ),
       );
       delete merged[key];
     }

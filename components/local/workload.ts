@@ -208,6 +208,26 @@ export function readinessSpec(args: LocalWorkloadArgs, release: Release): Readin
   };
 }
 
+/**
+ * Whether `program` can be started: a path (relative to `cwd`) to an executable file, or a name
+ * found in one of the `envPath` folders, as spawn looks it up.
+ */
+export function findProgram(program: string, cwd: string, envPath: string): boolean {
+  const executable = (file: string) => {
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return fs.statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (program.includes("/")) return executable(path.resolve(cwd, program));
+  return envPath
+    .split(path.delimiter)
+    .filter((dir) => dir !== "")
+    .some((dir) => executable(path.join(path.resolve(cwd, dir), program)));
+}
+
 /** Everything a component needs to declare its resources. */
 export interface LocalWorkload {
   readonly service: string;
@@ -229,6 +249,16 @@ export function resolveWorkload(name: string, args: LocalWorkloadArgs, release: 
     pulumi.log.warn(
       `${name}: health.liveness is not polled on the local platform (instances that exit are restarted; a hung one is not); remove it or rely on readiness`,
     );
+  }
+  for (const version of [release.traffic.stableVersion, release.traffic.candidateVersion]) {
+    if (version === undefined) continue;
+    const program = commandFor(args.command, version)[0] as string;
+    const envPath = typeof args.env?.PATH === "string" ? args.env.PATH : (process.env.PATH ?? "");
+    if (!findProgram(program, cwd, envPath))
+      // Said before the deploy (preview shows it); the start itself fails with "command not found".
+      pulumi.log.warn(
+        `${name}: the command of ${version} runs "${program}", which is not ${program.includes("/") ? `a file under ${cwd}` : "a program on PATH"}: its instances will not start; install it, fix the name, or give its path`,
+      );
   }
   const graceSeconds =
     checkDuration(args.stopGrace ?? LOCAL_DEFAULTS.stopGraceSeconds, "stopGrace", []) ?? 10;

@@ -15,6 +15,7 @@ import {
   type CanaryServiceArgs,
   RollingService,
 } from "../../../components/local";
+import { findProgram } from "../../../components/local/workload";
 import {
   find,
   INSTANCE_SET,
@@ -408,5 +409,19 @@ describe("local platform: the release contract", () => {
       () => new CanaryService("broken", { ...common, version: "v1" }),
       /progressive:traffic\.broken\.stableVersion \("v 1"\): is not a version label/,
     );
+  });
+});
+
+describe("local: a command's program is looked up before the deploy", () => {
+  it("finds a program on PATH or as a path from cwd, as spawn would, and nothing else", () => {
+    const bin = path.dirname(process.execPath);
+    assert.equal(
+      findProgram(path.basename(process.execPath), "/", `/nonexistent${path.delimiter}${bin}`),
+      true,
+    );
+    assert.equal(findProgram("no-such-program-for-progressive-tests", "/", bin), false);
+    assert.equal(findProgram(process.execPath, "/tmp", ""), true, "an absolute path");
+    assert.equal(findProgram(`./${path.basename(process.execPath)}`, bin, ""), true, "a path from cwd");
+    assert.equal(findProgram("./package.json", process.cwd(), ""), false, "a file that is not executable");
   });
 });

@@ -256,6 +256,24 @@ describe("stack config: rejections name the key path, the value and the expected
     assert.match(msg, /progressive-delivery:platform \("mainframe"\): .*use one of "local", "kubernetes"/);
   });
 
+  it("a key that moved to the progressive: namespace names its new place and how to move it", () => {
+    const msg = problemsOf(() =>
+      resolve({ release: { failFast: true }, traffic: { stableVersion: "v1" }, slackWebhookUrl: "x" }),
+    );
+    assert.match(
+      msg,
+      /progressive-delivery:release \(\{"failFast":true\}\): has moved to progressive:release; move it: pulumi config set --path 'progressive:release\.<field>'/,
+    );
+    assert.match(
+      msg,
+      /progressive-delivery:traffic .*: has moved to progressive:traffic \(written by the release driver\); remove it and set version/,
+    );
+    assert.match(
+      msg,
+      /progressive-delivery:slackWebhookUrl .*: has moved to progressive:slackWebhookUrl; move it: pulumi config set --secret/,
+    );
+  });
+
   it("a first version that is not a version label", () => {
     const msg = problemsOf(() => resolve({ version: "v 1/x" }));
     assert.match(msg, /progressive-delivery:version \("v 1\/x"\): is not a version label/);
