@@ -15,7 +15,7 @@ import {
   type StatusReport,
   statusCommand,
 } from "./driver/commands";
-import { classifyError } from "./driver/errors";
+import { classifyError, ReleaseError } from "./driver/errors";
 import type { DriverEvent } from "./driver/events";
 import { flagOffCommand, releaseFlagCommand } from "./driver/flags";
 import { TERMINAL_PHASES } from "./driver/journal";
@@ -23,7 +23,7 @@ import { renderPlan } from "./driver/plan";
 import type { ReleaseResult } from "./driver/release";
 import { withSelectedStack } from "./driver/stack";
 import { type SyncItem, type SyncResult, syncCommand, syncExitCode } from "./driver/sync";
-import type { Release as HistoryRelease } from "./history";
+import { defaultStateDir, type Release as HistoryRelease, STATE_DIR_ENV, stateDirProblem } from "./history";
 import { formatDuration } from "./report";
 
 function bar(weight: number): string {
@@ -237,6 +237,14 @@ export async function main(
     return exitCodeOf(r, controller.signal.aborted);
   };
   try {
+    const stateDir = run.stateDir ?? defaultStateDir();
+    const where = run.stateDir
+      ? "--state-dir"
+      : process.env[STATE_DIR_ENV]
+        ? `$${STATE_DIR_ENV}`
+        : "the default state folder";
+    const badStateDir = stateDirProblem(stateDir, where);
+    if (badStateDir) throw new ReleaseError("usage", badStateDir);
     if (run.command === "history") {
       const h = await historyCommand(run.target, common);
       if (json) out(JSON.stringify(h));

@@ -484,8 +484,17 @@ export async function historyCommand(
   const key = target.stackName
     ? `${projectName(target.workDir ?? process.cwd())}/${target.stackName}`
     : undefined;
-  const releases = (await history.listReleases(key)).filter(
-    (r) => !target.service || r.service === target.service,
-  );
+  const all = await history.listReleases(key);
+  // No history for a named stack: say whether it is a stack at all (a typo must not read as "0 releases").
+  if (target.stackName && all.length === 0)
+    await StackHandle.open({ ...target, stackName: target.stackName });
+  const releases = all.filter((r) => !target.service || r.service === target.service);
+  if (target.service && all.length > 0 && !all.some((r) => r.service === target.service)) {
+    const known = [...new Set(all.map((r) => r.service).filter((s) => s !== undefined))];
+    throw new ReleaseError(
+      "usage",
+      `the history of ${key ?? "every stack"} has no release of a service named "${target.service}"; it has ${known.join(", ") || "none"}`,
+    );
+  }
   return { releases, summary: summarize(releases) };
 }

@@ -3,6 +3,7 @@
 // acknowledged survives a crash; a crash in the middle of a write leaves a torn last line,
 // which reading skips and the next append fences off with a newline.
 import { randomBytes } from "node:crypto";
+import * as fsSync from "node:fs";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -20,6 +21,42 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, cwd: strin
   const fromEnv = env[STATE_DIR_ENV];
   if (fromEnv && fromEnv.trim() !== "") return path.resolve(cwd, fromEnv);
   return path.join(env.HOME ?? os.homedir(), ".local", "state", "pulumi-progressive-delivery");
+}
+
+/**
+ * Why a state folder cannot be used (it is not a folder, or cannot be read, written or created),
+ * as a fix-naming sentence; undefined when it can. `source` names where it came from
+ * (`--state-dir`, `$PROGRESSIVE_STATE_DIR` or the default).
+ */
+export function stateDirProblem(dir: string, source: string): string | undefined {
+  const fix = `give a folder this user can write, e.g. ${source === "--state-dir" ? "--state-dir ~/.local/state/pulumi-progressive-delivery" : `${STATE_DIR_ENV}=~/.local/state/pulumi-progressive-delivery`}`;
+  let existing = path.resolve(dir);
+  while (!fsSync.existsSync(existing)) {
+    const parent = path.dirname(existing);
+    if (parent === existing) break;
+    existing = parent;
+  }
+  try {
+    if (!fsSync.statSync(existing).isDirectory())
+      return `${source} (${dir}): ${existing === path.resolve(dir) ? "is" : `is under ${existing}, which is`} not a folder; ${fix}`;
+    fsSync.accessSync(existing, fsSync.constants.R_OK | fsSync.constants.W_OK | fsSync.constants.X_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "error";
+    return `${source} (${dir}): ${existing === path.resolve(dir) ? "cannot be read and written" : `cannot be created in ${existing}`} (${code}); ${fix}`;
+  }
+  // /proc and similar pseudo file systems answer access() but refuse new folders. One level at a
+  // time: Node's recursive mkdir loops forever on a folder that answers ENOENT under an existing one.
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); d !== existing; d = path.dirname(d)) missing.unshift(d);
+  for (const d of missing) {
+    try {
+      fsSync.mkdirSync(d, { mode: 0o700 });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? "error";
+      if (code !== "EEXIST") return `${source} (${dir}): cannot be created (${code}); ${fix}`;
+    }
+  }
+  return undefined;
 }
 
 /** A fresh release id: UTC time to the second plus 6 random hex digits, e.g. `20250102T030405Z-1a2b3c`. */

@@ -133,6 +133,13 @@ const CLI_ROWS: readonly CliRow[] = [
     text: usage("/nonexistent/progressive-no-project has no Pulumi.yaml; pass --cwd <project folder>"),
   },
   {
+    name: "a state folder that cannot be created",
+    argv: ["status", "--stack", "dev", "--state-dir", "/proc/progressive-nope"],
+    text: usage(
+      "--state-dir (/proc/progressive-nope): cannot be created (ENOENT); give a folder this user can write, e.g. --state-dir ~/.local/state/pulumi-progressive-delivery",
+    ),
+  },
+  {
     name: "a missing version",
     argv: ["release", "--stack", "dev"],
     text: usage("release needs a version, e.g. progressive release v2 --stack dev"),
