@@ -6,7 +6,7 @@ import { reapOrphans } from "../../components/local/runtime/reap";
 import type { Release as HistoryRelease, HistorySummary } from "../history";
 import { defaultStateDir, ReleaseHistory, summarize } from "../history";
 import type { RouterReading } from "../routers";
-import { ReleaseError } from "./errors";
+import { classifyError, ReleaseError } from "./errors";
 import {
   acquireLock,
   currentOwner,
@@ -21,7 +21,7 @@ import {
   waitForLock,
   writeJournal,
 } from "./journal";
-import { buildPlan, type ReleasePlan } from "./plan";
+import { buildPlan, type ReleasePlan, strategyDifference } from "./plan";
 import { type PreflightOptions, preflight } from "./preflight";
 import {
   controlOf,
@@ -97,9 +97,29 @@ function refuseOpen(journal: Journal | undefined): void {
   );
 }
 
-/** Plans a release and changes nothing. */
+/**
+ * Plans a release and changes nothing. The plan is the deployed strategy's (what a release follows);
+ * a preview tells whether the program now declares another strategy, which the plan then says,
+ * with that strategy's own provider problems.
+ */
 export async function planCommand(target: StackTarget, version: string): Promise<ReleasePlan> {
-  return planRelease(await openTarget(target), version);
+  const t = await openTarget(target);
+  const plan = await planRelease(t, version);
+  const inProgram = (await t.stack.programReleases()).get(t.service.release.name);
+  const differs = inProgram && strategyDifference(t.service.release.strategy, inProgram.strategy);
+  if (!inProgram || !differs) return plan;
+  const notes = [
+    `the program's strategy differs from the deployed one (${differs}): this plan is the deployed one's; run pulumi up first (it moves no traffic) to release with the program's, then plan again (a release started now stops at its preflight strategy check, or follows the deployed strategy with progressive:release.drift off)`,
+  ];
+  try {
+    await planRelease(
+      { ...t, service: { ...t.service, release: { ...t.service.release, strategy: inProgram.strategy } } },
+      version,
+    );
+  } catch (err) {
+    notes.push(`the program's strategy would not run: ${classifyError(err).message}`);
+  }
+  return { ...plan, notes };
 }
 
 /** Releases `version`: preflight, then the plan, reverting on failure. */

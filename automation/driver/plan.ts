@@ -41,6 +41,8 @@ export interface ReleasePlan {
   readonly managedBy?: string;
   /** Set when the release rolls out a feature flag's variant: the plan speaks of users, not slots. @default a service */
   readonly flag?: string;
+  /** Things to know before running it (the program's strategy differs from the deployed one...). @default none */
+  readonly notes?: readonly string[];
 }
 
 /** A service's plan in a flag's words: variants and shares of users instead of slots and traffic. */
@@ -170,6 +172,39 @@ export function buildPlan(
   return { stack, version, previousVersion: S, strategy, actions, revertTarget };
 }
 
+function stepsText(s: ResolvedStrategy): string {
+  if (s.kind !== "canary") return "";
+  return s.steps
+    .map((x) =>
+      x.kind === "setWeight"
+        ? `${x.weight}%`
+        : x.kind === "pause"
+          ? `pause${x.durationSeconds === undefined ? "" : ` ${x.durationSeconds}s`}`
+          : "analysis",
+    )
+    .join(", ");
+}
+
+/**
+ * How the program's strategy differs from the deployed one, in a few words (`steps: 5%, ... -> 20%,
+ * 100%`, `kind: canary -> blueGreen`, or the fields that differ); undefined when they are the same.
+ */
+export function strategyDifference(
+  deployed: ResolvedStrategy,
+  program: ResolvedStrategy,
+): string | undefined {
+  if (JSON.stringify(deployed) === JSON.stringify(program)) return undefined;
+  if (deployed.kind !== program.kind) return `kind: ${deployed.kind} -> ${program.kind}`;
+  const a = deployed as unknown as Record<string, unknown>;
+  const b = program as unknown as Record<string, unknown>;
+  const fields = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter(
+    (k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]),
+  );
+  return fields
+    .map((k) => (k === "steps" ? `steps: ${stepsText(deployed)} -> ${stepsText(program)}` : `${k} differs`))
+    .join("; ");
+}
+
 /** One line per action, for `progressive plan` and the release display (`flag`: in a flag's words). */
 export function describeAction(a: PlanAction, flag?: string): string {
   switch (a.kind) {
@@ -240,6 +275,7 @@ export function renderPlan(p: ReleasePlan): string {
       ? `  revert target: ${p.revertTarget.stableVersion} for every user`
       : `  revert target: ${p.revertTarget.stableVersion} with all traffic${p.revertTarget.activeColor ? ` on ${p.revertTarget.activeColor}` : ""}`,
     `  takes at least ${minutes(least)} when every check passes (pauses and analysis windows${manual ? ", plus the wait at each manual pause" : ""}; each step's up comes on top)`,
+    ...(p.notes ?? []).map((n) => `  ! ${n}`),
   ];
   return lines.join("\n");
 }

@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { type CheckInput, type Problem, resolveChecks } from "../../components/core";
 import { runAnalysis } from "./analysis";
 import { ReleaseError } from "./errors";
+import { strategyDifference } from "./plan";
 import type { ReleaseTarget } from "./release";
 import type { ReleaseSettings } from "./settings";
 
@@ -123,22 +124,25 @@ export async function preflight(t: ReleaseTarget, o: PreflightOptions = {}): Pro
       : `${pending} pending operation(s) from an interrupted update; run pulumi refresh --clear-pending-creates`,
   );
 
-  if (cfg.release.drift === "preview") {
+  if (cfg.release.drift !== "off") {
+    if (cfg.release.drift === "refresh") await stack.refresh(o.onOutput);
     const p = await stack.pendingChanges(o.onOutput);
     item(
       "drift",
       p.changes === 0,
       p.changes === 0
-        ? "preview shows no changes"
+        ? `${cfg.release.drift === "refresh" ? "refresh and preview show" : "preview shows"} no changes`
         : `preview shows ${p.summary}: the stack differs from its program or config; run pulumi up first`,
     );
-  } else if (cfg.release.drift === "refresh") {
-    await stack.refresh(o.onOutput);
-    const p = await stack.pendingChanges(o.onOutput);
+    // A strategy edited in the program changes no resource, so the preview alone would not say it.
+    const inProgram = p.releases.get(t.service.release.name);
+    const differs = inProgram && strategyDifference(t.service.release.strategy, inProgram.strategy);
     item(
-      "drift",
-      p.changes === 0,
-      p.changes === 0 ? "refresh and preview show no drift" : `after refresh, preview shows ${p.summary}`,
+      "strategy",
+      !differs,
+      differs
+        ? `the program's strategy differs from the deployed one (${differs}); run pulumi up first (it moves no traffic), so the release follows the program's`
+        : "the program's strategy is the deployed one",
     );
   }
 

@@ -28,7 +28,14 @@ import {
   waitForLock,
   writeJournal,
 } from "./journal";
-import { asFlagPlan, buildPlan, describeAction, type PlanAction, type ReleasePlan } from "./plan";
+import {
+  asFlagPlan,
+  buildPlan,
+  describeAction,
+  type PlanAction,
+  type ReleasePlan,
+  strategyDifference,
+} from "./plan";
 import { runCommand } from "./preflight";
 import { notifiersFrom, Recorder, stepOutcome, toCheckRecord } from "./recorder";
 import type { ReleaseSettings } from "./settings";
@@ -113,6 +120,8 @@ export class ReleaseRun {
    * read-backs get their own deadline instead of the cancelled signal.
    */
   private reverting = false;
+  /** Whether the release said that an `up` deployed another strategy than its plan's. */
+  private strategyChangeSaid = false;
   /** Set for ECS-managed services (controller "ecs"): ECS moves the traffic, ecs-native.ts watches it. */
   private readonly ecs: EcsNativeRelease | undefined;
 
@@ -235,6 +244,15 @@ export class ReleaseRun {
       isReleaseOutputs(registered) && registered.name === name
         ? { ...this.service, release: registered }
         : await this.stack.service(name);
+    const changed = strategyDifference(this.plan.strategy, this.service.release.strategy);
+    if (changed && !this.strategyChangeSaid) {
+      this.strategyChangeSaid = true;
+      this.emit({
+        type: "log",
+        level: "warn",
+        message: `this up deployed a strategy that differs from the one this release follows (${changed}); the release keeps its plan, the next release follows the new strategy`,
+      });
+    }
     const asked = this.service.release.traffic;
     const wrong: string[] = [];
     if (asked.stableVersion !== traffic.stableVersion) wrong.push(`stableVersion is ${asked.stableVersion}`);

@@ -558,20 +558,7 @@ export class StackHandle {
    * component name.
    */
   async programReleases(onOutput?: (s: string) => void): Promise<Map<string, ProgramRelease>> {
-    const out = new Map<string, ProgramRelease>();
-    try {
-      await this.stack.preview({
-        ...(onOutput ? { onOutput } : {}),
-        onEvent: (e) => {
-          // The engine first repeats a component's old outputs, then the ones the program registers.
-          const release = programRelease(e.resOutputsEvent?.metadata?.new?.outputs?.release);
-          if (release) out.set(release.name, release);
-        },
-      });
-      return out;
-    } catch (err) {
-      throw classifyError(err);
-    }
+    return (await this.pendingChanges(onOutput)).releases;
   }
 
   /** Runs `up`, optionally targeted, and returns the outputs. */
@@ -595,13 +582,29 @@ export class StackHandle {
     }
   }
 
-  /** Number of changes a preview would make (drift check: expect 0). */
-  async pendingChanges(onOutput?: (s: string) => void): Promise<{ changes: number; summary: string }> {
+  /**
+   * Number of changes a preview would make (drift check: expect 0), and what the program declares
+   * now (as {@link programReleases} reads it, from the same preview).
+   */
+  async pendingChanges(
+    onOutput?: (s: string) => void,
+  ): Promise<{ changes: number; summary: string; releases: Map<string, ProgramRelease> }> {
+    const releases = new Map<string, ProgramRelease>();
     try {
-      const preview = await this.stack.preview(onOutput ? { onOutput } : {});
+      const preview = await this.stack.preview({
+        ...(onOutput ? { onOutput } : {}),
+        onEvent: (e) => {
+          const release = programRelease(e.resOutputsEvent?.metadata?.new?.outputs?.release);
+          if (release) releases.set(release.name, release);
+        },
+      });
       const entries = Object.entries(preview.changeSummary).filter(([op, n]) => op !== "same" && n > 0);
       const changes = entries.reduce((sum, [, n]) => sum + n, 0);
-      return { changes, summary: entries.map(([op, n]) => `${n} to ${op}`).join(", ") || "no changes" };
+      return {
+        changes,
+        summary: entries.map(([op, n]) => `${n} to ${op}`).join(", ") || "no changes",
+        releases,
+      };
     } catch (err) {
       throw classifyError(err);
     }

@@ -3,7 +3,13 @@ import { ConcurrentUpdateError } from "@pulumi/pulumi/automation";
 import { formatEvent, main } from "../../../automation/cli";
 import { parseCommandLine } from "../../../automation/cli/args";
 import { classifyError, ReleaseError } from "../../../automation/driver/errors";
-import { asFlagPlan, buildPlan, planSeconds, renderPlan } from "../../../automation/driver/plan";
+import {
+  asFlagPlan,
+  buildPlan,
+  planSeconds,
+  renderPlan,
+  strategyDifference,
+} from "../../../automation/driver/plan";
 import { insideWindow } from "../../../automation/driver/preflight";
 import { checkProviders, planRelease } from "../../../automation/driver/release";
 import { parseSettings } from "../../../automation/driver/settings";
@@ -296,5 +302,39 @@ describe("plan: a flag's words and the least time", () => {
   it("says how long the default plan takes at least: four analyses of 5 x 60 s", () => {
     assert.equal(planSeconds(plan), 4 * 5 * 60);
     assert.match(renderPlan(plan), /takes at least 20 min when every check passes/);
+  });
+});
+
+describe("plan: the program's strategy against the deployed one", () => {
+  const resolve = (s: StrategyInput) => resolveStrategy(s, "strategy", []) as ResolvedStrategy;
+
+  it("says nothing when they are the same, and names what differs otherwise", () => {
+    const deployed = resolve(Strategy.canary());
+    assert.equal(strategyDifference(deployed, resolve(Strategy.canary())), undefined);
+    assert.equal(
+      strategyDifference(
+        deployed,
+        resolve(Strategy.canary({ steps: [{ setWeight: 20 }, { analysis: {} }, { setWeight: 100 }] })),
+      ),
+      "steps: 5%, analysis, 10%, analysis, 25%, analysis, 50%, analysis, 100% -> 20%, analysis, 100%",
+    );
+    assert.equal(strategyDifference(deployed, resolve(Strategy.blueGreen())), "kind: canary -> blueGreen");
+    assert.equal(
+      strategyDifference(resolve(Strategy.rolling()), resolve(Strategy.rolling({ maxSurge: 1 }))),
+      "maxSurge differs",
+    );
+  });
+
+  it("prints notes under the plan", () => {
+    const plan = buildPlan(
+      "dev/web",
+      resolve(Strategy.canary()),
+      { stableVersion: "v1", candidateWeight: 0 },
+      "v2",
+    );
+    assert.match(
+      renderPlan({ ...plan, notes: ["the program's strategy differs"] }),
+      /\n {2}! the program's strategy differs$/,
+    );
   });
 });
