@@ -728,6 +728,59 @@ describe("release driver (engine tier, local platform)", function () {
     );
   });
 
+  it("Ctrl-C reverts, reads every step back with a deadline of its own, reports it honestly and exits 130", async () => {
+    await withDriverStack(
+      engine,
+      { steps: [{ setWeight: 20 }, { pause: { duration: "60s" } }, { setWeight: 100 }] },
+      async (s) => {
+        const file = journalFile(s.stateDir, PROJECT, s.name, "web");
+        const child = spawn(
+          process.execPath,
+          [
+            "--require",
+            require.resolve("tsx/cjs"),
+            path.join(root, "automation", "cli.ts"),
+            ...["release", "v2", "--stack", s.name, "--state-dir", s.stateDir, "--cwd", s.target.workDir],
+          ],
+          { cwd: root, env: { ...process.env, ...s.env }, stdio: ["ignore", "pipe", "inherit"] },
+        );
+        let out = "";
+        child.stdout?.on("data", (b: Buffer) => {
+          out += b.toString();
+        });
+        await waitFor(
+          () => readJournal(file)?.applied?.candidateWeight === 20 && readJournal(file)?.phase === "stepping",
+          240_000,
+          child,
+        );
+        child.kill("SIGINT");
+        const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+        console.log(
+          `      after Ctrl-C: exit ${code}; ${out.split("\n").filter((l) => /reverted|traffic:/.test(l)).length} lines`,
+        );
+        assert.equal(code, 130, out);
+        assert.match(out, /! interrupted \(SIGINT\): reverting; press Ctrl-C again to stop at once/);
+        assert.doesNotMatch(
+          out,
+          /aborted by the caller/,
+          "the revert's read-backs do not use the cancelled signal",
+        );
+        assert.match(
+          out,
+          /↩ reverted in .* \(first failed check to all traffic on stable, read back from the router\)/,
+        );
+        const journal = readJournal(file);
+        assert.equal(journal?.phase, "reverted");
+        assert.equal(
+          journal?.reason,
+          "aborted: interrupted (SIGINT)",
+          "the stored reason says what happened, not what to press",
+        );
+        assert.deepEqual(await new LoadGenerator(s.endpoint).probe(20), { v1: 20 });
+      },
+    );
+  });
+
   it("survives the driver being killed mid-release: status, then resume or abort", async () => {
     await withDriverStack(
       engine,

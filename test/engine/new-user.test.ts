@@ -50,7 +50,7 @@ const SHOP_VERSION = "${versions.shop}";
 const WORKER_VERSION = "${versions.worker}";
 
 const command = [process.execPath, path.join(__dirname, "app", "server.js")];
-const health = { readiness: { path: "/ready", interval: "200ms" } };
+const health = { readiness: { path: "/ready", interval: "200ms", timeout: "100ms" } };
 const fast = { interval: "1s", count: 2 };
 const checks = [
   Check.metric({ name: "error-rate", provider: "builtin", query: "errorRate", successCondition: "< 110% of baseline", ...fast }),
