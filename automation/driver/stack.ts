@@ -22,6 +22,7 @@ import {
   TRAFFIC_KEY,
   type TrafficState,
 } from "../../components/core";
+import { type ProcessRef, refOf } from "../../components/local/runtime/identity";
 import { classifyError, ReleaseError } from "./errors";
 import { pidAlive } from "./journal";
 import { parseSettings, type RawConfigValue, type ReleaseSettings } from "./settings";
@@ -437,24 +438,28 @@ export class StackHandle {
    * component's `processes` output) and every supervisor pid (each instance set's, each unit's of
    * a rolling set). What runs beyond these under that folder was left by a crash.
    */
-  async localDaemons(service: StackService): Promise<{ dir?: string; known: Set<number> }> {
+  async localDaemons(service: StackService): Promise<{ dir?: string; known: ProcessRef[] }> {
+    type Supervised = { supervisorPid?: unknown; supervisorStartTime?: unknown };
     const deployment = (await this.stack.exportStack()).deployment as {
       resources?: {
         urn?: string;
         type?: string;
-        outputs?: { supervisorPid?: unknown; units?: unknown; processes?: { stateDir?: unknown } };
+        outputs?: Supervised & { units?: unknown; processes?: { stateDir?: unknown } };
       }[];
     };
-    const known = new Set<number>();
+    // Each supervisor with its start time when recorded, so that a reused pid is not taken for it.
+    const known: ProcessRef[] = [];
+    const add = (s: Supervised | undefined) => {
+      const ref = refOf(s?.supervisorPid, s?.supervisorStartTime);
+      if (ref) known.push(ref);
+    };
     let dir: string | undefined;
     for (const r of deployment.resources ?? []) {
       const stateDir = r.urn === service.urn ? r.outputs?.processes?.stateDir : undefined;
       if (typeof stateDir === "string") dir = path.join(stateDir, service.release.service);
       if (!r.type?.startsWith("pulumi-nodejs:dynamic/local:")) continue;
-      if (typeof r.outputs?.supervisorPid === "number") known.add(r.outputs.supervisorPid);
-      if (Array.isArray(r.outputs?.units))
-        for (const u of r.outputs.units as { supervisorPid?: unknown }[])
-          if (typeof u.supervisorPid === "number") known.add(u.supervisorPid);
+      add(r.outputs);
+      if (Array.isArray(r.outputs?.units)) for (const u of r.outputs.units as Supervised[]) add(u);
     }
     return { ...(dir ? { dir } : {}), known };
   }

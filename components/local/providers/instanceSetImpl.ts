@@ -3,16 +3,19 @@
 // proxy moves to them and the old ones stop only after it did.
 
 import type * as pulumi from "@pulumi/pulumi";
-import { isAlive } from "../runtime";
+import { supervisorRef } from "../runtime";
 import {
   drainPorts,
   findProxy,
+  instanceRefs,
   instancesOf,
   liveStatus,
+  liveSupervisor,
   logDirOf,
   readSupervisor,
   startInstances,
   stopInstances,
+  supervisorOf,
   uniqueDirName,
 } from "./supervise";
 import type { InstanceSetInputs, InstanceSetOutputs } from "./types";
@@ -27,11 +30,13 @@ export async function create(
   const dirName = uniqueDirName(`${inputs.slot}-${inputs.version}`);
   const state = await startInstances(inputs, dirName, inputs.replicas, subject(inputs));
   const instances = instancesOf(state, []);
+  const { startTime } = supervisorRef(state);
   const outs: InstanceSetOutputs = {
     ...inputs,
     dirName,
     logDir: logDirOf(inputs.stateDir, inputs.service, dirName),
     supervisorPid: state.pid,
+    ...(startTime !== undefined ? { supervisorStartTime: startTime } : {}),
     instances,
     ports: instances.map((i) => i.port),
     status: liveStatus(state, instances),
@@ -45,8 +50,7 @@ export async function read(
   id: string,
   props: InstanceSetOutputs,
 ): Promise<pulumi.dynamic.ReadResult<InstanceSetOutputs>> {
-  const state = readSupervisor(props.stateDir, props.service, props.dirName);
-  const current = state?.pid === props.supervisorPid ? state : undefined;
+  const current = liveSupervisor(props.stateDir, props.service, props.dirName, supervisorOf(props));
   const instances = instancesOf(current, props.ports);
   return { id, props: { ...props, instances, status: liveStatus(current, instances) } };
 }
@@ -79,7 +83,11 @@ export async function diff(
   const replaces: string[] = TEMPLATE_KEYS.filter(
     (k) => JSON.stringify(olds[k] ?? null) !== JSON.stringify(news[k] ?? null),
   );
-  if (olds.status === "gone" || !isAlive(olds.supervisorPid)) replaces.push("status");
+  if (
+    olds.status === "gone" ||
+    !liveSupervisor(olds.stateDir, olds.service, olds.dirName, supervisorOf(olds))
+  )
+    replaces.push("status");
   const drifted = JSON.stringify(olds.instances.map((i) => i.pid)) !== JSON.stringify(olds.readyPids ?? []);
   return { changes: replaces.length > 0 || drifted, replaces, deleteBeforeReplace: false };
 }
@@ -100,8 +108,8 @@ export async function remove(_id: string, props: InstanceSetOutputs): Promise<vo
   await drainPorts(proxy, props.ports, Math.min(props.stopGraceMs, 10_000));
   const state = readSupervisor(props.stateDir, props.service, props.dirName);
   await stopInstances(props.stateDir, props.service, props.dirName, {
-    supervisorPid: props.supervisorPid,
-    pids: [...props.instances.map((i) => i.pid), ...(state?.instances.map((i) => i.pid) ?? [])],
+    supervisor: supervisorOf(props),
+    instances: instanceRefs([...props.instances, ...(state?.instances ?? [])]),
     ports: props.ports,
     graceMs: props.stopGraceMs,
   });

@@ -8,14 +8,17 @@ import type * as pulumi from "@pulumi/pulumi";
 import {
   AdminApiError,
   DaemonStartError,
-  isAlive,
   isPortFree,
+  keeperOf,
   ProxyAdminClient,
+  type ProxyState,
   proxyPaths,
   type RoutesResponse,
   type RouteTable,
   type RouteTableInput,
   readProxyState,
+  refOf,
+  runningProxy,
   startProxy,
   stopProxy,
   validateRouteTable,
@@ -44,6 +47,11 @@ export function sameRoutes(a: RouteTableInput | RouteTable, b: RouteTableInput |
 
 function weightsOf(table: RouteTable): Record<string, number> {
   return Object.fromEntries(table.versions.map((v) => [v.name, v.weight]));
+}
+
+/** The stop option naming a proxy by its id, when it has one. */
+function idOf(state: { id?: string | undefined }): { proxyId?: string } {
+  return state.id === undefined ? {} : { proxyId: state.id };
 }
 
 function clientOf(p: Pick<ProxyOutputs, "adminPort" | "adminToken">): ProxyAdminClient {
@@ -90,16 +98,34 @@ async function checkPortFree(port: number | undefined, field: string, service: s
   );
 }
 
+/**
+ * The proxy these outputs recorded while its keeper or its worker runs, found through its state
+ * file: a keeper killed since was replaced by its worker, and the file names the new one. Outputs
+ * of older versions (no id) name it by the keeper's pid.
+ */
+function live(props: Pick<ProxyOutputs, "stateDir" | "service" | "pid" | "proxyId">): ProxyState | undefined {
+  const state = runningProxy(proxyPaths(props.stateDir, props.service).state, props.proxyId);
+  return state && (props.proxyId !== undefined || state.pid === props.pid) ? state : undefined;
+}
+
+/** The outputs' keeper fields for the keeper a running proxy's state names now (and its id). */
+function keeperFields(
+  state: ProxyState,
+  proxyId: string | undefined,
+): Pick<ProxyOutputs, "pid" | "startTime" | "proxyId"> {
+  const id = proxyId ?? state.id;
+  return {
+    pid: state.pid,
+    startTime: state.startTime,
+    ...(id !== undefined ? { proxyId: id } : {}),
+  };
+}
+
 function outputs(
   inputs: ProxyInputs,
   token: string,
   read: RoutesResponse,
-  state: {
-    pid: number;
-    port: number;
-    previewPort?: number;
-    adminPort: number;
-  },
+  state: Pick<ProxyState, "id" | "pid" | "startTime" | "port" | "previewPort" | "adminPort">,
 ): ProxyOutputs {
   return {
     service: inputs.service,
@@ -111,6 +137,8 @@ function outputs(
     adminPort: state.adminPort,
     adminToken: token,
     pid: state.pid,
+    ...(state.startTime !== undefined ? { startTime: state.startTime } : {}),
+    ...(state.id !== undefined ? { proxyId: state.id } : {}),
     routes: read.routes,
     generation: read.generation,
     weights: weightsOf(read.routes),
@@ -150,25 +178,32 @@ export async function create(inputs: ProxyInputs): Promise<pulumi.dynamic.Create
   }
   const client = clientOf({ adminPort: state.adminPort, adminToken });
   const read = await applyRoutes(client, inputs.routes).catch(async (err: unknown) => {
-    await stopProxy(state.pid, 2_000, { stateFile: paths.state }).catch(() => undefined);
+    await stopProxy(keeperOf(state), 2_000, { stateFile: paths.state, ...idOf(state) }).catch(
+      () => undefined,
+    );
     throw err;
   });
   return { id: `${inputs.service}/proxy`, outs: outputs(inputs, adminToken, read, state) };
 }
 
-/** Refresh: the table the proxy really has, or status gone when the daemon no longer runs. */
+/**
+ * Refresh: the table the proxy really has and the keeper that runs it now, or status gone when
+ * neither its keeper nor its worker runs.
+ */
 export async function read(
   id: string,
   props: ProxyOutputs,
 ): Promise<pulumi.dynamic.ReadResult<ProxyOutputs>> {
-  let status: LiveStatus = isAlive(props.pid) ? "ready" : "gone";
-  if (status === "gone") return { id, props: { ...props, status } };
+  const state = live(props);
+  let status: LiveStatus = state ? "ready" : "gone";
+  if (!state) return { id, props: { ...props, status } };
+  const now = { ...props, ...keeperFields(state, props.proxyId) };
   try {
     const current = await clientOf(props).getRoutes();
     return {
       id,
       props: {
-        ...props,
+        ...now,
         routes: current.routes,
         generation: current.generation,
         weights: weightsOf(current.routes),
@@ -176,7 +211,7 @@ export async function read(
     };
   } catch {
     status = "degraded";
-    return { id, props: { ...props, status } };
+    return { id, props: { ...now, status } };
   }
 }
 
@@ -198,7 +233,7 @@ export async function diff(
   ) {
     replaces.push("previewPort");
   }
-  if (olds.status === "gone" || !isAlive(olds.pid)) replaces.push("status");
+  if (olds.status === "gone" || !live(olds)) replaces.push("status");
   const changes =
     replaces.length > 0 ||
     !sameRoutes(olds.routes, news.routes) ||
@@ -212,19 +247,22 @@ export async function update(
   olds: ProxyOutputs,
   news: ProxyInputs,
 ): Promise<pulumi.dynamic.UpdateResult<ProxyOutputs>> {
-  if (!isAlive(olds.pid)) {
+  const state = live(olds);
+  if (!state) {
     throw new Error(
       `proxy of ${olds.service} (pid ${olds.pid}) is not running; run \`pulumi refresh\` and then \`pulumi up\` to start a new one`,
     );
   }
   const read = await applyRoutes(clientOf(olds), news.routes);
-  return { outs: outputs(news, olds.adminToken, read, olds) };
+  const keeper = keeperFields(state, olds.proxyId);
+  return { outs: outputs(news, olds.adminToken, read, { ...olds, ...keeper, id: keeper.proxyId }) };
 }
 
 /** Stops the proxy (it drains for its grace period), checks its ports are free, removes the token file. */
 export async function remove(_id: string, props: ProxyOutputs): Promise<void> {
   const paths = proxyPaths(props.stateDir, props.service);
   const ports = [props.port, props.adminPort, ...(props.previewPort ? [props.previewPort] : [])];
-  await stopProxy(props.pid, 10_000, { stateFile: paths.state, ports });
+  const keeper = refOf(props.pid, props.startTime) ?? { pid: props.pid };
+  await stopProxy(keeper, 10_000, { stateFile: paths.state, ports, ...idOf({ id: props.proxyId }) });
   fs.rmSync(paths.config, { force: true });
 }

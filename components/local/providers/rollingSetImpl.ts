@@ -8,9 +8,19 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
-import { isAlive, sleep } from "../runtime/processes";
+import { refOf, supervisorRef } from "../runtime";
+import { isRunning } from "../runtime/identity";
+import { sleep } from "../runtime/processes";
 import { applyRoutes } from "./proxyImpl";
-import { drainPorts, findProxy, readSupervisor, stopInstances, uniqueDirName } from "./supervise";
+import {
+  drainPorts,
+  findProxy,
+  instanceRefs,
+  liveSupervisor,
+  readSupervisor,
+  stopInstances,
+  uniqueDirName,
+} from "./supervise";
 import type { LiveStatus, RollingSetInputs, RollingSetOutputs } from "./types";
 import {
   discoverUnits,
@@ -91,9 +101,9 @@ async function stillReady(
   delayMs: number,
 ): Promise<void> {
   for (const u of units) {
-    const state = readSupervisor(news.stateDir, news.service, u.dirName);
+    const state = liveSupervisor(news.stateDir, news.service, u.dirName);
     const instance = state?.instances[0];
-    if (state && isAlive(state.pid) && instance?.status === "ready" && instance.restarts === 0) continue;
+    if (state && instance?.status === "ready" && instance.restarts === 0) continue;
     const exit = instance?.lastExit ? `, last exit ${JSON.stringify(instance.lastExit)}` : "";
     throw new Error(
       `instance ${u.dirName} of version ${news.version} did not stay ready for strategy.readinessDelay (${delayMs} ms): ` +
@@ -178,9 +188,13 @@ export async function remove(_id: string, props: RollingSetOutputs): Promise<voi
     state: readSupervisor(props.stateDir, props.service, dirName),
   }));
   const running = states.filter(
-    ({ state }) =>
+    ({ dirName, state }) =>
       state !== undefined &&
-      (isAlive(state.pid) || state.instances.some((i) => i.pid !== null && isAlive(i.pid))),
+      (liveSupervisor(props.stateDir, props.service, dirName) !== undefined ||
+        state.instances.some((i) => {
+          const ref = refOf(i.pid, i.startTime);
+          return ref !== undefined && isRunning(ref);
+        })),
   );
   await drainPorts(
     proxy,
@@ -190,8 +204,8 @@ export async function remove(_id: string, props: RollingSetOutputs): Promise<voi
   await Promise.all(
     running.map(({ dirName, state }) =>
       stopInstances(props.stateDir, props.service, dirName, {
-        supervisorPid: state?.pid ?? 0,
-        pids: state?.instances.map((i) => i.pid) ?? [],
+        supervisor: state ? supervisorRef(state) : { pid: 0 },
+        instances: instanceRefs(state?.instances ?? []),
         ports: state?.instances.map((i) => i.port) ?? [],
         graceMs: props.stopGraceMs,
       }),

@@ -8,15 +8,19 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import {
   DaemonStartError,
-  isAlive,
+  type InstanceRef,
+  isRunning,
+  type ProcessRef,
   ProxyAdminClient,
   proxyPaths,
-  readProxyState,
   readState,
+  refOf,
+  runningProxy,
   type SupervisorState,
   startSupervisor,
   stopSupervisor,
   supervisorPaths,
+  supervisorRef,
 } from "../runtime";
 import type { InstanceInfo, LiveStatus, ProcessTemplate } from "./types";
 
@@ -77,7 +81,8 @@ export async function startInstances(
   } catch (err) {
     // The runtime stops what it started; make sure, from the state file, before reporting.
     const state = readState(paths.state);
-    if (state) await stopSupervisor(state.pid, 2_000, { stateFile: paths.state }).catch(() => undefined);
+    if (state)
+      await stopSupervisor(supervisorRef(state), 2_000, { stateFile: paths.state }).catch(() => undefined);
     fs.rmSync(paths.config, { force: true });
     throw explain(err, t, subject, paths.dir);
   }
@@ -86,38 +91,78 @@ export async function startInstances(
 /**
  * Stops a supervisor and its instances (SIGTERM, grace, SIGKILL) and returns once their pids are
  * gone and their ports can be bound again. Removes the config file, which holds the environment.
+ * Each process is signalled only while it is still the one recorded (pid and start time).
  */
 export async function stopInstances(
   stateDir: string,
   service: string,
   dirName: string,
   known: {
-    supervisorPid: number;
-    pids: readonly (number | null)[];
+    supervisor: ProcessRef;
+    instances: readonly InstanceRef[];
     ports: readonly number[];
     graceMs: number;
   },
 ): Promise<void> {
   const paths = supervisorPaths(stateDir, service, dirName);
-  const pids = known.pids.filter((p): p is number => typeof p === "number");
-  await stopSupervisor(known.supervisorPid, known.graceMs, {
+  await stopSupervisor(known.supervisor, known.graceMs, {
     stateFile: paths.state,
     ports: known.ports,
-    pids,
+    pids: known.instances,
   });
   fs.rmSync(paths.config, { force: true });
 }
 
-/** Instances as a state file reports them, with `gone` for those whose process no longer runs. */
+/** The supervisor outputs recorded (with its start time when they have one). */
+export function supervisorOf(o: { supervisorPid: number; supervisorStartTime?: number }): ProcessRef {
+  return refOf(o.supervisorPid, o.supervisorStartTime) ?? { pid: o.supervisorPid };
+}
+
+/** Refs of recorded instances (those with a pid), for a stop. */
+export function instanceRefs(
+  instances: readonly { pid: number | null; startTime?: number | null; port: number }[],
+): InstanceRef[] {
+  return instances.flatMap((i) => {
+    const ref = refOf(i.pid, i.startTime);
+    return ref ? [{ ...ref, port: i.port }] : [];
+  });
+}
+
+/**
+ * The state of a supervisor folder while its supervisor runs (the same process as `expected`
+ * when given, with the folder's config in its command line), else undefined.
+ */
+export function liveSupervisor(
+  stateDir: string,
+  service: string,
+  dirName: string,
+  expected?: ProcessRef,
+): SupervisorState | undefined {
+  const paths = supervisorPaths(stateDir, service, dirName);
+  const state = readState(paths.state);
+  if (!state) return undefined;
+  const ref = supervisorRef(state);
+  const same =
+    expected === undefined ||
+    (expected.pid === ref.pid &&
+      (expected.startTime === undefined ||
+        ref.startTime === undefined ||
+        expected.startTime === ref.startTime));
+  return same && isRunning(ref, "supervisor-main", paths.config) ? state : undefined;
+}
+
+/** Instances as the state of a running supervisor reports them (none: `gone`), dead ones with pid null. */
 export function instancesOf(state: SupervisorState | undefined, ports: readonly number[]): InstanceInfo[] {
-  if (!state || !isAlive(state.pid)) {
+  if (!state) {
     return ports.map((port, index) => ({ index, pid: null, port, status: "gone", restarts: 0 }));
   }
   return state.instances.map((i) => {
-    const running = i.pid !== null && isAlive(i.pid);
+    const ref = refOf(i.pid, i.startTime);
+    const running = ref !== undefined && isRunning(ref);
     return {
       index: i.index,
-      pid: running ? i.pid : null,
+      pid: running ? ref.pid : null,
+      ...(running && ref.startTime !== undefined ? { startTime: ref.startTime } : {}),
       port: i.port,
       status: running || i.status !== "ready" ? i.status : "gone",
       restarts: i.restarts,
@@ -125,12 +170,12 @@ export function instancesOf(state: SupervisorState | undefined, ports: readonly 
   });
 }
 
-/** The live status of a supervisor: gone when it is not running, degraded when an instance is not ready. */
+/** The live status of a supervisor (its state while it runs): gone when it is not running, degraded when an instance is not ready. */
 export function liveStatus(
   state: SupervisorState | undefined,
   instances: readonly InstanceInfo[],
 ): LiveStatus {
-  if (!state || !isAlive(state.pid)) return "gone";
+  if (!state) return "gone";
   return instances.every((i) => i.status === "ready" && i.pid !== null) ? "ready" : "degraded";
 }
 
@@ -146,8 +191,8 @@ export function readSupervisor(
 /** The admin client of the service's proxy when it runs, found through its state and config files. */
 export function findProxy(stateDir: string, service: string): ProxyAdminClient | undefined {
   const paths = proxyPaths(stateDir, service);
-  const state = readProxyState(paths.state);
-  if (!state || !isAlive(state.pid) || state.status !== "ready") return undefined;
+  const state = runningProxy(paths.state);
+  if (state?.status !== "ready") return undefined;
   try {
     const config = JSON.parse(fs.readFileSync(paths.config, "utf8")) as { adminToken?: unknown };
     if (typeof config.adminToken !== "string") return undefined;

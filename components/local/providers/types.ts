@@ -54,6 +54,8 @@ export interface InstanceInfo {
   readonly index: number;
   /** Pid of the instance (its process group), null while it is restarting or gone. */
   readonly pid: number | null;
+  /** Start time of that process (`/proc/<pid>/stat` field 22), so that a reused pid is never taken for it. */
+  readonly startTime?: number;
   readonly port: number;
   /** Supervisor's view: starting, ready, backoff, stopping, stopped, failed; `gone` when nothing runs. */
   readonly status: string;
@@ -71,6 +73,8 @@ export interface InstanceSetOutputs extends InstanceSetInputs {
   /** Folder of the supervisor's and the instances' logs. */
   readonly logDir: string;
   readonly supervisorPid: number;
+  /** Start time of the supervisor; absent without /proc and in the state of older versions. */
+  readonly supervisorStartTime?: number;
   readonly instances: readonly InstanceInfo[];
   /** Ports of the instances, in index order. */
   readonly ports: readonly number[];
@@ -107,7 +111,12 @@ export interface ProxyOutputs {
   readonly adminPort: number;
   /** Bearer token of the admin API, made at create; secret in state. */
   readonly adminToken: string;
+  /** Pid of the proxy's keeper as last seen (refresh follows a keeper its worker replaced). */
   readonly pid: number;
+  /** Start time of that keeper; absent without /proc and in the state of older versions. */
+  readonly startTime?: number;
+  /** The proxy's id, the same through restarts of its worker and keeper; absent in older states. */
+  readonly proxyId?: string;
   /** Routing table as read back from the proxy. */
   readonly routes: RouteTableInput;
   /** Generation of the table read back. */
@@ -139,7 +148,12 @@ export interface UnitInfo {
   /** Supervisor folder name, `<setId>-u<n>`. */
   readonly dirName: string;
   readonly supervisorPid: number;
+  /** Start time of the supervisor; absent without /proc and in the state of older versions. */
+  readonly supervisorStartTime?: number;
+  /** Pid of the unit's instance, null while it is restarting or gone. */
   readonly pid: number | null;
+  /** Start time of that instance. */
+  readonly startTime?: number;
   readonly port: number;
   readonly version: string;
   readonly status: string;

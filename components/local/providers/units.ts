@@ -6,10 +6,17 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { isAlive, type RouteTableInput, supervisorPaths } from "../runtime";
+import { type RouteTableInput, type SupervisorState, supervisorPaths, supervisorRef } from "../runtime";
 import { writeJsonAtomic } from "../runtime/files";
-import { instancesOf, readSupervisor, startInstances, stopInstances } from "./supervise";
-import type { ProcessTemplate, UnitInfo } from "./types";
+import {
+  instanceRefs,
+  instancesOf,
+  liveSupervisor,
+  startInstances,
+  stopInstances,
+  supervisorOf,
+} from "./supervise";
+import type { InstanceInfo, ProcessTemplate, UnitInfo } from "./types";
 
 /** A unit as found on disk. */
 export interface LiveUnit extends UnitInfo {
@@ -38,6 +45,20 @@ function unitFile(stateDir: string, service: string, dirName: string): string {
   return path.join(supervisorPaths(stateDir, service, dirName).dir, "unit.json");
 }
 
+/** The processes of a unit: its supervisor and its instance, each with its start time when known. */
+function unitProcesses(
+  state: SupervisorState,
+  instance: InstanceInfo | undefined,
+): Pick<UnitInfo, "supervisorPid" | "supervisorStartTime" | "pid" | "startTime"> {
+  const { startTime } = supervisorRef(state);
+  return {
+    supervisorPid: state.pid,
+    ...(startTime !== undefined ? { supervisorStartTime: startTime } : {}),
+    pid: instance?.pid ?? null,
+    ...(instance?.startTime !== undefined ? { startTime: instance.startTime } : {}),
+  };
+}
+
 /** Units of a set whose supervisor still runs, oldest first. */
 export function discoverUnits(stateDir: string, service: string, setId: string): LiveUnit[] {
   const root = path.join(stateDir, service);
@@ -45,8 +66,8 @@ export function discoverUnits(stateDir: string, service: string, setId: string):
   const names = fs.existsSync(root) ? fs.readdirSync(root).filter((n) => n.startsWith(prefix)) : [];
   const units: Array<LiveUnit & { n: number }> = [];
   for (const dirName of names) {
-    const state = readSupervisor(stateDir, service, dirName);
-    if (!state || !isAlive(state.pid)) continue;
+    const state = liveSupervisor(stateDir, service, dirName);
+    if (!state) continue;
     let meta: { version?: string; hash?: string } = {};
     try {
       meta = JSON.parse(fs.readFileSync(unitFile(stateDir, service, dirName), "utf8"));
@@ -57,8 +78,7 @@ export function discoverUnits(stateDir: string, service: string, setId: string):
     units.push({
       n: Number(dirName.slice(prefix.length)),
       dirName,
-      supervisorPid: state.pid,
-      pid: instance?.pid ?? null,
+      ...unitProcesses(state, instance),
       port: instance?.port ?? 0,
       version: meta.version ?? "unknown",
       status: instance?.status ?? "gone",
@@ -97,8 +117,7 @@ export async function startUnits(
       const [instance] = instancesOf(state, []);
       return {
         dirName,
-        supervisorPid: state.pid,
-        pid: instance?.pid ?? null,
+        ...unitProcesses(state, instance),
         port: instance?.port ?? 0,
         version: t.version,
         status: instance?.status ?? "ready",
@@ -124,8 +143,8 @@ export async function stopUnits(
   await Promise.all(
     units.map(async (u) => {
       await stopInstances(t.stateDir, t.service, u.dirName, {
-        supervisorPid: u.supervisorPid,
-        pids: [u.pid],
+        supervisor: supervisorOf(u),
+        instances: instanceRefs([u]),
         ports: u.port ? [u.port] : [],
         graceMs: t.stopGraceMs,
       });

@@ -1,18 +1,20 @@
-// Client side of the local runtime: starts the supervisor and proxy daemons, reads their state
-// files and stops them. The later Pulumi dynamic providers call these functions.
+// Client side of the local runtime: starts the supervisor and proxy daemons and reads their state
+// files (stop.ts stops them). The Pulumi dynamic providers call these functions.
+import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { fileSize, readJsonFile, tailFile, writeJsonAtomic } from "./files";
+import { isAlive, isRunning, type ProcessRef, refOf } from "./identity";
+import { sleep, spawnDaemon, waitForExit } from "./processes";
 import {
-  commandLineContains,
-  type DaemonEntry,
-  isAlive,
-  signal,
-  sleep,
-  spawnDaemon,
-  waitForExit,
-  waitForPortsFree,
-} from "./processes";
-import { type ProxyConfigInput, type ProxyState, proxyPaths, validateProxyConfig } from "./proxy-config";
+  keeperOf,
+  type ProxyConfigInput,
+  type ProxyState,
+  proxyPaths,
+  validateProxyConfig,
+  workerOf,
+} from "./proxy-config";
+import { stopProxy, stopSupervisor } from "./stop";
 import {
   isSupervisorState,
   type SupervisorConfigInput,
@@ -22,6 +24,9 @@ import {
   validateSupervisorConfig,
 } from "./supervisor-config";
 import { isRecord } from "./validate";
+
+export type { StopKnown, StopResult } from "./stop";
+export { stopProxy, stopSupervisor } from "./stop";
 
 /** Why starting a daemon failed. */
 export type StartErrorCode =
@@ -48,27 +53,6 @@ export class DaemonStartError extends Error {
   }
 }
 
-/** What {@link stopSupervisor} and {@link stopProxy} did. */
-export interface StopResult {
-  pid: number;
-  /** True when SIGTERM was sent to the daemon (false when it was already gone). */
-  signalled: boolean;
-  /** True when something had to be killed with SIGKILL after the grace period. */
-  forced: boolean;
-  /** Ports verified free (bindable) after the stop. */
-  ports: number[];
-}
-
-/** Extra things a stop should wait for, when the state file is gone or the caller knows better. */
-export interface StopKnown {
-  /** State file to read instance pids and ports from (used only when its pid matches). */
-  stateFile?: string;
-  /** Ports that must be free after the stop. */
-  ports?: readonly number[];
-  /** Pids (process-group leaders) that must be gone after the stop. */
-  pids?: readonly number[];
-}
-
 /** The supervisor state file, or undefined when there is none. */
 export function readState(stateFile: string): SupervisorState | undefined {
   const value = readJsonFile(stateFile);
@@ -83,18 +67,26 @@ export function readProxyState(stateFile: string): ProxyState | undefined {
     : undefined;
 }
 
-function isGroupLeader(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(fields[2]) === pid;
-  } catch {
-    return true;
-  }
+/** The supervisor a state file names, when it is still that process (folder's config in its command line). */
+export function supervisorRef(state: SupervisorState): ProcessRef {
+  return refOf(state.pid, state.startTime) ?? { pid: state.pid };
 }
 
-function ensureNotRunning(pid: number | undefined, entry: DaemonEntry, what: string, logFile: string): void {
-  if (pid !== undefined && isAlive(pid) && commandLineContains(pid, entry)) {
+/**
+ * The proxy whose state is in `stateFile` when its keeper or its worker still runs (checked by
+ * start time and command line), else undefined. With `id`, only that proxy (its state's id).
+ */
+export function runningProxy(stateFile: string, id?: string): ProxyState | undefined {
+  const state = readProxyState(stateFile);
+  if (!state || (id !== undefined && state.id !== id)) return undefined;
+  const config = path.join(path.dirname(stateFile), "proxy.config.json");
+  const keeper = isRunning(keeperOf(state), "proxy-main", config);
+  const worker = workerOf(state);
+  return keeper || (worker && isRunning(worker, "proxy-worker", config)) ? state : undefined;
+}
+
+function ensureNotRunning(running: boolean, pid: number | undefined, what: string, logFile: string): void {
+  if (running && pid !== undefined) {
     throw new DaemonStartError(
       "ALREADY_RUNNING",
       `${what} is already running (pid ${pid}); stop it first`,
@@ -106,13 +98,13 @@ function ensureNotRunning(pid: number | undefined, entry: DaemonEntry, what: str
 
 async function waitForDaemon<S extends { pid: number; status: string; error?: string | null }>(args: {
   pid: number;
-  marker: DaemonEntry;
   what: string;
   read: () => S | undefined;
   logFile: string;
   logOffset: number;
   timeoutMs: number;
   failCode: (state: S) => StartErrorCode;
+  stop: (pid: number) => Promise<unknown>;
 }): Promise<S> {
   const { pid, what, logFile } = args;
   const deadline = Date.now() + args.timeoutMs;
@@ -135,7 +127,7 @@ async function waitForDaemon<S extends { pid: number; status: string; error?: st
       );
     }
     if (Date.now() >= deadline) {
-      await stopDaemon(pid, args.marker, 2_000, {});
+      await args.stop(pid);
       throw new DaemonStartError(
         "START_TIMEOUT",
         `${what} did not report ready within ${args.timeoutMs} ms; see ${logFile}`,
@@ -156,7 +148,10 @@ export async function startSupervisor(input: SupervisorConfigInput): Promise<Sup
   const config = validateSupervisorConfig(input);
   const paths = supervisorPaths(config.stateDir, config.service, config.version);
   const what = `supervisor of ${config.service}/${config.version}`;
-  ensureNotRunning(readState(paths.state)?.pid, "supervisor-main", what, paths.log);
+  const previous = readState(paths.state);
+  const running =
+    previous !== undefined && isRunning(supervisorRef(previous), "supervisor-main", paths.config);
+  ensureNotRunning(running, previous?.pid, what, paths.log);
   fs.mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
   writeJsonAtomic(paths.config, config, 0o600);
   fs.rmSync(paths.state, { force: true });
@@ -164,22 +159,23 @@ export async function startSupervisor(input: SupervisorConfigInput): Promise<Sup
   const pid = spawnDaemon("supervisor-main", [paths.config], paths.log);
   return waitForDaemon({
     pid,
-    marker: "supervisor-main",
     what,
     read: () => readState(paths.state),
     logFile: paths.log,
     logOffset,
     timeoutMs: config.readiness.deadlineMs + 30_000,
     failCode: (s) => s.errorCode ?? "SPAWN_FAILED",
+    stop: (p) => stopSupervisor(p, 2_000, { stateFile: paths.state }),
   });
 }
 
 /** Starts the proxy daemon of a service and waits until it listens. */
 export async function startProxy(input: ProxyConfigInput): Promise<ProxyState> {
-  const config = validateProxyConfig(input);
+  const config = validateProxyConfig({ id: randomUUID(), ...input });
   const paths = proxyPaths(config.stateDir, config.service);
   const what = `proxy of ${config.service}`;
-  ensureNotRunning(readProxyState(paths.state)?.pid, "proxy-main", what, paths.log);
+  const previous = runningProxy(paths.state);
+  ensureNotRunning(previous !== undefined, previous?.pid, what, paths.log);
   fs.mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
   writeJsonAtomic(paths.config, config, 0o600);
   fs.rmSync(paths.state, { force: true });
@@ -187,90 +183,12 @@ export async function startProxy(input: ProxyConfigInput): Promise<ProxyState> {
   const pid = spawnDaemon("proxy-main", [paths.config], paths.log);
   return waitForDaemon({
     pid,
-    marker: "proxy-main",
     what,
     read: () => readProxyState(paths.state),
     logFile: paths.log,
     logOffset,
     timeoutMs: 30_000,
     failCode: () => "PROXY_FAILED",
+    stop: (p) => stopProxy(p, 2_000, { stateFile: paths.state }),
   });
-}
-
-async function stopDaemon(
-  pid: number,
-  marker: DaemonEntry,
-  graceMs: number,
-  known: StopKnown,
-): Promise<StopResult> {
-  const ports = [...(known.ports ?? [])];
-  const pids = [...(known.pids ?? [])];
-  const workers: number[] = [];
-  const state = known.stateFile ? readJsonFile(known.stateFile) : undefined;
-  if (isRecord(state) && state["pid"] === pid) {
-    if (isSupervisorState(state)) {
-      for (const i of state.instances) {
-        ports.push(i.port);
-        if (i.pid !== null) pids.push(i.pid);
-      }
-    } else {
-      for (const key of ["port", "previewPort", "adminPort"]) {
-        const port = state[key];
-        if (typeof port === "number" && port > 0) ports.push(port);
-      }
-      if (typeof state["workerPid"] === "number") workers.push(state["workerPid"]);
-    }
-  }
-  let signalled = false;
-  let forced = false;
-  if (isAlive(pid) && commandLineContains(pid, marker)) signalled = signal(pid, "SIGTERM");
-  if (signalled && !(await waitForExit([pid], graceMs + 5_000))) {
-    forced = true;
-    signal(pid, "SIGKILL");
-    await waitForExit([pid], 5_000);
-  }
-  if (isAlive(pid) && commandLineContains(pid, marker))
-    throw new Error(`${marker} pid ${pid} is still running after SIGKILL`);
-  // A proxy worker outlives its keeper when the keeper was killed (it then drains and exits by
-  // itself); do not wait for that, stop it like the keeper would have.
-  const orphans = workers.filter((p) => isAlive(p) && commandLineContains(p, "proxy-worker"));
-  for (const p of orphans) signal(p, "SIGTERM");
-  if (orphans.length > 0 && !(await waitForExit(orphans, graceMs))) {
-    forced = true;
-    for (const p of orphans) signal(p, "SIGKILL");
-    await waitForExit(orphans, 5_000);
-  }
-  const leftovers = pids.filter((p) => isAlive(p) && isGroupLeader(p));
-  if (leftovers.length > 0) {
-    for (const p of leftovers) signal(-p, "SIGTERM");
-    if (!(await waitForExit(leftovers, graceMs))) {
-      forced = true;
-      for (const p of leftovers) signal(-p, "SIGKILL");
-      await waitForExit(leftovers, 5_000);
-    }
-  }
-  const stillAlive = [...orphans, ...leftovers].filter(isAlive);
-  if (stillAlive.length > 0)
-    throw new Error(`processes ${stillAlive.join(", ")} are still running after SIGKILL`);
-  const unique = [...new Set(ports)];
-  const busy = await waitForPortsFree(unique, 5_000);
-  if (busy.length > 0)
-    throw new Error(`ports ${busy.join(", ")} are still in use after stopping ${marker} pid ${pid}`);
-  return { pid, signalled, forced, ports: unique };
-}
-
-/**
- * Stops a supervisor (SIGTERM; it stops its instances with `graceMs` each) and waits until it and
- * its instances are gone and their ports can be bound again. Kills leftovers after the grace period.
- */
-export function stopSupervisor(pid: number, graceMs = 10_000, known: StopKnown = {}): Promise<StopResult> {
-  return stopDaemon(pid, "supervisor-main", graceMs, known);
-}
-
-/**
- * Stops a proxy (SIGTERM to `pid`, the keeper; its worker drains for its own grace period) and
- * waits until the keeper and its worker are gone and the ports are free.
- */
-export function stopProxy(pid: number, graceMs = 10_000, known: StopKnown = {}): Promise<StopResult> {
-  return stopDaemon(pid, "proxy-main", graceMs, known);
 }

@@ -5,6 +5,7 @@ export {
   DaemonStartError,
   readProxyState,
   readState,
+  runningProxy,
   type StartErrorCode,
   type StopKnown,
   type StopResult,
@@ -12,12 +13,15 @@ export {
   startSupervisor,
   stopProxy,
   stopSupervisor,
+  supervisorRef,
 } from "./control";
+export { isRunning, type ProcessRef, processRef, refOf, startTimeOf } from "./identity";
 export { LATENCY_BUCKETS, type ProxyMetricsJson, type VersionMetricsJson } from "./metrics";
 export { daemonArgv, findFreePort, isAlive, isPortFree } from "./processes";
 export type { DrainResult, DrainTarget } from "./proxy";
 export {
   type DaemonStatus,
+  keeperOf,
   type ProxyConfig,
   type ProxyConfigInput,
   type ProxyState,
@@ -34,6 +38,7 @@ export {
   type VersionRoute,
   validateRouteTable,
 } from "./routing";
+export type { InstanceRef } from "./stop";
 export {
   type InstanceState,
   type ReadinessCheck,

@@ -1,9 +1,12 @@
-// Process and port helpers: how daemons are spawned, whether a pid is still ours, whether a
-// loopback port is free.
+// Process and port helpers: how daemons are spawned, waiting for processes to end, whether a
+// loopback port is free. Whether a pid is still ours is identity.ts's business.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
+import { isRunning, type ProcessRef } from "./identity";
+
+export { commandLineContains, isAlive } from "./identity";
 
 /** Daemon entry points that live next to this file (`proxy-worker` is started by `proxy-main`). */
 export type DaemonEntry = "proxy-main" | "proxy-worker" | "supervisor-main";
@@ -42,35 +45,6 @@ export function spawnDaemon(entry: DaemonEntry, args: string[], logFile: string)
   }
 }
 
-/** True while `pid` exists and is not a zombie. */
-export function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
-  } catch {
-    return true; // no /proc (macOS): kill(0) said it exists
-  }
-}
-
-/**
- * False when `pid` is alive but its command line does not contain `marker`, so that a recycled pid
- * is never signalled. True when the command line cannot be read (no /proc).
- */
-export function commandLineContains(pid: number, marker: string): boolean {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker);
-  } catch {
-    return true;
-  }
-}
-
 /** Sends `signal` to a pid (or a process group with a negative pid); false when it is already gone. */
 export function signal(pid: number, sig: NodeJS.Signals): boolean {
   try {
@@ -85,11 +59,18 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Waits until none of `pids` is alive; true when that happened within `timeoutMs`. */
-export async function waitForExit(pids: readonly number[], timeoutMs: number): Promise<boolean> {
+/**
+ * Waits until none of `processes` runs (a ref with a start time is gone once its pid names another
+ * process); true when that happened within `timeoutMs`.
+ */
+export async function waitForExit(
+  processes: readonly (number | ProcessRef)[],
+  timeoutMs: number,
+): Promise<boolean> {
+  const refs = processes.map((p) => (typeof p === "number" ? { pid: p } : p));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (!pids.some(isAlive)) return true;
+    if (!refs.some((r) => isRunning(r))) return true;
     if (Date.now() >= deadline) return false;
     await sleep(25);
   }

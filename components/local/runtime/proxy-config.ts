@@ -1,5 +1,6 @@
 // The proxy daemon's config file and state file formats.
 import * as path from "node:path";
+import { type ProcessRef, refOf } from "./identity";
 import { type RouteTable, type RouteTableInput, validateRouteTable } from "./routing";
 import {
   ConfigError,
@@ -15,6 +16,12 @@ import {
 
 /** Contents of the proxy config file (`<stateDir>/<service>/proxy/proxy.config.json`, mode 0600). */
 export interface ProxyConfig {
+  /**
+   * Names this proxy for its whole life, through restarts of its worker and of its keeper (whose
+   * pid then changes): its state file carries it, so a caller can tell its proxy from a later one
+   * in the same folder. `startProxy` makes one when it is not given.
+   */
+  id?: string;
   /** Service name; used in paths and as the `service` label of metrics. */
   service: string;
   /** Absolute folder for config, state and log files. */
@@ -48,12 +55,23 @@ export type DaemonStatus = "starting" | "ready" | "degraded" | "stopping" | "sto
 
 /** Contents of the proxy state file (`proxy.state.json`), rewritten atomically on every change. */
 export interface ProxyState {
-  /** Pid of the proxy daemon (`proxy-main`, which keeps the worker running); what a stop signals. */
+  /** The proxy's {@link ProxyConfig.id}; absent in files of older versions. */
+  id?: string;
+  /**
+   * Pid of the keeper (`proxy-main`, which keeps the worker running); what a stop signals. A killed
+   * keeper is replaced by its worker, so this is the current keeper's pid, not the first one's.
+   */
   pid: number;
+  /** The keeper's start time (see {@link ProcessRef}); absent without /proc or in older files. */
+  startTime?: number;
   /** Pid of the worker that serves (`proxy-worker`), null while it is being restarted. */
   workerPid: number | null;
+  /** The worker's start time; null while it is being restarted, absent without /proc or in older files. */
+  workerStartTime?: number | null;
   /** Times the worker was restarted after it died; each restart binds the same ports and reloads the table. */
   restarts: number;
+  /** Times a killed keeper was replaced by a new one its worker started (absent in older files). */
+  keeperRestarts?: number;
   service: string;
   status: DaemonStatus;
   host: string;
@@ -71,6 +89,16 @@ export interface ProxyState {
   updatedAt: string;
   /** Why the proxy failed, when `status` is `failed`, or why the worker is being restarted (`degraded`). */
   error?: string;
+}
+
+/** Where a proxy's keeper and worker are found: the pids of its state file, checked for identity. */
+export function keeperOf(state: ProxyState): ProcessRef {
+  return refOf(state.pid, state.startTime) ?? { pid: state.pid };
+}
+
+/** The worker a proxy state names, or undefined while none runs. */
+export function workerOf(state: ProxyState): ProcessRef | undefined {
+  return refOf(state.workerPid, state.workerStartTime);
 }
 
 /** Files of a proxy daemon. */
@@ -92,6 +120,7 @@ export function proxyPaths(stateDir: string, service: string): ProxyPaths {
 }
 
 const KNOWN = [
+  "id",
   "service",
   "stateDir",
   "host",
@@ -105,6 +134,8 @@ const KNOWN = [
   "ejectMs",
 ] as const;
 
+const ID_HINT = "use 1-64 letters, digits or dashes";
+
 /** Validates a proxy config and fills in defaults. Throws {@link ConfigError} naming the field. */
 export function validateProxyConfig(value: unknown): ProxyConfig {
   const input = record(value, "proxy");
@@ -117,6 +148,7 @@ export function validateProxyConfig(value: unknown): ProxyConfig {
     throw new ConfigError("adminToken", "must be a string of at least 16 characters (value not shown)");
   }
   const config: ProxyConfig = {
+    ...(input["id"] !== undefined ? { id: str(input["id"], "id", /^[A-Za-z0-9-]{1,64}$/, ID_HINT) } : {}),
     service: str(input["service"], "service", NAME_PATTERN, NAME_HINT),
     stateDir,
     host: loopbackHost(input["host"], "host"),

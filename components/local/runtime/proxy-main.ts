@@ -1,15 +1,21 @@
-// Daemon entry of the traffic proxy: `node proxy-main.js <config.json>`. It serves nothing itself:
-// it keeps one `proxy-worker` running and restarts it with backoff when it dies after it was ready.
-// The restarted worker binds the same ports and reloads the last table from proxy.state.json, so
-// the admin token (in the config), the ports and this pid (in the state) stay what callers know.
+// Daemon entry of the traffic proxy's keeper: `node proxy-main.js <config.json> [--adopt]`. It
+// serves nothing itself: it keeps one `proxy-worker` running and restarts it with backoff when it
+// dies after it was ready. The restarted worker binds the same ports and reloads the last table
+// from proxy.state.json, so the admin token (in the config) and the ports stay what callers know.
+// Keeper and worker watch each other over their IPC channel: a worker whose keeper died goes on
+// serving and starts a new keeper with --adopt (its child), which watches it the same way and
+// restarts it if it dies in turn; the state file then names the new keeper.
 // A worker that fails its first start makes this daemon exit 1 (startProxy reports the worker's
-// error). SIGTERM/SIGINT stop the worker (it drains for shutdownGraceMs), then this daemon.
+// error). SIGTERM/SIGINT stop the worker (it drains for shutdownGraceMs), then this daemon; a
+// worker stopped by its own SIGTERM stops this daemon too.
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { readJsonFile, writeJsonAtomic } from "./files";
+import { SELF } from "./identity";
 import { daemonArgv } from "./processes";
 import { type ProxyState, proxyPaths, validateProxyConfig } from "./proxy-config";
+import type { KeeperMessage, WorkerMessage } from "./proxy-worker";
 import { isRecord } from "./validate";
 
 /** First delay before a restart; doubles per consecutive failure up to {@link MAX_BACKOFF_MS}. */
@@ -24,24 +30,37 @@ function log(message: string): void {
   process.stdout.write(`${new Date().toISOString()} proxy[${process.pid}] ${message}\n`);
 }
 
+/** The worker this keeper watches: its own child, or (adopted) the worker that started this keeper. */
+interface Watched {
+  readonly pid: number;
+  kill(sig: NodeJS.Signals): void;
+}
+
 function main(): void {
   const configFile = process.argv[2];
-  if (!configFile) throw new Error("usage: proxy-main <config.json>");
+  const adopt = process.argv[3] === "--adopt";
+  if (!configFile) throw new Error("usage: proxy-main <config.json> [--adopt]");
   const config = validateProxyConfig(readJsonFile(configFile));
   const paths = proxyPaths(config.stateDir, config.service);
-  let worker: ChildProcess | undefined;
+  const ours = (state: unknown): state is Record<string, unknown> =>
+    isRecord(state) && (config.id !== undefined ? state["id"] === config.id : state["pid"] === process.pid);
+  const current = readJsonFile(paths.state);
+  let worker: Watched | undefined;
   let timer: NodeJS.Timeout | undefined;
-  let restarts = 0;
+  let restarts = adopt && ours(current) && typeof current["restarts"] === "number" ? current["restarts"] : 0;
   let failures = 0;
-  let everReady = false;
-  let readyAt = 0;
+  let everReady = adopt;
+  let readyAt = adopt ? Date.now() : 0;
+  let workerStopping = false;
   let stopping = false;
 
-  // Only called while no worker runs, so the state file has one writer at a time.
+  // Only called while no worker runs, so the state file has one writer at a time; this keeper
+  // names itself in it (an adopted keeper whose worker died before it could do so included).
   const patchState = (patch: Partial<ProxyState>): void => {
     const state = readJsonFile(paths.state);
-    if (!isRecord(state) || state["pid"] !== process.pid) return;
-    writeJsonAtomic(paths.state, { ...state, ...patch, updatedAt: new Date().toISOString() });
+    if (!ours(state)) return;
+    const self = { pid: process.pid, ...(SELF.startTime !== undefined ? { startTime: SELF.startTime } : {}) };
+    writeJsonAtomic(paths.state, { ...state, ...self, ...patch, updatedAt: new Date().toISOString() });
   };
   const removeTempFiles = (pid: number): void => {
     const prefix = `${path.basename(paths.state)}.${pid}.`;
@@ -51,16 +70,24 @@ function main(): void {
     }
   };
   const finish = (): never => {
-    patchState({ status: "stopped", workerPid: null });
+    patchState({ status: "stopped", workerPid: null, workerStartTime: null });
     log("stopped");
     process.exit(0);
   };
+  const onMessage = (message: unknown): void => {
+    if (!isRecord(message)) return;
+    const type = message["type"] as WorkerMessage["type"] | undefined;
+    if (type === "ready") {
+      everReady = true;
+      readyAt = Date.now();
+    } else if (type === "stopping") workerStopping = true;
+  };
 
-  const onExit = (pid: number, code: number | null, sig: NodeJS.Signals | null): void => {
+  const onGone = (pid: number, how: string): void => {
     worker = undefined;
-    const how = sig ? `was killed by ${sig}` : `exited with code ${code}`;
     removeTempFiles(pid);
-    if (stopping) {
+    if (stopping || workerStopping) {
+      if (workerStopping && !stopping) log(`worker pid ${pid} stopped on request; stopping too`);
       finish();
       return;
     }
@@ -73,7 +100,12 @@ function main(): void {
     failures++;
     readyAt = 0;
     log(`worker pid ${pid} ${how}; restart ${restarts + 1} in ${delay} ms`);
-    patchState({ status: "degraded", workerPid: null, error: `worker ${how}; restarting in ${delay} ms` });
+    patchState({
+      status: "degraded",
+      workerPid: null,
+      workerStartTime: null,
+      error: `worker ${how}; restarting in ${delay} ms`,
+    });
     timer = setTimeout(() => {
       timer = undefined;
       restarts++;
@@ -84,7 +116,8 @@ function main(): void {
   const launch = (): void => {
     const [command, ...args] = daemonArgv("proxy-worker");
     if (command === undefined) throw new Error("daemonArgv returned an empty argv");
-    const child = spawn(command, [...args, configFile, String(restarts)], {
+    workerStopping = false;
+    const child: ChildProcess = spawn(command, [...args, configFile, String(restarts)], {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     const pid = child.pid;
@@ -92,18 +125,25 @@ function main(): void {
       // spawn reports the reason through 'error'; the exit path restarts or fails as for a crash.
       child.once("error", (err) => {
         log(`could not start the worker: ${err.message}`);
-        onExit(0, 1, null);
+        onGone(0, "could not start");
       });
       return;
     }
-    worker = child;
-    child.on("message", (message: unknown) => {
-      if (isRecord(message) && message["type"] === "ready") {
-        everReady = true;
-        readyAt = Date.now();
-      }
-    });
-    child.once("exit", (code, sig) => onExit(pid, code, sig));
+    worker = { pid, kill: (sig) => child.kill(sig) };
+    child.on("message", onMessage);
+    child.once("exit", (code, sig) => onGone(pid, sig ? `was killed by ${sig}` : `exited with code ${code}`));
+  };
+
+  const adoptParent = (): void => {
+    const pid = process.ppid;
+    // Signal the worker only while it is still this process's parent (its pid is then its own).
+    worker = { pid, kill: (sig) => process.ppid === pid && process.kill(pid, sig) };
+    log(`adopted worker pid ${pid}, whose keeper is gone`);
+    process.on("message", onMessage);
+    // The worker names this keeper in the state only now that a SIGTERM would stop it properly.
+    if (process.connected) process.send?.({ type: "adopted" } satisfies KeeperMessage);
+    if (process.connected) process.once("disconnect", () => onGone(pid, "is gone"));
+    else setImmediate(() => onGone(pid, "was gone before this keeper started"));
   };
 
   const stop = (sig: string): void => {
@@ -120,7 +160,8 @@ function main(): void {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
-  launch();
+  if (adopt) adoptParent();
+  else launch();
 }
 
 try {

@@ -1,5 +1,6 @@
 // The supervisor daemon's config file and state file formats.
 import * as path from "node:path";
+import type { ProcessRef } from "./identity";
 import type { DaemonStatus } from "./proxy-config";
 import {
   arr,
@@ -90,6 +91,8 @@ export interface InstanceState {
   index: number;
   /** Pid of the running process (also its process group), null between runs. */
   pid: number | null;
+  /** Start time of that process (see {@link ProcessRef}); null between runs, absent without /proc or in older files. */
+  startTime?: number | null;
   port: number;
   status: "starting" | "ready" | "backoff" | "stopping" | "stopped" | "failed";
   /** How many times the instance was restarted after exiting. */
@@ -107,6 +110,8 @@ export interface InstanceState {
 export interface SupervisorState {
   /** Pid of the supervisor daemon. */
   pid: number;
+  /** Its start time (see {@link ProcessRef}), so that a reused pid is never taken for it; absent without /proc or in older files. */
+  startTime?: number;
   service: string;
   version: string;
   /** `ready` when every instance is ready, `degraded` when one is restarting. */

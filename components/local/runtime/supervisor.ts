@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import { fileSize } from "./files";
+import { SELF, startTimeOf } from "./identity";
 import { findFreePort, isPortFree, signal, sleep } from "./processes";
 import { describeProbe, waitUntilReady } from "./readiness";
 import { commandText, exitedAtStart, StartFailure, spawnFailure } from "./start-failure";
@@ -47,6 +48,7 @@ export class Supervisor {
     const now = new Date().toISOString();
     this.state = {
       pid: process.pid,
+      ...(SELF.startTime !== undefined ? { startTime: SELF.startTime } : {}),
       service: config.service,
       version: config.version,
       status: "starting",
@@ -71,6 +73,7 @@ export class Supervisor {
       state: {
         index,
         pid: null,
+        startTime: null,
         port,
         status: "starting",
         restarts: 0,
@@ -114,7 +117,8 @@ export class Supervisor {
       for (const slot of running) if (slot.child) this.kill(slot, "SIGKILL");
       await this.waitGone(running, 5_000);
     }
-    for (const slot of this.slots) Object.assign(slot.state, { status: "stopped", pid: null });
+    for (const slot of this.slots)
+      Object.assign(slot.state, { status: "stopped", pid: null, startTime: null });
     this.state.status = "stopped";
     this.flush();
   }
@@ -223,7 +227,14 @@ export class Supervisor {
       fs.closeSync(fd);
     }
     slot.child = child;
-    Object.assign(slot.state, { pid: child.pid ?? null, status: "starting", startedAt: now, readyAt: null });
+    const startTime = child.pid === undefined ? undefined : startTimeOf(child.pid);
+    Object.assign(slot.state, {
+      pid: child.pid ?? null,
+      startTime: startTime ?? null,
+      status: "starting",
+      startedAt: now,
+      readyAt: null,
+    });
     child.once("error", (err: NodeJS.ErrnoException) => {
       slot.spawnError = err;
     });
@@ -265,6 +276,7 @@ export class Supervisor {
         ? `was killed by ${sig}`
         : `exited with code ${code}`;
     slot.state.pid = null;
+    slot.state.startTime = null;
     if (!spawnError) slot.state.lastExit = { code, signal: sig, at: new Date().toISOString() };
     this.log(`instance ${slot.index} (pid ${pid ?? "-"}) ${how}`);
     if (this.phase === "stopping") {

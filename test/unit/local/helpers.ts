@@ -13,6 +13,7 @@ import {
   stopSupervisor,
   supervisorPaths,
 } from "../../../components/local/runtime";
+import { HAS_PROC } from "../../../components/local/runtime/identity";
 import { get, type Reply } from "../../../harness/load";
 
 export const APP = path.resolve(__dirname, "../../../examples/local-app/server.js");
@@ -97,4 +98,76 @@ export async function pollUntil<T>(read: () => T, done: (v: T) => boolean, timeo
     value = read();
   }
   return value;
+}
+
+/**
+ * Stops the suite where the kernel has no /proc (macOS): what it checks (thread ids, start times)
+ * only exists there. Under CI=true that fails the suite instead.
+ */
+export function requireProc(ctx: Mocha.Context): void {
+  if (HAS_PROC) return;
+  const reason = "no /proc on this system: process identity falls back to the pid alone";
+  if (process.env.CI === "true") throw new Error(`cannot run: ${reason}`);
+  console.log(`      skipped: ${reason}`);
+  ctx.skip();
+}
+
+/** One paced request of {@link probeLoop}: when it was sent, when its answer (or error) came. */
+export interface Probe {
+  sentAt: number;
+  doneAt: number;
+  ok: boolean;
+}
+
+/** A running {@link probeLoop}. */
+export interface ProbeLoop {
+  readonly probes: Probe[];
+  /** Resolves once `count` requests sent after `since` were answered 200; rejects after `timeoutMs`. */
+  served(count: number, since: number, timeoutMs: number): Promise<void>;
+  /** The longest time between two answered requests sent after `since` (how long nothing was served). */
+  longestGapMs(since: number): number;
+  stop(): Promise<Probe[]>;
+}
+
+/**
+ * One GET every `everyMs` on `port` until stopped: a paced loop, so that the failures counted say
+ * how long the service port was unusable rather than how fast refused connections come back.
+ */
+export function probeLoop(port: number, everyMs: number): ProbeLoop {
+  const probes: Probe[] = [];
+  const waiters: Array<() => void> = [];
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const sentAt = Date.now();
+      const ok = await request(port, {}, 2_000).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      probes.push({ sentAt, doneAt: Date.now(), ok });
+      for (const wake of waiters.splice(0)) wake();
+      await new Promise((r) => setTimeout(r, Math.max(0, everyMs - (Date.now() - sentAt))));
+    }
+  })();
+  const okSince = (since: number) => probes.filter((p) => p.ok && p.sentAt >= since);
+  return {
+    probes,
+    served: async (count, since, timeoutMs) => {
+      const deadline = Date.now() + timeoutMs;
+      while (okSince(since).length < count) {
+        if (Date.now() >= deadline || stopped)
+          throw new Error(`${okSince(since).length} of ${count} requests answered within ${timeoutMs} ms`);
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
+    },
+    longestGapMs: (since) => {
+      const done = okSince(since).map((p) => p.doneAt);
+      return done.slice(1).reduce((gap, t, i) => Math.max(gap, t - (done[i] ?? t)), 0);
+    },
+    stop: async () => {
+      stopped = true;
+      await loop;
+      return probes;
+    },
+  };
 }
