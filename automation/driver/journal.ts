@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { StrategyKind, TrafficState } from "../../components/core";
-import { isAlive } from "../../components/local/runtime/processes";
+import { isAlive, isRunning, refOf, SELF } from "../../components/local/runtime/identity";
 
 /** Where a release stands. */
 export type ReleasePhase =
@@ -28,6 +28,8 @@ export const TERMINAL_PHASES: readonly ReleasePhase[] = ["succeeded", "reverted"
 
 export interface JournalOwner {
   readonly pid: number;
+  /** The process's start time (`/proc/<pid>/stat` field 22), so that a reused pid is not taken for it. */
+  readonly startTime?: number;
   readonly host: string;
   readonly startedAt: string;
 }
@@ -126,7 +128,13 @@ export function writeJournal(file: string, journal: Journal): void {
 }
 
 export function currentOwner(): JournalOwner {
-  return { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
+  const { startTime } = SELF;
+  return {
+    pid: process.pid,
+    ...(startTime !== undefined ? { startTime } : {}),
+    host: os.hostname(),
+    startedAt: new Date().toISOString(),
+  };
 }
 
 /**
@@ -140,7 +148,8 @@ export const pidAlive: (pid: number) => boolean = isAlive;
 export function ownerAlive(owner: JournalOwner): boolean | "unknown" {
   if (owner.host !== os.hostname()) return "unknown";
   if (owner.pid === process.pid) return true;
-  return pidAlive(owner.pid);
+  // With its start time, a reused pid is not the owner (`abort` signals the owner it finds alive).
+  return isRunning(refOf(owner.pid, owner.startTime) ?? { pid: owner.pid });
 }
 
 /** Whether a journal describes a release that is still running or was cut short. */

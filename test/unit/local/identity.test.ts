@@ -1,6 +1,8 @@
 import * as assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
+import { currentOwner, ownerAlive } from "../../../automation/driver/journal";
 import {
   HAS_PROC,
   isAlive,
@@ -88,6 +90,31 @@ describe("local runtime: a process is its pid and its start time", () => {
       assert.equal(isRunning(ref), false);
     } finally {
       parent.kill("SIGKILL");
+    }
+  });
+
+  it("tells the driver a journal owner whose pid now names another process or a thread is gone", async () => {
+    // `abort` sends SIGINT to the owner it finds alive: a reused pid must not be taken for it.
+    const child = spawn("sleep", ["30"], { stdio: "ignore" });
+    try {
+      await new Promise((resolve) => child.once("spawn", resolve));
+      const pid = child.pid ?? 0;
+      const { startTime } = processRef(pid);
+      assert.ok(startTime !== undefined);
+      const owner = { pid, startTime, host: os.hostname(), startedAt: new Date().toISOString() };
+      assert.equal(ownerAlive(owner), true);
+      assert.equal(
+        ownerAlive({ ...owner, startTime: startTime + 1 }),
+        false,
+        "another process with that pid",
+      );
+      const { startTime: _s, ...older } = owner;
+      assert.equal(ownerAlive(older), true, "a journal of an older version: the pid alone");
+      const [tid] = threadIds(process.pid);
+      assert.equal(ownerAlive({ ...older, pid: tid ?? 0 }), false, "a thread id");
+      assert.equal(currentOwner().startTime, processRef(process.pid).startTime);
+    } finally {
+      child.kill("SIGKILL");
     }
   });
 
