@@ -22,7 +22,7 @@ import { configJson, type FastConfigOptions, fastCanaryValues } from "../../harn
 import { LoadGenerator } from "../../harness/load";
 import { killGroup, spawnCli, waitForDriver } from "../support/cli";
 import { type EngineInfo, requireEngine, withTestStack } from "../support/engine";
-import { assertNothingLeft, resourceOutputs, Seen } from "../support/local";
+import { assertNothingLeft, processesMentioning, resourceOutputs, Seen } from "../support/local";
 
 const root = path.resolve(__dirname, "..", "..");
 const PROJECT = "progressive-delivery";
@@ -206,18 +206,19 @@ describe("local platform: process identity and self-healing through the driver",
         const st = await statusCommand(s.target, { stateDir: s.stateDir });
         const reading = st.services[0]?.router;
         assert.ok(reading?.verified, `status reads the router: ${JSON.stringify(reading)}`);
-        // Refresh records the new keeper (pid and start time); up then has nothing to replace.
-        await s.stack.refresh();
-        const outs = await resourceOutputs(s.stack, "pulumi-nodejs:dynamic/local:Proxy", "web-proxy");
-        assert.deepEqual(
-          [outs.pid, outs.startTime, outs.status],
-          [replaced.pid, replaced.startTime, "ready"],
-        );
+        // `up` finds the proxy through its state file (the stack still records the killed keeper)
+        // and replaces nothing; refresh then records the new keeper (pid and start time).
         const up = await s.stack.up();
         const changes = up.summary.resourceChanges ?? {};
         assert.deepEqual(
           [changes.create, changes.replace, changes.delete],
           [undefined, undefined, undefined],
+        );
+        await s.stack.refresh();
+        const outs = await resourceOutputs(s.stack, "pulumi-nodejs:dynamic/local:Proxy", "web-proxy");
+        assert.deepEqual(
+          [outs.pid, outs.startTime, outs.status],
+          [replaced.pid, replaced.startTime, "ready"],
         );
 
         // 2. Keeper and worker killed together: nothing serves until the next `up` starts a proxy.
@@ -247,9 +248,16 @@ describe("local platform: process identity and self-healing through the driver",
       }
       console.log(`      ${figures.join("; ")}; load: ${load.summary()}`);
       assert.equal(keeperFailed, 0, "no request failed while the keeper was replaced");
+      // 3. The new proxy's keeper killed too, and no refresh: destroy stops its successor, found
+      // through the state file, not by the stale pid the stack holds.
+      const last = readProxyState(proxyFile);
+      assert.ok(last);
+      process.kill(last.pid, "SIGKILL");
+      await until(() => (readProxyState(proxyFile)?.pid ?? last.pid) !== last.pid, 10_000, "a successor");
       seen.recordStateFiles(s.stateDir);
       await s.stack.destroy();
       await assertNothingLeft(s.stateDir, seen);
+      assert.deepEqual(processesMentioning(proxyConfig), [], "no keeper or worker runs");
     });
   });
 });
