@@ -227,14 +227,12 @@ export class Supervisor {
       fs.closeSync(fd);
     }
     slot.child = child;
-    const startTime = child.pid === undefined ? undefined : startTimeOf(child.pid);
-    Object.assign(slot.state, {
+    const started = {
       pid: child.pid ?? null,
-      startTime: startTime ?? null,
-      status: "starting",
+      startTime: startTimeOf(child.pid ?? 0) ?? null,
       startedAt: now,
-      readyAt: null,
-    });
+    };
+    Object.assign(slot.state, { ...started, status: "starting", readyAt: null });
     child.once("error", (err: NodeJS.ErrnoException) => {
       slot.spawnError = err;
     });
