@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import {
   isAlive,
+  processRef,
   readState,
   type SupervisorState,
   stopSupervisor,
@@ -120,6 +121,11 @@ describe("local runtime: orphans a crash left behind", function () {
     it("never kills the process group of a live instance named by an old file's instance", async () => {
       const victim = live.instances[0];
       assert.ok(victim?.pid);
+      assert.equal(
+        victim.startTime,
+        processRef(victim.pid).startTime,
+        "instances are recorded with their start time",
+      );
       // A dead supervisor whose instance pid was reused by a live instance: without a start time
       // (an older file) and with another one.
       forge(({ startTime: _s, ...s }) => ({
