@@ -147,7 +147,7 @@ function goBuild(
   // A line a minute while go builds, so a cold build (tens of minutes) does not look hung.
   const ticker = [
     'nice -n 10 go build "$@" & pid=$!; n=0',
-    "while kill -0 $pid 2>/dev/null; do sleep 5; n=$((n+5)); [ $((n % 60)) -eq 0 ] && echo \"  still building ($((n / 60)) min)\" >&2; done",
+    'while kill -0 $pid 2>/dev/null; do sleep 5; n=$((n+5)); [ $((n % 60)) -eq 0 ] && echo "  still building ($((n / 60)) min)" >&2; done',
     "wait $pid",
   ].join("\n");
   run("bash", ["-c", ticker, "go-build", "-trimpath", "-ldflags", ldflags, "-o", `${tmp}/`, ...pkgs], {

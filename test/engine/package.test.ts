@@ -277,7 +277,7 @@ describe("engine: the packed package, installed in a fresh project", function ()
 });
 
 /** The ```ts / ```typescript blocks of a Markdown text, with the line each starts on. */
-export function readmeBlocks(markdown: string): { line: number; source: string }[] {
+function readmeBlocks(markdown: string): { line: number; source: string }[] {
   const blocks: { line: number; source: string }[] = [];
   let open: { line: number; lines: string[] } | undefined;
   markdown.split("\n").forEach((text, i) => {
