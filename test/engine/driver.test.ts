@@ -24,6 +24,7 @@ import { routerControl } from "../../automation/routers";
 import { isAlive, readState } from "../../components/local/runtime";
 import { configJson, type FastConfigOptions, fastCanaryValues } from "../../harness/demo-config";
 import { LoadGenerator } from "../../harness/load";
+import { spawnCli, waitForDriver } from "../support/cli";
 import {
   createBackend,
   type EngineInfo,
@@ -461,7 +462,7 @@ describe("release driver (engine tier, local platform)", function () {
               true,
             );
             // The candidate's supervisor has started, but the create has not been recorded yet.
-            await waitFor(
+            await waitForDriver(
               () =>
                 readJournal(file)?.phase === "deploying" &&
                 runningSupervisors(serviceDir).some((x) => x.dir.includes(`-${version}-`)),
@@ -524,7 +525,7 @@ describe("release driver (engine tier, local platform)", function () {
             s.env,
             true,
           );
-          await waitFor(when, 240_000, child);
+          await waitForDriver(when, 240_000, child);
           process.kill(-(child.pid as number), "SIGKILL");
           await new Promise((r) => child.once("exit", r));
           return load.failed;
@@ -660,6 +661,10 @@ describe("release driver (engine tier, local platform)", function () {
           // (its `up`) starts a new proxy, and the release goes on to promote.
           const failedBefore2 = load.failed;
           const { pid: keeper, workerPid } = readProxy();
+          // Both stopped first: a worker whose keeper dies starts a new keeper, which a pause of
+          // the machine between the two kills would give it time to do.
+          process.kill(keeper, "SIGSTOP");
+          if (workerPid) process.kill(workerPid, "SIGSTOP");
           process.kill(keeper, "SIGKILL");
           if (workerPid) process.kill(workerPid, "SIGKILL");
           const st = await statusCommand(s.target, { stateDir: s.stateDir });
@@ -696,7 +701,7 @@ describe("release driver (engine tier, local platform)", function () {
               s.env,
               true,
             );
-            await waitFor(() => readJournal(file)?.phase === "reverting", 240_000, child);
+            await waitForDriver(() => readJournal(file)?.phase === "reverting", 240_000, child);
             process.kill(-(child.pid as number), "SIGKILL");
             await new Promise((r) => child.once("exit", r));
           };
@@ -734,21 +739,17 @@ describe("release driver (engine tier, local platform)", function () {
       { steps: [{ setWeight: 20 }, { pause: { duration: "60s" } }, { setWeight: 100 }] },
       async (s) => {
         const file = journalFile(s.stateDir, PROJECT, s.name, "web");
-        const child = spawn(
-          process.execPath,
-          [
-            "--require",
-            require.resolve("tsx/cjs"),
-            path.join(root, "automation", "cli.ts"),
-            ...["release", "v2", "--stack", s.name, "--state-dir", s.stateDir, "--cwd", s.target.workDir],
-          ],
-          { cwd: root, env: { ...process.env, ...s.env }, stdio: ["ignore", "pipe", "inherit"] },
+        const child = spawnCli(
+          ["release", "v2", "--stack", s.name, "--state-dir", s.stateDir, "--cwd", s.target.workDir],
+          s.env,
+          false,
+          "pipe",
         );
         let out = "";
         child.stdout?.on("data", (b: Buffer) => {
           out += b.toString();
         });
-        await waitFor(
+        await waitForDriver(
           () => readJournal(file)?.applied?.candidateWeight === 20 && readJournal(file)?.phase === "stepping",
           240_000,
           child,
@@ -792,7 +793,7 @@ describe("release driver (engine tier, local platform)", function () {
             ["release", version, "--stack", s.name, "--state-dir", s.stateDir, "--cwd", s.target.workDir],
             s.env,
           );
-          await waitFor(
+          await waitForDriver(
             () =>
               readJournal(file)?.applied?.candidateWeight === 20 && readJournal(file)?.phase === "stepping",
             240_000,
@@ -836,20 +837,6 @@ describe("release driver (engine tier, local platform)", function () {
   });
 });
 
-function spawnCli(args: string[], env: Record<string, string>, detached = false): ChildProcess {
-  return spawn(
-    process.execPath,
-    ["--require", require.resolve("tsx/cjs"), path.join(root, "automation", "cli.ts"), ...args],
-    {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "ignore", "inherit"],
-      // Its own process group, so a test can kill the driver with the pulumi and program under it.
-      detached,
-    },
-  );
-}
-
 /** Engine plugins (language host, dynamic provider) running in `workDir`, with no engine running. */
 function enginePlugins(workDir: string): string[] {
   const found: string[] = [];
@@ -877,14 +864,4 @@ function runningSupervisors(serviceDir: string): { dir: string; pid: number }[] 
       const state = readState(path.join(serviceDir, d, "supervisor.state.json"));
       return state && isAlive(state.pid) ? [{ dir: d, pid: state.pid }] : [];
     });
-}
-
-async function waitFor(cond: () => boolean, timeoutMs: number, child: ChildProcess): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (child.exitCode !== null)
-      throw new Error(`the driver exited (${child.exitCode}) before the state waited for`);
-    if (Date.now() > until) throw new Error("timed out waiting for the driver");
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }

@@ -8,11 +8,16 @@ const root = path.resolve(__dirname, "..", "..");
  * Runs the CLI from its TypeScript sources with `env` added. `detached` puts it in a process group
  * of its own, so that a test can kill the driver together with the pulumi and program under it.
  */
-export function spawnCli(args: string[], env: Record<string, string>, detached = false): ChildProcess {
+export function spawnCli(
+  args: string[],
+  env: Record<string, string>,
+  detached = false,
+  stdout: "ignore" | "pipe" = "ignore",
+): ChildProcess {
   return spawn(
     process.execPath,
     ["--require", require.resolve("tsx/cjs"), path.join(root, "automation", "cli.ts"), ...args],
-    { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"], detached },
+    { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", stdout, "inherit"], detached },
   );
 }
 
