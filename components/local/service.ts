@@ -2,6 +2,7 @@
 // of processes a service runs (for operators and for tests that prove nothing is left behind).
 
 import * as pulumi from "@pulumi/pulumi";
+import { unknown } from "@pulumi/pulumi/output";
 import { type Release, type ReleaseOutputs, registerRelease } from "../core";
 import { InstanceSet, LocalProxy } from "./providers/resources";
 import type { InstanceInfo } from "./providers/types";
@@ -91,11 +92,19 @@ export function createProxy(
   );
 }
 
+/**
+ * `http://127.0.0.1:<port>`; unknown for port 0, which a preview of an update shows for a port
+ * chosen free at create (the input), not the one kept (known only after the update).
+ */
+function loopbackUrl(port: pulumi.Output<number>): pulumi.Output<string> {
+  return port.apply((p) => pulumi.output(p === 0 ? (unknown as unknown as string) : `http://127.0.0.1:${p}`));
+}
+
 /** The endpoint outputs of a proxy. */
 export function proxyEndpoints(proxy: LocalProxy): ProxyEndpoints {
   const admin = pulumi.interpolate`http://127.0.0.1:${proxy.adminPort}`;
   return {
-    endpoint: pulumi.interpolate`http://127.0.0.1:${proxy.port}`,
+    endpoint: loopbackUrl(proxy.port),
     adminEndpoint: admin,
     adminToken: pulumi.secret(proxy.adminToken),
     metricsUrl: pulumi.interpolate`${admin}/metrics`,
@@ -105,7 +114,9 @@ export function proxyEndpoints(proxy: LocalProxy): ProxyEndpoints {
 
 /** The preview endpoint, or undefined when the proxy has no preview port. */
 export function previewEndpoint(proxy: LocalProxy): pulumi.Output<string | undefined> {
-  return proxy.previewPort.apply((p) => (p ? `http://127.0.0.1:${p}` : undefined));
+  return proxy.previewPort.apply((p) =>
+    p === undefined ? pulumi.output<string | undefined>(undefined) : loopbackUrl(pulumi.output(p)),
+  );
 }
 
 /** The processes of a service: the proxy's and each slot's. */

@@ -425,3 +425,19 @@ describe("local: a command's program is looked up before the deploy", () => {
     assert.equal(findProgram("./package.json", process.cwd(), ""), false, "a file that is not executable");
   });
 });
+
+describe("local: the endpoint a preview shows", () => {
+  it("is unknown while the proxy's port is the free one to be kept (never http://127.0.0.1:0)", async () => {
+    await pulumi.runtime.setMocks(
+      { newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: (a) => a.inputs },
+      "project",
+      "stack",
+      true,
+    );
+    const service = new CanaryService("previewed", { ...common, version: "v1" });
+    assert.equal(await (service.endpoint as unknown as { isKnown: Promise<boolean> }).isKnown, false);
+    const fixed = new CanaryService("fixed", { ...common, version: "v1", port: 18080 });
+    assert.equal(await promiseOf(fixed.endpoint), "http://127.0.0.1:18080");
+    await useMocks();
+  });
+});
