@@ -67,7 +67,11 @@ const shop = new BlueGreenService("shop", {
   version: SHOP_VERSION,
   command,
   health,
-  strategy: Strategy.blueGreen({ prePromotionChecks: [Check.http({ path: "/ready" })], scaleDownDelay: "1s" }),
+  strategy: Strategy.blueGreen({
+    prePromotionChecks: [Check.http({ path: "/ready" })],
+    autoPromote: true,
+    scaleDownDelay: "1s",
+  }),
 });
 const worker = new RollingService("worker", {
   version: WORKER_VERSION,
@@ -233,6 +237,9 @@ describe("a new user's TypeScript project, from the packed package (engine tier)
     assert.match(web.out, /promoted v2/);
     const shop = await underLoad(outputs.shopUrl as string, true, "release", "v2", "--service", "shop");
     assert.equal(shop.status, 0, shop.out);
+    assert.match(shop.out, /promoted v2/);
+    const shopProbe = new LoadGenerator(outputs.shopUrl as string, { ratePerSecond: 40, maxMs: 60_000 });
+    assert.deepEqual(await shopProbe.probe(20), { v2: 20 }, "after the switch every request answers v2");
     const worker = await underLoad(outputs.workerUrl as string, true, "release", "v2", "--service", "worker");
     assert.equal(worker.status, 0, worker.out);
     assert.match(worker.out, /roll every instance to v2/);
