@@ -15,6 +15,8 @@ import {
   type Check,
   type Classification,
   classifyMeasurement,
+  type Evidence,
+  floorOf,
   formatCondition,
   type HttpCheck,
   isExpectedStatus,
@@ -82,7 +84,14 @@ const messageOf = (err: unknown) => (err instanceof Error ? err.message : String
 /** Configuration mistakes: retrying them only delays the verdict. */
 const isFatal = (err: unknown) => err instanceof MetricConfigError || err instanceof MissingPackageError;
 /** One measurement of a metric check. `fatal` errors are configuration mistakes: no retry. */
-type Reading = { value?: number; baseline?: number; noData?: string; error?: string; fatal?: boolean };
+type Reading = {
+  value?: number;
+  baseline?: number;
+  evidence?: Evidence;
+  noData?: string;
+  error?: string;
+  fatal?: boolean;
+};
 
 /** Measures one metric check once; resolved from its provider before the first measurement. */
 type Measure = (signal: AbortSignal) => Promise<Reading>;
@@ -108,6 +117,36 @@ function reading(candidate: Measurement, stable?: Measurement): Reading {
     ...(c.noData !== undefined ? { noData: c.noData } : {}),
     ...(s.value !== undefined ? { baseline: s.value } : {}),
   };
+}
+
+/** The number of requests a provider says a measurement comes from (`detail.requests`). */
+function requestsOf(m: Measurement): number | undefined {
+  const n = m.kind === "value" ? m.detail?.requests : undefined;
+  return typeof n === "number" && Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+/**
+ * The request counts behind a builtin reading, where the source reports them (the local proxy,
+ * CloudWatch, Cloud Monitoring): error rates are shares of the candidate's requests, throughput is
+ * the candidate's share of all requests at its weight. Mean latency has none (no source reports
+ * a spread): its floor alone stands against noise.
+ */
+function evidenceOf(
+  metric: string,
+  pair: { candidate: Measurement; stable: Measurement },
+  candidateWeight: number,
+): Evidence | undefined {
+  const [candidate, stable] = [requestsOf(pair.candidate), requestsOf(pair.stable)];
+  if (candidate === undefined) return undefined;
+  if (metric === "errorRate" || metric === "http5xxRate")
+    return {
+      kind: "proportion",
+      trials: candidate,
+      ...(stable !== undefined ? { baselineTrials: stable } : {}),
+    };
+  if (metric === "throughput" && stable !== undefined)
+    return { kind: "share", candidate, stable, candidateWeight: candidateWeight / 100 };
+  return undefined;
 }
 
 /** Builtin throughput is per unit of traffic weight, so a 5 % candidate compares with a 95 % stable. */
@@ -145,11 +184,15 @@ function measurerFor(check: MetricCheck, t: AnalysisTarget, cache: ProviderCache
         check.intervalSeconds,
         signal,
       );
-      if (metric !== "throughput") return reading(pair.candidate, pair.stable);
-      return reading(
-        perUnitOfWeight(pair.candidate, t.candidateWeight),
-        perUnitOfWeight(pair.stable, 100 - t.candidateWeight),
-      );
+      const evidence = evidenceOf(metric, pair, t.candidateWeight);
+      const r =
+        metric === "throughput"
+          ? reading(
+              perUnitOfWeight(pair.candidate, t.candidateWeight),
+              perUnitOfWeight(pair.stable, 100 - t.candidateWeight),
+            )
+          : reading(pair.candidate, pair.stable);
+      return r.value !== undefined && evidence ? { ...r, evidence } : r;
     };
   }
   const kind = check.provider as SettingsKind;
@@ -213,13 +256,20 @@ function metricMeasurement(check: MetricCheck, r: Reading): CheckMeasurement {
   const cls = classifyMeasurement(r, check);
   const cond = check.failureCondition ?? check.successCondition;
   const noDataReason = r.value === undefined && r.noData ? `no data: ${r.noData}` : undefined;
+  const e = r.evidence;
   return {
     check: check.name,
     outcome: cls.outcome,
     reason: r.error ?? noDataReason ?? cls.reason,
     ...(r.value !== undefined ? { value: r.value } : {}),
     ...(r.baseline !== undefined ? { baseline: r.baseline } : {}),
-    ...(cond ? { condition: formatCondition(cond) } : {}),
+    ...(e?.kind === "proportion" ? { requests: e.trials } : e ? { requests: e.candidate } : {}),
+    ...(e?.kind === "proportion" && e.baselineTrials !== undefined
+      ? { baselineRequests: e.baselineTrials }
+      : e?.kind === "share"
+        ? { baselineRequests: e.stable }
+        : {}),
+    ...(cond ? { condition: formatCondition(cond, floorOf(check)) } : {}),
   };
 }
 

@@ -16,6 +16,10 @@ export interface CheckMeasurement {
   readonly value?: number;
   /** Stable version's value, for relative conditions. */
   readonly baseline?: number;
+  /** The candidate's requests behind the value, when the provider reports them. */
+  readonly requests?: number;
+  /** The stable version's requests behind the baseline, when the provider reports them. */
+  readonly baselineRequests?: number;
   readonly condition?: string;
   readonly reason: string;
 }

@@ -110,7 +110,8 @@ export function cloudRunValue(metric: CloudRunMetric, m: Measurement): Measureme
       const errors = samples
         .filter((s) => s.labels.response_code_class === "5xx")
         .reduce((sum, s) => sum + s.value, 0);
-      return measured(errors / total, m.at);
+      // The counts behind the share, so a condition on it can be judged on evidence.
+      return measured(errors / total, m.at, { requests: total, errors });
     }
     case "throughput":
       return measured(total, m.at);

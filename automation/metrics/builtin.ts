@@ -117,7 +117,7 @@ function pickVersion(m: Measurement, version: string): Measurement {
   if (m.kind !== "vector") return m;
   const sample = m.samples.find((s) => s.labels.version === version);
   return sample
-    ? measured(sample.value, m.at)
+    ? measured(sample.value, m.at, sample.detail)
     : noData(`no requests to version "${version}" in the window`, m.at);
 }
 

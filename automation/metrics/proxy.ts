@@ -200,7 +200,11 @@ export function createProxyProvider(spec: ProxyProviderSpec): MetricProvider {
       const missing: string[] = [];
       each.forEach((m, i) => {
         if (m.kind === "value")
-          samples.push({ labels: { version: versions.names[i] as string }, value: m.value });
+          samples.push({
+            labels: { version: versions.names[i] as string },
+            value: m.value,
+            ...(m.detail ? { detail: m.detail } : {}),
+          });
         else if (m.kind === "noData") missing.push(m.reason);
       });
       return measuredVector(samples, at, missing.join("; "));

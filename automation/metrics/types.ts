@@ -10,6 +10,8 @@ export interface Sample {
   readonly labels: Readonly<Record<string, string>>;
   /** The value; never NaN (NaN samples are dropped as no data). */
   readonly value: number;
+  /** Extra facts about this sample, as {@link ValueMeasurement.detail}. @default none */
+  readonly detail?: Readonly<Record<string, string | number>>;
 }
 
 /** A single number. */

@@ -2,7 +2,8 @@
 // Successful: a candidate that receives no traffic has not been shown to work.
 
 import type { MetricCheck, MetricCheckInput } from "./checks";
-import { meetsCondition } from "./conditions";
+import { type Judgement, judgeCondition } from "./conditions";
+import { ALPHA, type Evidence } from "./evidence";
 
 /** The four outcomes of one measurement. */
 export type Outcome = "Successful" | "Failed" | "Inconclusive" | "Error";
@@ -21,6 +22,8 @@ export interface Measurement {
   readonly value?: number | null;
   /** The stable version's value of the same query, for conditions relative to the baseline. */
   readonly baseline?: number | null;
+  /** The request counts behind the values, when the provider reports them. @default none: the values decide alone */
+  readonly evidence?: Evidence;
   /** Set when the query itself failed (provider unreachable, bad query). */
   readonly error?: string;
 }
@@ -41,28 +44,41 @@ function hasValue(v: number | null | undefined): v is number {
  * meeting the failure condition is Failed; meeting the success condition is Successful; when only a
  * success condition is set, missing it is Failed; when only a failure condition is set, missing it
  * is Successful; when both are set and neither is met, Inconclusive. A relative condition without
- * a baseline value is Inconclusive.
+ * a baseline value is Inconclusive. Relative conditions use the check's floor (see
+ * {@link floorOf}), and a value whose request counts do not show it on the bad side is judged on
+ * the good side (see {@link judgeCondition}).
  */
 export function classifyMeasurement(
   m: Measurement,
-  check: Pick<MetricCheck, "successCondition" | "failureCondition">,
+  check: Pick<MetricCheck, "successCondition" | "failureCondition"> &
+    Partial<Pick<MetricCheck, "floor" | "provider" | "query">>,
 ): Classification {
   if (m.error !== undefined) return { outcome: "Error", reason: `query failed: ${m.error}` };
   if (!hasValue(m.value)) return { outcome: "Inconclusive", reason: "no data" };
-  const failed = check.failureCondition ? meetsCondition(check.failureCondition, m.value, m.baseline) : false;
-  const passed = check.successCondition
-    ? meetsCondition(check.successCondition, m.value, m.baseline)
+  const observed = { value: m.value, baseline: m.baseline, ...(m.evidence ? { evidence: m.evidence } : {}) };
+  const floor = floorOf(check);
+  const failure = check.failureCondition
+    ? judgeCondition(check.failureCondition, "failure", observed, floor)
+    : { met: false };
+  const success = check.successCondition
+    ? judgeCondition(check.successCondition, "success", observed, floor)
     : undefined;
-  if (failed === undefined || (check.successCondition && passed === undefined)) {
+  const passed = success?.met;
+  if (failure.met === undefined || (success && passed === undefined)) {
     return { outcome: "Inconclusive", reason: "no baseline data to compare with" };
   }
-  if (failed) return { outcome: "Failed", reason: "failure condition met" };
-  if (passed === true) return { outcome: "Successful", reason: "success condition met" };
+  const noise = [failure.noise, success?.noise].filter((n) => n !== undefined);
+  const but = noise.length > 0 ? ` (outside the condition, but ${noise.join("; ")})` : "";
+  if (failure.met) return { outcome: "Failed", reason: `failure condition met${pOf(failure)}` };
+  if (passed === true) return { outcome: "Successful", reason: `success condition met${but}` };
   if (passed === false && !check.failureCondition)
-    return { outcome: "Failed", reason: "success condition not met" };
+    return { outcome: "Failed", reason: `success condition not met${pOf(success)}` };
   if (passed === false) return { outcome: "Inconclusive", reason: "neither condition met" };
-  return { outcome: "Successful", reason: "failure condition not met" };
+  return { outcome: "Successful", reason: `failure condition not met${but}` };
 }
+
+const pOf = (j: Judgement | undefined) =>
+  j?.pValue === undefined ? "" : ` (p ${Number(j.pValue.toPrecision(2))} < ${ALPHA})`;
 
 /** Where an analysis stands after some measurements. */
 export type AnalysisPhase = "Running" | Outcome;
@@ -74,9 +90,12 @@ export interface AnalysisVerdict {
 }
 
 /**
- * The verdict of a run of measurements (Argo Rollouts' rules): more Errors in a row than
- * consecutiveErrorLimit is Error; more Failed than failureLimit is Failed; more Inconclusive than
- * inconclusiveLimit is Inconclusive; `count` measurements without any of these is Successful.
+ * The verdict of a run of measurements (Argo Rollouts' rules, but for `count`): more Errors in a
+ * row than consecutiveErrorLimit is Error; more Failed than failureLimit is Failed; more
+ * Inconclusive than inconclusiveLimit is Inconclusive; `count` conclusive measurements (Successful
+ * or Failed) without any of these is Successful. Unlike Argo, an Inconclusive measurement (a window
+ * without data) does not count toward `count`: a tolerated quiet window lengthens the analysis, so
+ * a Successful verdict always rests on `count` measured windows.
  */
 export function analysisVerdict(
   outcomes: readonly Outcome[],
@@ -105,10 +124,11 @@ export function analysisVerdict(
       };
     }
   }
-  const measured = outcomes.filter((o) => o !== "Error").length;
+  const measured = outcomes.filter((o) => o === "Successful" || o === "Failed").length;
+  const quiet = inconclusive > 0 ? ` (and ${inconclusive} inconclusive, within the limit)` : "";
   if (measured >= limits.count)
-    return { phase: "Successful", reason: `${measured} measurements within limits` };
-  return { phase: "Running", reason: `${measured} of ${limits.count} measurements taken` };
+    return { phase: "Successful", reason: `${measured} measurements within limits${quiet}` };
+  return { phase: "Running", reason: `${measured} of ${limits.count} measurements taken${quiet}` };
 }
 
 /** Provider name of the platform's own request metrics (each platform's driver knows how to read them). */
@@ -125,6 +145,40 @@ export const BuiltinMetric = {
   throughput: "throughput",
 } as const;
 
+/**
+ * The default floor of each builtin metric, in its unit: the difference from the stable version
+ * below which a relative condition counts the candidate as equal to it (docs/decisions.md says why
+ * each). Error rates are fractions of requests, latency is in seconds, throughput in requests per
+ * second per unit of traffic weight (the whole service's rate at 100 %).
+ */
+export const BUILTIN_FLOORS: Readonly<Record<keyof typeof BuiltinMetric, number>> = {
+  errorRate: 0.001,
+  http5xxRate: 0.001,
+  meanLatency: 0.01,
+  throughput: 1,
+};
+
+/**
+ * The floor of a check's relative conditions: its own `floor`, else the builtin metric's default
+ * ({@link BUILTIN_FLOORS}), else 0 (a provider's query has a unit only its author knows).
+ */
+export function floorOf(check: Partial<Pick<MetricCheck, "floor" | "provider" | "query">>): number {
+  if (typeof check.floor === "number") return check.floor;
+  if (check.provider !== BUILTIN_PROVIDER || check.query === undefined) return 0;
+  return Object.hasOwn(BUILTIN_FLOORS, check.query)
+    ? BUILTIN_FLOORS[check.query as keyof typeof BUILTIN_FLOORS]
+    : 0;
+}
+
+/**
+ * Windows without data each default check tolerates per analysis (Argo's default is 0): at 5 %
+ * a quiet minute is normal for a service with a few requests a minute, and with routing that is
+ * random rather than exact (replica ratio, weighted load balancers) one window in twenty holds no
+ * candidate request at three expected. No data still never passes: the analysis waits for `count`
+ * measured windows and ends Inconclusive after the third window without any.
+ */
+export const DEFAULT_CHECK_INCONCLUSIVE_LIMIT = 2;
+
 /** Promotion gate: the candidate's error rate stays below 110 % of the stable version's. */
 export const DEFAULT_ERROR_RATE_GATE: MetricCheckInput = {
   kind: "metric",
@@ -132,6 +186,7 @@ export const DEFAULT_ERROR_RATE_GATE: MetricCheckInput = {
   provider: BUILTIN_PROVIDER,
   query: BuiltinMetric.errorRate,
   successCondition: "< 110% of baseline",
+  inconclusiveLimit: DEFAULT_CHECK_INCONCLUSIVE_LIMIT,
 };
 
 /** Promotion gate: the candidate's mean latency stays below 120 % of the stable version's. */
@@ -141,6 +196,7 @@ export const DEFAULT_LATENCY_GATE: MetricCheckInput = {
   provider: BUILTIN_PROVIDER,
   query: BuiltinMetric.meanLatency,
   successCondition: "< 120% of baseline",
+  inconclusiveLimit: DEFAULT_CHECK_INCONCLUSIVE_LIMIT,
 };
 
 /** Rollback trigger: more than 5 % of the candidate's responses are 5xx. */
@@ -150,6 +206,7 @@ export const DEFAULT_5XX_TRIGGER: MetricCheckInput = {
   provider: BUILTIN_PROVIDER,
   query: BuiltinMetric.http5xxRate,
   failureCondition: "> 0.05",
+  inconclusiveLimit: DEFAULT_CHECK_INCONCLUSIVE_LIMIT,
 };
 
 /** Rollback trigger: the candidate's latency is above 200 % of the stable version's. */
@@ -159,6 +216,7 @@ export const DEFAULT_LATENCY_TRIGGER: MetricCheckInput = {
   provider: BUILTIN_PROVIDER,
   query: BuiltinMetric.meanLatency,
   failureCondition: "> 200% of baseline",
+  inconclusiveLimit: DEFAULT_CHECK_INCONCLUSIVE_LIMIT,
 };
 
 /** Rollback trigger: the candidate's throughput is below 50 % of the stable version's. */
@@ -168,6 +226,7 @@ export const DEFAULT_THROUGHPUT_TRIGGER: MetricCheckInput = {
   provider: BUILTIN_PROVIDER,
   query: BuiltinMetric.throughput,
   failureCondition: "< 50% of baseline",
+  inconclusiveLimit: DEFAULT_CHECK_INCONCLUSIVE_LIMIT,
 };
 
 /** The seed's promotion gates. */

@@ -1,6 +1,7 @@
 // Check specs: HTTP checks (also the source of platform health probes) and metric checks.
 // Running them is the release driver's job; this module only defines, defaults and validates them.
 
+import { floorOf } from "./analysis";
 import { type Condition, type ConditionInput, checkCondition } from "./conditions";
 import { checkDuration, type DurationInput } from "./duration";
 import { checkKnownKeys, joinPath, type Problem, problem } from "./problems";
@@ -65,6 +66,14 @@ export interface MetricCheckInput {
   readonly successCondition?: ConditionInput;
   /** A measurement meeting this is Failed. @default unset */
   readonly failureCondition?: ConditionInput;
+  /**
+   * The smallest difference from the baseline that relative conditions act on, in the metric's
+   * unit: a candidate within it counts as equal to the stable version (0.5 ms slower at 2 ms is no
+   * regression). Only for checks with a relative condition. @default the builtin metric's floor
+   * (BUILTIN_FLOORS: 0.001 for error rates, 0.01 s for mean latency, 1 request/s per unit of weight
+   * for throughput), else 0
+   */
+  readonly floor?: number;
   /** Time between measurements. @default "60s" */
   readonly interval?: DurationInput;
   /** Measurements per analysis. @default 5 */
@@ -85,6 +94,8 @@ export interface MetricCheck {
   readonly query: string;
   readonly successCondition?: Condition;
   readonly failureCondition?: Condition;
+  /** The floor of the relative conditions, in the metric's unit (0: none). */
+  readonly floor: number;
   readonly intervalSeconds: number;
   readonly count: number;
   readonly failureLimit: number;
@@ -170,6 +181,7 @@ const METRIC_FIELDS = [
   "query",
   "successCondition",
   "failureCondition",
+  "floor",
   "interval",
   "count",
   "failureLimit",
@@ -263,6 +275,30 @@ export function resolveMetricCheck(input: MetricCheckInput, path: string, proble
       ),
     );
   }
+  const relative = success?.relativeToBaseline === true || failure?.relativeToBaseline === true;
+  let floor = relative ? floorOf(input) : 0;
+  if (input.floor !== undefined) {
+    if (typeof input.floor !== "number" || !Number.isFinite(input.floor) || input.floor < 0) {
+      problems.push(
+        problem(
+          at("floor"),
+          input.floor,
+          "must be a number of at least 0, in the metric's unit",
+          "use 0.01 for 10 ms of latency in seconds, or 0 for no floor",
+        ),
+      );
+      floor = 0;
+    } else if (!relative && (success || failure)) {
+      problems.push(
+        problem(
+          at("floor"),
+          input.floor,
+          "applies only to conditions relative to the baseline, and this check has none",
+          'remove it, or write a relative condition such as "< 120% of baseline"',
+        ),
+      );
+    }
+  }
   return {
     kind: "metric",
     name: input.name,
@@ -270,6 +306,7 @@ export function resolveMetricCheck(input: MetricCheckInput, path: string, proble
     query: input.query,
     ...(success ? { successCondition: success } : {}),
     ...(failure ? { failureCondition: failure } : {}),
+    floor,
     intervalSeconds: checkDuration(input.interval ?? 60, at("interval"), problems, { positive: true }) ?? 60,
     count: count(input.count, 5, 1, at("count"), problems),
     failureLimit: count(

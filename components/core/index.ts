@@ -6,6 +6,7 @@ export * from "./checks";
 export * from "./conditions";
 export * from "./contract";
 export * from "./duration";
+export * from "./evidence";
 export * from "./flagRelease";
 export * from "./flags";
 export * from "./health";

@@ -21,6 +21,7 @@ import {
 } from "../../../automation/metrics";
 import {
   type Check,
+  DEFAULT_ERROR_RATE_GATE,
   type HttpCheckInput,
   type MetricCheck,
   type MetricCheckInput,
@@ -433,6 +434,23 @@ describe("automation/driver analysis: builtin on the local proxy", () => {
     const throughput = await run("throughput");
     assert.ok(throughput.value && throughput.baseline, JSON.stringify(throughput));
     assert.ok(Math.abs(throughput.value / throughput.baseline - 1) < 1e-9, JSON.stringify(throughput));
+  });
+
+  it("judges the default error-rate gate on the proxy's request counts", async () => {
+    // 2 errors of 20 requests against 0 of 80 in each window: 10 % against 0, but two errors
+    // fall on the candidate by chance in one window of twenty (p 0.047): not evidence at 1 %.
+    const result = await runAnalysis(
+      [metric({ ...DEFAULT_ERROR_RATE_GATE, count: 1 })],
+      target(local(), {}, { secrets: { adminToken: "admin-token" } }),
+    );
+    assert.equal(result.outcome, "Successful", result.reason);
+    const m = result.measurements[0] as CheckMeasurement;
+    assert.deepEqual([m.value, m.baseline, m.requests, m.baselineRequests], [0.1, 0, 20, 80]);
+    assert.equal(m.condition, "< 110% of baseline (floor 0.001)");
+    assert.match(
+      m.reason,
+      /2 of 20 requests against 0 of 80 for the stable version do not show it \(p 0.047/,
+    );
   });
 
   it("is Inconclusive with the reason when the candidate has no requests", async () => {

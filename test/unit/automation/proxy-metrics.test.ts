@@ -210,7 +210,10 @@ describe("automation/metrics proxy provider", () => {
     };
     const m = await provider().query({ metric: "http5xxRate", versions: ["v1", "v2", "v3"], windowMs: 20 });
     // v1: 10 of 100 in the window (the aborted ones are not 5xx responses); v2 and v3: no requests.
-    assert.deepEqual(m.kind === "vector" && m.samples, [{ labels: { version: "v1" }, value: 0.1 }]);
+    // Each sample says how many requests it comes from, for the checks' count tests.
+    assert.deepEqual(m.kind === "vector" && m.samples, [
+      { labels: { version: "v1" }, value: 0.1, detail: { requests: 100 } },
+    ]);
     assert.equal(calls, 2, "one pair of snapshots for all versions");
     calls = 0;
     doc = () => ({ versions: {} });

@@ -87,7 +87,14 @@ describe("core: analysisVerdict", () => {
     [["Error", "Error", "Successful", "Error", "Error", "Successful", "Successful"], limits, "Successful"],
     [["Failed", "Successful", "Successful"], { ...limits, failureLimit: 1 }, "Successful"],
     [["Failed", "Failed"], { ...limits, failureLimit: 1 }, "Failed"],
-    [["Inconclusive", "Successful", "Successful"], { ...limits, inconclusiveLimit: 1 }, "Successful"],
+    // A tolerated window without data does not count toward `count`: the analysis goes on.
+    [["Inconclusive", "Successful", "Successful"], { ...limits, inconclusiveLimit: 1 }, "Running"],
+    [
+      ["Successful", "Inconclusive", "Successful", "Successful"],
+      { ...limits, inconclusiveLimit: 1 },
+      "Successful",
+    ],
+    [["Inconclusive", "Successful", "Inconclusive"], { ...limits, inconclusiveLimit: 1 }, "Inconclusive"],
   ];
   for (const [outcomes, l, phase] of table) {
     it(`${outcomes.join(",") || "nothing"} with limits ${l.failureLimit}/${l.inconclusiveLimit}/${l.consecutiveErrorLimit} is ${phase}`, () => {
