@@ -75,6 +75,10 @@ export function formatEvent(e: DriverEvent): string | undefined {
       return `✗ failed: ${e.reason}`;
     case "log":
       return `  ${e.level === "warn" ? "!" : "·"} ${e.message}`;
+    case "load":
+      return e.phase === "started"
+        ? `        load: GET ${e.url} at ${e.ratePerSecond} requests/s (at most ${e.concurrency} in flight, ${e.maxRequests} per analysis)`
+        : `        load: ${e.sent} requests, ${e.failed} failed${e.skipped > 0 ? `, ${e.skipped} skipped (all in flight)` : ""}${e.stoppedBy === "analysis" ? "" : ` (stopped: ${e.stoppedBy})`}`;
   }
 }
 

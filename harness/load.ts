@@ -7,6 +7,7 @@
 // An answer counts as failed when it is not 2xx or never comes; the version that answered is the
 // proxy's `x-progressive-version` header, else the sample app's JSON `version`.
 import * as http from "node:http";
+import { startTicker } from "../automation/driver/load";
 
 /** One answer of a GET. */
 export interface Reply {
@@ -139,7 +140,8 @@ export class LoadGenerator {
   };
   private started = 0;
   private stopped = false;
-  private timer: NodeJS.Timeout | undefined;
+  /** Stops the open loop's ticker; undefined when it is not running. */
+  private stopTicker: (() => void) | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private workers: Promise<void> | undefined;
   /** Every answer, when `keepAnswers` is on. */
@@ -234,28 +236,27 @@ export class LoadGenerator {
       this.workers = Promise.all(Array.from({ length: this.o.concurrency }, worker)).then(() => undefined);
       return this;
     }
-    this.timer = setInterval(
-      () => {
-        if (this.over()) return this.halt();
-        const p = this.one();
-        this.inFlight.add(p);
-        void p.finally(() => this.inFlight.delete(p));
-      },
-      1000 / (this.o.ratePerSecond ?? 50),
-    );
+    // The driver's load step's ticker: a fixed schedule, so the rate holds while the engine
+    // keeps the event loop busy (setInterval drops every tick a stall covers).
+    this.stopTicker = startTicker(this.o.ratePerSecond ?? 50, () => {
+      if (this.over()) return this.halt();
+      const p = this.one();
+      this.inFlight.add(p);
+      void p.finally(() => this.inFlight.delete(p));
+    });
     return this;
   }
 
   private halt(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopTicker?.();
+    this.stopTicker = undefined;
   }
 
   /** Resolves when the load ended by itself (`maxMs`, `maxRequests`) or was stopped. */
   async done(): Promise<LoadResult> {
     if (this.workers) await this.workers;
     else
-      while (this.timer) {
+      while (this.stopTicker) {
         await new Promise((r) => setTimeout(r, 50));
       }
     return this.finish();

@@ -66,6 +66,29 @@ export type DriverEvent =
       readonly outcome: Outcome;
       readonly reason: string;
     })
+  | (Base & {
+      /** The load step began sending requests for the analysis of `step`. */
+      readonly type: "load";
+      readonly phase: "started";
+      readonly step: number;
+      /** Where the requests go, without query or credentials. */
+      readonly url: string;
+      readonly ratePerSecond: number;
+      readonly concurrency: number;
+      readonly maxRequests: number;
+    })
+  | (Base & {
+      /** The load step of the analysis of `step` stopped; its figures (see LoadSummary). */
+      readonly type: "load";
+      readonly phase: "done";
+      readonly step: number;
+      readonly sent: number;
+      readonly failed: number;
+      readonly byStatus: Readonly<Record<string, number>>;
+      readonly skipped: number;
+      readonly durationMs: number;
+      readonly stoppedBy: "analysis" | "maxRequests" | "aborted";
+    })
   | (Base & { readonly type: "paused"; readonly step: number; readonly until?: Date })
   | (Base & { readonly type: "promoted"; readonly version: string })
   | (Base & { readonly type: "reverting"; readonly reason: string })

@@ -28,6 +28,7 @@ import {
   waitForLock,
   writeJournal,
 } from "./journal";
+import { planLoad, withLoad } from "./load";
 import {
   asFlagPlan,
   buildPlan,
@@ -405,11 +406,19 @@ export class ReleaseRun {
           await sleep((action.seconds ?? 0) * 1000, undefined, { signal });
           await this.recorder.step(i, "pause", started, "passed");
         } else if (action.kind === "analysis") {
-          const result = await runAnalysis(action.checks, this.analysisTarget(action), {
-            failFast: this.settings.release.failFast,
-            onMeasurement: (measurement) => this.emit({ type: "checkResult", step: i, measurement }),
-            ...(signal ? { signal } : {}),
-          });
+          const at = this.analysisTarget(action);
+          // The load step (when progressive:release.load turns it on) runs around the analysis.
+          const result = await withLoad(
+            this.settings.release.load,
+            (load) => planLoad(load, action.checks, at, action.target),
+            { step: i, emit: (e) => this.emit(e), ...(signal ? { signal } : {}) },
+            () =>
+              runAnalysis(action.checks, at, {
+                failFast: this.settings.release.failFast,
+                onMeasurement: (measurement) => this.emit({ type: "checkResult", step: i, measurement }),
+                ...(signal ? { signal } : {}),
+              }),
+          );
           const checks = result.measurements.map((m) => toCheckRecord(m, new Date()));
           this.emit({ type: "analysisDone", step: i, outcome: result.outcome, reason: result.reason });
           await this.recorder.step(i, "analysis", started, stepOutcome(result.outcome), {

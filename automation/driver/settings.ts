@@ -63,6 +63,64 @@ const gatesSchema = z
   })
   .strict();
 
+const whole = (min: number, max: number, example: number) =>
+  z.preprocess(
+    (v) => (typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v),
+    z
+      .number()
+      .int(`must be a whole number from ${min} to ${max}, such as ${example}`)
+      .min(min, `must be a whole number from ${min} to ${max}, such as ${example}`)
+      .max(max, `must be a whole number from ${min} to ${max}, such as ${example}`),
+  );
+/** Header names the load step must not set: the request goes to the release's endpoint, as it is. */
+const RESERVED_HEADERS = ["host", "connection", "content-length", "transfer-encoding", "upgrade"];
+
+/**
+ * The load step: paced GET requests to the release's endpoint while each analysis runs (see
+ * load.ts). `true` turns it on with every default; absent or `false` is off.
+ */
+const loadSchema = z
+  .object({
+    path: z
+      .string()
+      .regex(
+        /^\/(?!\/)[^\s\p{Cc}#]*$/u,
+        'must be a path on the service\'s endpoint such as "/" or "/api/items?limit=1" (no host, spaces or #)',
+      )
+      .default("/"),
+    rate: z
+      .preprocess(
+        (v) => (typeof v === "string" && /^\d+(\.\d+)?$/.test(v) ? Number(v) : v),
+        z
+          .number()
+          .positive("must be a number of requests per second above 0, at most 200, such as 20")
+          .max(200, "must be a number of requests per second above 0, at most 200, such as 20"),
+      )
+      .default(20),
+    concurrency: whole(1, 100, 10).default(10),
+    maxRequests: whole(1, 1_000_000, 10_000).default(10_000),
+    timeoutSeconds: seconds.pipe(z.number().max(60, "must be at most 60 seconds")).default(5),
+    headers: z
+      .record(z.string(), z.string().regex(/^[^\r\n\0]*$/, "must be one line"))
+      .superRefine((headers, ctx) => {
+        for (const name of Object.keys(headers)) {
+          const message = !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)
+            ? "must be named as an HTTP header such as Authorization"
+            : RESERVED_HEADERS.includes(name.toLowerCase())
+              ? `must not be one of ${RESERVED_HEADERS.join(", ")} (the request goes to the release's endpoint as it is)`
+              : undefined;
+          if (message) ctx.addIssue({ code: "custom", path: [name], message });
+        }
+      })
+      .default({}),
+  })
+  .strict();
+
+const loadSetting = z.preprocess(
+  (v) => (v === true || v === "true" ? {} : v === false || v === "false" || v === null ? undefined : v),
+  loadSchema.optional(),
+);
+
 const hooksSchema = z
   .object({ preTraffic: z.array(hookSchema).default([]), postPromotion: z.array(hookSchema).default([]) })
   .strict();
@@ -75,6 +133,7 @@ const releaseSchema = z
     failFast: bool.default(false),
     gates: gatesSchema.default({ approval: false, checks: [], commands: [] }),
     hooks: hooksSchema.default({ preTraffic: [], postPromotion: [] }),
+    load: loadSetting,
   })
   .strict();
 
@@ -94,6 +153,7 @@ const OBJECT_FIELDS: Readonly<Record<string, Readonly<Record<string, readonly st
     hooks: Object.keys(hooksSchema.shape),
     "hooks.preTraffic.*": Object.keys(hookSchema.shape),
     "hooks.postPromotion.*": Object.keys(hookSchema.shape),
+    load: Object.keys(loadSchema.shape),
   },
   kubernetes: { "": Object.keys(kubernetesSchema.shape) },
 };
@@ -134,7 +194,7 @@ export interface ReleaseSettings {
 export const SETTINGS_KEYS = {
   environment: "Environment name (dev, staging, prod...); default the stack name.",
   release:
-    "{next, drift (preview|refresh|off), policyPack, failFast, gates {approval, window {days, start, end, timezone}, checks, commands}, hooks {preTraffic, postPromotion}}.",
+    "{next, drift (preview|refresh|off), policyPack, failFast, gates {approval, window {days, start, end, timezone}, checks, commands}, hooks {preTraffic, postPromotion}, load {path, rate, concurrency, maxRequests, timeoutSeconds, headers} (or true)}.",
   metrics:
     "Metric providers for checks: {prometheus {url}, cloudwatch {...}, azureMonitor {...}, cloudMonitoring {...}}.",
   kubernetes: "{kubeconfig, context} the driver reads Kubernetes routers with.",
@@ -164,6 +224,12 @@ function configValue(raw: RawConfigValue | undefined): unknown {
     }
   }
   return v;
+}
+
+/** A value for a problem: the load step's header values may be secrets (tokens), so never shown. */
+function shown(key: string, path: readonly PropertyKey[], input: unknown): string {
+  const secret = key === "release" && path[0] === "load" && path[1] === "headers" && path.length > 2;
+  return secret ? "(not shown)" : formatValue(at(input, path));
 }
 
 function pathOf(key: string, issuePath: readonly PropertyKey[]): string {
@@ -251,7 +317,7 @@ export function parseSettings(
         }
         continue;
       }
-      problems.push(`${pathOf(key, p)} (${formatValue(at(input, p))}): ${issue.message}; ${see}`);
+      problems.push(`${pathOf(key, p)} (${shown(key, p, input)}): ${issue.message}; ${see}`);
     }
     return undefined;
   };
