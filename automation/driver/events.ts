@@ -1,6 +1,7 @@
 // The driver's typed progress events. `onEvent` receives every one; the CLI's display, the
 // history and the notifications are all built from them.
 import type { Outcome, TrafficState } from "../../components/core";
+import type { LoadSummary } from "./load";
 
 interface Base {
   /** When it happened. */
@@ -77,18 +78,13 @@ export type DriverEvent =
       readonly concurrency: number;
       readonly maxRequests: number;
     })
-  | (Base & {
-      /** The load step of the analysis of `step` stopped; its figures (see LoadSummary). */
-      readonly type: "load";
-      readonly phase: "done";
-      readonly step: number;
-      readonly sent: number;
-      readonly failed: number;
-      readonly byStatus: Readonly<Record<string, number>>;
-      readonly skipped: number;
-      readonly durationMs: number;
-      readonly stoppedBy: "analysis" | "maxRequests" | "aborted";
-    })
+  | (Base &
+      LoadSummary & {
+        /** The load step of the analysis of `step` stopped, with its figures. */
+        readonly type: "load";
+        readonly phase: "done";
+        readonly step: number;
+      })
   | (Base & { readonly type: "paused"; readonly step: number; readonly until?: Date })
   | (Base & { readonly type: "promoted"; readonly version: string })
   | (Base & { readonly type: "reverting"; readonly reason: string })

@@ -67,14 +67,23 @@ export function classifyMeasurement(
   if (failure.met === undefined || (success && passed === undefined)) {
     return { outcome: "Inconclusive", reason: "no baseline data to compare with" };
   }
-  const noise = [failure.noise, success?.noise].filter((n) => n !== undefined);
-  const but = noise.length > 0 ? ` (outside the condition, but ${noise.join("; ")})` : "";
   if (failure.met) return { outcome: "Failed", reason: `failure condition met${pOf(failure)}` };
-  if (passed === true) return { outcome: "Successful", reason: `success condition met${but}` };
+  if (passed === true)
+    return {
+      outcome: "Successful",
+      reason: success?.noise
+        ? `the value misses the success condition, but ${success.noise}`
+        : "success condition met",
+    };
   if (passed === false && !check.failureCondition)
     return { outcome: "Failed", reason: `success condition not met${pOf(success)}` };
   if (passed === false) return { outcome: "Inconclusive", reason: "neither condition met" };
-  return { outcome: "Successful", reason: `failure condition not met${but}` };
+  return {
+    outcome: "Successful",
+    reason: failure.noise
+      ? `the value meets the failure condition, but ${failure.noise}`
+      : "failure condition not met",
+  };
 }
 
 const pOf = (j: Judgement | undefined) =>

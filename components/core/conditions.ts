@@ -113,7 +113,7 @@ export interface Judgement {
   readonly met: boolean | undefined;
   /** The count test's p-value, when counts were there to test the bad side. */
   readonly pValue?: number;
-  /** Set when the value was on the bad side but its counts do not show it: why it was let pass. */
+  /** Why a value on the bad side was let pass: its counts do not show it, e.g. `1 of 20 requests ... is within noise (p 0.055 >= 0.01)`. */
   readonly noise?: string;
 }
 
@@ -180,7 +180,11 @@ export function judgeCondition(c: Condition, role: ConditionRole, o: Observed, f
   const pValue = countPValue(c, o, floor, badSide(c, role));
   if (pValue === undefined || Number.isNaN(pValue)) return { met };
   if (pValue < ALPHA) return { met, pValue };
-  return { met: !met, pValue, noise: `${describeCounts(o)} do not show it (p ${round(pValue)} >= ${ALPHA})` };
+  return {
+    met: !met,
+    pValue,
+    noise: `${describeCounts(o)} is within noise (p ${round(pValue)} >= ${ALPHA})`,
+  };
 }
 
 const round = (p: number) => Number(p.toPrecision(2));

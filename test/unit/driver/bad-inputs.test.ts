@@ -330,7 +330,7 @@ const SETTINGS_ROWS: readonly SettingsRow[] = [
     name: "an unknown key in progressive:release",
     config: release({ dirft: "off" }),
     problem:
-      'progressive:release.dirft ("off"): is not a known setting; remove it or fix its spelling; known keys: next, drift, policyPack, failFast, gates, hooks',
+      'progressive:release.dirft ("off"): is not a known setting; remove it or fix its spelling; known keys: next, drift, policyPack, failFast, gates, hooks, load',
   },
   {
     name: "an unknown key in release.gates",
