@@ -102,40 +102,62 @@ export function shadowProject(projectDir: string): ShadowProject {
   return { workDir: path.join(dir, rel), dispose: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** A stack opened by {@link openTestStack}. */
+export interface TestStack {
+  readonly stack: Stack;
+  readonly backend: TestBackend;
+  /** Destroys the stack, removes it and deletes the backend and the project copy. */
+  dispose(): Promise<void>;
+}
+
 /**
- * Runs `body` with a fresh stack of the project in `workDir` (a temporary copy when it is in the
- * repo, so nothing is written to the checkout) on a temporary backend, then destroys the stack,
- * removes it and deletes the backend and the copy, whatever `body` did.
+ * A fresh stack of the project in `workDir` (a temporary copy when it is in the repo, so nothing
+ * is written to the checkout) on a temporary backend; `dispose()` removes everything, for suites
+ * whose tests share one stack (open it in `before`, dispose of it in `after`).
  */
-export async function withTestStack<T>(
-  engine: EngineInfo,
-  opts: TestStackOptions,
-  body: (stack: Stack, backend: TestBackend) => Promise<T>,
-): Promise<T> {
+export async function openTestStack(engine: EngineInfo, opts: TestStackOptions): Promise<TestStack> {
   const backend = createBackend(engine, opts.env);
   const stackName = `${opts.stackName ?? "test"}-${Math.random().toString(36).slice(2, 8)}`;
   const project = shadowProject(opts.workDir);
-  let stack: Stack | undefined;
+  const remove = () => {
+    backend.dispose();
+    project.dispose();
+  };
   try {
     const pulumiCommand = await PulumiCommand.get({
       root: path.dirname(path.dirname(engine.pulumi)),
       skipVersionCheck: true,
     });
-    stack = await LocalWorkspace.createStack(
+    const stack = await LocalWorkspace.createStack(
       { stackName, workDir: project.workDir },
       { envVars: backend.envVars, pulumiCommand, pulumiHome: backend.envVars.PULUMI_HOME },
     );
-    return await body(stack, backend);
-  } finally {
-    try {
-      if (stack) {
+    const dispose = async () => {
+      try {
         await stack.destroy();
         await stack.workspace.removeStack(stack.name);
+      } finally {
+        remove();
       }
-    } finally {
-      backend.dispose();
-      project.dispose();
-    }
+    };
+    return { stack, backend, dispose };
+  } catch (err) {
+    remove();
+    throw err;
+  }
+}
+
+/** Runs `body` with a stack from {@link openTestStack}, then disposes of it, whatever `body` did. */
+export async function withTestStack<T>(
+  engine: EngineInfo,
+  opts: TestStackOptions,
+  body: (stack: Stack, backend: TestBackend) => Promise<T>,
+): Promise<T> {
+  const t = await openTestStack(engine, opts);
+  try {
+    return await body(t.stack, t.backend);
+  } finally {
+    await t.dispose();
   }
 }
 
