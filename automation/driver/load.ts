@@ -77,20 +77,23 @@ export interface LoadPlan {
 /**
  * The load of one analysis: the URL on the endpoint its checks measure, and the paced rate for the
  * shortest interval of its checks and the smaller side's share of the traffic (a preview or
- * post-promotion analysis sends all of it to one version).
+ * post-promotion analysis sends all of it to one version). `{ skip }` with the reason when the
+ * release has no HTTP endpoint (a feature flag's is its store: its service is elsewhere).
  */
 export function planLoad(
   settings: LoadSettings,
   checks: readonly Check[],
   target: Pick<AnalysisTarget, "candidateWeight" | "httpBaseUrl" | "release">,
   analysisOn: "candidate" | "preview" | "active",
-): LoadPlan {
+): LoadPlan | { readonly skip: string } {
   const base = target.httpBaseUrl ?? target.release.endpoint;
-  if (!base) throw new Error("the release has no endpoint to send load to");
+  const protocol = base ? new URL(base).protocol : undefined;
+  if (!base || (protocol !== "http:" && protocol !== "https:"))
+    return { skip: `the release's endpoint (${base ? displayUrl(base) : "none"}) is not an HTTP URL` };
   const url = joinUrl(base, settings.path);
   // joinUrl cannot leave the host, and the schema refuses "//host" paths; checked once more here.
   if (new URL(url).origin !== new URL(base).origin)
-    throw new Error(`load path ${formatValue(settings.path)} leaves the release's endpoint`);
+    return { skip: `the path ${formatValue(settings.path)} leaves the release's endpoint` };
   const intervals = checks.map((c) => c.intervalSeconds).filter((s) => s > 0);
   // An analysis without checks still runs its load a while; 60 s is the checks' default interval.
   const windowSeconds = intervals.length > 0 ? Math.min(...intervals) : 60;
@@ -213,12 +216,16 @@ export interface LoadHooks {
  */
 export async function withLoad<T>(
   settings: LoadSettings | undefined,
-  plan: (settings: LoadSettings) => LoadPlan,
+  plan: (settings: LoadSettings) => LoadPlan | { readonly skip: string },
   hooks: LoadHooks,
   analysis: () => Promise<T>,
 ): Promise<T> {
   if (!settings) return analysis();
   const p = plan(settings);
+  if ("skip" in p) {
+    hooks.emit({ type: "log", level: "warn", message: `load: not sent: ${p.skip}` });
+    return analysis();
+  }
   hooks.emit({
     type: "load",
     phase: "started",

@@ -71,6 +71,7 @@ describe("driver: load step pacing", () => {
         { candidateWeight: weight, release: release("http://127.0.0.1:8080") },
         on,
       );
+      assert.ok("url" in plan, JSON.stringify(plan));
       assert.ok(Math.abs(plan.ratePerSecond - rate) < 1e-9, `${plan.ratePerSecond} != ${rate}`);
       const share = on === "preview" ? 1 : Math.min(weight, 100 - weight) / 100;
       if (plan.ratePerSecond < SETTINGS.rate)
@@ -85,7 +86,31 @@ describe("driver: load step pacing", () => {
       httpBaseUrl: "http://127.0.0.1:8081/",
     };
     const plan = planLoad({ ...SETTINGS, path: "/api/items?limit=1" }, checks("60s"), target, "preview");
+    assert.ok("url" in plan);
     assert.equal(plan.url, "http://127.0.0.1:8081/api/items?limit=1");
+  });
+
+  it("sends nothing to an endpoint that is not HTTP (a feature flag's store), and says so", async () => {
+    const target = { candidateWeight: 5, release: release("file:///tmp/flags.json") };
+    const plan = planLoad(SETTINGS, checks("60s"), target, "candidate");
+    assert.deepEqual(plan, { skip: "the release's endpoint (file:///tmp/flags.json) is not an HTTP URL" });
+    const e = events();
+    assert.equal(
+      await withLoad(
+        SETTINGS,
+        () => plan,
+        { step: 2, emit: e.emit },
+        async () => "done",
+      ),
+      "done",
+    );
+    assert.deepEqual(e.list, [
+      {
+        type: "log",
+        level: "warn",
+        message: "load: not sent: the release's endpoint (file:///tmp/flags.json) is not an HTTP URL",
+      },
+    ]);
   });
 
   it("catches up at most 5 ticks after the event loop stalled", async () => {
