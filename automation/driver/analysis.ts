@@ -254,7 +254,15 @@ async function measureHttp(
 /** The measurement record of a metric reading. */
 function metricMeasurement(check: MetricCheck, r: Reading): CheckMeasurement {
   const cls = classifyMeasurement(r, check);
-  const cond = check.failureCondition ?? check.successCondition;
+  // Said with its role: a failure condition met is a failure, so "> 0.05" alone beside a passing
+  // value would read as the condition that passed.
+  const floor = floorOf(check);
+  const cond = [
+    check.successCondition && `ok if ${formatCondition(check.successCondition, floor)}`,
+    check.failureCondition && `fail if ${formatCondition(check.failureCondition, floor)}`,
+  ]
+    .filter(Boolean)
+    .join(", ");
   const noDataReason = r.value === undefined && r.noData ? `no data: ${r.noData}` : undefined;
   const e = r.evidence;
   return {
@@ -269,7 +277,7 @@ function metricMeasurement(check: MetricCheck, r: Reading): CheckMeasurement {
       : e?.kind === "share"
         ? { baselineRequests: e.stable }
         : {}),
-    ...(cond ? { condition: formatCondition(cond, floorOf(check)) } : {}),
+    ...(cond ? { condition: cond } : {}),
   };
 }
 

@@ -446,7 +446,7 @@ describe("automation/driver analysis: builtin on the local proxy", () => {
     assert.equal(result.outcome, "Successful", result.reason);
     const m = result.measurements[0] as CheckMeasurement;
     assert.deepEqual([m.value, m.baseline, m.requests, m.baselineRequests], [0.1, 0, 20, 80]);
-    assert.equal(m.condition, "< 110% of baseline (floor 0.001)");
+    assert.equal(m.condition, "ok if < 110% of baseline (floor 0.001)");
     assert.match(
       m.reason,
       /2 of 20 requests against 0 of 80 for the stable version is within noise \(p 0.047/,

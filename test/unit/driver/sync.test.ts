@@ -2,7 +2,7 @@
 // reverted one is not tried again, the exit code of a run, and the CLI lines of sync, status and
 // history.
 import * as assert from "node:assert/strict";
-import { exitCodeOf, historyLines, statusLines, syncLines } from "../../../automation/cli";
+import { exitCodeOf, formatEvent, historyLines, statusLines, syncLines } from "../../../automation/cli";
 import type { StatusReport } from "../../../automation/driver/commands";
 import { ReleaseError } from "../../../automation/driver/errors";
 import type { ReleaseResult } from "../../../automation/driver/release";
@@ -169,5 +169,25 @@ describe("cli: exit codes and tables", () => {
       "    declared v2 (the program's version, as of the last up), running v1: progressive sync --stack dev releases v2",
     );
     assert.equal(lines[4], "    release r1: v3 reverted: analysis failed at step 3: x");
+  });
+});
+
+describe("cli: a check's line says which condition it is", () => {
+  it("shows a failure condition as what fails, beside a value that passes", () => {
+    const line = formatEvent({
+      type: "checkResult",
+      step: 2,
+      at: new Date(),
+      releaseId: "r1",
+      measurement: {
+        check: "http-5xx-rate",
+        outcome: "Successful",
+        reason: "ok",
+        value: 0,
+        baseline: 0,
+        condition: "fail if > 0.05",
+      },
+    });
+    assert.equal(line, "        ✓ http-5xx-rate: 0 (stable 0) fail if > 0.05 → Successful");
   });
 });
