@@ -112,9 +112,10 @@ export interface LeaseRecord {
 }
 
 /**
- * Where leases live. By default leases are objects of the store (`locks/<name>.json`); a backend
- * with a native lease object (Kubernetes `coordination.k8s.io/v1` Lease) provides its own.
- * Names are one key segment (`[A-Za-z0-9._-]`, at most 253 characters).
+ * Where leases live. By default leases are objects of the store, at their name as a key; a backend
+ * with a native lease object (Kubernetes `coordination.k8s.io/v1` Lease) provides its own and maps
+ * each name to a valid object name. Names are keys (see {@link checkKey}), e.g.
+ * `releases/shop/dev/web.lock`.
  */
 export interface LeaseBackend {
   get(
