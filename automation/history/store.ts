@@ -122,8 +122,35 @@ export interface GoodState {
   readonly config?: Readonly<Record<string, string>>;
 }
 
+/**
+ * Where releases are recorded: a JSON-lines file per stack in a folder ({@link ReleaseHistory}), or
+ * one object per release in a shared store (`ObjectHistory`). Appends are durable once resolved.
+ */
+export interface HistoryStore {
+  /** Appends one record durably; rejects an invalid record before writing. */
+  append(record: HistoryRecord): Promise<void>;
+  /** Releases of one stack (`<project>/<stack>`), or of every stack when omitted; newest first. */
+  listReleases(stack?: string): Promise<Release[]>;
+  /** The newest promoted release of `stack`; undefined when none was promoted. */
+  latestGood(stack: string): Promise<GoodState | undefined>;
+}
+
+/** The newest promoted release among `releases` (newest first or not), as a revert target. */
+export function latestGoodOf(releases: readonly Release[]): GoodState | undefined {
+  const good = releases.filter((r) => r.outcome === "promoted" && r.finishedAt);
+  good.sort((a, b) => Date.parse(b.finishedAt ?? "") - Date.parse(a.finishedAt ?? ""));
+  const r = good[0];
+  if (!r) return undefined;
+  return {
+    releaseId: r.id,
+    version: r.version,
+    at: r.finishedAt ?? r.startedAt,
+    ...(r.config ? { config: r.config } : {}),
+  };
+}
+
 /** Release history of every stack under one state directory. */
-export class ReleaseHistory {
+export class ReleaseHistory implements HistoryStore {
   /** Folder of the history files. */
   readonly dir: string;
   private readonly queues = new Map<string, Promise<void>>();
@@ -213,16 +240,7 @@ export class ReleaseHistory {
 
   /** The newest promoted release of `stack`, the revert target; undefined when none was promoted. */
   async latestGood(stack: string): Promise<GoodState | undefined> {
-    const good = (await this.listReleases(stack)).filter((r) => r.outcome === "promoted" && r.finishedAt);
-    good.sort((a, b) => Date.parse(b.finishedAt ?? "") - Date.parse(a.finishedAt ?? ""));
-    const r = good[0];
-    if (!r) return undefined;
-    return {
-      releaseId: r.id,
-      version: r.version,
-      at: r.finishedAt ?? r.startedAt,
-      ...(r.config ? { config: r.config } : {}),
-    };
+    return latestGoodOf(await this.listReleases(stack));
   }
 }
 
