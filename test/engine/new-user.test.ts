@@ -139,9 +139,7 @@ describe("a new user's TypeScript project, from the packed package (engine tier)
     } finally {
       await load.stop();
     }
-    console.log(
-      `      ${args.slice(0, 2).join(" ")} ${args[args.indexOf("--service") + 1] ?? ""}: exit ${r.status}; load ${load.summary()}`,
-    );
+    console.log(`      ${args.join(" ")}: exit ${r.status}; load ${load.summary()}`);
     if (clean)
       assert.equal(load.failed, 0, `no request failed during ${args.join(" ")}: ${load.summary()}\n${r.out}`);
     return r;
