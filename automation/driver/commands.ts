@@ -1,99 +1,132 @@
 // The driver's operations, one function each, as the CLI and library users call them:
 // release, plan, status, resume, promote, abort, rollback, history, promote to the next environment.
-// Each works on one service of one stack, found in the stack's state by the release contract.
+// Each works on one service of one stack, found in the stack's state by the release contract, with
+// its release state (journal, leases, history, reports) in the stack's release store.
 import * as os from "node:os";
 import { reapOrphans } from "../../components/local/runtime/reap";
 import type { Release as HistoryRelease, HistorySummary } from "../history";
-import { defaultStateDir, ReleaseHistory, summarize } from "../history";
+import { summarize } from "../history";
 import type { RouterReading } from "../routers";
+import { describeHolder, type HeldLease, hostName, type Lease, RUN_ID } from "../store/leases";
+import { CONFLICT } from "../store/object-store";
 import { classifyError, ReleaseError } from "./errors";
-import {
-  acquireLock,
-  currentOwner,
-  isOpen,
-  type Journal,
-  journalFile,
-  lockFile,
-  ownerAlive,
-  readJournal,
-  stackStepLockFile,
-  TERMINAL_PHASES,
-  waitForLock,
-  writeJournal,
-} from "./journal";
+import { currentOwner, isOpen, type Journal, ownerAlive, TERMINAL_PHASES } from "./journal";
 import { buildPlan, type ReleasePlan, strategyDifference } from "./plan";
 import { type PreflightOptions, preflight } from "./preflight";
 import {
   controlOf,
   currentTraffic,
   type DriverOptions,
-  loadJournal,
   planRelease,
   type ReleaseResult,
   ReleaseRun,
   type ReleaseTarget,
 } from "./release";
-import { projectName, StackHandle, type StackLock, type StackTarget, type TrafficEntry } from "./stack";
+import { type ReleaseSettings } from "./settings";
+import { StackHandle, type StackLock, type StackTarget, type TrafficEntry } from "./stack";
+import {
+  chooseStore,
+  heldError,
+  openStore,
+  releaseRunning,
+  StackState,
+  type StoreChoice,
+  type StoreOptions,
+} from "./state";
 
 export interface CommandOptions
   extends DriverOptions,
     Omit<PreflightOptions, "onItem" | "onOutput" | "signal"> {}
 
-/** Opens the stack, its settings and the service the target names (or its only one). */
-export async function openTarget(target: StackTarget): Promise<ReleaseTarget> {
-  const stack = await StackHandle.open(target);
-  const settings = await stack.settings();
-  const service = await stack.service(target.service);
-  return { stack, settings, service };
+/** Opens the release store of a stack: chosen from the options, the environment, its settings and its backend. */
+export async function openState(
+  stack: StackHandle,
+  settings: ReleaseSettings,
+  o: StoreOptions = {},
+): Promise<StackState> {
+  const choice: StoreChoice = chooseStore(o, settings, stack.backendUrl);
+  const state = new StackState(await openStore(choice), stack.project, stack.name, choice);
+  await refuseLocalLeftovers(state);
+  return state;
 }
 
 /**
- * Runs `fn` holding the service's release lock, taken atomically before anything is written; a
- * second driver is refused at once (exit 5) naming the holder.
+ * A shared store must not silently forget a release that is still open in this machine's state
+ * folder (a user who switches to a shared store mid-release): refuse, naming both ways out.
  */
-async function locked<T>(
-  t: ReleaseTarget,
-  o: { stateDir?: string },
-  what: string,
-  fn: () => Promise<T>,
-): Promise<T> {
-  const name = t.service.release.name;
-  const file = lockFile(journalFile(o.stateDir ?? defaultStateDir(), t.stack.project, t.stack.name, name));
-  const got = acquireLock(file, what);
-  if ("heldBy" in got) {
-    const h = got.heldBy;
+async function refuseLocalLeftovers(state: StackState): Promise<void> {
+  if (!state.store.shared || state.choice.folder) return;
+  const local = await StackState.localFolder(state.project, state.stack);
+  if (!local) return;
+  for (const journal of await local.journals()) {
+    if (!isOpen(journal)) continue;
+    const shared = await state.journal(journal.service);
+    if (shared?.journal.releaseId === journal.releaseId) continue;
+    const svc = `--service ${journal.service}`;
     throw new ReleaseError(
       "inProgress",
-      `service ${name} of stack ${t.stack.name} is held by ${h.what} (driver pid ${h.pid} on ${h.host}, since ${h.startedAt}); wait for it to finish, or stop that driver (Ctrl-C makes it revert)`,
+      `release ${journal.releaseId} of ${journal.service} (${journal.version}, ${journal.phase}) is unfinished in this machine's state folder ${local.store.url}, not in the release store ${state.store.url}: finish it there (progressive resume ${svc} --state-dir ${local.store.folder}) or move it into the store with progressive store-import --stack ${state.stack}, then resume it`,
     );
-  }
-  try {
-    return await fn();
-  } finally {
-    got.release();
   }
 }
 
+/** Opens the stack, its settings, the service the target names (or its only one) and its release state. */
+export async function openTarget(target: StackTarget, o: StoreOptions = {}): Promise<ReleaseTarget> {
+  const stack = await StackHandle.open(target);
+  const settings = await stack.settings();
+  const service = await stack.service(target.service);
+  return { stack, settings, service, state: await openState(stack, settings, o) };
+}
+
+/**
+ * Runs `fn` holding the service's lease, taken atomically before anything is written (a live
+ * lease of another driver, on any machine, is refused at once, exit 5, naming it); the lease is
+ * given back when `fn` ends, also when the release pauses.
+ */
+async function locked<T>(t: ReleaseTarget, what: string, fn: (lease: Lease) => Promise<T>): Promise<T> {
+  const name = t.service.release.name;
+  const got = await t.state.take(t.state.serviceLease(name), `${what} of ${name}`);
+  if ("heldBy" in got)
+    throw heldError(
+      `service ${name} of stack ${t.stack.name}`,
+      got.heldBy,
+      "wait for it to finish, or stop that driver (Ctrl-C makes it revert; progressive abort asks it to)",
+    );
+  try {
+    return await fn(got.lease);
+  } finally {
+    await got.lease.release();
+  }
+}
+
+/** Who started a journal's release, for messages. */
+function startedBy(j: Journal): string {
+  return `started by ${j.actor} from ${j.owner.host}${j.owner.ciRunUrl ? ` (${j.owner.ciRunUrl})` : ""}`;
+}
+
+/** Refuses a new release while one is open: says what works in its state and who started it. */
 function refuseOpen(journal: Journal | undefined): void {
   if (!isOpen(journal)) return;
   const svc = `--service ${journal.service}`;
+  const who = startedBy(journal);
   // A paused or failed promotion has no driver running: say what works in that state.
   if (journal.phase === "promotionFailed")
     throw new ReleaseError(
       "inProgress",
-      `the promotion of release ${journal.releaseId} (${journal.version}) failed on service ${journal.service}: ${journal.reason ?? "see progressive status"}; run progressive resume ${svc} to retry it or progressive abort ${svc} to go back to ${journal.lastGood.stableVersion}`,
+      `the promotion of release ${journal.releaseId} (${journal.version}, ${who}) failed on service ${journal.service}: ${journal.reason ?? "see progressive status"}; run progressive resume ${svc} to retry it or progressive abort ${svc} to go back to ${journal.lastGood.stableVersion}`,
     );
   if (journal.phase === "paused")
     throw new ReleaseError(
       "inProgress",
-      `release ${journal.releaseId} of ${journal.version} is paused for a decision on service ${journal.service}; run progressive promote ${svc} to go on or progressive abort ${svc} to revert it`,
+      `release ${journal.releaseId} of ${journal.version} (${who}) is paused for a decision on service ${journal.service}; run progressive promote ${svc} to go on or progressive abort ${svc} to revert it`,
     );
-  const alive = ownerAlive(journal.owner);
+  // Held under our own lease: its driver can only be an older one on this host, known by its pid.
+  const alive = ownerAlive(journal.owner) === true && journal.owner.runId !== RUN_ID;
   throw new ReleaseError(
     "inProgress",
-    alive === true
+    alive
       ? `release ${journal.releaseId} of ${journal.version} is in progress on service ${journal.service} (driver pid ${journal.owner.pid}); wait for it, or run progressive abort ${svc}`
-      : `release ${journal.releaseId} of ${journal.version} was cut short in phase ${journal.phase}; run progressive resume ${svc} to continue it or progressive abort ${svc} to revert it`,
+      : `release ${journal.releaseId} of ${journal.version} (${who}) was cut short in phase ${journal.phase}; run progressive resume ${svc} to continue it or progressive abort ${svc} to revert it`,
   );
 }
 
@@ -128,9 +161,9 @@ export async function releaseCommand(
   version: string,
   o: CommandOptions = {},
 ): Promise<ReleaseResult> {
-  const t = await openTarget(target);
-  return locked(t, o, `release ${version}`, async () => {
-    refuseOpen(loadJournal(t.stack, t.service.release.name, o.stateDir));
+  const t = await openTarget(target, o);
+  return locked(t, `release ${version}`, async (lease) => {
+    refuseOpen((await t.state.journal(t.service.release.name))?.journal);
     const plan = await planRelease(t, version);
     const releaseEvents = (check: string, ok: boolean, detail: string) =>
       o.onEvent?.({ type: "preflight", check, ok, detail, at: new Date(), releaseId: "preflight" });
@@ -140,7 +173,7 @@ export async function releaseCommand(
       ...(o.onOutput ? { onOutput: o.onOutput } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
     });
-    return new ReleaseRun(t, plan, o).run();
+    return new ReleaseRun(t, plan, o, undefined, lease).run();
   });
 }
 
@@ -160,13 +193,17 @@ export interface ServiceStatus {
   /** What the router applies now, read live; unverified when it cannot be read. */
   readonly router: RouterReading;
   readonly journal?: Journal;
-  /** Whether the journal's driver still runs. */
+  /** Whether the journal's driver still runs ("unknown": on another host, and no lease says). */
   readonly driverAlive?: boolean | "unknown";
+  /** Who holds the service's lease (the driver of a running release), live or run out. */
+  readonly holder?: HeldLease;
 }
 
 export interface StatusReport {
   readonly project: string;
   readonly stack: string;
+  /** The release store in use, and what named it. */
+  readonly store: { readonly url: string; readonly source: string; readonly shared: boolean };
   readonly services: readonly ServiceStatus[];
   readonly pendingOperations: number;
   /** Locks on the stack (file backends), e.g. left by a killed `pulumi`. */
@@ -174,21 +211,21 @@ export interface StatusReport {
 }
 
 /** Where the stack's services and their releases stand (all of them, or `target.service`). */
-export async function statusCommand(
-  target: StackTarget,
-  o: { stateDir?: string } = {},
-): Promise<StatusReport> {
+export async function statusCommand(target: StackTarget, o: StoreOptions = {}): Promise<StatusReport> {
   const stack = await StackHandle.open(target);
   const settings = await stack.settings();
+  const state = await openState(stack, settings, o);
   const all = await stack.services();
   const chosen = target.service ? [await stack.service(target.service)] : all;
   const services: ServiceStatus[] = [];
   for (const service of chosen) {
-    const t: ReleaseTarget = { stack, settings, service };
+    const t: ReleaseTarget = { stack, settings, service, state };
     const r = service.release;
     const traffic = await currentTraffic(t);
-    const journal = loadJournal(stack, r.name, o.stateDir);
+    const journal = (await state.journal(r.name))?.journal;
+    const holder = await state.holder(state.serviceLease(r.name));
     const router = await controlOf(t).read(traffic);
+    const alive = holder && !holder.free ? true : journal ? ownerAlive(journal.owner) : undefined;
     services.push({
       name: r.name,
       type: r.type,
@@ -199,50 +236,54 @@ export async function statusCommand(
       traffic,
       ...(r.declaredVersion !== undefined ? { declaredVersion: r.declaredVersion } : {}),
       router,
-      ...(journal ? { journal, driverAlive: ownerAlive(journal.owner) } : {}),
+      ...(journal ? { journal } : {}),
+      ...(alive !== undefined ? { driverAlive: alive } : {}),
+      ...(holder ? { holder } : {}),
     });
   }
   return {
     project: stack.project,
     stack: stack.name,
+    store: { url: state.store.url, source: state.choice.source, shared: state.store.shared },
     services,
     pendingOperations: await stack.pendingOperations(),
     locks: stack.locks(),
   };
 }
 
-/** Takes over a cut-short release: refuses while its driver still runs. */
+/** A cut-short release taken over: its run, ready to go on. */
+interface TakenOver {
+  readonly stack: StackHandle;
+  readonly journal: Journal;
+  readonly plan: ReleasePlan;
+  readonly run: ReleaseRun;
+  /** Gives the service's lease back; call when the run is over. */
+  readonly unlock: () => Promise<void>;
+}
+
+/**
+ * Takes over a cut-short release: refuses while its driver still runs (its lease is live, or its
+ * process on this host is), else takes its lease, settles what a crash left and owns the journal.
+ */
 async function takeOver(
   target: StackTarget,
   o: CommandOptions,
   /** Changes to the journal before the run is built (e.g. skip to promotion); may throw. */
   adjust: (journal: Journal, plan: ReleasePlan) => Partial<Journal> = () => ({}),
-): Promise<{
-  stack: StackHandle;
-  journal: Journal;
-  plan: ReleasePlan;
-  run: ReleaseRun;
-  /** Gives the service's release lock back; call when the run is over. */
-  unlock: () => void;
-}> {
-  const t = await openTarget(target);
-  const stack = t.stack;
+): Promise<TakenOver> {
+  const t = await openTarget(target, o);
   const name = t.service.release.name;
-  const lock = acquireLock(
-    lockFile(journalFile(o.stateDir ?? defaultStateDir(), stack.project, stack.name, name)),
-    "a resume, promote or abort",
-  );
-  if ("heldBy" in lock) {
-    const h = lock.heldBy;
-    throw new ReleaseError(
-      "inProgress",
-      `service ${name} of stack ${stack.name} is held by ${h.what} (driver pid ${h.pid} on ${h.host}, since ${h.startedAt}); wait for it, or stop that driver (Ctrl-C makes it revert)`,
+  const got = await t.state.take(t.state.serviceLease(name), `a resume, promote or abort of ${name}`);
+  if ("heldBy" in got)
+    throw heldError(
+      `service ${name} of stack ${t.stack.name}`,
+      got.heldBy,
+      "wait for it, or for its lease to run out if its driver was stopped (then resume or abort take over)",
     );
-  }
   try {
-    return { ...(await takeOverLocked(t, o, adjust)), unlock: lock.release };
+    return { ...(await takeOverLocked(t, o, adjust, got.lease)), unlock: () => got.lease.release() };
   } catch (err) {
-    lock.release();
+    await got.lease.release();
     throw err;
   }
 }
@@ -251,34 +292,37 @@ async function takeOverLocked(
   t: ReleaseTarget,
   o: CommandOptions,
   adjust: (journal: Journal, plan: ReleasePlan) => Partial<Journal>,
-): Promise<{ stack: StackHandle; journal: Journal; plan: ReleasePlan; run: ReleaseRun }> {
+  lease: Lease,
+): Promise<Omit<TakenOver, "unlock">> {
   const stack = t.stack;
   const name = t.service.release.name;
-  const journal = loadJournal(stack, name, o.stateDir);
-  if (!isOpen(journal))
+  const read = await t.state.journal(name);
+  const journal = read?.journal;
+  if (!read || !isOpen(journal))
     throw new ReleaseError(
       "usage",
       `service ${name} of stack ${stack.name} has no release in progress; progressive status shows the last one`,
     );
-  const alive = ownerAlive(journal.owner);
-  if (alive === true && journal.owner.pid !== process.pid) {
+  if (ownerAlive(journal.owner) === true && journal.owner.pid !== process.pid) {
     throw new ReleaseError(
       "inProgress",
       `the driver of release ${journal.releaseId} (pid ${journal.owner.pid}) is still running; stop it first (Ctrl-C reverts)`,
     );
   }
+  if (lease.tookOver)
+    o.onEvent?.({
+      type: "log",
+      level: "warn",
+      message: `took over the lease of ${describeHolder(lease.tookOver.holder)}, which ran out at ${lease.tookOver.expiresAt.toISOString()}`,
+      at: new Date(),
+      releaseId: journal.releaseId,
+    });
   // Another service's driver may be in the middle of its `up` on this stack: its lock and its
   // pending operations are not ours to clear. Wait for its step, then settle what a crash left.
-  const stepLock = await waitForLock(
-    stackStepLockFile(o.stateDir ?? defaultStateDir(), stack.project, stack.name),
-    `settling ${journal.releaseId} (${name})`,
-    { timeoutMs: 30 * 60_000 },
-  );
-  if ("heldBy" in stepLock)
-    throw new ReleaseError(
-      "locked",
-      `stack ${stack.name} is held by ${stepLock.heldBy.what} (driver pid ${stepLock.heldBy.pid}); wait for it to finish`,
-    );
+  const step = await t.state.waitFor(t.state.stepLease, `settling ${journal.releaseId} (${name})`, {
+    timeoutMs: 30 * 60_000,
+  });
+  if ("heldBy" in step) throw heldError(`stack ${stack.name}`, step.heldBy, "wait for its step to finish");
   let pending: number;
   try {
     if ((await stack.unlockIfStale()) === "unlocked") {
@@ -303,7 +347,7 @@ async function takeOverLocked(
       await stack.refresh(o.onOutput, true);
     }
   } finally {
-    stepLock.release();
+    await step.lease.release();
   }
   // The refresh may have changed the state: read the service again.
   const service = pending > 0 ? await stack.service(name) : t.service;
@@ -329,14 +373,20 @@ async function takeOverLocked(
     journal.lastGood,
     journal.version,
   );
+  const { abortRequested: _done, ...rest } = journal;
   const owned: Journal = {
-    ...journal,
+    ...rest,
     ...adjust(journal, plan),
     owner: currentOwner(),
     updatedAt: new Date().toISOString(),
   };
-  writeJournal(journalFile(o.stateDir ?? defaultStateDir(), stack.project, stack.name, name), owned);
-  const run = new ReleaseRun({ ...t, service }, plan, o, owned);
+  const version = await t.state.writeJournal(owned, read.version);
+  if (version === CONFLICT)
+    throw new ReleaseError(
+      "inProgress",
+      `the journal of release ${journal.releaseId} changed while this driver took it over; run progressive status and try again`,
+    );
+  const run = new ReleaseRun({ ...t, service }, plan, o, { journal: owned, version }, lease);
   return { stack, journal: owned, plan, run };
 }
 
@@ -356,43 +406,84 @@ export async function resumeCommand(target: StackTarget, o: CommandOptions = {})
     await run.restoreApplied();
     return await run.run();
   } finally {
-    unlock();
+    await unlock();
   }
 }
 
-/** Reverts the release in progress (or cut short). */
+/**
+ * Reverts the release in progress (or cut short). A release whose driver runs (its lease is live,
+ * on any machine) is asked through its journal and reverts itself; this waits until it has.
+ * A stopped one is taken over and reverted here.
+ */
 export async function abortCommand(target: StackTarget, o: CommandOptions = {}): Promise<ReleaseResult> {
-  const t = await openTarget(target);
-  const stack = t.stack;
+  const t = await openTarget(target, o);
   const name = t.service.release.name;
-  const journal = loadJournal(stack, name, o.stateDir);
-  if (isOpen(journal) && ownerAlive(journal.owner) === true && journal.owner.pid !== process.pid) {
-    // The running driver reverts on SIGINT; ask it, then wait until it has finished.
-    process.kill(journal.owner.pid, "SIGINT");
-    const file = journalFile(o.stateDir ?? defaultStateDir(), stack.project, stack.name, name);
-    for (let i = 0; i < 600; i++) {
-      const j = readJournal(file);
-      if (!isOpen(j) || ownerAlive(j.owner) !== true) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    const after: Journal | undefined = readJournal(file);
-    if (after && TERMINAL_PHASES.includes(after.phase)) {
-      return {
-        releaseId: journal.releaseId,
-        outcome: "reverted",
-        traffic: after.lastGood,
-        ...(after.reason ? { reason: after.reason } : {}),
-      };
+  const actor = o.actor ?? process.env.USER ?? os.userInfo().username;
+  const read = await t.state.journal(name);
+  const journal = read?.journal;
+  if (read && isOpen(journal)) {
+    const held = await releaseRunning(t.state, journal);
+    const local = ownerAlive(journal.owner) === true && journal.owner.pid !== process.pid;
+    if (held || local) {
+      const asked = await askToAbort(t.state, name, actor);
+      if (asked) {
+        o.onEvent?.({
+          type: "log",
+          level: "info",
+          message: `asked the running driver (${held ? describeHolder(held.holder) : `pid ${journal.owner.pid}`}) to revert release ${journal.releaseId}; waiting for it`,
+          at: new Date(),
+          releaseId: journal.releaseId,
+        });
+        const after = await waitForEnd(t.state, journal, o.signal);
+        if (after && TERMINAL_PHASES.includes(after.phase)) {
+          return {
+            releaseId: journal.releaseId,
+            outcome: after.phase === "reverted" ? "reverted" : "failed",
+            traffic: after.lastGood,
+            ...(after.reason ? { reason: after.reason } : {}),
+          };
+        }
+      }
     }
   }
   const { journal: j, run, unlock } = await takeOver(target, o);
   try {
-    return await run.revert(
-      `aborted by ${o.actor ?? process.env.USER ?? os.userInfo().username}`,
-      new Date(j.failureAt ?? Date.now()),
-    );
+    return await run.revert(`aborted by ${actor}`, new Date(j.failureAt ?? Date.now()));
   } finally {
-    unlock();
+    await unlock();
+  }
+}
+
+/** Writes an abort request into a release's journal (a compare-and-swap); false when it ended meanwhile. */
+async function askToAbort(state: StackState, service: string, actor: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const now = await state.journal(service);
+    if (!now || !isOpen(now.journal)) return false;
+    const request = { by: actor, host: hostName(), at: new Date().toISOString() };
+    const r = await state.writeJournal({ ...now.journal, abortRequested: request }, now.version);
+    if (r !== CONFLICT) return true;
+  }
+  return false;
+}
+
+/**
+ * Waits until the release ends (a terminal phase), or its driver stops without ending it (its
+ * lease runs out and its process, on this host, is gone): up to ten minutes.
+ */
+async function waitForEnd(
+  state: StackState,
+  journal: Journal,
+  signal?: AbortSignal,
+): Promise<Journal | undefined> {
+  const until = Date.now() + 10 * 60_000;
+  for (;;) {
+    const j = (await state.journal(journal.service))?.journal;
+    if (!j || j.releaseId !== journal.releaseId || !isOpen(j)) return j;
+    const held = await releaseRunning(state, j);
+    if (!held && ownerAlive(j.owner) !== true) return j;
+    if (Date.now() > until) return j;
+    signal?.throwIfAborted();
+    await new Promise((r) => setTimeout(r, 500));
   }
 }
 
@@ -415,14 +506,13 @@ export async function promoteCommand(
   try {
     return await run.run();
   } finally {
-    unlock();
+    await unlock();
   }
 }
 
 /** Promoted releases of one service, newest first. */
-async function goodReleases(t: ReleaseTarget, stateDir: string | undefined): Promise<HistoryRelease[]> {
-  const history = new ReleaseHistory({ stateDir: stateDir ?? defaultStateDir() });
-  return (await history.listReleases(t.stack.key)).filter(
+async function goodReleases(t: ReleaseTarget): Promise<HistoryRelease[]> {
+  return (await t.state.store.history.listReleases(t.stack.key)).filter(
     (r) => r.outcome === "promoted" && (r.service === undefined || r.service === t.service.release.name),
   );
 }
@@ -432,14 +522,18 @@ export async function rollbackCommand(
   target: StackTarget,
   o: CommandOptions & { to?: string } = {},
 ): Promise<ReleaseResult> {
-  const t = await openTarget(target);
-  return locked(t, o, "a rollback", () => rollbackLocked(t, o));
+  const t = await openTarget(target, o);
+  return locked(t, "a rollback", (lease) => rollbackLocked(t, o, lease));
 }
 
-async function rollbackLocked(t: ReleaseTarget, o: CommandOptions & { to?: string }): Promise<ReleaseResult> {
+async function rollbackLocked(
+  t: ReleaseTarget,
+  o: CommandOptions & { to?: string },
+  lease: Lease,
+): Promise<ReleaseResult> {
   const name = t.service.release.name;
-  refuseOpen(loadJournal(t.stack, name, o.stateDir));
-  const good = await goodReleases(t, o.stateDir);
+  refuseOpen((await t.state.journal(name))?.journal);
+  const good = await goodReleases(t);
   const now = await currentTraffic(t);
   const current = now.stableVersion;
   const candidates = [...good.map((r) => r.version), ...good.map((r) => r.previousVersion ?? "")].filter(
@@ -467,7 +561,7 @@ async function rollbackLocked(t: ReleaseTarget, o: CommandOptions & { to?: strin
     ],
     revertTarget: { stableVersion: current, candidateWeight: 0, ...colour },
   };
-  return new ReleaseRun(t, plan, o).run();
+  return new ReleaseRun(t, plan, o, undefined, lease).run();
 }
 
 /** Releases the version last promoted in `from` to the `to` stack, through `to`'s own gates. */
@@ -476,8 +570,8 @@ export async function promoteEnvironmentCommand(
   to: StackTarget,
   o: CommandOptions = {},
 ): Promise<ReleaseResult> {
-  const source = await openTarget(from);
-  const good = await goodReleases(source, o.stateDir);
+  const source = await openTarget(from, o);
+  const good = await goodReleases(source);
   const version = good[0]?.version ?? (await currentTraffic(source)).stableVersion;
   const next = source.settings.release.next;
   if (next && next !== to.stackName) {
@@ -494,20 +588,29 @@ export async function promoteEnvironmentCommand(
 
 /**
  * Releases and summary figures: of one stack of the project in `target.workDir` (and one service
- * when `target.service` is set), or of every stack under the state folder.
+ * when `target.service` is set), or of every stack in the release store.
  */
 export async function historyCommand(
-  target: { readonly workDir?: string; readonly stackName?: string; readonly service?: string } = {},
-  o: { stateDir?: string } = {},
+  target: {
+    readonly workDir?: string;
+    readonly stackName?: string;
+    readonly service?: string;
+    readonly pulumiPath?: string;
+  } = {},
+  o: StoreOptions = {},
 ): Promise<{ releases: HistoryRelease[]; summary: HistorySummary }> {
-  const history = new ReleaseHistory({ stateDir: o.stateDir ?? defaultStateDir() });
-  const key = target.stackName
-    ? `${projectName(target.workDir ?? process.cwd())}/${target.stackName}`
-    : undefined;
+  // A stack named: its own store (its settings and backend may name one); else the options' store.
+  let history: StackState["store"]["history"];
+  let key: string | undefined;
+  if (target.stackName) {
+    const stack = await StackHandle.open({ ...target, stackName: target.stackName });
+    history = (await openState(stack, await stack.settings(), o)).store.history;
+    key = stack.key;
+  } else {
+    history = (await openStore(chooseStore(o, {}, process.env.PULUMI_BACKEND_URL))).history;
+    key = undefined;
+  }
   const all = await history.listReleases(key);
-  // No history for a named stack: say whether it is a stack at all (a typo must not read as "0 releases").
-  if (target.stackName && all.length === 0)
-    await StackHandle.open({ ...target, stackName: target.stackName });
   const releases = all.filter((r) => !target.service || r.service === target.service);
   if (target.service && all.length > 0 && !all.some((r) => r.service === target.service)) {
     const known = [...new Set(all.map((r) => r.service).filter((s) => s !== undefined))];

@@ -38,7 +38,7 @@ import {
 import { type AnalysisResult, type AnalysisTarget, runAnalysis } from "./analysis";
 import { classifyError, ReleaseError } from "./errors";
 import type { CheckMeasurement, DriverEventInput } from "./events";
-import { type EcsDeploymentRecord, type Journal, waitForLock } from "./journal";
+import type { EcsDeploymentRecord, Journal } from "./journal";
 import type { ReleasePlan } from "./plan";
 import { runCommand } from "./preflight";
 import { type Recorder, stepOutcome, toCheckRecord } from "./recorder";
@@ -54,11 +54,14 @@ export function isEcsManaged(service: StackService): boolean {
 /** What ReleaseRun shares with an ECS-managed release: its journal, events and history. */
 export interface EcsReleaseHost {
   journal(): Journal;
-  save(patch: Partial<Journal>): void;
+  /** Writes the journal (a compare-and-swap in the release store). */
+  save(patch: Partial<Journal>): Promise<void>;
   emit(e: DriverEventInput): void;
   readonly recorder: Recorder;
-  /** The stack's step lock file (held from the config write to the end of `up`). */
-  readonly stepLock: string;
+  /** Runs `fn` holding the stack's step lease (from the config write to the end of `up`). */
+  withStepLease<T>(what: string, fn: () => Promise<T>): Promise<T>;
+  /** The run's signal: the caller's, an abort asked through the journal, a lost lease. */
+  readonly signal?: AbortSignal;
 }
 
 /** The stack, service and settings an ECS-managed release runs on (a ReleaseTarget fits). */
@@ -251,12 +254,12 @@ export class EcsNativeRelease {
     return `ECS service ${shortArn(this.descriptor.serviceArn)} (cluster ${shortArn(this.descriptor.clusterArn)})`;
   }
 
-  private record(patch: Partial<EcsDeploymentRecord>): EcsDeploymentRecord {
+  private async record(patch: Partial<EcsDeploymentRecord>): Promise<EcsDeploymentRecord> {
     const rec = {
       ...(this.host.journal().ecsDeployment ?? { upStartedAt: new Date().toISOString() }),
       ...patch,
     };
-    this.host.save({ ecsDeployment: rec });
+    await this.host.save({ ecsDeployment: rec });
     return rec;
   }
 
@@ -272,11 +275,11 @@ export class EcsNativeRelease {
     let rec = this.host.journal().ecsDeployment;
     let dep: EcsServiceDeployment | undefined;
     if (rec?.arn) {
-      dep = await this.api.describe(rec.arn, this.o.signal);
+      dep = await this.api.describe(rec.arn, this.host.signal ?? this.o.signal);
       this.log("info", `resuming the watch of ${describeDeployment(dep)}`);
     } else {
       // A driver stopped during the deploy: its `up` may have started the deployment already.
-      const signal = this.o.signal;
+      const signal = this.host.signal ?? this.o.signal;
       if (rec) dep = await this.find(rec.upStartedAt, 0, signal);
       if (!dep) {
         const deployed = await this.deploy();
@@ -298,21 +301,21 @@ export class EcsNativeRelease {
           `no ECS deployment of ${this.serviceLabel} started after the up at ${rec?.upStartedAt ?? "?"} within ${Math.round((this.e.findTimeoutMs ?? ECS_RELEASE_DEFAULTS.findTimeoutMs) / 1000)} s; check the service's events (aws ecs describe-services)`,
         );
       }
-      const rule = await this.api.ruleWeights(this.o.signal);
+      const rule = await this.api.ruleWeights(this.host.signal ?? this.o.signal);
       const role = "shares" in rule ? candidateRoleOf(rule.shares, dep) : undefined;
       if (role === undefined)
         this.log(
           "warn",
           `cannot tell which target group runs the new revision (${"reason" in rule ? rule.reason : rule.detail}): builtin checks will read no data`,
         );
-      rec = this.record({
+      rec = await this.record({
         arn: dep.serviceDeploymentArn,
         status: dep.status ?? "UNKNOWN",
         ...(role !== undefined ? { candidateRole: role } : {}),
       });
       this.log("info", `watching ${describeDeployment(dep)}`);
     }
-    this.host.save({ phase: "stepping", stepIndex: 1 });
+    await this.host.save({ phase: "stepping", stepIndex: 1 });
     const end = await this.watch(dep);
     if (end.kind === "checkFailed") {
       const r = end.result;
@@ -339,13 +342,12 @@ export class EcsNativeRelease {
     const entry: TrafficEntry = { stableVersion: this.plan.version, candidateWeight: 0 };
     // Saved before `up`: a resumed driver looks for a deployment created after this.
     const rec: EcsDeploymentRecord = { upStartedAt: started.toISOString() };
-    this.host.save({ phase: "deploying", stepIndex: 0, intended: entry, ecsDeployment: rec });
+    await this.host.save({ phase: "deploying", stepIndex: 0, intended: entry, ecsDeployment: rec });
     const { upMs, changed } = await this.writeAndUp(
       entry,
       `deploy ${this.plan.version}: ECS ${this.descriptor.strategy} deployment`,
-      this.o.signal,
     );
-    this.host.save({ applied: entry });
+    await this.host.save({ applied: entry });
     this.host.emit({
       type: "trafficApplied",
       traffic: {
@@ -367,41 +369,18 @@ export class EcsNativeRelease {
    * Writes `entry` and runs `up` under the stack's step lock; checks the component took it.
    * `changed`: whether the `up` changed any resource (none: ECS has nothing to deploy).
    */
-  private async writeAndUp(
-    entry: TrafficEntry,
-    why: string,
-    signal: AbortSignal | undefined,
-  ): Promise<{ upMs: number; changed: boolean }> {
+  private async writeAndUp(entry: TrafficEntry, why: string): Promise<{ upMs: number; changed: boolean }> {
     this.host.emit({ type: "trafficApplying", traffic: entry, why });
-    const timeoutMs = ECS_RELEASE_DEFAULTS.stepLockTimeoutMs;
-    const lock = await waitForLock(this.host.stepLock, `${this.host.journal().releaseId} (${this.name})`, {
-      timeoutMs,
-      ...(signal ? { signal } : {}),
-      onWait: (h) =>
-        this.log(
-          "info",
-          `waiting for stack ${this.t.stack.name}: ${h.what} (driver pid ${h.pid}) is changing it`,
-        ),
-    });
-    if ("heldBy" in lock) {
-      const h = lock.heldBy;
-      throw new ReleaseError(
-        "locked",
-        `stack ${this.t.stack.name} was held for ${timeoutMs / 60_000} minutes by ${h.what} (driver pid ${h.pid} on ${h.host}); wait for it to finish`,
-      );
-    }
-    let upMs: number;
-    let changed: boolean;
-    try {
+    let upMs = 0;
+    let changed = true;
+    await this.host.withStepLease(`${this.host.journal().releaseId} (${this.name})`, async () => {
       await this.t.stack.writeTraffic(this.name, entry);
       const upStarted = Date.now();
       const up = await this.t.stack.up(this.o.onOutput ? { onOutput: this.o.onOutput } : {});
       upMs = Date.now() - upStarted;
       const ops = up.result.summary?.resourceChanges;
       changed = ops === undefined || Object.entries(ops).some(([op, n]) => op !== "same" && (n ?? 0) > 0);
-    } finally {
-      lock.release();
-    }
+    });
     this.service = await this.t.stack.service(this.name);
     const asked = this.service.release.traffic;
     if (asked.stableVersion !== entry.stableVersion || asked.candidateVersion !== undefined) {
@@ -441,7 +420,7 @@ export class EcsNativeRelease {
     if (line !== this.lastLine) {
       this.lastLine = line;
       this.log("info", line);
-      this.record({ status: dep.status ?? "UNKNOWN" });
+      await this.record({ status: dep.status ?? "UNKNOWN" });
     }
     const w = requestedWeight(dep);
     if (w === undefined || w === this.lastWeight) return;
@@ -487,7 +466,7 @@ export class EcsNativeRelease {
     const { checks, target } = checksFor(this.plan.strategy, window);
     if (checks.length === 0) return undefined;
     const stop = new AbortController();
-    const outer = this.o.signal;
+    const outer = this.host.signal ?? this.o.signal;
     const onAbort = () => stop.abort(outer?.reason);
     outer?.addEventListener("abort", onAbort, { once: true });
     const run = this.e.runAnalysis ?? runAnalysis;
@@ -533,7 +512,7 @@ export class EcsNativeRelease {
     let dep = first;
     let round: Round | undefined;
     let errors = 0;
-    const signal = this.o.signal;
+    const signal = this.host.signal ?? this.o.signal;
     try {
       for (;;) {
         await this.report(dep, signal);
@@ -620,8 +599,8 @@ export class EcsNativeRelease {
       this.host.emit({ type: "hook", name: hook.name, ok: r.ok, detail: r.detail });
     }
     const traffic: TrafficEntry = { stableVersion: this.plan.version, candidateWeight: 0 };
-    this.record({ status: dep.status ?? "SUCCESSFUL" });
-    this.host.save({ phase: "succeeded", stepIndex: 2 });
+    await this.record({ status: dep.status ?? "SUCCESSFUL" });
+    await this.host.save({ phase: "succeeded", stepIndex: 2 });
     this.log("info", `${describeDeployment(dep)} (read back from ECS)`);
     this.host.emit({ type: "promoted", version: this.plan.version });
     const reports = await this.host.recorder.finished("promoted", traffic);
@@ -635,7 +614,7 @@ export class EcsNativeRelease {
   async revert(reason: string, failureAt: Date): Promise<ReleaseResult> {
     if (this.failedRevert) throw this.failedRevert;
     const j = this.host.journal();
-    this.host.save({ phase: "reverting", reason, failureAt: j.failureAt ?? failureAt.toISOString() });
+    await this.host.save({ phase: "reverting", reason, failureAt: j.failureAt ?? failureAt.toISOString() });
     this.host.emit({ type: "reverting", reason });
     const since = Date.parse(this.host.journal().failureAt ?? failureAt.toISOString());
     const lastGood = j.lastGood;
@@ -648,7 +627,7 @@ export class EcsNativeRelease {
         let dep = await this.api.describe(arn);
         if (!isFinished(dep.status) && !isRollback(dep.status) && !rec.stopRequestedAt) {
           await this.api.stop(arn);
-          rec = this.record({ stopRequestedAt: new Date().toISOString() });
+          rec = await this.record({ stopRequestedAt: new Date().toISOString() });
           this.log("info", `StopServiceDeployment (ROLLBACK) sent for ${describeDeployment(dep)}`);
         }
         // Not under the caller's signal: an aborted release still waits for its rollback.
@@ -673,7 +652,7 @@ export class EcsNativeRelease {
         weight: 0,
         verified: rec?.arn !== undefined,
       });
-      this.host.save({ phase: "reverted" });
+      await this.host.save({ phase: "reverted" });
       this.host.emit({
         type: "reverted",
         reason,
@@ -700,7 +679,7 @@ export class EcsNativeRelease {
     } catch (err) {
       const e = classifyError(err);
       const why = `revert did not complete: ${e.message}`;
-      this.host.save({ phase: "failed", reason: `${reason}; ${why}` });
+      await this.host.save({ phase: "failed", reason: `${reason}; ${why}` });
       this.host.emit({ type: "failed", reason: `${reason}; ${why}` });
       await this.host.recorder.finished("failed", lastGood, { reason: `${reason}; ${why}` });
       this.failedRevert = new ReleaseError(
@@ -728,14 +707,10 @@ export class EcsNativeRelease {
     let rec = this.host.journal().ecsDeployment;
     const reuse = rec?.settleStartedAt;
     const started = reuse ?? new Date().toISOString();
-    if (!reuse) rec = this.record({ settleStartedAt: started });
+    if (!reuse) rec = await this.record({ settleStartedAt: started });
     // Not under the caller's signal: an aborted release still records the stable version.
-    const { changed } = await this.writeAndUp(
-      entry,
-      `revert: record ${entry.stableVersion} again`,
-      undefined,
-    );
-    this.host.save({ applied: entry });
+    const { changed } = await this.writeAndUp(entry, `revert: record ${entry.stableVersion} again`);
+    await this.host.save({ applied: entry });
     // No change and no earlier settle: the release's own up never reached ECS.
     const dep =
       changed || reuse

@@ -3,6 +3,7 @@
 // do, and the CLI's exit code.
 import { CommandError, ConcurrentUpdateError, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { ValidationError } from "../../components/core";
+import { StoreError } from "../store/object-store";
 
 /** What went wrong, as a closed set. */
 export type ReleaseErrorKind =
@@ -18,6 +19,7 @@ export type ReleaseErrorKind =
   | "verification" // the weight read back is not the weight written
   | "aborted" // the abort signal fired
   | "engine" // pulumi itself failed
+  | "store" // the release store failed (unreachable, refused, or lost a lease)
   | "internal";
 
 /** Exit codes of the CLI, by kind. 0 is a promoted release. */
@@ -33,6 +35,7 @@ export const EXIT_CODES: Readonly<Record<ReleaseErrorKind, number>> = {
   locked: 5,
   verification: 6,
   engine: 6,
+  store: 6,
   internal: 6,
   aborted: 130,
 };
@@ -58,6 +61,12 @@ const LOCKED = /the stack is currently locked|locked by \d+ lock|update is curre
 /** Turns anything thrown into a ReleaseError; the one place that knows the engine's error shapes. */
 export function classifyError(err: unknown): ReleaseError {
   if (err instanceof ReleaseError) return err;
+  if (err instanceof StoreError)
+    return new ReleaseError(
+      err.failure === "badUrl" ? "usage" : "store",
+      `release store: ${err.message}`,
+      err,
+    );
   if (err instanceof ValidationError) return new ReleaseError("config", err.message, err);
   if (err instanceof StackNotFoundError) {
     return new ReleaseError(

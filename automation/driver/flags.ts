@@ -4,33 +4,22 @@
 // the store is rewritten to 0 % at once (the revert brake, measured), then the state is recorded
 // like a revert: a running release is aborted through its own driver, otherwise the traffic entry
 // goes to 0 % with `up` and the history gets a release that ended "aborted".
-import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { RouterDescriptor, TrafficState } from "../../components/core";
-import { defaultStateDir, HISTORY_FORMAT, newReleaseId, ReleaseHistory } from "../history";
+import { HISTORY_FORMAT, newReleaseId } from "../history";
 import { type BrakeResult, type RouterReading, routerControl } from "../routers";
+import { readDocument, writeDocument } from "../store/documents";
+import { flagIndexKey } from "../store/layout";
+import { describeHolder } from "../store/leases";
+import type { ReleaseStore } from "../store/release-store";
 import { abortCommand, type CommandOptions, openTarget, releaseCommand } from "./commands";
 import { ReleaseError } from "./errors";
-import {
-  acquireLock,
-  currentOwner,
-  isOpen,
-  type Journal,
-  journalFile,
-  lockFile,
-  writeJournal,
-} from "./journal";
+import { currentOwner, isOpen, type Journal } from "./journal";
 import { buildPlan } from "./plan";
-import {
-  controlOf,
-  currentTraffic,
-  loadJournal,
-  type ReleaseResult,
-  ReleaseRun,
-  type ReleaseTarget,
-} from "./release";
-import { projectName, type StackService, type StackTarget } from "./stack";
+import { controlOf, currentTraffic, type ReleaseResult, ReleaseRun, type ReleaseTarget } from "./release";
+import { projectName, type StackService, type StackTarget, stackSettingsDocument } from "./stack";
+import { chooseStore, openStore } from "./state";
 
 /** Router kinds of flag stores. */
 export const FLAG_ROUTER_KINDS = [
@@ -43,9 +32,9 @@ export const FLAG_ROUTER_KINDS = [
 
 /**
  * What the kill switch needs to act before the stack is opened (opening it runs pulumi, which takes
- * seconds): the flag's store and its variants, as of the driver's last look. Kept under the state
- * folder, `<stateDir>/flags/<project>/<stack>/<flag>.json`; only stores that need no credentials
- * (the local flag file) are braked from it, the others once the stack is open.
+ * seconds): the flag's store and its variants, as of the driver's last look. Kept in the release
+ * store at `flags/<project>/<stack>/<flag>.json`; only flag stores that need no credentials (the
+ * local flag file) are braked from it, the others once the stack is open.
  */
 export interface FlagIndex {
   readonly router: RouterDescriptor;
@@ -80,38 +69,34 @@ export function killTarget(
   return { traffic: { stableVersion: offVariant, candidateWeight: 0 }, killed: current.stableVersion };
 }
 
-const safe = (name: string) => name.replace(/[^A-Za-z0-9._-]/g, "_");
-
-/** The index file of a flag. */
-export function flagIndexFile(stateDir: string, project: string, stack: string, flag: string): string {
-  return path.join(stateDir, "flags", safe(project), safe(stack), `${safe(flag)}.json`);
+function parseIndex(v: unknown): FlagIndex | undefined {
+  const i = v as FlagIndex | undefined;
+  return i && typeof i.router === "object" && typeof i.traffic?.stableVersion === "string" ? i : undefined;
 }
 
-function readFlagIndex(file: string): FlagIndex | undefined {
+async function readFlagIndex(store: ReleaseStore, key: string): Promise<FlagIndex | undefined> {
   try {
-    const v = JSON.parse(fs.readFileSync(file, "utf8")) as FlagIndex;
-    return v && typeof v.router === "object" && typeof v.traffic?.stableVersion === "string" ? v : undefined;
+    return (await readDocument(store.objects, key, parseIndex))?.value;
   } catch {
     return undefined;
   }
 }
 
-function writeFlagIndex(file: string, service: StackService, traffic: TrafficState): void {
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    const offVariant = service.release.flag?.offVariant;
-    const index: FlagIndex = {
-      router: service.release.router,
-      traffic,
-      ...(offVariant !== undefined ? { offVariant } : {}),
-      updatedAt: new Date().toISOString(),
-    };
-    fs.writeFileSync(tmp, `${JSON.stringify(index, null, 2)}\n`, { mode: 0o600 });
-    fs.renameSync(tmp, file);
-  } catch {
-    // Only a cache for the kill switch's first write; the switch still works without it (slower).
-  }
+async function writeFlagIndex(
+  store: ReleaseStore,
+  key: string,
+  service: StackService,
+  traffic: TrafficState,
+): Promise<void> {
+  const offVariant = service.release.flag?.offVariant;
+  const index: FlagIndex = {
+    router: service.release.router,
+    traffic,
+    ...(offVariant !== undefined ? { offVariant } : {}),
+    updatedAt: new Date().toISOString(),
+  };
+  // Only a cache for the kill switch's first write; the switch still works without it (slower).
+  await writeDocument(store.objects, key, index, undefined).catch(() => undefined);
 }
 
 /** Whether a service of the stack is a FeatureFlag. */
@@ -121,8 +106,12 @@ export function isFlag(service: StackService): boolean {
 }
 
 /** Opens the stack and the flag `flag` (a FeatureFlag component's name); refuses a service. */
-export async function openFlag(target: StackTarget, flag: string): Promise<ReleaseTarget> {
-  const t = await openTarget({ ...target, service: flag });
+export async function openFlag(
+  target: StackTarget,
+  flag: string,
+  o: CommandOptions = {},
+): Promise<ReleaseTarget> {
+  const t = await openTarget({ ...target, service: flag }, o);
   if (!isFlag(t.service)) {
     throw new ReleaseError(
       "usage",
@@ -162,14 +151,18 @@ export async function releaseFlagCommand(
   flag: string,
   o: CommandOptions & { readonly variant?: string } = {},
 ): Promise<ReleaseResult> {
-  const t = await openFlag(target, flag);
+  const t = await openFlag(target, flag, o);
   const variant = rolloutVariantOf(t.service, o.variant);
-  const index = flagIndexFile(o.stateDir ?? defaultStateDir(), t.stack.project, target.stackName, flag);
+  const index = flagIndexKey(t.stack.project, t.stack.name, flag);
   // The variant being rolled out is what a kill switch must take away, even mid-step.
   const current = await currentTraffic(t);
-  writeFlagIndex(index, t.service, { ...current, candidateVersion: variant, candidateWeight: 100 });
+  await writeFlagIndex(t.state.store, index, t.service, {
+    ...current,
+    candidateVersion: variant,
+    candidateWeight: 100,
+  });
   const result = await releaseCommand({ ...target, service: flag }, variant, o);
-  writeFlagIndex(index, t.service, result.traffic);
+  await writeFlagIndex(t.state.store, index, t.service, result.traffic);
   return result;
 }
 
@@ -203,16 +196,7 @@ export async function flagOffCommand(
   o: CommandOptions = {},
 ): Promise<FlagOffResult> {
   const started = performance.now();
-  const stateDir = o.stateDir ?? defaultStateDir();
-  const workDir = path.resolve(target.workDir ?? process.cwd());
-  let project: string | undefined;
-  try {
-    project = projectName(workDir);
-  } catch {
-    project = undefined; // openFlag below says what is wrong with the folder
-  }
-  const indexFile = project && flagIndexFile(stateDir, project, target.stackName, flag);
-  const index = indexFile ? readFlagIndex(indexFile) : undefined;
+  const index = await fastIndex(target, flag, o);
   let brake: BrakeResult | undefined;
   let brakeMs = 0;
   const fromIndex = index && safeKillTarget(flag, index.traffic, index.offVariant);
@@ -225,9 +209,9 @@ export async function flagOffCommand(
     );
     brakeMs = performance.now() - started;
   }
-  const t = await openFlag(target, flag);
+  const t = await openFlag(target, flag, o);
   const control = controlOf(t);
-  const journal = loadJournal(t.stack, flag, o.stateDir);
+  const journal = (await t.state.journal(flag))?.journal;
   const current = await currentTraffic(t);
   // A rollout in progress (or cut short) goes back to where it started, whatever step it is at.
   const kill = isOpen(journal)
@@ -236,7 +220,8 @@ export async function flagOffCommand(
         killed: journal.version,
       }
     : killTarget(flag, current, t.service.release.flag?.offVariant);
-  const indexPath = flagIndexFile(stateDir, t.stack.project, target.stackName, flag);
+  const indexPath = flagIndexKey(t.stack.project, t.stack.name, flag);
+  const store = t.state.store;
   const actor = o.actor ?? process.env.USER ?? os.userInfo().username;
   if (!kill) {
     const reading = await control.read(current, o.signal);
@@ -254,7 +239,7 @@ export async function flagOffCommand(
     brakeMs = performance.now() - started;
   }
   const reading = await control.read(kill.traffic, o.signal);
-  writeFlagIndex(indexPath, t.service, kill.traffic);
+  await writeFlagIndex(store, indexPath, t.service, kill.traffic);
   o.onEvent?.({
     type: "log",
     level: brake.applied ? "info" : "warn",
@@ -267,12 +252,41 @@ export async function flagOffCommand(
   const base = { flag, variant: kill.traffic.stableVersion, killed: kill.killed, brake, brakeMs, reading };
   if (isOpen(journal)) {
     const result = await abortCommand({ ...target, service: flag }, { ...o, actor });
-    writeFlagIndex(indexPath, t.service, result.traffic);
+    await writeFlagIndex(store, indexPath, t.service, result.traffic);
     return { ...base, result };
   }
   const result = await recordKill(t, current, kill, actor, o);
-  writeFlagIndex(indexPath, t.service, result.traffic);
+  await writeFlagIndex(store, indexPath, t.service, result.traffic);
   return { ...base, result };
+}
+
+/**
+ * The flag's index before the stack is opened: from the store the options, the environment or the
+ * stack's settings file name (read as a file, without pulumi), else the default folder. Undefined
+ * when that store or index cannot be read: the slow path then does the work.
+ */
+async function fastIndex(
+  target: StackTarget,
+  flag: string,
+  o: CommandOptions,
+): Promise<FlagIndex | undefined> {
+  try {
+    const workDir = path.resolve(target.workDir ?? process.cwd());
+    const project = projectName(workDir);
+    const settings = stackSettingsDocument(workDir, target.stackName)?.doc.getIn([
+      "config",
+      "progressive:stateStore",
+    ]);
+    const choice = chooseStore(
+      o,
+      typeof settings === "string" ? { stateStore: settings } : {},
+      process.env.PULUMI_BACKEND_URL,
+    );
+    const store = await openStore(choice);
+    return await readFlagIndex(store, flagIndexKey(project, target.stackName, flag));
+  } catch {
+    return undefined; // openFlag below says what is wrong with the folder or the store
+  }
 }
 
 /** {@link killTarget} for the fast path, where a flag without an off variant is left to the slow path. */
@@ -295,17 +309,15 @@ async function recordKill(
   actor: string,
   o: CommandOptions,
 ): Promise<ReleaseResult> {
-  const stateDir = o.stateDir ?? defaultStateDir();
   const name = t.service.release.name;
-  const file = journalFile(stateDir, t.stack.project, t.stack.name, name);
-  const lock = acquireLock(lockFile(file), "a flag kill switch");
-  if ("heldBy" in lock) {
-    const h = lock.heldBy;
+  const got = await t.state.take(t.state.serviceLease(name), `a flag kill switch on ${name}`);
+  if ("heldBy" in got) {
     throw new ReleaseError(
       "inProgress",
-      `the flag is at 0 % in its store, but ${name} is held by ${h.what} (driver pid ${h.pid}); run progressive abort --service ${name} once it is done so the stack records 0 %`,
+      `the flag's store gives everyone ${kill.traffic.stableVersion}, but ${name} is held by ${describeHolder(got.heldBy.holder)}; run progressive abort --service ${name} once it is done so the stack records it`,
     );
   }
+  const lock = got.lease;
   try {
     const candidate = kill.killed;
     const lastGood: TrafficState = kill.traffic;
@@ -329,8 +341,8 @@ async function recordKill(
       startedAt: now.toISOString(),
       updatedAt: now.toISOString(),
     };
-    writeJournal(file, journal);
-    await new ReleaseHistory({ stateDir }).append({
+    const version = await t.state.writeJournal(journal, undefined);
+    await t.state.store.history.append({
       v: HISTORY_FORMAT,
       type: "started",
       releaseId: journal.releaseId,
@@ -342,10 +354,10 @@ async function recordKill(
       strategy: "canary",
       at: now.toISOString(),
     });
-    const run = new ReleaseRun(t, plan, o, journal);
+    const run = new ReleaseRun(t, plan, o, { journal, version: String(version) }, lock);
     // The same recipe as an abort: brake (already done, idempotent), 0 % recorded, candidate removed.
     return await run.revert(`aborted by ${actor}: flag off (kill switch)`, now);
   } finally {
-    lock.release();
+    await lock.release();
   }
 }

@@ -3,10 +3,10 @@
 // traffic change (`intended`) and after it is verified (`applied`). Also the release lock: a
 // journal in a running phase whose owner process is alive belongs to another driver.
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import type { StrategyKind, TrafficState } from "../../components/core";
 import { isAlive, isRunning, refOf, SELF } from "../../components/local/runtime/identity";
+import { ciRunUrl, hostName, RUN_ID } from "../store/leases";
 
 /** Where a release stands. */
 export type ReleasePhase =
@@ -28,6 +28,10 @@ export const TERMINAL_PHASES: readonly ReleasePhase[] = ["succeeded", "reverted"
 
 export interface JournalOwner {
   readonly pid: number;
+  /** The driver process's run id (unique across machines); unset in journals of older drivers. */
+  readonly runId?: string;
+  /** The CI job the driver runs in, when there is one. */
+  readonly ciRunUrl?: string;
   /** The process's start time (`/proc/<pid>/stat` field 22), so that a reused pid is not taken for it. */
   readonly startTime?: number;
   readonly host: string;
@@ -65,6 +69,11 @@ export interface Journal {
   readonly promotionFailed?: boolean;
   /** The ECS deployment an ECS-managed release (`controller: "ecs"`) watches. @default unset: another router */
   readonly ecsDeployment?: EcsDeploymentRecord;
+  /**
+   * An abort asked by another process (`progressive abort`, `flag off`, from any machine): the
+   * release's driver reads it within a second and reverts. @default unset
+   */
+  readonly abortRequested?: { readonly by: string; readonly host?: string; readonly at: string };
 }
 
 /**
@@ -129,10 +138,13 @@ export function writeJournal(file: string, journal: Journal): void {
 
 export function currentOwner(): JournalOwner {
   const { startTime } = SELF;
+  const ci = ciRunUrl();
   return {
     pid: process.pid,
     ...(startTime !== undefined ? { startTime } : {}),
-    host: os.hostname(),
+    runId: RUN_ID,
+    ...(ci ? { ciRunUrl: ci } : {}),
+    host: hostName(),
     startedAt: new Date().toISOString(),
   };
 }
@@ -146,7 +158,7 @@ export const pidAlive: (pid: number) => boolean = isAlive;
 
 /** Whether the process that owns a journal is still running (only knowable on the same host). */
 export function ownerAlive(owner: JournalOwner): boolean | "unknown" {
-  if (owner.host !== os.hostname()) return "unknown";
+  if (owner.host !== hostName()) return "unknown";
   if (owner.pid === process.pid) return true;
   // With its start time, a reused pid is not the owner (`abort` signals the owner it finds alive).
   return isRunning(refOf(owner.pid, owner.startTime) ?? { pid: owner.pid });

@@ -1,9 +1,7 @@
 // The durable side of a release: history records, notifications and the final reports. Failures
 // here are logged and never stop or change a release (a webhook that fails must not block a revert).
-import * as fs from "node:fs";
-import * as path from "node:path";
 import type { Outcome, TrafficState } from "../../components/core";
-import { type CheckRecord, HISTORY_FORMAT, type ReleaseHistory, type ReleaseOutcome } from "../history";
+import { type CheckRecord, HISTORY_FORMAT, type ReleaseOutcome } from "../history";
 import {
   createSlackNotifier,
   createWebhookNotifier,
@@ -13,11 +11,13 @@ import {
   type ReleaseEventType,
 } from "../notify";
 import { buildReport, renderJson, renderMarkdown, renderReportChart } from "../report";
+import { reportKey } from "../store/layout";
+import type { ReleaseStore } from "../store/release-store";
 import type { CheckMeasurement } from "./events";
 
 export interface RecorderContext {
-  readonly history: ReleaseHistory;
-  readonly stateDir: string;
+  /** History and reports go to the release store. */
+  readonly store: ReleaseStore;
   readonly releaseId: string;
   readonly stack: string;
   readonly service?: string;
@@ -79,7 +79,7 @@ export class Recorder {
 
   async started(at: Date): Promise<void> {
     await this.safely("history", () =>
-      this.c.history.append({
+      this.c.store.history.append({
         v: HISTORY_FORMAT,
         type: "started",
         releaseId: this.c.releaseId,
@@ -103,7 +103,7 @@ export class Recorder {
     extra: { weight?: number; verified?: boolean; checks?: CheckRecord[] } = {},
   ): Promise<void> {
     await this.safely("history", () =>
-      this.c.history.append({
+      this.c.store.history.append({
         v: HISTORY_FORMAT,
         type: "step",
         releaseId: this.c.releaseId,
@@ -132,7 +132,7 @@ export class Recorder {
       ...(traffic.activeColor ? { activeColor: traffic.activeColor } : {}),
     };
     await this.safely("history", () =>
-      this.c.history.append({
+      this.c.store.history.append({
         v: HISTORY_FORMAT,
         type: "finished",
         releaseId: this.c.releaseId,
@@ -153,28 +153,28 @@ export class Recorder {
     const paths = await this.writeReports();
     await this.notify(type, {
       ...extra,
-      ...(paths.markdown ? { reportUrl: `file://${paths.markdown}` } : {}),
+      ...(paths.markdown
+        ? { reportUrl: paths.markdown.startsWith("/") ? `file://${paths.markdown}` : paths.markdown }
+        : {}),
     });
     return paths;
   }
 
+  /** Writes the report (Markdown, JSON, its SVG chart) to the store; returns where people find it. */
   private async writeReports(): Promise<{ markdown?: string; json?: string }> {
     const out: { markdown?: string; json?: string } = {};
     await this.safely("report", async () => {
-      const releases = await this.c.history.listReleases(this.c.stack);
+      const releases = await this.c.store.history.listReleases(this.c.stack);
       const release = releases.find((r) => r.id === this.c.releaseId);
       if (!release) return;
       const report = buildReport(release);
-      // `<project>/<stack>` as folders, each part made safe for a file name.
-      const parts = this.c.stack.split("/").map((p) => p.replace(/[^A-Za-z0-9._-]/g, "_"));
-      const dir = path.join(this.c.stateDir, "reports", ...parts);
-      fs.mkdirSync(dir, { recursive: true });
-      const base = path.join(dir, this.c.releaseId);
-      fs.writeFileSync(`${base}.svg`, renderReportChart(report));
-      fs.writeFileSync(`${base}.json`, renderJson(report));
-      fs.writeFileSync(`${base}.md`, renderMarkdown(report, `${this.c.releaseId}.svg`));
-      out.markdown = `${base}.md`;
-      out.json = `${base}.json`;
+      const key = (ext: "md" | "json" | "svg") => reportKey(this.c.stack, this.c.releaseId, ext);
+      const objects = this.c.store.objects;
+      await objects.put(key("svg"), renderReportChart(report));
+      await objects.put(key("json"), renderJson(report));
+      await objects.put(key("md"), renderMarkdown(report, `${this.c.releaseId}.svg`));
+      out.markdown = this.c.store.locate(key("md"));
+      out.json = this.c.store.locate(key("json"));
     });
     return out;
   }

@@ -12,22 +12,15 @@ import {
   type Problem,
   type TrafficState,
 } from "../../components/core";
-import { defaultStateDir, newReleaseId, ReleaseHistory } from "../history";
+import { newReleaseId } from "../history";
 import { type RouterControl, routerControl } from "../routers";
+import { describeHolder, type Lease, RUN_ID } from "../store/leases";
+import { CONFLICT } from "../store/object-store";
 import { type AnalysisTarget, metricQueryProblems, runAnalysis, unknownProviderProblems } from "./analysis";
 import { EcsNativeRelease, isEcsManaged } from "./ecs-native";
 import { classifyError, ReleaseError } from "./errors";
 import type { DriverEvent, DriverEventInput } from "./events";
-import {
-  currentOwner,
-  type Journal,
-  journalFile,
-  type ReleasePhase,
-  readJournal,
-  stackStepLockFile,
-  waitForLock,
-  writeJournal,
-} from "./journal";
+import { currentOwner, type Journal, type ReleasePhase } from "./journal";
 import { planLoad, withLoad } from "./load";
 import {
   asFlagPlan,
@@ -47,12 +40,11 @@ import {
   type StepOutputs,
   type TrafficEntry,
 } from "./stack";
+import { type StackState, type StoreOptions, storeError } from "./state";
 
-export interface DriverOptions {
+export interface DriverOptions extends StoreOptions {
   /** Who runs it, for history and notifications. @default $USER */
   readonly actor?: string;
-  /** Where journals, history and reports live. @default $PROGRESSIVE_STATE_DIR, else ~/.local/state/pulumi-progressive-delivery */
-  readonly stateDir?: string;
   /** Aborts the release: it reverts (like Ctrl-C in the CLI). @default none */
   readonly signal?: AbortSignal;
   /** Receives every typed progress event. @default none */
@@ -83,12 +75,23 @@ export function checkProviders(plan: ReleasePlan, service: StackService, setting
   if (problems.length > 0) throw new ReleaseError("config", problems.join("; "));
 }
 
-/** One service of one stack, with its settings: what a release runs on. */
+/** One service of one stack, with its settings and its release state: what a release runs on. */
 export interface ReleaseTarget {
   readonly stack: StackHandle;
   readonly service: StackService;
   readonly settings: ReleaseSettings;
+  /** The stack's journals and leases in the release store. */
+  readonly state: StackState;
 }
+
+/** A journal as read from the store, with the version its next write names. */
+export interface StoredJournal {
+  readonly journal: Journal;
+  readonly version: string;
+}
+
+/** Why a run stopped without touching traffic: its lease or journal was taken, or the store failed. */
+class Stopped extends Error {}
 
 /** The driver-side control of a service's router. */
 export function controlOf(t: ReleaseTarget): RouterControl {
@@ -104,9 +107,14 @@ const STEP_LOCK_TIMEOUT_MS = 30 * 60_000;
 /** Drives one release of one service. Create it with the target, a plan and the options. */
 export class ReleaseRun {
   private journal: Journal;
-  private readonly file: string;
-  /** The stack's step lock (see {@link stackStepLockFile}). */
-  private readonly stepLock: string;
+  /** The journal's version in the store; null until the first write creates it. */
+  private version: string | null;
+  private readonly state: StackState;
+  /** The caller's signal, or an abort asked through the journal, or a lost lease. */
+  private readonly signal: AbortSignal;
+  private readonly internal = new AbortController();
+  /** Why this driver must stop without touching traffic (lease or journal taken, store down). */
+  private stopped: string | undefined;
   private readonly recorder: Recorder;
   private readonly stack: StackHandle;
   private readonly settings: ReleaseSettings;
@@ -126,23 +134,29 @@ export class ReleaseRun {
   /** Set for ECS-managed services (controller "ecs"): ECS moves the traffic, ecs-native.ts watches it. */
   private readonly ecs: EcsNativeRelease | undefined;
 
+  /**
+   * `resumed`: the journal of a release cut short, when this run continues it. `lease`: the
+   * service's lease the command holds; the run renews it and stops (without touching traffic)
+   * when it is lost.
+   */
   constructor(
     target: ReleaseTarget,
     private readonly plan: ReleasePlan,
     private readonly o: DriverOptions,
-    journal?: Journal,
+    resumed?: StoredJournal,
+    private readonly lease?: Lease,
   ) {
     this.stack = target.stack;
     this.settings = target.settings;
     this.service = target.service;
+    this.state = target.state;
     this.router = controlOf(target);
+    this.signal = o.signal ? AbortSignal.any([o.signal, this.internal.signal]) : this.internal.signal;
     const stack = target.stack;
     const name = target.service.release.name;
-    const stateDir = o.stateDir ?? defaultStateDir();
-    this.file = journalFile(stateDir, stack.project, stack.name, name);
-    this.stepLock = stackStepLockFile(stateDir, stack.project, stack.name);
+    this.version = resumed?.version ?? null;
     const now = new Date().toISOString();
-    this.journal = journal ?? {
+    this.journal = resumed?.journal ?? {
       v: 1,
       releaseId: newReleaseId(),
       project: stack.project,
@@ -160,8 +174,7 @@ export class ReleaseRun {
       updatedAt: now,
     };
     this.recorder = new Recorder({
-      history: new ReleaseHistory({ stateDir }),
-      stateDir,
+      store: target.state.store,
       releaseId: this.journal.releaseId,
       stack: stack.key,
       service: name,
@@ -180,7 +193,8 @@ export class ReleaseRun {
           save: (patch) => this.save(patch),
           emit: (e) => this.emit(e),
           recorder: this.recorder,
-          stepLock: this.stepLock,
+          withStepLease: (what, fn) => this.withStepLease(what, fn),
+          signal: this.signal,
         })
       : undefined;
   }
@@ -193,9 +207,133 @@ export class ReleaseRun {
     this.o.onEvent?.({ ...e, at: new Date(), releaseId: this.journal.releaseId } as DriverEvent);
   }
 
-  private save(patch: Partial<Journal>): void {
-    this.journal = { ...this.journal, ...patch, updatedAt: new Date().toISOString() };
-    writeJournal(this.file, this.journal);
+  /**
+   * Writes the journal with a compare-and-swap on the version this run last wrote or read. Losing
+   * it means someone else wrote: an abort asked from another machine is taken in (and fires this
+   * run's abort); a journal that another driver owns now stops this run without touching traffic.
+   */
+  private async save(patch: Partial<Journal>): Promise<void> {
+    let next: Journal = { ...this.journal, ...patch, updatedAt: new Date().toISOString() };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      let r: string | typeof CONFLICT;
+      try {
+        r = await this.state.writeJournal(next, this.version);
+      } catch (err) {
+        throw this.stop(
+          `the release store ${this.state.store.url} did not take the journal: ${storeError(err, "write").message}`,
+        );
+      }
+      if (r !== CONFLICT) {
+        this.journal = next;
+        this.version = r;
+        return;
+      }
+      const now = await this.state.journal(next.service);
+      if (!now || now.journal.releaseId !== next.releaseId || now.journal.owner.runId !== RUN_ID) {
+        const o = now?.journal.owner;
+        throw this.stop(
+          now
+            ? `release ${next.releaseId} was taken over by ${o?.runId ? `run ${o.runId} ` : ""}pid ${o?.pid} on ${o?.host} (its journal was written at ${now.journal.updatedAt})`
+            : `the journal of release ${next.releaseId} was removed from the store`,
+        );
+      }
+      // Still ours: someone asked for an abort meanwhile. Keep the request, write again.
+      next = {
+        ...next,
+        ...(now.journal.abortRequested ? { abortRequested: now.journal.abortRequested } : {}),
+      };
+      this.version = now.version;
+      if (now.journal.abortRequested && !this.reverting) this.abortFromJournal(now.journal);
+    }
+    throw this.stop(`the journal of release ${next.releaseId} kept changing while this driver wrote it`);
+  }
+
+  /** Marks the run stopped: it ends without touching traffic; the error says where traffic is. */
+  private stop(why: string): Stopped {
+    this.stopped ??= why;
+    this.internal.abort(new Stopped(why));
+    return new Stopped(why);
+  }
+
+  /** An abort asked through the journal (from another machine, or `progressive abort`). */
+  private abortFromJournal(j: Journal): void {
+    const by = j.abortRequested;
+    if (!by || this.internal.signal.aborted) return;
+    this.internal.abort(new Error(`aborted by ${by.by}${by.host ? ` (from ${by.host})` : ""}`));
+  }
+
+  /**
+   * While the run goes on: renews the service's lease (stopping the run when it is lost) and
+   * reads the journal every second for an abort asked from elsewhere. Returns the function that
+   * stops watching.
+   */
+  private watch(): () => void {
+    this.lease?.keepAlive((reason) =>
+      this.stop(`this driver's lease on ${this.service.release.name} was lost: ${reason}`),
+    );
+    const name = this.service.release.name;
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy || this.reverting) return;
+      busy = true;
+      this.state
+        .journal(name)
+        .then((now) => {
+          if (now?.journal.releaseId === this.journal.releaseId && now.journal.abortRequested)
+            this.abortFromJournal(now.journal);
+        })
+        .catch(() => undefined) // the store's failures surface at the next journal write
+        .finally(() => {
+          busy = false;
+        });
+    }, 1000);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /** Where traffic is, for the message of a run that stops without touching it. */
+  private where(): string {
+    const t = this.journal.applied ?? this.journal.lastGood;
+    const at = t.candidateVersion
+      ? `${t.candidateWeight}% to ${t.candidateVersion}, the rest on ${t.stableVersion}`
+      : `all on ${t.stableVersion}`;
+    return `traffic stays where it was last verified: ${at}${this.journal.intended && this.journal.intended !== this.journal.applied ? ` (a change to ${JSON.stringify(this.journal.intended)} was being applied)` : ""}`;
+  }
+
+  /** The stopped run's error: nothing more moves; what to do once the store answers. */
+  private stoppedError(): ReleaseError {
+    const svc = `--service ${this.service.release.name}`;
+    return new ReleaseError(
+      this.stopped?.includes("taken over") ? "inProgress" : "store",
+      `${this.stopped}; this driver stopped without moving traffic further: ${this.where()}; run progressive status ${svc}, then progressive resume ${svc} or progressive abort ${svc} (once the store answers)`,
+    );
+  }
+
+  /** Runs `fn` holding the stack's step lease (waiting for another driver's step), renewed meanwhile. */
+  private async withStepLease<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const got = await this.state.waitFor(this.state.stepLease, what, {
+      timeoutMs: STEP_LOCK_TIMEOUT_MS,
+      signal: this.signal,
+      onWait: (h) =>
+        this.emit({
+          type: "log",
+          level: "info",
+          message: `waiting for stack ${this.stack.name}: ${describeHolder(h.holder)} is changing it`,
+        }),
+    });
+    if ("heldBy" in got) {
+      throw new ReleaseError(
+        "locked",
+        `stack ${this.stack.name} was held for ${STEP_LOCK_TIMEOUT_MS / 60_000} minutes by ${describeHolder(got.heldBy.holder)}; wait for it to finish`,
+      );
+    }
+    // Pulumi's own stack lock guards the `up`; the lease only keeps other drivers' steps out.
+    got.lease.keepAlive(() => undefined);
+    try {
+      return await fn();
+    } finally {
+      await got.lease.release();
+    }
   }
 
   /**
@@ -204,40 +342,25 @@ export class ReleaseRun {
    * reports the weight (or colour); a router that cannot be read is "unverified", with why.
    */
   private async apply(traffic: TrafficEntry, why: string): Promise<void> {
-    this.save({ intended: traffic });
+    await this.save({ intended: traffic });
     this.emit({ type: "trafficApplying", traffic, why });
     const started = Date.now();
     const name = this.service.release.name;
-    const lock = await waitForLock(this.stepLock, `${this.journal.releaseId} (${name})`, {
-      timeoutMs: STEP_LOCK_TIMEOUT_MS,
-      onWait: (h) =>
-        this.emit({
-          type: "log",
-          level: "info",
-          message: `waiting for stack ${this.stack.name}: ${h.what} (driver pid ${h.pid}) is changing it`,
-        }),
-    });
-    if ("heldBy" in lock) {
-      const h = lock.heldBy;
-      throw new ReleaseError(
-        "locked",
-        `stack ${this.stack.name} was held for ${STEP_LOCK_TIMEOUT_MS / 60_000} minutes by ${h.what} (driver pid ${h.pid} on ${h.host}, since ${h.startedAt}); wait for it to finish`,
-      );
-    }
-    let upMs: number;
-    let stepOutputs: StepOutputs = new Map();
-    try {
-      await this.stack.writeTraffic(name, traffic);
-      const upStarted = Date.now();
-      const targets = this.weightOnlyTargets(traffic);
-      stepOutputs = await this.stack.step({
-        ...(targets ? { targets } : {}),
-        ...(this.o.onOutput ? { onOutput: this.o.onOutput } : {}),
-      });
-      upMs = Date.now() - upStarted;
-    } finally {
-      lock.release();
-    }
+    let upMs = 0;
+    const stepOutputs: StepOutputs = await this.withStepLease(
+      `${this.journal.releaseId} (${name})`,
+      async () => {
+        await this.stack.writeTraffic(name, traffic);
+        const upStarted = Date.now();
+        const targets = this.weightOnlyTargets(traffic);
+        const outputs = await this.stack.step({
+          ...(targets ? { targets } : {}),
+          ...(this.o.onOutput ? { onOutput: this.o.onOutput } : {}),
+        });
+        upMs = Date.now() - upStarted;
+        return outputs;
+      },
+    );
     // The component's `release` as the `up` registered it; a `stack export` when the event log
     // did not say (an SDK without the command runner, or an event the engine did not write).
     const registered = stepOutputs.get(this.service.urn)?.release;
@@ -272,7 +395,7 @@ export class ReleaseRun {
             : ""),
       );
     }
-    const reading = await this.router.read(traffic, this.reverting ? undefined : this.o.signal);
+    const reading = await this.router.read(traffic, this.reverting ? undefined : this.signal);
     if (reading.verified) {
       const kind = this.plan.strategy.kind;
       if (kind === "canary" && reading.candidateWeight !== traffic.candidateWeight)
@@ -291,7 +414,7 @@ export class ReleaseRun {
         );
       }
     }
-    this.save({ applied: traffic });
+    await this.save({ applied: traffic });
     this.lastVerified = reading.verified;
     this.lastUnverifiedReason = reading.verified ? undefined : reading.reason;
     this.emit({
@@ -343,10 +466,19 @@ export class ReleaseRun {
 
   /** Runs the release from the journal's step to the end (or a manual pause). */
   async run(): Promise<ReleaseResult> {
-    const signal = this.o.signal;
+    const unwatch = this.watch();
+    try {
+      return await this.runWatched();
+    } finally {
+      unwatch();
+    }
+  }
+
+  private async runWatched(): Promise<ReleaseResult> {
+    const signal = this.signal;
     try {
       if (this.journal.stepIndex === 0 && this.journal.phase === "starting") {
-        this.save({});
+        await this.save({});
         await this.recorder.started(new Date(this.journal.startedAt));
         this.emit({
           type: "releaseStarted",
@@ -363,7 +495,7 @@ export class ReleaseRun {
           this.emit({ type: "hook", name: hook.name, ok: r.ok, detail: r.detail });
           if (!r.ok) {
             const reason = `pre-traffic hook ${hook.name} failed: ${r.detail}`;
-            this.save({ phase: "failed", reason });
+            await this.save({ phase: "failed", reason });
             await this.recorder.finished("failed", this.plan.revertTarget, { reason });
             throw new ReleaseError("hook", `${reason}; no traffic moved`);
           }
@@ -391,9 +523,9 @@ export class ReleaseRun {
                 : this.journal.phase === "promoting"
                   ? "verifying"
                   : "stepping";
-        this.save({ phase, stepIndex: i });
+        await this.save({ phase, stepIndex: i });
         if (action.kind === "pause" && action.seconds === undefined) {
-          this.save({ phase: "paused", stepIndex: i + 1 });
+          await this.save({ phase: "paused", stepIndex: i + 1 });
           this.emit({ type: "paused", step: i });
           return {
             releaseId: this.releaseId,
@@ -450,7 +582,7 @@ export class ReleaseRun {
             verified: this.lastVerified,
           });
         }
-        this.save({ stepIndex: i + 1 });
+        await this.save({ stepIndex: i + 1 });
       }
       for (const hook of this.settings.release.hooks.postPromotion) {
         const r = await runCommand(hook.command, {
@@ -460,17 +592,17 @@ export class ReleaseRun {
         this.emit({ type: "hook", name: hook.name, ok: r.ok, detail: r.detail });
       }
       const traffic = this.journal.applied ?? this.plan.revertTarget;
-      this.save({ phase: "succeeded" });
+      await this.save({ phase: "succeeded" });
       this.emit({ type: "promoted", version: this.plan.version });
       const reports = await this.recorder.finished("promoted", traffic);
       return { releaseId: this.releaseId, outcome: "promoted", traffic, reports };
     } catch (err) {
+      // Taken over, or the store stopped answering: nothing more moves from here.
+      if (err instanceof Stopped || this.stopped) throw this.stoppedError();
       const e = classifyError(err);
       if (e.kind === "hook" || e.kind === "preflight") throw e;
-      const reason =
-        e.kind === "aborted"
-          ? `aborted: ${signal?.reason instanceof Error ? signal.reason.message : "abort signal"}`
-          : e.message;
+      const why = signal.reason instanceof Error ? signal.reason.message : "abort signal";
+      const reason = e.kind === "aborted" ? (why.startsWith("aborted") ? why : `aborted: ${why}`) : e.message;
       return await this.revert(reason, new Date());
     }
   }
@@ -485,7 +617,7 @@ export class ReleaseRun {
     if (this.ecs) return; // an ECS-managed release reads its deployment again itself
     const applied = this.journal.applied;
     if (!applied) return;
-    const reading = await this.router.read(applied, this.o.signal);
+    const reading = await this.router.read(applied, this.signal);
     const matches = (t: TrafficState | undefined): boolean =>
       t !== undefined &&
       reading.verified &&
@@ -506,7 +638,16 @@ export class ReleaseRun {
   async revert(reason: string, failureAt: Date): Promise<ReleaseResult> {
     if (this.ecs) return this.ecs.revert(reason, failureAt);
     this.reverting = true;
-    this.save({ phase: "reverting", reason, failureAt: this.journal.failureAt ?? failureAt.toISOString() });
+    try {
+      await this.save({
+        phase: "reverting",
+        reason,
+        failureAt: this.journal.failureAt ?? failureAt.toISOString(),
+      });
+    } catch (err) {
+      if (!(err instanceof Stopped)) throw err;
+      return await this.brakeUnrecorded(reason);
+    }
     this.emit({ type: "reverting", reason });
     const since = Date.parse(this.journal.failureAt ?? failureAt.toISOString());
     try {
@@ -541,7 +682,7 @@ export class ReleaseRun {
         weight: this.journal.lastGood.candidateWeight,
         verified: this.lastVerified,
       });
-      this.save({ phase: "reverted" });
+      await this.save({ phase: "reverted" });
       this.emit({
         type: "reverted",
         reason,
@@ -563,9 +704,10 @@ export class ReleaseRun {
         reports,
       };
     } catch (err) {
+      if (err instanceof Stopped || this.stopped) throw this.stoppedError();
       const e = classifyError(err);
       const why = `revert did not complete: ${e.message}`;
-      this.save({ phase: "failed", reason: `${reason}; ${why}` });
+      await this.save({ phase: "failed", reason: `${reason}; ${why}` });
       this.emit({ type: "failed", reason: `${reason}; ${why}` });
       await this.recorder.finished("failed", this.journal.applied ?? this.journal.lastGood, {
         reason: `${reason}; ${why}`,
@@ -576,6 +718,29 @@ export class ReleaseRun {
         err,
       );
     }
+  }
+
+  /**
+   * A revert whose journal cannot be written (the store stopped answering; a run that was taken
+   * over never gets here): users come first, so a canary's candidate share is still braked to
+   * stable on the router itself; nothing else moves, and the error says what traffic does now.
+   */
+  private async brakeUnrecorded(reason: string): Promise<never> {
+    if (this.stopped?.includes("taken over")) throw this.stoppedError();
+    const applied = this.journal.applied;
+    if (
+      this.plan.strategy.kind === "canary" &&
+      applied?.candidateVersion !== undefined &&
+      applied.candidateWeight > 0
+    ) {
+      const brake = await this.router.sendAllToStable(abortTraffic(applied), applied.candidateVersion);
+      const svc = `--service ${this.service.release.name}`;
+      throw new ReleaseError(
+        "store",
+        `${this.stopped}; the revert (${reason}) ${brake.applied ? "sent all traffic to stable on the router (read back)" : `could not brake the router either (${brake.reason})`} but could not record it: the store's journal still says ${applied.candidateWeight}% to ${applied.candidateVersion}; once the store answers run progressive abort ${svc} to record the revert`,
+      );
+    }
+    throw this.stoppedError();
   }
 
   /**
@@ -594,7 +759,7 @@ export class ReleaseRun {
     // reverts to the version that was stable before the release (journal.lastGood).
     const svc = `--service ${this.service.release.name}`;
     reason += `; run progressive resume ${svc} to retry the promotion, or progressive abort ${svc} to go back to ${this.journal.lastGood.stableVersion}`;
-    this.save({ phase: "promotionFailed", reason, promotionFailed: true });
+    await this.save({ phase: "promotionFailed", reason, promotionFailed: true });
     this.emit({ type: "failed", reason });
     await this.recorder.step(this.journal.stepIndex, "promote", new Date(), "error");
     return { releaseId: this.releaseId, outcome: "failed", reason, traffic: keep };
@@ -602,8 +767,11 @@ export class ReleaseRun {
 }
 
 /** Reads a service's current journal (undefined when it never had a release). */
-export function loadJournal(stack: StackHandle, service: string, stateDir?: string): Journal | undefined {
-  return readJournal(journalFile(stateDir ?? defaultStateDir(), stack.project, stack.name, service));
+export async function loadJournal(
+  t: Pick<ReleaseTarget, "state">,
+  service: string,
+): Promise<Journal | undefined> {
+  return (await t.state.journal(service))?.journal;
 }
 
 /** The service's traffic now: its `progressive:traffic` entry, else what its last deploy asked. */

@@ -188,6 +188,8 @@ export interface ReleaseSettings {
   readonly kubernetes: z.infer<typeof kubernetesSchema>;
   /** Notification URLs; secrets, never printed. */
   readonly notify: { readonly slack?: string; readonly webhook?: string };
+  /** Where release state lives (a URL). @default see the driver's store choice */
+  readonly stateStore?: string;
 }
 
 /** One key of the namespace: what it holds, for errors and the README's table. */
@@ -198,6 +200,8 @@ export const SETTINGS_KEYS = {
   metrics:
     "Metric providers for checks: {prometheus {url}, cloudwatch {...}, azureMonitor {...}, cloudMonitoring {...}}.",
   kubernetes: "{kubeconfig, context} the driver reads Kubernetes routers with.",
+  stateStore:
+    "Where releases' journals, locks, history and reports live: s3://bucket/prefix?region=..., azblob://account/container/prefix, gs://bucket/prefix, k8s://namespace, file:///folder.",
   slackWebhookUrl: "Slack incoming-webhook URL for notifications (secret).",
   webhookUrl: "JSON webhook URL for notifications (secret).",
   [TRAFFIC_KEY]: "Traffic entry of each component, by its Pulumi name; written by the driver.",
@@ -328,6 +332,17 @@ export function parseSettings(
   );
   const release = parse("release", releaseSchema, {});
   const kubernetes = parse("kubernetes", kubernetesSchema, {});
+  const stateStore = parse(
+    "stateStore",
+    z
+      .string()
+      .regex(
+        /^(s3|azblob|gs|k8s|file):\/\/\S+$/,
+        "must be a store URL such as s3://bucket/prefix or k8s://namespace",
+      )
+      .optional(),
+    undefined,
+  );
   let metrics: MetricsSettings = {};
   try {
     metrics = parseMetricsSettings(get("metrics") ?? {}, `${prefix}metrics`);
@@ -354,5 +369,5 @@ export function parseSettings(
       `invalid release settings for stack "${stackName}": ${problems.length} problem(s)\n${problems.map((p) => `  - ${p}`).join("\n")}`,
     );
   }
-  return { environment, release, metrics, kubernetes, notify };
+  return { environment, release, metrics, kubernetes, notify, ...(stateStore ? { stateStore } : {}) };
 }

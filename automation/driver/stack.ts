@@ -238,6 +238,18 @@ export async function withSelectedStack(
   return { ...target, stackName: selected };
 }
 
+/** The backend URL a project's Pulumi.yaml names (`backend: {url: ...}`), if any. */
+function projectBackend(workDir: string): string | undefined {
+  try {
+    const project = YAML.parse(fs.readFileSync(path.join(workDir, "Pulumi.yaml"), "utf8")) as {
+      backend?: { url?: unknown };
+    } | null;
+    return typeof project?.backend?.url === "string" ? project.backend.url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads the project name from Pulumi.yaml (its `name:` line). */
 export function projectName(workDir: string): string {
   const text = fs.readFileSync(path.join(workDir, "Pulumi.yaml"), "utf8");
@@ -364,7 +376,8 @@ export class StackHandle {
   readonly workDir: string;
   readonly project: string;
   readonly stack: Stack;
-  private readonly backendUrl: string | undefined;
+  /** The stack's backend URL (`PULUMI_BACKEND_URL`, or the project's `backend.url`), when known. */
+  readonly backendUrl: string | undefined;
 
   private constructor(workDir: string, project: string, stack: Stack, backendUrl: string | undefined) {
     this.workDir = workDir;
@@ -387,7 +400,7 @@ export class StackHandle {
         workDir,
         project,
         stack,
-        target.env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL,
+        target.env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL ?? projectBackend(workDir),
       );
     } catch (err) {
       const e = classifyError(err);

@@ -5,11 +5,10 @@
 // again on the next push (the loop Argo Rollouts users know, argo-rollouts#1259) until the
 // operator asks (`retry`) or the program declares another version.
 import type { Release as HistoryRelease } from "../history";
-import { defaultStateDir, ReleaseHistory } from "../history";
-import { type CommandOptions, releaseCommand } from "./commands";
+import { type CommandOptions, openState, releaseCommand } from "./commands";
 import { classifyError, type ReleaseError } from "./errors";
 import { isOpen } from "./journal";
-import { currentTraffic, loadJournal, type ReleaseResult, type ReleaseTarget } from "./release";
+import { currentTraffic, type ReleaseResult, type ReleaseTarget } from "./release";
 import { type ProgramRelease, StackHandle, type StackTarget } from "./stack";
 
 /** What sync decided for one service, and what came of it. */
@@ -71,11 +70,11 @@ export async function syncCommand(target: StackTarget, o: SyncOptions = {}): Pro
     (s) => !s.release.flag && (target.service === undefined || s.release.name === target.service),
   );
   if (target.service !== undefined && services.length === 0) await stack.service(target.service);
-  const history = new ReleaseHistory({ stateDir: o.stateDir ?? defaultStateDir() });
-  const releases = await history.listReleases(stack.key);
+  const state = await openState(stack, settings, o);
+  const releases = await state.store.history.listReleases(stack.key);
   const items: SyncItem[] = [];
   for (const service of services) {
-    const t: ReleaseTarget = { stack, settings, service };
+    const t: ReleaseTarget = { stack, settings, service, state };
     items.push(await syncOne(target, t, program.get(service.release.name), releases, o));
   }
   return { stack: stack.name, items };
@@ -93,7 +92,7 @@ async function syncOne(
   const declared = inProgram ? inProgram.declaredVersion : t.service.release.declaredVersion;
   const base = { service: name, running, ...(declared !== undefined ? { declared } : {}) };
   if (declared === undefined) return { ...base, action: "undeclared" };
-  const journal = loadJournal(t.stack, name, o.stateDir);
+  const journal = (await t.state.journal(name))?.journal;
   if (isOpen(journal))
     return { ...base, action: "inProgress", releaseId: journal.releaseId, phase: journal.phase };
   if (declared === running) return { ...base, action: "upToDate" };

@@ -23,7 +23,8 @@ import { Recorder } from "../../../automation/driver/recorder";
 import type { ReleaseResult } from "../../../automation/driver/release";
 import { parseSettings } from "../../../automation/driver/settings";
 import type { StackService, TrafficEntry } from "../../../automation/driver/stack";
-import { ReleaseHistory } from "../../../automation/history";
+import { acquireLease } from "../../../automation/store/leases";
+import { folderStore } from "../../../automation/store/release-store";
 import {
   type BlueGreenStrategy,
   type CanaryStrategy,
@@ -183,9 +184,9 @@ function world(initial?: Partial<Journal>): World {
     ...initial,
   };
   if (initial?.ecsDeployment?.arn) stack.entries.web = { stableVersion: "v2", candidateWeight: 0 };
+  const store = folderStore(stateDir);
   const recorder = new Recorder({
-    history: new ReleaseHistory({ stateDir }),
-    stateDir,
+    store,
     releaseId: journal.releaseId,
     stack: "acme/dev",
     service: "web",
@@ -196,16 +197,25 @@ function world(initial?: Partial<Journal>): World {
     notifiers: [],
     log: () => undefined,
   });
+  const stepLease = "releases/acme/dev/stack-step.mutex";
   const host = {
     journal: () => journal,
-    save: (patch: Partial<Journal>) => {
+    save: async (patch: Partial<Journal>) => {
       journal = { ...journal, ...patch, updatedAt: new Date().toISOString() };
       writeJournal(file, journal);
     },
     emit: (e: DriverEventInput) =>
       events.push({ ...e, at: new Date(), releaseId: journal.releaseId } as DriverEvent),
     recorder,
-    stepLock: path.join(stateDir, "releases", "acme", "dev", "stack-step.mutex"),
+    withStepLease: async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+      const got = await acquireLease(store.leases, stepLease, what);
+      if (!("lease" in got)) throw new Error(`step lease held by ${got.heldBy.holder.what}`);
+      try {
+        return await fn();
+      } finally {
+        await got.lease.release();
+      }
+    },
   };
   const plan = buildPlan("dev/web", STRATEGY, { stableVersion: "v1", candidateWeight: 0 }, "v2");
   return {

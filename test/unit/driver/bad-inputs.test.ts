@@ -308,6 +308,7 @@ const KNOWN_NAMESPACE = [
   "release",
   "metrics",
   "kubernetes",
+  "stateStore",
   "slackWebhookUrl",
   "webhookUrl",
   "traffic",
