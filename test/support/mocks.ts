@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { resetServiceNames } from "../../components/core";
+import { newProgram, observe } from "./constraints";
 
 /** A resource the mocks saw. */
 export interface Recorded {
@@ -16,6 +17,17 @@ export interface Recorded {
 /** Resources registered since the last `useMocks()`. */
 export const recorded: Recorded[] = [];
 
+/**
+ * Records a registered resource. Every platform's mocks call this, so every cloud resource is also
+ * run through the cloud constraint tables (test/support/constraints): an empty record list starts
+ * a new program.
+ */
+export function record(resource: Recorded): void {
+  if (recorded.length === 0) newProgram();
+  recorded.push(resource);
+  observe(resource);
+}
+
 /** Outputs a platform's mocks return for a resource; the inputs by default. */
 // biome-ignore lint/suspicious/noExplicitAny: resource inputs are untyped JSON
 export type OutputsFor = (type: string, inputs: any) => Record<string, unknown>;
@@ -27,7 +39,7 @@ export async function useMocks(outputsFor: OutputsFor = (_type, inputs) => input
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
+        record({ type: args.type, name: args.name, inputs: args.inputs });
         return { id: `${args.name}-id`, state: outputsFor(args.type, args.inputs) };
       },
       call(args) {
