@@ -33,9 +33,9 @@ export function dnsLabel(text: string, max = 63): string {
   return `${name.slice(0, max - hash.length - 1).replace(/-+$/, "")}-${hash}`;
 }
 
-/** `${dnsLabel(name)}-${role}` within 63 characters; the role is kept whole. */
-export function roleName(name: string, role: string): string {
-  return `${dnsLabel(name, 62 - role.length)}-${role}`;
+/** `${dnsLabel(name)}-${role}` within `max` characters (63, a DNS label, by default); the role is kept whole. */
+export function roleName(name: string, role: string, max = 63): string {
+  return `${dnsLabel(name, max - 1 - role.length)}-${role}`;
 }
 
 /** A valid Kubernetes label value: at most 63 of `[A-Za-z0-9._-]`, starting and ending alphanumeric. */
@@ -59,3 +59,15 @@ export const MetadataKey = {
   /** The candidate weight the service was deployed with. */
   weight: `${METADATA_PREFIX}/candidate-weight`,
 } as const;
+
+/**
+ * The same keys as Azure tag names, which cannot contain `<`, `>`, `%`, `&`, `\\`, `?` or `/`
+ * (https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations):
+ * `progressive-strategy` for `progressive.pulumi.io/strategy`.
+ */
+export const AzureTagKey = {
+  strategy: "progressive-strategy",
+  role: "progressive-role",
+  version: "progressive-version",
+  weight: "progressive-candidate-weight",
+} as const satisfies Record<keyof typeof MetadataKey, string>;
