@@ -26,16 +26,25 @@ import {
   type StrategyKind,
 } from "../core";
 import { ECS_DEFAULTS, type EcsServiceArgs } from "./args";
+import { AUTO_NAMED, autoNamed } from "./names";
 import { loadBalancerDimension, weightedForward } from "./plan";
-import { createEcsService, createTargetGroup, type EcsContext, releaseTags } from "./resources";
-import { CREATED_HEADER_PRIORITY, PREVIEW_HEADER } from "./routing";
+import {
+  createEcsService,
+  createTargetGroup,
+  type EcsContext,
+  managedPolicyArn,
+  releaseTags,
+} from "./resources";
+import { CREATED_HEADER_PRIORITY, createLoadBalancer, PREVIEW_HEADER } from "./routing";
 
 /** Who shifts traffic: this project's release driver, or ECS's own deployment strategies. */
 export type EcsController = "driver" | "ecs";
 
-/** Managed policy that lets ECS rewrite listener rules during its deployments. */
-export const ECS_LOAD_BALANCER_POLICY =
-  "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForLoadBalancers";
+/** Path of the managed policy that lets ECS rewrite listener rules during its deployments (no `service-role/`). */
+export const ECS_LOAD_BALANCER_POLICY_NAME = "AmazonECSInfrastructureRolePolicyForLoadBalancers";
+
+/** That policy in the commercial partition (`aws`). */
+export const ECS_LOAD_BALANCER_POLICY = `arn:aws:iam::aws:policy/${ECS_LOAD_BALANCER_POLICY_NAME}`;
 
 /** Priority of the production rule on a created listener in ECS-managed mode. */
 export const NATIVE_PRODUCTION_PRIORITY = 100;
@@ -46,6 +55,21 @@ export interface EcsNativeArgs {
   readonly ecsAlarms?: readonly pulumi.Input<string>[];
   /** Role ECS assumes to rewrite the listener rules. @default one created with AmazonECSInfrastructureRolePolicyForLoadBalancers */
   readonly ecsInfrastructureRoleArn?: pulumi.Input<string>;
+}
+
+/** Longest bake ECS takes (bakeTimeInMinutes, canaryBakeTimeInMinutes, stepBakeTimeInMinutes). */
+export const MAX_BAKE_MINUTES = 1440;
+
+function checkBake(seconds: number, what: string, path: string, problems: Problem[]): void {
+  if (Math.ceil(seconds / 60) <= MAX_BAKE_MINUTES) return;
+  problems.push(
+    problem(
+      path,
+      formatDuration(seconds),
+      `makes ${what} longer than the ${MAX_BAKE_MINUTES} minutes (24h) ECS bakes at most`,
+      'keep each pause (with the checks of an analysis step) within 24h, or use controller: "driver"',
+    ),
+  );
 }
 
 /** ECS's deployment configuration for a canary strategy, or undefined with the problems pushed. */
@@ -67,7 +91,7 @@ export function ecsCanaryConfiguration(
           problem(
             `${at}.pause`,
             "manual",
-            "ECS deployments cannot wait for a manual promote",
+            "cannot wait for a manual promote under ECS: a PAUSE lifecycle hook can hold a deployment only before or after a traffic shift, never at a canary weight, and the release driver does not answer PAUSE hooks yet",
             'give the pause a duration such as "10m", or use controller: "driver"',
           ),
         );
@@ -83,6 +107,9 @@ export function ecsCanaryConfiguration(
   });
   // bakes[k] is the pause after the k-th weight (bakes[0]: before any weight, ignored).
   const minutes = (s: number) => String(Math.ceil(s / 60));
+  bakes.slice(1).forEach((seconds, k) => {
+    checkBake(seconds, `the hold after weight ${weights[k]}%`, "strategy.steps", problems);
+  });
   const first = weights[0] as number;
   if (weights.length === 2) {
     if (problems.length > before) return undefined;
@@ -132,11 +159,17 @@ export function ecsBlueGreenConfiguration(
       problem(
         "strategy.autoPromote",
         false,
-        "ECS BLUE_GREEN switches once the new colour is healthy; it has no manual promote here",
+        "cannot wait for a manual promote under ECS yet: ECS can hold a BLUE_GREEN deployment before the switch (a PAUSE lifecycle hook resumed by ContinueServiceDeployment), but the release driver does not answer PAUSE hooks",
         'set autoPromote: true, or use controller: "driver"',
       ),
     );
   }
+  checkBake(
+    strategy.scaleDownDelaySeconds,
+    "the bake before the old colour stops",
+    "strategy.scaleDownDelay",
+    problems,
+  );
   if (problems.length > before) return undefined;
   return {
     strategy: "BLUE_GREEN",
@@ -230,17 +263,7 @@ function nativeService(
     conditions = args.listener.conditions;
   } else {
     const port = args.loadBalancer?.port ?? ECS_DEFAULTS.listenerPort;
-    const lb = new aws.lb.LoadBalancer(
-      `${name}-alb`,
-      {
-        loadBalancerType: "application",
-        internal: !(args.loadBalancer?.internetFacing ?? true),
-        subnets: args.loadBalancer?.subnets ?? args.subnets,
-        ...(ctx.loadBalancerSecurityGroups ? { securityGroups: ctx.loadBalancerSecurityGroups } : {}),
-        tags,
-      },
-      opts,
-    );
+    const lb = createLoadBalancer(ctx, tags);
     const listener = new aws.lb.Listener(
       `${name}-listener`,
       {
@@ -290,7 +313,7 @@ function nativeService(
   let roleArn = native.ecsInfrastructureRoleArn;
   if (roleArn === undefined) {
     const role = new aws.iam.Role(
-      `${name}-ecs-infrastructure`,
+      autoNamed(name, "ecs-infrastructure", AUTO_NAMED.role),
       {
         assumeRolePolicy: JSON.stringify({
           Version: "2012-10-17",
@@ -304,7 +327,7 @@ function nativeService(
     rules.push(
       new aws.iam.RolePolicyAttachment(
         `${name}-ecs-infrastructure`,
-        { role: role.name, policyArn: ECS_LOAD_BALANCER_POLICY },
+        { role: role.name, policyArn: managedPolicyArn(ctx.partition, ECS_LOAD_BALANCER_POLICY_NAME) },
         opts,
       ),
     );

@@ -16,10 +16,16 @@ import {
   type ReleaseOutputs,
   registerFlagRelease,
   resolveFeatureFlag,
+  shortHash,
 } from "../core";
 
 /** AppConfig's predefined strategy that delivers a configuration to every target at once. */
 export const APPCONFIG_ALL_AT_ONCE = "AppConfig.AllAtOnce";
+
+/** An AppConfig application or environment name (1-64 characters): longer ones keep a prefix and a hash. */
+export function appConfigName(text: string): string {
+  return text.length <= 64 ? text : `${text.slice(0, 57)}-${shortHash(text)}`;
+}
 
 /** Arguments of the AWS {@link FeatureFlag}. */
 export interface AwsFeatureFlagArgs extends FeatureFlagArgs {
@@ -74,12 +80,13 @@ export class FeatureFlag extends pulumi.ComponentResource {
     };
     const region = pulumi.output(args.region ?? aws.getRegionOutput({}, child).region);
     const applicationId =
-      args.applicationId ?? new aws.appconfig.Application(`${name}-app`, { name, ...common }, child).id;
+      args.applicationId ??
+      new aws.appconfig.Application(`${name}-app`, { name: appConfigName(name), ...common }, child).id;
     const environmentId =
       args.environmentId ??
       new aws.appconfig.Environment(
         `${name}-env`,
-        { applicationId, name: pulumi.getStack(), ...common },
+        { applicationId, name: appConfigName(pulumi.getStack()), ...common },
         child,
       ).environmentId;
     const profile = new aws.appconfig.ConfigurationProfile(

@@ -7,14 +7,25 @@ export * from "./canaryService";
 export {
   checkController,
   ECS_LOAD_BALANCER_POLICY,
+  ECS_LOAD_BALANCER_POLICY_NAME,
   type EcsController,
   type EcsNativeArgs,
   ecsBlueGreenConfiguration,
   ecsCanaryConfiguration,
+  MAX_BAKE_MINUTES,
 } from "./ecsNative";
 export * from "./featureFlag";
+export * from "./names";
 export * from "./plan";
-export { CONTAINER_NAME, clusterName, EXECUTION_ROLE_POLICY, READINESS_TAG } from "./resources";
+export {
+  CONTAINER_NAME,
+  clusterName,
+  EXECUTION_ROLE_POLICY,
+  EXECUTION_ROLE_POLICY_NAME,
+  logGroupName,
+  managedPolicyArn,
+  READINESS_TAG,
+} from "./resources";
 export * from "./rollingService";
 export { CREATED_HEADER_PRIORITY, PREVIEW_HEADER } from "./routing";
 export { FARGATE_MEMORY, LOG_RETENTION_DAYS } from "./validate";

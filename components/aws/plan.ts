@@ -59,10 +59,12 @@ export interface DeploymentPercents {
 }
 
 /**
- * `deploymentMinimumHealthyPercent` / `deploymentMaximumPercent` for a strategy. Percentages map
- * directly (maxUnavailable 25% = 75 % healthy). Counts are turned into the percentages that give
- * exactly that many tasks: ECS rounds the healthy floor up and the ceiling down, so
- * min = floor(100 (n - unavailable) / n) and max = ceil(100 (n + surge) / n). Recreate stops every
+ * `deploymentMinimumHealthyPercent` / `deploymentMaximumPercent` for a strategy. Percentages become
+ * task counts the way Kubernetes rounds them (maxSurge up, maxUnavailable down; both 0 makes
+ * maxUnavailable 1), then the percentages that give exactly those counts: ECS rounds the healthy
+ * floor up and the ceiling down, so min = floor(100 (n - unavailable) / n) and
+ * max = ceil(100 (n + surge) / n). Mapping 25 % straight to 75 / 125 would give 2 tasks a floor
+ * and a ceiling of 2: a deployment that can neither start nor stop a task. Recreate stops every
  * old task before starting new ones: 0 / 100.
  */
 export function deploymentPercents(
@@ -70,18 +72,14 @@ export function deploymentPercents(
   replicas: number,
 ): DeploymentPercents {
   if (strategy.kind === "recreate") return { minimumHealthyPercent: 0, maximumPercent: 100 };
-  const percent = (v: RollingStrategy["maxSurge"]) =>
-    typeof v === "string" ? Number(v.trim().replace(/%$/, "")) : undefined;
-  const unavailablePct = percent(strategy.maxUnavailable);
-  const surgePct = percent(strategy.maxSurge);
-  const unavailable = scalePercentOrCount(strategy.maxUnavailable, replicas, false);
   const surge = scalePercentOrCount(strategy.maxSurge, replicas, true);
-  const min =
-    unavailablePct !== undefined
-      ? 100 - unavailablePct
-      : Math.floor((100 * Math.max(0, replicas - unavailable)) / replicas);
-  const max = surgePct !== undefined ? 100 + surgePct : Math.ceil((100 * (replicas + surge)) / replicas);
-  return { minimumHealthyPercent: Math.max(0, min), maximumPercent: max };
+  const down = scalePercentOrCount(strategy.maxUnavailable, replicas, false);
+  // Kubernetes' rule: when both round to 0, one instance may be unavailable.
+  const unavailable = Math.min(replicas, surge === 0 ? Math.max(1, down) : down);
+  return {
+    minimumHealthyPercent: Math.floor((100 * (replicas - unavailable)) / replicas),
+    maximumPercent: Math.ceil((100 * (replicas + surge)) / replicas),
+  };
 }
 
 /** An ALB matcher ("200-399", "200,204") for the check's accepted statuses. */
@@ -153,6 +151,17 @@ export interface SecretReference {
   readonly resourceArn: string;
 }
 
+/**
+ * The policy resource that matches a reference. A full Secrets Manager ARN ends with the `-` and 6
+ * random characters AWS appends to the secret's name; a partial ARN (without them) matches no
+ * secret in IAM, and AWS's form for it is `<partial ARN>-??????`. (A partial ARN whose name itself
+ * ends in `-` and 6 letters or digits reads as a full one: give that secret's full ARN.)
+ */
+export function policyResource(reference: SecretReference): string {
+  const partial = reference.service === "secretsmanager" && !/-[A-Za-z0-9]{6}$/.test(reference.resourceArn);
+  return partial ? `${reference.resourceArn}-??????` : reference.resourceArn;
+}
+
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[^:]+/;
 const PARAMETER_ARN = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/.+$/;
 
@@ -176,7 +185,7 @@ export function secretsPolicy(
 ): { Version: "2012-10-17"; Statement: { Effect: "Allow"; Action: string[]; Resource: string[] }[] } {
   const unique = (xs: string[]) => [...new Set(xs)].sort();
   const of = (service: SecretReference["service"]) =>
-    unique(references.filter((r) => r.service === service).map((r) => r.resourceArn));
+    unique(references.filter((r) => r.service === service).map(policyResource));
   const statements = [
     { Action: ["secretsmanager:GetSecretValue"], Resource: of("secretsmanager") },
     { Action: ["ssm:GetParameters"], Resource: of("ssm") },

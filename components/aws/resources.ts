@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { METADATA_PREFIX, MetadataKey, type Release, type StrategyKind } from "../core";
 import { ECS_DEFAULTS, type EcsServiceArgs } from "./args";
+import { AUTO_NAMED, autoNamed } from "./names";
 import {
   containerHealthCheck,
   ecsBaseName,
@@ -22,8 +23,22 @@ export const CONTAINER_NAME = "app";
 /** Tag on a task definition recording the path of the readiness check its target group runs. */
 export const READINESS_TAG = `${METADATA_PREFIX}/readiness`;
 
-/** Managed policy that lets ECS pull images from ECR and write logs. */
-export const EXECUTION_ROLE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy";
+/** Path of the managed policy that lets ECS pull images from ECR and write logs. */
+export const EXECUTION_ROLE_POLICY_NAME = "service-role/AmazonECSTaskExecutionRolePolicy";
+
+/** The execution role's managed policy in the commercial partition (`aws`). */
+export const EXECUTION_ROLE_POLICY = `arn:aws:iam::aws:policy/${EXECUTION_ROLE_POLICY_NAME}`;
+
+/** The ARN of an AWS managed policy in a partition (`aws`, `aws-cn`, `aws-us-gov`...). */
+export function managedPolicyArn(partition: pulumi.Input<string>, name: string): pulumi.Output<string> {
+  return pulumi.interpolate`arn:${partition}:iam::aws:policy/${name}`;
+}
+
+/** The log group of a service: one per project, stack and service, so stacks in one account never share it. */
+export function logGroupName(project: string, stack: string, baseName: string): string {
+  const clean = (s: string) => s.replace(/[^.\-_/#A-Za-z0-9]+/g, "-");
+  return `/ecs/${clean(project)}/${clean(stack)}/${baseName}`.slice(0, 512);
+}
 
 /** What the builders share; made once per component by {@link ecsContext}. */
 export interface EcsContext {
@@ -36,6 +51,8 @@ export interface EcsContext {
   readonly baseName: string;
   readonly port: number;
   readonly region: pulumi.Output<string>;
+  /** The AWS partition of the account (`aws`, `aws-cn`, `aws-us-gov`...), for managed policy ARNs. */
+  readonly partition: pulumi.Output<string>;
   readonly cluster: pulumi.Input<string>;
   readonly logGroupName: pulumi.Output<string>;
   readonly executionRoleArn: pulumi.Input<string>;
@@ -64,11 +81,12 @@ function executionRole(
   parent: pulumi.ComponentResource,
   name: string,
   args: EcsServiceArgs,
+  partition: pulumi.Output<string>,
 ): { arn: pulumi.Input<string>; prerequisites: pulumi.Resource[] } {
   if (args.executionRoleArn !== undefined) return { arn: args.executionRoleArn, prerequisites: [] };
   const opts = { parent };
   const role = new aws.iam.Role(
-    `${name}-execution`,
+    autoNamed(name, "execution", AUTO_NAMED.role),
     {
       assumeRolePolicy: JSON.stringify({
         Version: "2012-10-17",
@@ -83,7 +101,7 @@ function executionRole(
   const prerequisites: pulumi.Resource[] = [
     new aws.iam.RolePolicyAttachment(
       `${name}-execution-policy`,
-      { role: role.name, policyArn: EXECUTION_ROLE_POLICY },
+      { role: role.name, policyArn: managedPolicyArn(partition, EXECUTION_ROLE_POLICY_NAME) },
       opts,
     ),
   ];
@@ -103,7 +121,13 @@ function executionRole(
         });
         return JSON.stringify(secretsPolicy(refs, keys));
       });
-    prerequisites.push(new aws.iam.RolePolicy(`${name}-secrets`, { role: role.id, policy }, opts));
+    prerequisites.push(
+      new aws.iam.RolePolicy(
+        autoNamed(name, "secrets", AUTO_NAMED.rolePolicy),
+        { role: role.id, policy },
+        opts,
+      ),
+    );
   }
   return { arn: role.arn, prerequisites };
 }
@@ -122,7 +146,7 @@ function securityGroups(
   if (!args.listener && loadBalancer === undefined) {
     const cidrs = [...(args.loadBalancer?.ingressCidrs ?? ECS_DEFAULTS.ingressCidrs)];
     const group = new aws.ec2.SecurityGroup(
-      `${name}-alb`,
+      autoNamed(name, "alb", AUTO_NAMED.securityGroup),
       {
         vpcId: args.vpcId,
         description: `ALB of ${name}`,
@@ -139,7 +163,7 @@ function securityGroups(
   }
   // validate.ts requires securityGroups unless the ALB's groups are known here.
   const tasks = new aws.ec2.SecurityGroup(
-    `${name}-tasks`,
+    autoNamed(name, "tasks", AUTO_NAMED.securityGroup),
     {
       vpcId: args.vpcId,
       description: `Tasks of ${name}: port ${port} from the ALB only`,
@@ -172,19 +196,24 @@ export function ecsContext(
   const baseName = args.serviceName ?? ecsBaseName(name);
   const port = args.port ?? ECS_DEFAULTS.port;
   const region = pulumi.output(args.region ?? aws.getRegionOutput({}, opts).region);
+  const partition = aws.getPartitionOutput({}, opts).partition;
   const cluster =
     args.cluster ??
-    new aws.ecs.Cluster(`${name}-cluster`, { ...(args.tags ? { tags: { ...args.tags } } : {}) }, opts).arn;
+    new aws.ecs.Cluster(
+      autoNamed(name, "cluster", AUTO_NAMED.cluster),
+      { ...(args.tags ? { tags: { ...args.tags } } : {}) },
+      opts,
+    ).arn;
   const logGroup = new aws.cloudwatch.LogGroup(
     `${name}-logs`,
     {
-      name: `/ecs/${baseName}`,
+      name: logGroupName(pulumi.getProject(), pulumi.getStack(), baseName),
       retentionInDays: args.logRetentionDays ?? ECS_DEFAULTS.logRetentionDays,
       ...(args.tags ? { tags: { ...args.tags } } : {}),
     },
     opts,
   );
-  const role = executionRole(parent, name, args);
+  const role = executionRole(parent, name, args, partition);
   const groups = securityGroups(parent, name, args, port, listenerPorts);
   return {
     parent,
@@ -195,6 +224,7 @@ export function ecsContext(
     baseName,
     port,
     region,
+    partition,
     cluster,
     logGroupName: logGroup.name,
     executionRoleArn: role.arn,
@@ -211,7 +241,7 @@ export function createTargetGroup(
   deregistrationDelaySeconds: number,
 ): aws.lb.TargetGroup {
   return new aws.lb.TargetGroup(
-    `${ctx.name}-${role}`,
+    autoNamed(ctx.name, role, AUTO_NAMED.targetGroup),
     {
       vpcId: ctx.args.vpcId,
       targetType: "ip",
@@ -360,7 +390,7 @@ export function createAutoscaler(ctx: EcsContext, service: aws.ecs.Service): voi
     opts,
   );
   new aws.appautoscaling.Policy(
-    `${ctx.name}-cpu`,
+    autoNamed(ctx.name, "cpu", AUTO_NAMED.scalingPolicy),
     {
       policyType: "TargetTrackingScaling",
       serviceNamespace: target.serviceNamespace,

@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { MetricsDescriptor, RouterDescriptor } from "../core";
 import { ECS_DEFAULTS } from "./args";
+import { AUTO_NAMED, autoNamed } from "./names";
 import { loadBalancerDimension, weightedForward } from "./plan";
 import { type EcsContext, releaseTags } from "./resources";
 
@@ -68,6 +69,25 @@ function forward(slots: readonly WeightedSlot[], stickiness?: number): Action {
 
 function url(host: pulumi.Input<string>, port: number): pulumi.Output<string> {
   return pulumi.interpolate`http://${host}${port === 80 ? "" : `:${port}`}`;
+}
+
+/**
+ * The ALB the component creates when no listener is given: in `loadBalancer.subnets` (required
+ * when it faces the internet: task subnets are usually private), else internal in the task subnets.
+ */
+export function createLoadBalancer(ctx: EcsContext, tags: Record<string, string>): aws.lb.LoadBalancer {
+  const created = ctx.args.loadBalancer ?? {};
+  return new aws.lb.LoadBalancer(
+    autoNamed(ctx.name, "alb", AUTO_NAMED.loadBalancer),
+    {
+      loadBalancerType: "application",
+      internal: !(created.internetFacing ?? true),
+      subnets: created.subnets ?? ctx.args.subnets,
+      ...(ctx.loadBalancerSecurityGroups ? { securityGroups: ctx.loadBalancerSecurityGroups } : {}),
+      tags,
+    },
+    { parent: ctx.parent },
+  );
 }
 
 /** Creates the listener (or rules) and returns where the weights live. */
@@ -132,17 +152,7 @@ export function createRouting(ctx: EcsContext, spec: RoutingSpec): Routing {
   } else {
     const created = args.loadBalancer ?? {};
     const port = created.port ?? ECS_DEFAULTS.listenerPort;
-    const lb = new aws.lb.LoadBalancer(
-      `${name}-alb`,
-      {
-        loadBalancerType: "application",
-        internal: !(created.internetFacing ?? true),
-        subnets: created.subnets ?? args.subnets,
-        ...(ctx.loadBalancerSecurityGroups ? { securityGroups: ctx.loadBalancerSecurityGroups } : {}),
-        tags,
-      },
-      opts,
-    );
+    const lb = createLoadBalancer(ctx, tags);
     const listener = new aws.lb.Listener(
       `${name}-listener`,
       {

@@ -5,6 +5,7 @@
 import { checkDuration, type HttpCheck, joinPath, type Problem, problem, type Release } from "../core";
 import { ECS_DEFAULTS, type EcsServiceArgs } from "./args";
 import { ECS_NAME, isImageSource, parseSecretReference } from "./plan";
+import { checkListener, checkPort, checkTags } from "./validateRouting";
 
 /** Fargate's memory choices (MiB) for each task CPU size. */
 export const FARGATE_MEMORY: Readonly<Record<number, readonly number[]>> = {
@@ -27,12 +28,6 @@ function range(from: number, to: number, step: number): number[] {
 export const LOG_RETENTION_DAYS: readonly number[] = [
   0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
-
-function checkPort(value: unknown, path: string, problems: Problem[]): void {
-  if (value === undefined) return;
-  if (typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 65535) return;
-  problems.push(problem(path, value, "must be a port from 1 to 65535", "use a port such as 8080"));
-}
 
 function checkSize(args: EcsServiceArgs, problems: Problem[]): void {
   const cpu = args.cpu ?? ECS_DEFAULTS.cpu;
@@ -173,72 +168,6 @@ function checkEnv(args: EcsServiceArgs, problems: Problem[]): void {
   }
 }
 
-function checkListener(args: EcsServiceArgs, headerRule: boolean, problems: Problem[]): void {
-  const l = args.listener;
-  if (!l) {
-    const lb = args.loadBalancer;
-    checkPort(lb?.port, "loadBalancer.port", problems);
-    checkPort(lb?.previewPort, "loadBalancer.previewPort", problems);
-    const port = lb?.port ?? ECS_DEFAULTS.listenerPort;
-    if ((lb?.previewPort ?? ECS_DEFAULTS.previewPort) === port) {
-      problems.push(
-        problem(
-          "loadBalancer.previewPort",
-          port,
-          "is the production listener's port",
-          "use another port, e.g. 8080",
-        ),
-      );
-    }
-    return;
-  }
-  if (args.loadBalancer !== undefined) {
-    problems.push(
-      problem(
-        "loadBalancer",
-        args.loadBalancer,
-        "is ignored when listener is given",
-        "remove loadBalancer, or remove listener to create an ALB",
-      ),
-    );
-  }
-  const min = headerRule ? 2 : 1;
-  if (!Number.isInteger(l.priority) || l.priority < min || l.priority > 50000) {
-    const why = headerRule ? " (the header route takes priority - 1)" : "";
-    problems.push(
-      problem(
-        "listener.priority",
-        l.priority,
-        `must be a whole number from ${min} to 50000${why}`,
-        "use a priority no other rule of the listener has, e.g. 100",
-      ),
-    );
-  }
-  if (!Array.isArray(l.conditions) || l.conditions.length === 0) {
-    problems.push(
-      problem(
-        "listener.conditions",
-        l.conditions,
-        "must list at least one condition",
-        'add e.g. { hostHeader: { values: ["web.example.com"] } }',
-      ),
-    );
-  }
-  if (
-    typeof l.listenerArn === "string" &&
-    !/^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/app\//.test(l.listenerArn)
-  ) {
-    problems.push(
-      problem(
-        "listener.listenerArn",
-        l.listenerArn,
-        "is not an Application Load Balancer listener ARN",
-        "use the ARN of an ALB listener (…:listener/app/<name>/<id>/<id>)",
-      ),
-    );
-  }
-}
-
 function checkAutoscaling(args: EcsServiceArgs, replicas: number, problems: Problem[]): void {
   const a = args.autoscaling;
   if (!a) return;
@@ -366,6 +295,7 @@ export function checkEcsService(
   checkLiveness(release.health.liveness, problems);
   checkEnv(args, problems);
   checkListener(args, headerRule, problems);
+  checkTags(args, release.health.readiness, problems);
   checkAutoscaling(args, release.replicas, problems);
   const days = args.logRetentionDays ?? ECS_DEFAULTS.logRetentionDays;
   if (!LOG_RETENTION_DAYS.includes(days)) {

@@ -9,6 +9,7 @@
 //   pulumi config set --path 'progressive:traffic.web.candidateWeight' 10 && pulumi up
 //
 // Required config: vpcId and subnets (two or more, in different availability zones). Optional:
+// publicSubnets (the internet-facing ALB's; default: subnets, for tasks in public subnets),
 // dbPasswordSecretArn (a Secrets Manager secret the tasks read as DB_PASSWORD), replicas.
 
 import * as pulumi from "@pulumi/pulumi";
@@ -17,6 +18,7 @@ import { Check, Step, Strategy } from "../../components/core";
 
 const config = new pulumi.Config();
 const secret = config.get("dbPasswordSecretArn");
+const subnets = config.requireObject<string[]>("subnets");
 
 const web = new CanaryService("web", {
   // nginx-unprivileged listens on 8080 as a non-root user; a version is an image tag. Mirror it
@@ -24,9 +26,11 @@ const web = new CanaryService("web", {
   image: "public.ecr.aws/nginx/nginx-unprivileged:{version}",
   version: "1.27-alpine",
   vpcId: config.require("vpcId"),
-  subnets: config.requireObject<string[]>("subnets"),
+  subnets,
   // Public subnets without a NAT need public IPs to pull the image.
   assignPublicIp: config.getBoolean("assignPublicIp") ?? true,
+  // The internet-facing ALB needs public subnets: the tasks' own here, unless the tasks are private.
+  loadBalancer: { subnets: config.getObject<string[]>("publicSubnets") ?? subnets },
   replicas: config.getNumber("replicas") ?? 2,
   cpu: 256,
   memory: 512,

@@ -17,6 +17,7 @@ import {
   REGION,
   SECURITY_GROUP,
   SHARED_LISTENER,
+  TASKS,
   tgArn,
   tgSuffix,
   useAwsMocks,
@@ -143,7 +144,7 @@ describe("aws: BlueGreenService (driver-stepped)", () => {
     await deploy(
       () =>
         new BlueGreenService("web", {
-          ...NETWORK,
+          ...TASKS,
           traffic: { stableVersion: "v1", candidateVersion: "v2", candidateWeight: 0, activeColor: "green" },
           securityGroups: ["sg-tasks"],
           listener: {

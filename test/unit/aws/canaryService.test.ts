@@ -16,6 +16,7 @@ import {
   LISTENER_RULE,
   LOAD_BALANCER,
   listenerArn,
+  PUBLIC_SUBNETS,
   promiseOf,
   REGION,
   ROLE_POLICY,
@@ -146,7 +147,8 @@ describe("aws: CanaryService (driver-stepped)", () => {
     const lb = find(LOAD_BALANCER, "web-alb").inputs;
     assert.equal(lb.loadBalancerType, "application");
     assert.equal(lb.internal, false);
-    assert.deepEqual(lb.subnets, ["subnet-a", "subnet-b"]);
+    // Internet-facing: in the public subnets given, never the task subnets.
+    assert.deepEqual(lb.subnets, PUBLIC_SUBNETS);
     assert.deepEqual(lb.securityGroups, ["web-alb-id"]);
     const listener = find(LISTENER, "web-listener").inputs;
     assert.equal(listener.port, 80);
@@ -247,7 +249,11 @@ describe("aws: CanaryService (driver-stepped)", () => {
       ],
       logConfiguration: {
         logDriver: "awslogs",
-        options: { "awslogs-group": "/ecs/web", "awslogs-region": REGION, "awslogs-stream-prefix": "stable" },
+        options: {
+          "awslogs-group": "/ecs/project/stack/web",
+          "awslogs-region": REGION,
+          "awslogs-stream-prefix": "stable",
+        },
       },
       healthCheck: {
         command: ["CMD-SHELL", "curl -fsS -o /dev/null http://localhost:8080/healthz || exit 1"],

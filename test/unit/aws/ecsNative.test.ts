@@ -113,7 +113,14 @@ describe("aws: controller ecs, strategy translation", () => {
       "a manual pause",
       [{ setWeight: 10 }, { pause: {} }, { analysis: {} }, { setWeight: 100 }],
       [
-        'strategy.steps[1].pause: ECS deployments cannot wait for a manual promote; give the pause a duration such as "10m", or use controller: "driver"',
+        'strategy.steps[1].pause: cannot wait for a manual promote under ECS: a PAUSE lifecycle hook can hold a deployment only before or after a traffic shift, never at a canary weight, and the release driver does not answer PAUSE hooks yet; give the pause a duration such as "10m", or use controller: "driver"',
+      ],
+    ],
+    [
+      "a bake longer than the 24 hours ECS holds a weight",
+      [{ setWeight: 10 }, { pause: { duration: "25h" } }, { setWeight: 100 }],
+      [
+        'strategy.steps: makes the hold after weight 10% longer than the 1440 minutes (24h) ECS bakes at most; keep each pause (with the checks of an analysis step) within 24h, or use controller: "driver"',
       ],
     ],
   ];
@@ -187,8 +194,23 @@ describe("aws: controller ecs, strategy translation", () => {
     const problems: Problem[] = [];
     assert.equal(ecsBlueGreenConfiguration(manual, problems), undefined);
     assert.deepEqual(
-      problems.map((p) => p.path),
-      ["strategy.autoPromote"],
+      problems.map((p) => `${p.path}: ${p.message}`),
+      [
+        "strategy.autoPromote: cannot wait for a manual promote under ECS yet: ECS can hold a BLUE_GREEN deployment before the switch (a PAUSE lifecycle hook resumed by ContinueServiceDeployment), but the release driver does not answer PAUSE hooks",
+      ],
+    );
+    const long = resolveStrategy(
+      { kind: "blueGreen", autoPromote: true, scaleDownDelay: "25h" },
+      "strategy",
+      [],
+    ) as BlueGreenStrategy;
+    const longProblems: Problem[] = [];
+    assert.equal(ecsBlueGreenConfiguration(long, longProblems), undefined);
+    assert.deepEqual(
+      longProblems.map((p) => `${p.path} (${p.value}): ${p.message}`),
+      [
+        "strategy.scaleDownDelay (25h): makes the bake before the old colour stops longer than the 1440 minutes (24h) ECS bakes at most",
+      ],
     );
   });
 });

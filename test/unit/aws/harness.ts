@@ -3,7 +3,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import type { CanaryServiceArgs, EcsServiceArgs } from "../../../components/aws";
-import { find, promiseOf, recorded, settle, useMocks } from "../../support/mocks";
+import { find, promiseOf, record, settle, useMocks } from "../../support/mocks";
 
 export { all, find, isSecret, promiseOf, type Recorded, recorded, settle } from "../../support/mocks";
 export { registeredOutputs, setTrafficConfig } from "../kubernetes/harness";
@@ -76,15 +76,18 @@ function outputsFor(type: string, inputs: any, name: string): Record<string, unk
 /** Installs the AWS mocks; call in beforeEach. */
 export async function useAwsMocks(): Promise<void> {
   await useMocks();
+  partition = "aws";
   // useMocks resets the records and service names; these mocks record the same way with AWS-shaped outputs.
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
+        record({ type: args.type, name: args.name, inputs: args.inputs });
         return { id: `${args.name}-id`, state: outputsFor(args.type, args.inputs, args.name) };
       },
       call(args) {
-        return args.token === "aws:index/getRegion:getRegion" ? { region: "us-east-2" } : args.inputs;
+        if (args.token === "aws:index/getRegion:getRegion") return { region: "us-east-2" };
+        if (args.token === "aws:index/getPartition:getPartition") return { partition };
+        return args.inputs;
       },
     },
     "project",
@@ -93,13 +96,33 @@ export async function useAwsMocks(): Promise<void> {
   );
 }
 
-/** Network args every test passes. */
-export const NETWORK: Pick<EcsServiceArgs, "image" | "vpcId" | "subnets" | "region" | "cluster"> = {
+/** The partition the mocked provider reports; useAwsMocks resets it to "aws". */
+let partition = "aws";
+
+/** Sets the partition the mocked provider reports (after useAwsMocks), e.g. "aws-cn". */
+export function setPartition(value: string): void {
+  partition = value;
+}
+
+/** Task network args every test passes (with a shared listener, these alone). */
+export const TASKS: Pick<EcsServiceArgs, "image" | "vpcId" | "subnets" | "region" | "cluster"> = {
   image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web",
   vpcId: "vpc-0abc",
   subnets: ["subnet-a", "subnet-b"],
   region: REGION,
   cluster: "arn:aws:ecs:eu-west-1:123456789012:cluster/main",
+};
+
+/** Public subnets of the created internet-facing ALB. */
+export const PUBLIC_SUBNETS = ["subnet-pub-a", "subnet-pub-b"];
+
+/** Task network args and the created ALB's public subnets. */
+export const NETWORK: Pick<
+  EcsServiceArgs,
+  "image" | "vpcId" | "subnets" | "region" | "cluster" | "loadBalancer"
+> = {
+  ...TASKS,
+  loadBalancer: { subnets: PUBLIC_SUBNETS },
 };
 
 /** Builds a component and waits until its children are registered. */
@@ -129,5 +152,5 @@ export function containerOf(name: string): any {
 
 /** Args of a canary with the test network. */
 export function canaryArgs(extra: Partial<CanaryServiceArgs> = {}): CanaryServiceArgs {
-  return { ...NETWORK, ...extra };
+  return { ...(extra.listener ? TASKS : NETWORK), ...extra };
 }

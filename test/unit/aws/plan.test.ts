@@ -5,6 +5,7 @@ import {
   imageFor,
   loadBalancerDimension,
   parseSecretReference,
+  policyResource,
   secretsPolicy,
   statusMatcher,
   targetGroupDimension,
@@ -70,6 +71,34 @@ describe("aws: plan maths", () => {
       assert.deepEqual(deploymentPercents(rolling(strategy), replicas), expected);
     });
   }
+
+  // 25 % / 25 % as Kubernetes rounds it (surge up, unavailable down), then the percentages ECS turns
+  // back into those counts (floor rounded up, ceiling down). Mapped straight to 75 / 125, 2 tasks
+  // got a floor and a ceiling of 2: no task could start or stop, and `up` waited until it timed out.
+  const quarter: [number, { minimumHealthyPercent: number; maximumPercent: number }, number, number][] = [
+    [1, { minimumHealthyPercent: 100, maximumPercent: 200 }, 1, 2],
+    [2, { minimumHealthyPercent: 100, maximumPercent: 150 }, 2, 3],
+    [3, { minimumHealthyPercent: 100, maximumPercent: 134 }, 3, 4],
+    [4, { minimumHealthyPercent: 75, maximumPercent: 125 }, 3, 5],
+  ];
+  for (const [replicas, expected, floor, ceiling] of quarter) {
+    it(`deployment percentages: 25 % / 25 % on ${replicas} task(s) let ECS run ${floor}-${ceiling} tasks`, () => {
+      const percents = deploymentPercents(rolling(Strategy.rolling()), replicas);
+      assert.deepEqual(percents, expected);
+      assert.equal(Math.ceil((replicas * percents.minimumHealthyPercent) / 100), floor);
+      assert.equal(Math.floor((replicas * percents.maximumPercent) / 100), ceiling);
+      // A deployment can start a task above the current count or stop one below it.
+      assert.ok(ceiling > replicas || floor < replicas);
+    });
+  }
+
+  it("deployment percentages: shares that round to no task at all still let one task be replaced", () => {
+    const percents = deploymentPercents(
+      rolling(Strategy.rolling({ maxSurge: "0%", maxUnavailable: "10%" })),
+      2,
+    );
+    assert.deepEqual(percents, { minimumHealthyPercent: 50, maximumPercent: 100 });
+  });
   it("deployment percentages: recreate is 0 / 100", () => {
     assert.deepEqual(deploymentPercents({ kind: "recreate", progressDeadlineSeconds: 300 }, 4), {
       minimumHealthyPercent: 0,
@@ -136,6 +165,17 @@ describe("aws: plan maths", () => {
         Statement: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [arn] }],
       },
     );
+  });
+
+  it("grants a secret named by a partial ARN through AWS's -?????? form, which IAM matches", () => {
+    // `secret:web/db` is how ECS accepts a secret; its real ARN is `secret:web/db-AbCdEf`, which the
+    // partial ARN alone does not match in a policy.
+    const partial = "arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:web/db";
+    assert.equal(policyResource({ service: "secretsmanager", resourceArn: partial }), `${partial}-??????`);
+    const full = `${partial}-AbCdEf`;
+    assert.equal(policyResource({ service: "secretsmanager", resourceArn: full }), full);
+    const parameter = "arn:aws:ssm:eu-west-1:123456789012:parameter/web/db";
+    assert.equal(policyResource({ service: "ssm", resourceArn: parameter }), parameter);
   });
 
   it("takes the CloudWatch dimensions from ARNs", () => {

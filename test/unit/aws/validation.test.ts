@@ -6,7 +6,7 @@ import {
   RollingService,
 } from "../../../components/aws";
 import { type Problem, ValidationError } from "../../../components/core";
-import { NETWORK, recorded, SHARED_LISTENER, useAwsMocks } from "./harness";
+import { NETWORK, PUBLIC_SUBNETS, recorded, SHARED_LISTENER, TASKS, useAwsMocks } from "./harness";
 
 /** The problems a constructor throws, as `path: message; fix`. */
 function problemsOf(build: () => unknown): string[] {
@@ -58,8 +58,55 @@ describe("aws: validation", () => {
     ],
     [
       "a preview port equal to the listener's",
-      canary({ loadBalancer: { port: 8080 } }),
+      canary({ loadBalancer: { port: 8080, subnets: PUBLIC_SUBNETS } }),
       ["loadBalancer.previewPort: is the production listener's port; use another port, e.g. 8080"],
+    ],
+    [
+      "an internet-facing ALB without its own subnets (the task subnets are usually private)",
+      canary({ loadBalancer: { port: 80 } }),
+      [
+        'loadBalancer.subnets: is required for an internet-facing load balancer: the task subnets (subnets) are usually private, and an ALB there is not reachable from the internet; pass the public subnets, e.g. loadBalancer: { subnets: ["subnet-pub-a", "subnet-pub-b"] }, or set loadBalancer.internetFacing: false for an internal ALB in the task subnets',
+      ],
+    ],
+    [
+      "an internal ALB in one subnet",
+      canary({ subnets: ["subnet-a"], loadBalancer: { internetFacing: false } }),
+      [
+        "subnets: names fewer than 2 subnets; an Application Load Balancer needs subnets in two Availability Zones; pass two or more subnets in different Availability Zones",
+      ],
+    ],
+    [
+      "tags AWS refuses and a readiness path no tag can hold",
+      canary({
+        tags: { "aws:owner": "me", team: "a&b" },
+        health: { readiness: { path: "/ready?deep=1" } },
+      }),
+      [
+        "tags.aws:owner: is not an AWS tag key or value; use letters, digits, spaces and _ . : / = + - @ (keys 1-128, values up to 256 characters, keys not starting with aws:)",
+        "tags.team: is not an AWS tag key or value; use letters, digits, spaces and _ . : / = + - @ (keys 1-128, values up to 256 characters, keys not starting with aws:)",
+        'health.readiness.path: cannot be recorded in the task definition\'s tag (AWS tag values take letters, digits, spaces and _ . : / = + - @, up to 256); use a path such as "/healthz"',
+      ],
+    ],
+    [
+      "shared-listener conditions beyond ALB's 3 values per condition and 5 per rule (the header rule adds one)",
+      canary({
+        ...TASKS,
+        loadBalancer: undefined,
+        securityGroups: ["sg-tasks"],
+        listener: {
+          listenerArn: SHARED_LISTENER,
+          priority: 20,
+          conditions: [
+            { hostHeader: { values: ["a.example.com", "b.example.com", "c.example.com", "d.example.com"] } },
+            { pathPattern: { values: ["/web/*"] } },
+          ],
+          endpoint: "https://a.example.com/web",
+        },
+      }),
+      [
+        "listener.conditions[0]: compares 4 values; an ALB rule condition takes at most 3; split it into conditions of at most 3 values, or use a wildcard",
+        "listener.conditions: compare 5 values; an ALB rule takes at most 4 (the header route's rule adds its header as a fifth); use fewer values, e.g. one host-header with a wildcard",
+      ],
     ],
     [
       "bad environment names and a name in both maps",
@@ -174,7 +221,7 @@ describe("aws: validation", () => {
       "a rolling service on a shared listener at priority 0",
       () =>
         new RollingService("web", {
-          ...NETWORK,
+          ...TASKS,
           version: "v1",
           securityGroups: ["sg"],
           listener: {
