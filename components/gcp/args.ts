@@ -51,7 +51,11 @@ export interface CloudRunArgs {
   readonly location: string;
   /** Project of the service. @default the provider's project (`gcp:project`) */
   readonly project?: string;
-  /** Name of the Cloud Run service (at most 49 characters). @default the component name as a DNS label */
+  /**
+   * Name of the Cloud Run service: at most 37 characters for a canary or rolling service, 41 for
+   * blue-green (a traffic tag and the name share 46 characters in the tag's URL).
+   * @default the component name as a DNS label, shortened with a hash to fit
+   */
   readonly serviceName?: string;
   /** How a version label becomes an image. */
   readonly image: ImageSource;

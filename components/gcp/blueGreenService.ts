@@ -10,7 +10,6 @@ import {
   type BlueGreenStrategyInput,
   type Color,
   colorVersions,
-  dnsLabel,
   type ReleaseOutputs,
   registerRelease,
   Strategy,
@@ -18,9 +17,9 @@ import {
   validateRelease,
 } from "../core";
 import type { CloudRunArgs } from "./args";
-import { blueGreenTargets } from "./revisions";
+import { blueGreenTargets, COLOR_TAGS } from "./revisions";
 import { deployCloudRun, descriptors } from "./service";
-import { checkCloudRun } from "./validate";
+import { checkCloudRun, serviceNameOf } from "./validate";
 
 const TYPE = "progressive:gcp:BlueGreenService";
 
@@ -56,7 +55,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
   readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    const serviceName = args.serviceName ?? dnsLabel(name, 49);
+    const serviceName = serviceNameOf(name, args.serviceName, COLOR_TAGS);
     const release = validateRelease(
       `BlueGreenService "${name}"`,
       {
@@ -68,7 +67,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
         health: args.health,
       },
       { platform: "gcp", scope: `${args.project ?? ""}/${args.location}`, name: serviceName },
-      (r, problems) => checkCloudRun(args, serviceName, r, problems),
+      (r, problems) => checkCloudRun(args, serviceName, COLOR_TAGS, r, problems),
     );
     super(TYPE, name, {}, opts);
 

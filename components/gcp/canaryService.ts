@@ -8,7 +8,6 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   type CanaryStrategy,
   type CanaryStrategyInput,
-  dnsLabel,
   type ReleaseOutputs,
   registerRelease,
   Strategy,
@@ -18,7 +17,7 @@ import {
 import type { CloudRunArgs } from "./args";
 import { CANDIDATE_TAG, canaryTargets } from "./revisions";
 import { deployCloudRun, descriptors } from "./service";
-import { checkCloudRun, checkNoHeaderRoute } from "./validate";
+import { checkCloudRun, checkNoHeaderRoute, serviceNameOf } from "./validate";
 
 const TYPE = "progressive:gcp:CanaryService";
 
@@ -55,7 +54,7 @@ export class CanaryService extends pulumi.ComponentResource {
 
   constructor(name: string, args: CanaryServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const strategyInput = args.strategy ?? Strategy.canary({ headerRoute: false });
-    const serviceName = args.serviceName ?? dnsLabel(name, 49);
+    const serviceName = serviceNameOf(name, args.serviceName, [CANDIDATE_TAG]);
     const release = validateRelease(
       `CanaryService "${name}"`,
       {
@@ -68,7 +67,7 @@ export class CanaryService extends pulumi.ComponentResource {
       },
       { platform: "gcp", scope: `${args.project ?? ""}/${args.location}`, name: serviceName },
       (r, problems) => {
-        checkCloudRun(args, serviceName, r, problems);
+        checkCloudRun(args, serviceName, [CANDIDATE_TAG], r, problems);
         if (strategyInput?.kind === "canary") checkNoHeaderRoute(strategyInput.headerRoute, problems);
       },
     );

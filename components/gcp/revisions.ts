@@ -20,6 +20,9 @@ export const REVISION_TARGET = "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION";
 /** Tag of the candidate revision in a canary: its URL is the header-free preview. */
 export const CANDIDATE_TAG = "candidate";
 
+/** Tags of the blue-green colours' revisions: each colour's URL is its tag's. */
+export const COLOR_TAGS = ["blue", "green"] as const;
+
 /** Revision names the ledger remembers: Cloud Run keeps at most 1000 revisions per service. */
 export const LEDGER_LIMIT = 50;
 

@@ -9,7 +9,6 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   type CanaryStrategy,
   checkTraffic,
-  dnsLabel,
   type Problem,
   type RecreateStrategy,
   type RecreateStrategyInput,
@@ -27,7 +26,7 @@ import type { CloudRunArgs } from "./args";
 import { CANDIDATE_TAG, canaryTargets } from "./revisions";
 import { rollingAsCanary } from "./rolling";
 import { deployCloudRun, descriptors } from "./service";
-import { checkCloudRun, checkRollingPercents } from "./validate";
+import { checkCloudRun, checkRollingPercents, serviceNameOf } from "./validate";
 
 const TYPE = "progressive:gcp:RollingService";
 
@@ -65,7 +64,7 @@ export class RollingService extends pulumi.ComponentResource {
 
   constructor(name: string, args: RollingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const strategyInput = args.strategy ?? Strategy.rolling();
-    const serviceName = args.serviceName ?? dnsLabel(name, 49);
+    const serviceName = serviceNameOf(name, args.serviceName, [CANDIDATE_TAG]);
     // A rolling update carries a weight between versions, which the core allows only for canaries:
     // resolve the traffic here and check it as a canary's (recreate keeps the core's own rules).
     const stepped = strategyInput?.kind !== "recreate";
@@ -97,7 +96,7 @@ export class RollingService extends pulumi.ComponentResource {
       { platform: "gcp", scope: `${args.project ?? ""}/${args.location}`, name: serviceName },
       (r, problems) => {
         problems.push(...trafficProblems);
-        checkCloudRun(args, serviceName, r, problems);
+        checkCloudRun(args, serviceName, [CANDIDATE_TAG], r, problems);
         if (strategyInput?.kind === "rolling") checkRollingPercents(strategyInput, problems);
       },
     );

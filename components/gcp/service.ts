@@ -61,9 +61,17 @@ export function probeFor(check: HttpCheck, port: number): Probe {
   };
 }
 
-/** A service account ID (6-30 characters) for a service name. */
+/**
+ * A service account ID (6-30 characters, unique per project) for a service name: `<service>-run`,
+ * or for a name longer than 25 characters a prefix and a hash of the whole name, so two services
+ * that share their first 25 characters do not share an account.
+ */
 export function accountIdFor(serviceName: string): string {
-  const id = `${serviceName.slice(0, 25).replace(/-+$/, "")}-run`;
+  const base =
+    serviceName.length <= 25
+      ? serviceName
+      : `${serviceName.slice(0, 18).replace(/-+$/, "")}-${shortHash(serviceName)}`;
+  const id = `${base}-run`;
   return id.length >= 6 ? id : `${id}-sa`;
 }
 

@@ -1,11 +1,42 @@
 // Checks that only Cloud Run needs, collected with the core's problems into one error.
 
-import { type HttpCheck, joinPath, type Problem, parsePercentOrCount, problem, type Release } from "../core";
+import {
+  dnsLabel,
+  type HttpCheck,
+  joinPath,
+  type Problem,
+  parsePercentOrCount,
+  problem,
+  type Release,
+} from "../core";
 import type { CloudRunArgs } from "./args";
 import { INGRESS_VALUES } from "./args";
 
 /** A Cloud Run service name: a DNS label of at most 49 characters. */
 export const SERVICE_NAME = /^[a-z]([-a-z0-9]{0,47}[a-z0-9])?$/;
+
+/**
+ * Longest traffic tag and service name together: a tag's URL `<tag>---<service>-<hash>-<region>.a.run.app`
+ * is one DNS label, and Cloud Run refuses "Combined traffic tag and service name cannot exceed 46 characters".
+ */
+export const TAG_AND_SERVICE = 46;
+
+/** Longest service name that leaves room for every traffic tag the component sets. */
+export function serviceNameLimit(tags: readonly string[]): number {
+  return Math.min(49, TAG_AND_SERVICE - Math.max(0, ...tags.map((t) => t.length)));
+}
+
+/** The service's name: `serviceName`, else the component's name as a DNS label short enough for the tags. */
+export function serviceNameOf(
+  name: string,
+  serviceName: string | undefined,
+  tags: readonly string[],
+): string {
+  return serviceName ?? dnsLabel(name, serviceNameLimit(tags));
+}
+
+/** Probe ranges of Cloud Run: a startup probe's delay and period within 240 s, a liveness probe's within 3600 s. */
+export const PROBE_MAX_SECONDS = { startup: 240, liveness: 3600 } as const;
 
 const LOCATION = /^[a-z]+-[a-z]+[0-9]+$/;
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
@@ -18,8 +49,24 @@ function checkWhole(value: unknown, path: string, min: number, problems: Problem
   problems.push(problem(path, value, `must be a whole number of at least ${min}`, fix));
 }
 
-function checkProbe(check: HttpCheck | undefined, path: string, problems: Problem[]): void {
+function checkProbe(check: HttpCheck | undefined, path: string, max: number, problems: Problem[]): void {
   if (!check) return;
+  const kind = max === PROBE_MAX_SECONDS.startup ? "startup probe (readiness)" : "liveness probe";
+  for (const [field, value] of [
+    ["initialDelay", Math.ceil(check.initialDelaySeconds)],
+    ["interval", Math.ceil(check.intervalSeconds)],
+  ] as const) {
+    if (value > max) {
+      problems.push(
+        problem(
+          joinPath(path, field),
+          value,
+          `is more than the ${max} seconds a Cloud Run ${kind} takes`,
+          `use at most ${max} seconds`,
+        ),
+      );
+    }
+  }
   if (!check.expectedStatus.every((r) => r.min >= 200 && r.max <= 399)) {
     problems.push(
       problem(
@@ -77,10 +124,14 @@ function checkEnv(args: CloudRunArgs, problems: Problem[]): void {
   }
 }
 
-/** Cloud Run checks of the shared args; `serviceName` is the name the service will get. */
+/**
+ * Cloud Run checks of the shared args; `serviceName` is the name the service will get, `tags` the
+ * traffic tags the component sets on it.
+ */
 export function checkCloudRun(
   args: CloudRunArgs,
   serviceName: string,
+  tags: readonly string[],
   release: Release,
   problems: Problem[],
 ): void {
@@ -96,6 +147,17 @@ export function checkCloudRun(
         serviceName,
         "is not a Cloud Run service name (lowercase letters, digits and -, starting with a letter, at most 49 characters)",
         'pass serviceName, such as "web"',
+      ),
+    );
+  } else if (serviceName.length > serviceNameLimit(tags)) {
+    const limit = serviceNameLimit(tags);
+    const tag = tags.reduce((a, b) => (b.length > a.length ? b : a), "");
+    problems.push(
+      problem(
+        "serviceName",
+        serviceName,
+        `is ${serviceName.length} characters; with the "${tag}" traffic tag it must be at most ${limit} (Cloud Run takes a tag and service name of ${TAG_AND_SERVICE} characters together)`,
+        `use a name of at most ${limit} characters, such as "${dnsLabel(serviceName, limit)}"`,
       ),
     );
   }
@@ -151,8 +213,8 @@ export function checkCloudRun(
       ),
     );
   }
-  checkProbe(release.health.readiness, "health.readiness", problems);
-  checkProbe(release.health.liveness, "health.liveness", problems);
+  checkProbe(release.health.readiness, "health.readiness", PROBE_MAX_SECONDS.startup, problems);
+  checkProbe(release.health.liveness, "health.liveness", PROBE_MAX_SECONDS.liveness, problems);
   checkEnv(args, problems);
 }
 

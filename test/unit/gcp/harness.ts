@@ -10,7 +10,7 @@ import {
   TRAFFIC_KEY,
   type TrafficState,
 } from "../../../components/core";
-import { find, type Recorded, recorded } from "../../support/mocks";
+import { find, type Recorded, record, recorded } from "../../support/mocks";
 
 export { all, find, isSecret, promiseOf, type Recorded, recorded, settle } from "../../support/mocks";
 
@@ -75,7 +75,7 @@ export async function useGcpMocks(): Promise<void> {
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
+        record({ type: args.type, name: args.name, inputs: args.inputs });
         return { id: `${args.name}-id`, state: outputsFor(args.type, args.inputs) };
       },
       call(args) {

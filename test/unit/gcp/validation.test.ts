@@ -1,7 +1,14 @@
 import * as assert from "node:assert/strict";
 import { ValidationError } from "../../../components/core";
-import { BlueGreenService, CanaryService, type CanaryServiceArgs } from "../../../components/gcp";
-import { recorded, useGcpMocks } from "./harness";
+import {
+  accountIdFor,
+  BlueGreenService,
+  CanaryService,
+  type CanaryServiceArgs,
+  RollingService,
+} from "../../../components/gcp";
+import { assertWithinTables } from "../../support/constraints";
+import { ACCOUNT, all, promiseOf, recorded, serviceOf, settle, useGcpMocks } from "./harness";
 
 const BASE: Omit<CanaryServiceArgs, "strategy"> = {
   location: "europe-west1",
@@ -69,6 +76,78 @@ describe("gcp components: validation", () => {
       problems(() => new CanaryService("web", { ...BASE, serviceName: "Web_App" })),
       [
         'serviceName ("Web_App"): is not a Cloud Run service name (lowercase letters, digits and -, starting with a letter, at most 49 characters); pass serviceName, such as "web"',
+      ],
+    );
+  });
+
+  it("keeps a traffic tag and the service name within Cloud Run's 46 characters", () => {
+    // The tag URL candidate---<service>-<hash>-<region>.a.run.app is one DNS label.
+    assert.deepEqual(
+      problems(
+        () => new CanaryService("web", { ...BASE, serviceName: "checkout-service-frontend-europe-west1" }),
+      ),
+      [
+        'serviceName ("checkout-service-frontend-europe-west1"): is 38 characters; with the "candidate" traffic tag it must be at most 37 (Cloud Run takes a tag and service name of 46 characters together); use a name of at most 37 characters, such as "checkout-service-frontend-euro-e13747"',
+      ],
+    );
+    assert.deepEqual(
+      problems(
+        () =>
+          new BlueGreenService("bg", { ...BASE, serviceName: "checkout-service-frontend-europe-west1-abc" }),
+      ),
+      [
+        'serviceName ("checkout-service-frontend-europe-west1-abc"): is 42 characters; with the "green" traffic tag it must be at most 41 (Cloud Run takes a tag and service name of 46 characters together); use a name of at most 41 characters, such as "checkout-service-frontend-europe-w-6d63ae"',
+      ],
+    );
+  });
+
+  it("names a long component's service short enough for its tags, every resource within the tables", async () => {
+    const name = "checkout-service-frontend-europe-west1-blue";
+    const canary = new CanaryService(name, {
+      ...BASE,
+      traffic: { stableVersion: "v1", candidateVersion: "v2", candidateWeight: 10 },
+    });
+    const service = await promiseOf(canary.serviceName);
+    assert.equal(service.length, 37);
+    assert.equal(service, "checkout-service-frontend-euro-3e418f");
+    const blueGreen = new BlueGreenService(`${name}-bg`, { ...BASE, version: "v1" });
+    assert.equal((await promiseOf(blueGreen.serviceName)).length, 41);
+    const rolling = new RollingService(`${name}-r`, { ...BASE, version: "v1" });
+    assert.equal((await promiseOf(rolling.serviceName)).length, 37);
+    await settle();
+    assert.equal(serviceOf(name).inputs.traffics[1].tag, "candidate");
+    assertWithinTables(recorded);
+  });
+
+  it("gives two services that share their first 25 characters two service accounts", async () => {
+    assert.equal(accountIdFor("web"), "web-run");
+    assert.equal(accountIdFor("a"), "a-run-sa");
+    const eu = "checkout-service-frontend-eu";
+    const us = "checkout-service-frontend-us";
+    assert.notEqual(accountIdFor(eu), accountIdFor(us));
+    new CanaryService("eu", { ...BASE, serviceName: eu });
+    new CanaryService("us", { ...BASE, serviceName: us });
+    await settle();
+    assert.equal(all(ACCOUNT).length, 2);
+    assertWithinTables(recorded);
+  });
+
+  it("refuses probe timings Cloud Run does not take: a startup probe within 240 s, a liveness probe within 3600 s", () => {
+    assert.deepEqual(
+      problems(
+        () =>
+          new CanaryService("web", {
+            ...BASE,
+            health: {
+              readiness: { path: "/ready", initialDelay: "5m", interval: "250s" },
+              liveness: { path: "/live", interval: "2h" },
+            },
+          }),
+      ),
+      [
+        "health.readiness.initialDelay (300): is more than the 240 seconds a Cloud Run startup probe (readiness) takes; use at most 240 seconds",
+        "health.readiness.interval (250): is more than the 240 seconds a Cloud Run startup probe (readiness) takes; use at most 240 seconds",
+        "health.liveness.interval (7200): is more than the 3600 seconds a Cloud Run liveness probe takes; use at most 3600 seconds",
       ],
     );
   });
