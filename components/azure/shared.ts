@@ -70,6 +70,7 @@ export function checkWorkloadArgs(
       problems.push(problem(key, v, "must be a positive number", `use ${AZURE_DEFAULTS[key]}`));
     }
   }
+  checkTags(args.tags, problems);
   const names = new Set<string>();
   for (const [field, env] of [
     ["env", args.env],
@@ -85,6 +86,48 @@ export function checkWorkloadArgs(
         problems.push(problem(path, name, "is set in both env and secretEnv", "keep it in one of them"));
       }
       names.add(name);
+    }
+  }
+}
+
+/** Release tags the components add beside the user's (strategy, role, version). */
+const RELEASE_TAGS = 3;
+
+/**
+ * The user's tags within Azure's rules: names of 1-512 characters without `< > % & \\ ? /`,
+ * values of at most 256, and room for the release tags within 50.
+ */
+function checkTags(tags: Readonly<Record<string, string>> | undefined, problems: Problem[]): void {
+  const entries = Object.entries(tags ?? {});
+  if (entries.length > 50 - RELEASE_TAGS) {
+    problems.push(
+      problem(
+        "tags",
+        entries.length,
+        `are too many: Azure takes 50 tags and the components add ${RELEASE_TAGS}`,
+        `keep at most ${50 - RELEASE_TAGS} tags`,
+      ),
+    );
+  }
+  for (const [name, value] of entries) {
+    if (name.length === 0 || name.length > 512 || /[<>%&\\?/]/.test(name)) {
+      problems.push(
+        problem(
+          joinPath("tags", name),
+          name,
+          "is not an Azure tag name (1-512 characters, none of < > % & \\ ? /)",
+          'use a name such as "team" or "cost-center"',
+        ),
+      );
+    } else if (typeof value !== "string" || value.length > 256) {
+      problems.push(
+        problem(
+          joinPath("tags", name),
+          value,
+          "is not an Azure tag value (a string of at most 256 characters)",
+          "shorten the value",
+        ),
+      );
     }
   }
 }

@@ -8,7 +8,7 @@
 //   version from its tags) and, with a public IP, an exposure; a Traffic Manager profile and a
 //   Front Door endpoint are public exposures.
 
-import { MetadataKey, type StrategyKind } from "../../components/core";
+import { AzureTagKey, MetadataKey, type StrategyKind } from "../../components/core";
 import type { ContainerView, EnvVarView, Exposure, Workload } from "../model";
 import { at, keys, list, num, present, type ResourceLike, str, stringMap, UNKNOWN } from "./read";
 import type { PlatformMapper } from "./types";
@@ -87,9 +87,11 @@ function groupContainer(raw: unknown): ContainerView {
 
 function releaseFields(r: ResourceLike) {
   const tags = stringMap(at(r.props, "tags"));
-  const strategy = tags[MetadataKey.strategy] as StrategyKind | undefined;
-  const role = tags[MetadataKey.role];
-  const version = tags[MetadataKey.version];
+  // Azure tag names cannot hold "/": the components write AzureTagKey; MetadataKey is the older form.
+  const read = (key: keyof typeof AzureTagKey) => tags[AzureTagKey[key]] ?? tags[MetadataKey[key]];
+  const strategy = read("strategy") as StrategyKind | undefined;
+  const role = read("role");
+  const version = read("version");
   return {
     ...(role !== undefined ? { role } : {}),
     ...(strategy !== undefined && STRATEGY_KINDS.includes(strategy) ? { strategy } : {}),

@@ -9,9 +9,9 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  AzureTagKey,
   type HttpCheck,
   joinPath,
-  MetadataKey,
   type MetricsDescriptor,
   type Problem,
   problem,
@@ -29,6 +29,7 @@ import {
   checkAppName,
   liveVersions,
   previewLabel,
+  retiredRevisions,
   revisionName,
   revisionSuffix,
   templateHash,
@@ -40,7 +41,10 @@ export const KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
 /** A Key Vault secret URL (any Azure cloud): `https://<vault host>/secrets/<name>[/<version>]`. */
 const KEY_VAULT_URL = /^https:\/\/[a-z0-9-]+\.vault\.[a-z0-9.-]+\/secrets\/[A-Za-z0-9-]+(\/[A-Za-z0-9]*)?$/;
 
-/** Container Apps probe ranges (Microsoft.App ContainerAppProbe). */
+/**
+ * Container Apps probe ranges (Microsoft.App ContainerAppProbe). The API's initial delay starts at
+ * 1 s; a delay of 0 (the default) is sent as 1.
+ */
 const PROBE_LIMITS = [
   { field: "initialDelaySeconds", min: 0, max: 60 },
   { field: "intervalSeconds", min: 1, max: 240 },
@@ -70,6 +74,17 @@ export function checkContainerAppsArgs(
   checkAppName(appNameOf(name, args), args.appName === undefined ? "name" : "appName", problems);
   checkProbe(release.health.readiness, "health.readiness", "Container Apps", PROBE_LIMITS, problems);
   checkProbe(release.health.liveness, "health.liveness", "Container Apps", PROBE_LIMITS, problems);
+  const liveness = release.health.liveness;
+  if (liveness && liveness.successThreshold !== 1) {
+    problems.push(
+      problem(
+        "health.liveness.successThreshold",
+        liveness.successThreshold,
+        "must be 1 on a Container Apps liveness probe",
+        "remove successThreshold from the liveness check",
+      ),
+    );
+  }
   const max = args.maxReplicas;
   if (max !== undefined && !(Number.isInteger(max) && max >= release.replicas && max <= 1000)) {
     problems.push(
@@ -135,7 +150,7 @@ export function probeFor(type: "Readiness" | "Liveness", check: HttpCheck, port:
   return {
     type,
     httpGet: { path: check.path, port: check.port ?? port },
-    initialDelaySeconds: Math.ceil(check.initialDelaySeconds),
+    initialDelaySeconds: Math.max(1, Math.ceil(check.initialDelaySeconds)),
     periodSeconds: Math.ceil(check.intervalSeconds),
     timeoutSeconds: Math.ceil(check.timeoutSeconds),
     successThreshold: check.successThreshold,
@@ -163,6 +178,8 @@ export interface BuiltApp {
   readonly ledger: RevisionLedger;
   /** Revision of each version of the state. */
   readonly revisions: pulumi.Output<Record<string, string>>;
+  /** Revisions deployed earlier that take no traffic now, and still run until deactivated. */
+  readonly retiredRevisions: pulumi.Output<string[]>;
   readonly templateVersion: pulumi.Output<string>;
   readonly endpoint: pulumi.Output<string>;
   readonly previewEndpoint: pulumi.Output<string | undefined>;
@@ -184,7 +201,7 @@ export function buildContainerApp(
   const port = args.port ?? AZURE_DEFAULTS.port;
   const secretEnv = args.secretEnv ?? {};
   const hasSecrets = Object.keys(secretEnv).length > 0;
-  const tags = releaseTags(args.tags, { [MetadataKey.strategy]: kind });
+  const tags = releaseTags(args.tags, { [AzureTagKey.strategy]: kind });
   const base = {
     resourceGroupName: args.resourceGroupName,
     ...(args.location !== undefined ? { location: args.location } : {}),
@@ -312,6 +329,9 @@ export function buildContainerApp(
     appName,
     ledger,
     revisions,
+    retiredRevisions: pulumi
+      .all([ledger.revisions, revisions])
+      .apply(([all, now]) => retiredRevisions(all, now)),
     templateVersion: ledger.templateVersion,
     endpoint: fqdn.apply((f) => `https://${f}`),
     previewEndpoint: fqdn.apply((f) =>

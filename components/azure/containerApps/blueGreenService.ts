@@ -99,6 +99,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
       {
         appName: this.appName,
         revisions: this.revisions,
+        retiredRevisions: built.retiredRevisions,
         templateVersion: this.templateVersion,
         idleColor: this.idleColor,
       },

@@ -91,7 +91,12 @@ export class CanaryService extends pulumi.ComponentResource {
         trafficUrns: pulumi.all([built.app.urn]),
       },
       {},
-      { appName: this.appName, revisions: this.revisions, templateVersion: this.templateVersion },
+      {
+        appName: this.appName,
+        revisions: this.revisions,
+        retiredRevisions: built.retiredRevisions,
+        templateVersion: this.templateVersion,
+      },
     );
   }
 }

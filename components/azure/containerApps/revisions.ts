@@ -109,6 +109,19 @@ export function appTraffic(
   ];
 }
 
+/**
+ * Revisions this app deployed that take no traffic in the state: in Multiple revision mode they stay
+ * active, each at its own minReplicas, until they are deactivated
+ * (`az containerapp revision deactivate`, or ContainerAppsRevisions.deactivateRevision).
+ */
+export function retiredRevisions(
+  deployed: Readonly<Record<string, string>>,
+  serving: Readonly<Record<string, string>>,
+): string[] {
+  const live = new Set(Object.values(serving));
+  return [...new Set(Object.values(deployed))].filter((r) => !live.has(r)).sort();
+}
+
 /** The versions a state needs revisions for, the one a new template would run first. */
 export function liveVersions(state: TrafficState): string[] {
   const first = state.candidateVersion ?? state.stableVersion;

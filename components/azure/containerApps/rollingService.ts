@@ -114,7 +114,12 @@ export class RollingService extends pulumi.ComponentResource {
         trafficUrns: pulumi.all([built.app.urn]),
       },
       {},
-      { appName: this.appName, revisions: this.revisions, templateVersion: this.templateVersion },
+      {
+        appName: this.appName,
+        revisions: this.revisions,
+        retiredRevisions: built.retiredRevisions,
+        templateVersion: this.templateVersion,
+      },
     );
   }
 }

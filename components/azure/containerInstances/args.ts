@@ -22,7 +22,10 @@ export type GroupOptions = Omit<
 /** Traffic Manager: weighted DNS answers per container group (0 % = endpoint disabled). */
 export interface TrafficManagerLayer {
   readonly kind: "trafficManager";
-  /** DNS name under trafficmanager.net (globally unique). @default the component's name */
+  /**
+   * DNS name under trafficmanager.net, which every Azure customer shares (1-63 letters, digits and -).
+   * @default the component's name and a hash of the organization, project, stack and name, e.g. `shop-1a2b3c`
+   */
   readonly dnsName?: string;
   /**
    * TTL of the DNS answers in seconds. A switch reaches clients only after their cached answer
@@ -39,7 +42,10 @@ export interface FrontDoorLayer {
   readonly kind: "frontDoor";
   /** Front Door SKU. @default "Standard_AzureFrontDoor" */
   readonly sku?: "Standard_AzureFrontDoor" | "Premium_AzureFrontDoor";
-  /** Name of the Front Door endpoint (its host is `<name>-<hash>.z01.azurefd.net`). @default the component's name */
+  /**
+   * Name of the Front Door endpoint, 2-46 letters, digits and - (its host is `<name>-<hash>.z01.azurefd.net`).
+   * @default the component's name as a DNS label of at most 46 characters
+   */
   readonly endpointName?: string;
 }
 
@@ -73,6 +79,9 @@ export interface ContainerInstancesArgs extends AzureWorkloadArgs {
   readonly group?: GroupOptions;
 }
 
+const TRAFFIC_MANAGER_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const FRONT_DOOR_ENDPOINT = /^[A-Za-z0-9][A-Za-z0-9-]{0,44}[A-Za-z0-9]$/;
+
 /** Pushes the traffic layer's problems. */
 export function checkTrafficLayer(layer: TrafficLayerSpec | undefined, problems: Problem[]): void {
   if (layer === undefined) return;
@@ -87,7 +96,31 @@ export function checkTrafficLayer(layer: TrafficLayerSpec | undefined, problems:
     );
     return;
   }
+  if (
+    layer.kind === "frontDoor" &&
+    layer.endpointName !== undefined &&
+    !FRONT_DOOR_ENDPOINT.test(layer.endpointName)
+  ) {
+    problems.push(
+      problem(
+        "trafficLayer.endpointName",
+        layer.endpointName,
+        "is not a Front Door endpoint name (2-46 letters, digits and -, a letter or digit at both ends)",
+        'use a name such as "shop-web"',
+      ),
+    );
+  }
   if (layer.kind === "trafficManager") {
+    if (layer.dnsName !== undefined && !TRAFFIC_MANAGER_NAME.test(layer.dnsName)) {
+      problems.push(
+        problem(
+          "trafficLayer.dnsName",
+          layer.dnsName,
+          "is not a Traffic Manager DNS name (1-63 letters, digits and -, a letter or digit at both ends)",
+          'use a name such as "shop-prod-eu", unique under trafficmanager.net, or leave it unset',
+        ),
+      );
+    }
     const ttl = layer.ttlSeconds;
     if (ttl !== undefined && !(Number.isInteger(ttl) && ttl >= 0 && ttl <= 2_147_483_647)) {
       problems.push(

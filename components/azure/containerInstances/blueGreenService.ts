@@ -87,7 +87,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
     this.endpoint = layer.endpoint;
     this.previewEndpoint =
       idle && strategy.previewService
-        ? idle.group.ipAddress.apply((a) => `http://${a?.ip}:${port}`)
+        ? idle.group.ipAddress.apply((a) => `http://${a?.fqdn}:${port}`)
         : pulumi.output(undefined);
     this.activeColor = pulumi.output(versions.active);
     this.idleColor = pulumi.output(versions.idle);

@@ -80,7 +80,7 @@ export class CanaryService extends pulumi.ComponentResource {
     const canary = groups.find((g) => g.slot.slot === "canary");
     this.endpoint = layer.endpoint;
     this.previewEndpoint = canary
-      ? canary.group.ipAddress.apply((a) => `http://${a?.ip}:${port}`)
+      ? canary.group.ipAddress.apply((a) => `http://${a?.fqdn}:${port}`)
       : pulumi.output(undefined);
     this.stableVersion = pulumi.output(release.traffic.stableVersion);
     this.candidateVersion = pulumi.output(release.traffic.candidateVersion);

@@ -7,6 +7,8 @@ export * from "./canaryService";
 export {
   CONTAINER_GROUP_TYPE,
   GROUP_OPTIONS,
+  groupDnsLabel,
+  groupLogicalName,
   LAYER_WEIGHT_SCALE,
   layerWeight,
   type Slot,
@@ -22,3 +24,4 @@ export {
   rollSteps,
 } from "./rolling";
 export * from "./rollingService";
+export { defaultTrafficManagerName, FRONT_DOOR_ENDPOINT_MAX } from "./trafficLayer";

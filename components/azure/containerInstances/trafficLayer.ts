@@ -1,13 +1,21 @@
 // The traffic layer in front of the container groups: a Traffic Manager profile with one weighted
 // external endpoint per slot, or a Front Door profile with one weighted origin per slot. A slot at
 // 0 % is disabled (both take weights of 1-1000 only). Each slot's endpoint or origin follows its
-// group's address, so it changes only after a new group exists.
+// group's FQDN (its IP can change when the group restarts), so it changes only after a new group
+// exists.
 
 import * as cdn from "@pulumi/azure-native/cdn";
 import type * as containerinstance from "@pulumi/azure-native/containerinstance";
 import * as trafficmanager from "@pulumi/azure-native/trafficmanager";
 import * as pulumi from "@pulumi/pulumi";
-import { dnsLabel, type MetricsDescriptor, type Release, type RouterDescriptor } from "../../core";
+import {
+  dnsLabel,
+  type MetricsDescriptor,
+  type Release,
+  type RouterDescriptor,
+  roleName,
+  shortHash,
+} from "../../core";
 import { AZURE_DEFAULTS, parseArmId } from "../shared";
 import { type ContainerInstancesArgs, DEFAULT_TTL_SECONDS } from "./args";
 import { layerWeight, type Slot } from "./groups";
@@ -27,7 +35,20 @@ export interface SlotGroup {
   readonly group: containerinstance.ContainerGroup;
 }
 
-const ip = (g: containerinstance.ContainerGroup) => g.ipAddress.apply((a) => a?.ip ?? "");
+const fqdn = (g: containerinstance.ContainerGroup) => g.ipAddress.apply((a) => a?.fqdn ?? "");
+
+/** Longest Front Door endpoint name. */
+export const FRONT_DOOR_ENDPOINT_MAX = 46;
+
+/**
+ * The default DNS name under trafficmanager.net, which every Azure customer shares: the component's
+ * name and a hash of the project, stack and name, so two stacks of one program (and most
+ * strangers' `shop`) do not meet.
+ */
+export function defaultTrafficManagerName(name: string, project: string, stack: string): string {
+  const hash = shortHash(`${project}/${stack}/${name}`);
+  return `${dnsLabel(name, 63 - hash.length - 1)}-${hash}`;
+}
 
 /** Targets of the metrics descriptor, by version: the serving slot of a version wins. */
 function targetsByVersion(groups: readonly SlotGroup[], target: (g: SlotGroup) => pulumi.Input<string>) {
@@ -47,10 +68,12 @@ export function buildLayer(
   const layer = args.trafficLayer ?? { kind: "trafficManager" };
   const port = args.port ?? AZURE_DEFAULTS.port;
   const base = dnsLabel(name);
+  const slotName = (slot: string) => roleName(name, slot);
   const probePath = release.health.readiness?.path ?? "/";
   const rg = pulumi.output(args.resourceGroupName);
   if (layer.kind === "trafficManager") {
-    const tmName = `${base}-tm`;
+    const tmName = roleName(name, "tm");
+    const dnsName = layer.dnsName ?? defaultTrafficManagerName(name, pulumi.getProject(), pulumi.getStack());
     const profile = new trafficmanager.Profile(
       `${name}-traffic-manager`,
       {
@@ -59,7 +82,7 @@ export function buildLayer(
         location: "global",
         profileStatus: "Enabled",
         trafficRoutingMethod: "Weighted",
-        dnsConfig: { relativeName: layer.dnsName ?? base, ttl: layer.ttlSeconds ?? DEFAULT_TTL_SECONDS },
+        dnsConfig: { relativeName: dnsName, ttl: layer.ttlSeconds ?? DEFAULT_TTL_SECONDS },
         monitorConfig: {
           protocol: "HTTP",
           port,
@@ -80,18 +103,18 @@ export function buildLayer(
           resourceGroupName: args.resourceGroupName,
           profileName: tmName,
           endpointType: "ExternalEndpoints",
-          endpointName: `${base}-${slot.slot}`,
-          target: ip(group),
+          endpointName: slotName(slot.slot),
+          target: fqdn(group),
           weight: w.weight,
           endpointStatus: w.enabled ? "Enabled" : "Disabled",
         },
         { parent, dependsOn: [profile, group] },
       );
     });
-    const names = Object.fromEntries(groups.map(({ slot }) => [slot.slot, `${base}-${slot.slot}`]));
+    const names = Object.fromEntries(groups.map(({ slot }) => [slot.slot, slotName(slot.slot)]));
     return {
       endpoint: profile.dnsConfig.apply(
-        (c) => `http://${c?.fqdn ?? `${layer.dnsName ?? base}.trafficmanager.net`}:${port}`,
+        (c) => `http://${c?.fqdn ?? `${dnsName}.trafficmanager.net`}:${port}`,
       ),
       router: pulumi.all([profile.id, rg]).apply(
         ([id, resourceGroup]): RouterDescriptor => ({
@@ -102,7 +125,7 @@ export function buildLayer(
           endpoints: names,
         }),
       ),
-      metrics: pulumi.all([profile.id, targetsByVersion(groups, (g) => `${base}-${g.slot.slot}`)]).apply(
+      metrics: pulumi.all([profile.id, targetsByVersion(groups, (g) => slotName(g.slot.slot))]).apply(
         ([resourceId, targets]): MetricsDescriptor => ({
           kind: "azure-monitor-traffic-layer",
           resourceId,
@@ -124,12 +147,13 @@ export function buildLayer(
     },
     { parent },
   );
+  const endpointName = layer.endpointName ?? dnsLabel(name, FRONT_DOOR_ENDPOINT_MAX);
   const afdEndpoint = new cdn.AFDEndpoint(
     `${name}-front-door-endpoint`,
     {
       resourceGroupName: args.resourceGroupName,
       profileName,
-      endpointName: layer.endpointName ?? base,
+      endpointName,
       location: "global",
       enabledState: "Enabled",
     },
@@ -165,9 +189,9 @@ export function buildLayer(
         resourceGroupName: args.resourceGroupName,
         profileName,
         originGroupName,
-        originName: `${base}-${slot.slot}`,
-        hostName: ip(group),
-        originHostHeader: ip(group),
+        originName: slotName(slot.slot),
+        hostName: fqdn(group),
+        originHostHeader: fqdn(group),
         httpPort: port,
         priority: 1,
         weight: w.weight,
@@ -182,7 +206,7 @@ export function buildLayer(
     {
       resourceGroupName: args.resourceGroupName,
       profileName,
-      endpointName: layer.endpointName ?? base,
+      endpointName,
       routeName: base,
       originGroup: { id: originGroup.id },
       supportedProtocols: ["Http", "Https"],
@@ -194,7 +218,7 @@ export function buildLayer(
     // Front Door refuses a route to an origin group without origins.
     { parent, dependsOn: [afdEndpoint, ...origins] },
   );
-  const names = Object.fromEntries(groups.map(({ slot }) => [slot.slot, `${base}-${slot.slot}`]));
+  const names = Object.fromEntries(groups.map(({ slot }) => [slot.slot, slotName(slot.slot)]));
   return {
     endpoint: afdEndpoint.hostName.apply((h) => `https://${h}`),
     router: pulumi.all([profile.id, rg]).apply(
@@ -207,7 +231,7 @@ export function buildLayer(
         origins: names,
       }),
     ),
-    metrics: pulumi.all([profile.id, targetsByVersion(groups, (g) => ip(g.group))]).apply(
+    metrics: pulumi.all([profile.id, targetsByVersion(groups, (g) => fqdn(g.group))]).apply(
       ([resourceId, targets]): MetricsDescriptor => ({
         kind: "azure-monitor-traffic-layer",
         resourceId,

@@ -545,6 +545,45 @@ export const AZURE_ROWS: readonly Row[] = [
     rule: "the endpoint's name: 2-46 letters, digits and -",
     source: `${NAMES}#microsoftcdn`,
   },
+  // What the Azure examples create around the components (their resource group, Log Analytics
+  // workspace and Container Apps environment).
+  {
+    type: "azure-native:resources:ResourceGroup",
+    path: "resourceGroupName",
+    autoName: AUTO,
+    maxLength: 90,
+    pattern: /^[-\w.()]*[-\w()]$/u,
+    rule: "unique per subscription; 1-90 letters, digits, _ - . ( ), not ending with .",
+    source: `${NAMES}#microsoftresources`,
+  },
+  {
+    type: "azure-native:operationalinsights:Workspace",
+    path: "workspaceName",
+    autoName: AUTO,
+    minLength: 4,
+    maxLength: 63,
+    pattern: DASHED,
+    rule: "unique per resource group; 4-63 letters, digits and -, alphanumeric at both ends",
+    source: `${NAMES}#microsoftoperationalinsights`,
+  },
+  {
+    type: "azure-native:operationalinsights:Workspace",
+    path: "retentionInDays",
+    range: [30, 730],
+    integer: true,
+    rule: "retention 30-730 days (PerGB2018)",
+    source: "https://learn.microsoft.com/azure/azure-monitor/logs/data-retention-configure",
+  },
+  {
+    type: "azure-native:app:ManagedEnvironment",
+    path: "environmentName",
+    autoName: AUTO,
+    minLength: 2,
+    maxLength: 60,
+    pattern: /^[a-z][a-z0-9-]*[a-z0-9]$/,
+    rule: "unique per resource group; 2-60 lowercase letters, digits and -, a letter first, alphanumeric last",
+    source: `${NAMES}#microsoftapp`,
+  },
   // App Configuration.
   {
     type: "azure-native:appconfiguration:KeyValue",

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import {
+  AZURE_TIME_GRAINS,
   azureBuiltinPlan,
   azureBuiltinUnavailable,
   createAzureBuiltinSource,
@@ -28,10 +29,24 @@ const fd = {
 } as const;
 
 describe("azure builtin metrics", () => {
-  it("asks for the whole window as one time grain", () => {
-    assert.deepEqual(windowGrain(300), { granularity: "PT5M", windowSeconds: 300 });
-    assert.deepEqual(windowGrain(90), { granularity: "PT2M", windowSeconds: 120 });
-    assert.deepEqual(windowGrain(10), { granularity: "PT1M", windowSeconds: 60 });
+  it("asks for one time grain Azure Monitor accepts: the longest within the window", () => {
+    // Azure Monitor takes PT1M, PT5M, PT15M, PT30M, PT1H, PT6H, PT12H and P1D only; PT2M or PT7M
+    // is refused.
+    const grains: [number, string, number][] = [
+      [10, "PT1M", 60],
+      [90, "PT1M", 60],
+      [300, "PT5M", 300],
+      [420, "PT5M", 300],
+      [900, "PT15M", 900],
+      [1799, "PT15M", 900],
+      [3600, "PT1H", 3600],
+      [7200, "PT1H", 3600],
+      [86400 * 2, "P1D", 86400],
+    ];
+    for (const [window, granularity, seconds] of grains) {
+      assert.deepEqual(windowGrain(window), { granularity, windowSeconds: seconds }, `window ${window} s`);
+      assert.ok(AZURE_TIME_GRAINS.some(([g]) => g === granularity));
+    }
   });
 
   const base = { granularity: "PT5M", windowSeconds: 300 };

@@ -42,6 +42,11 @@ const appInputs = (): any => find(CONTAINER_APP, "web-app").inputs;
 const traffic = () => appInputs().configuration.ingress.traffic;
 const template = () => appInputs().template;
 
+/** The retired revisions a component registers with its release. */
+async function retiredOf(service: CanaryService): Promise<string[]> {
+  return ((await registeredOutputs(service)) as { retiredRevisions: string[] }).retiredRevisions;
+}
+
 describe("azure container apps: CanaryService", () => {
   beforeEach(() => useAzureMocks(false));
 
@@ -69,7 +74,9 @@ describe("azure container apps: CanaryService", () => {
     ]);
     assert.deepEqual(scale, { minReplicas: 2, maxReplicas: 10 });
     assert.deepEqual(traffic(), [{ revisionName: `web--${revisionSuffix}`, weight: 100 }]);
-    assert.equal(app.tags["progressive.pulumi.io/strategy"], "canary");
+    // Azure tag names cannot hold "/": the release keys in their Azure form.
+    assert.equal(app.tags["progressive-strategy"], "canary");
+    assert.equal(app.tags["progressive.pulumi.io/strategy"], undefined);
   });
 
   it("runs the candidate on a new revision with the canary label and splits traffic by weight", async () => {
@@ -148,6 +155,18 @@ describe("azure container apps: CanaryService", () => {
     assert.equal(reverted.template.revisionSuffix, v2Template.revisionSuffix);
   });
 
+  it("names the revisions out of traffic after a promotion or a revert: Multiple mode keeps them running until deactivated", async () => {
+    await canary({ stableVersion: "v1", candidateWeight: 0 });
+    const v1 = traffic()[0].revisionName;
+    const candidate = await canary({ stableVersion: "v1", candidateVersion: "v2", candidateWeight: 10 });
+    assert.deepEqual(await retiredOf(candidate), []);
+    const promoted = await canary({ stableVersion: "v2", candidateWeight: 0 });
+    const v2 = traffic()[0].revisionName;
+    assert.deepEqual(await retiredOf(promoted), [v1]);
+    const reverted = await canary({ stableVersion: "v1", candidateWeight: 0 });
+    assert.deepEqual(await retiredOf(reverted), [v2]);
+  });
+
   it("aborts to weight 0 and then drops the candidate without touching the template", async () => {
     await canary({ stableVersion: "v1", candidateWeight: 0 });
     const v1 = traffic()[0].revisionName;
@@ -191,7 +210,7 @@ describe("azure container apps: CanaryService", () => {
     assert.deepEqual(identity, {
       resourceGroupName: "rg",
       resourceName: "web-identity",
-      tags: { "progressive.pulumi.io/strategy": "canary" },
+      tags: { "progressive-strategy": "canary" },
     });
     const identityId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/web-identity`;
     assert.deepEqual(find(ROLE_ASSIGNMENT, "web-key-vault-secrets-user").inputs, {
@@ -244,7 +263,7 @@ describe("azure container apps: CanaryService", () => {
     assert.deepEqual(c.probes[0], {
       type: "Readiness",
       httpGet: { path: "/ready", port: 3000 },
-      initialDelaySeconds: 0,
+      initialDelaySeconds: 1, // the API's least: a delay of 0 is sent as 1
       periodSeconds: 5,
       timeoutSeconds: 2,
       successThreshold: 1,

@@ -16,7 +16,7 @@ import {
   deployed,
   FD_ORIGIN,
   find,
-  groupIp,
+  groupFqdn,
   promiseOf,
   registeredOutputs,
   SUBSCRIPTION,
@@ -159,16 +159,16 @@ describe("azure container instances: RollingService", () => {
     assert.deepEqual(Object.keys(groups()).sort(), ["web-0", "web-1", "web-2"]);
     assert.deepEqual(images(), ["v1", "v1", "v1"]);
     assert.deepEqual(groups()["web-1"].tags, {
-      "progressive.pulumi.io/strategy": "rolling",
-      "progressive.pulumi.io/role": "1",
-      "progressive.pulumi.io/version": "v1",
+      "progressive-strategy": "rolling",
+      "progressive-role": "1",
+      "progressive-version": "v1",
     });
     assert.deepEqual(find(TM_ENDPOINT, "web-2-endpoint").inputs, {
       resourceGroupName: "rg",
       profileName: "web-tm",
       endpointType: "ExternalEndpoints",
       endpointName: "web-2",
-      target: groupIp(groups()["web-2"]),
+      target: groupFqdn(groups()["web-2"]),
       weight: 333,
       endpointStatus: "Enabled",
     });
@@ -183,7 +183,7 @@ describe("azure container instances: RollingService", () => {
     assert.equal(release.type, "progressive:azure:ContainerInstancesRollingService");
     assert.equal(release.kind, "rolling");
     assert.equal(release.service, "web");
-    assert.equal(release.endpoint, "http://web.trafficmanager.net:8080");
+    assert.equal(release.endpoint, "http://web-55df33.trafficmanager.net:8080");
     assert.equal(release.previewEndpoint, undefined);
     assert.deepEqual(release.traffic, { stableVersion: "v1", candidateWeight: 0 });
     assert.deepEqual(release.router, {
@@ -412,7 +412,7 @@ describe("azure container instances: RollingService", () => {
     });
     assert.deepEqual(outputs.rollingStrategy, { kind: "recreate", progressDeadlineSeconds: 300 });
     assert.equal(outputs.groupsPerStep, 3);
-    assert.equal(groups()["web-0"].tags["progressive.pulumi.io/strategy"], "recreate");
+    assert.equal(groups()["web-0"].tags["progressive-strategy"], "recreate");
   });
 
   it("rejects what it cannot roll, naming field, value and fix", () => {

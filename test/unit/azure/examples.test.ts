@@ -65,7 +65,10 @@ describe("examples/azure-aci-blue-green", () => {
       shop: { stableVersion: "1.27-alpine", candidateVersion: "1.27.3-alpine", candidateWeight: 0 },
     });
     const next = load<AciProgram>("azure-aci-blue-green");
-    assert.match((await promiseOf(next.previewEndpoint)) ?? "", /^http:\/\/20\.\d+\.\d+\.\d+:8080$/);
+    assert.match(
+      (await promiseOf(next.previewEndpoint)) ?? "",
+      /^http:\/\/shop-green\.[0-9a-f]+\.westeurope\.azurecontainer\.io:8080$/,
+    );
     await settle();
     assert.deepEqual(
       all(FD_ORIGIN).map((o) => [o.inputs.originName, o.inputs.enabledState]),

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type LedgerState, nextLedger, REVISION_LEDGER_TYPE } from "../../../components/azure/containerApps";
 import { resetServiceNames, shortHash } from "../../../components/core";
-import { recorded, settle } from "../../support/mocks";
+import { record, recorded, settle } from "../../support/mocks";
 
 export { all, find, isSecret, promiseOf, type Recorded, recorded, settle } from "../../support/mocks";
 export { registeredOutputs, setTrafficConfig } from "../kubernetes/harness";
@@ -42,6 +42,15 @@ export function groupIp(inputs: any): string {
   return `20.${(h >> 16) & 255}.${(h >> 8) & 255}.${h & 255}`;
 }
 
+/**
+ * A group's FQDN as ACI gives it with the Noreuse policy: its label, a hash ACI draws for each new
+ * group (here: of its containers, so a replaced group gets a new name) and the region.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: resource inputs are untyped JSON
+export function groupFqdn(inputs: any): string {
+  return `${inputs.ipAddress?.dnsNameLabel}.${shortHash(JSON.stringify(inputs.containers))}.westeurope.azurecontainer.io`;
+}
+
 /** The ledger each test "deploy" starts from, by resource name (the engine's old outputs). */
 const ledgers = new Map<string, LedgerState>();
 
@@ -68,8 +77,10 @@ function outputsFor(type: string, name: string, inputs: any): { id: string; stat
   }
   if (type === IDENTITY)
     return { id, state: { ...inputs, principalId: `${own}-principal`, clientId: "client" } };
-  if (type === CONTAINER_GROUP)
-    return { id, state: { ...inputs, ipAddress: { ...inputs.ipAddress, ip: groupIp(inputs) } } };
+  if (type === CONTAINER_GROUP) {
+    const ipAddress = { ...inputs.ipAddress, ip: groupIp(inputs), fqdn: groupFqdn(inputs) };
+    return { id, state: { ...inputs, ipAddress } };
+  }
   if (type === FD_ENDPOINT)
     return { id, state: { ...inputs, hostName: `${inputs.endpointName}-abc.z01.azurefd.net` } };
   if (type === TM_PROFILE) {
@@ -92,7 +103,7 @@ export async function useAzureMocks(keepLedgers = false): Promise<void> {
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
+        record({ type: args.type, name: args.name, inputs: args.inputs });
         return outputsFor(args.type, args.name, args.inputs);
       },
       call(args) {

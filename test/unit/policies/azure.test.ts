@@ -81,7 +81,7 @@ describe("policies: azure mapper and rules on Container Apps and Container Insta
       name: "web-app",
       urn: "u",
       props: {
-        tags: { "progressive.pulumi.io/strategy": "canary" },
+        tags: { "progressive-strategy": "canary" },
         configuration: { ingress: { external: false } },
         template: {
           scale: { minReplicas: 3 },
