@@ -5,9 +5,11 @@
 // - Front Door behind container groups (`azure-monitor-traffic-layer` on a Microsoft.Cdn profile):
 //   `OriginRequestCount` (Total) by `Origin` and `HttpStatusGroup`; `OriginLatency` (Average, ms).
 // - Traffic Manager answers DNS queries and has no request metrics: builtin is unavailable there.
-// Each measurement waits `windowSeconds`, then asks for the whole window as one time grain, so one
-// data point per series is that window's total. Azure Monitor points lag 1-3 minutes: use
-// windows of 5 minutes or more (a shorter window reads mostly no data, which is Inconclusive).
+// Each measurement waits `windowSeconds`, then asks for one time grain, so one data point per
+// series is that grain's total. Azure Monitor takes only the grains PT1M, PT5M, PT15M, PT30M, PT1H,
+// PT6H, PT12H and P1D: the grain is the longest of them within the window (the newest part of it,
+// never time before the window began). Azure Monitor points lag 1-3 minutes: use windows of 5
+// minutes or more (a shorter window reads mostly no data, which is Inconclusive).
 import { setTimeout as sleep } from "node:timers/promises";
 import type { MetricsDescriptor } from "../../components/core/contract";
 import type { AzureMonitorQuery } from "./azure-monitor";
@@ -41,13 +43,30 @@ export interface AzureBuiltinPlan {
 
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
-/** The time grain covering a whole window: `PT<minutes>M`, and the window rounded up to it. */
+/** The time grains Azure Monitor metrics accept, shortest first, with their seconds. */
+export const AZURE_TIME_GRAINS: readonly (readonly [string, number])[] = [
+  ["PT1M", 60],
+  ["PT5M", 300],
+  ["PT15M", 900],
+  ["PT30M", 1800],
+  ["PT1H", 3600],
+  ["PT6H", 21600],
+  ["PT12H", 43200],
+  ["P1D", 86400],
+];
+
+/**
+ * The grain a window is read with: the longest grain Azure Monitor accepts within the window
+ * (PT1M for windows under a minute), and that grain as the query's window.
+ */
 export function windowGrain(windowSeconds: number): {
   readonly granularity: string;
   readonly windowSeconds: number;
 } {
-  const minutes = Math.max(1, Math.ceil(windowSeconds / 60));
-  return { granularity: `PT${minutes}M`, windowSeconds: minutes * 60 };
+  const fitting = AZURE_TIME_GRAINS.filter(([, seconds]) => seconds <= windowSeconds);
+  const [granularity, seconds] =
+    fitting[fitting.length - 1] ?? (AZURE_TIME_GRAINS[0] as readonly [string, number]);
+  return { granularity, windowSeconds: seconds };
 }
 
 function isFrontDoor(resourceId: string): boolean {
