@@ -22,9 +22,10 @@ export const APP_NAME_PATTERN = /^(?!.*--)[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 /** Longest revision name Container Apps accepts (`<app>--<suffix>`). */
 export const MAX_REVISION_NAME = 54;
 
-/** The app name derived from a component name. */
+/** The app name derived from a component name (2-32 characters: a one-letter name gets `-app`). */
 export function appNameFor(name: string): string {
-  return dnsLabel(name, 32);
+  const label = dnsLabel(name, 32);
+  return label.length >= 2 ? label : `${label}-app`;
 }
 
 /** Pushes a problem unless `app` is a valid Container App name. */

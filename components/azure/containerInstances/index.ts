@@ -24,4 +24,4 @@ export {
   rollSteps,
 } from "./rolling";
 export * from "./rollingService";
-export { defaultTrafficManagerName, FRONT_DOOR_ENDPOINT_MAX } from "./trafficLayer";
+export { defaultTrafficManagerName, FRONT_DOOR_ENDPOINT_MAX, frontDoorEndpointName } from "./trafficLayer";

@@ -40,6 +40,12 @@ const fqdn = (g: containerinstance.ContainerGroup) => g.ipAddress.apply((a) => a
 /** Longest Front Door endpoint name. */
 export const FRONT_DOOR_ENDPOINT_MAX = 46;
 
+/** The default Front Door endpoint name: the component's name as a label of 2-46 characters. */
+export function frontDoorEndpointName(name: string): string {
+  const label = dnsLabel(name, FRONT_DOOR_ENDPOINT_MAX);
+  return label.length >= 2 ? label : roleName(name, "fd", FRONT_DOOR_ENDPOINT_MAX);
+}
+
 /**
  * The default DNS name under trafficmanager.net, which every Azure customer shares: the component's
  * name and a hash of the project, stack and name, so two stacks of one program (and most
@@ -91,7 +97,7 @@ export function buildLayer(
           timeoutInSeconds: layer.probeIntervalSeconds === 10 ? 5 : 10,
           toleratedNumberOfFailures: 3,
         },
-        tags: args.tags ?? {},
+        tags: { ...args.tags },
       },
       { parent },
     );
@@ -143,11 +149,11 @@ export function buildLayer(
       profileName,
       location: "global",
       sku: { name: layer.sku ?? "Standard_AzureFrontDoor" },
-      tags: args.tags ?? {},
+      tags: { ...args.tags },
     },
     { parent },
   );
-  const endpointName = layer.endpointName ?? dnsLabel(name, FRONT_DOOR_ENDPOINT_MAX);
+  const endpointName = layer.endpointName ?? frontDoorEndpointName(name);
   const afdEndpoint = new cdn.AFDEndpoint(
     `${name}-front-door-endpoint`,
     {

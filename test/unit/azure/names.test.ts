@@ -87,6 +87,25 @@ describe("azure: names and tags", () => {
     assertWithinTables(recorded);
   });
 
+  it("a one-letter name gets the 2 characters a Front Door endpoint and a Container App need", async () => {
+    await deployed(
+      new containerInstances.CanaryService("d", {
+        ...ACI,
+        version: "v1",
+        trafficLayer: TrafficLayer.frontDoor(),
+      }),
+    );
+    await deployed(new containerApps.CanaryService("e", { ...ACA, version: "v1" }));
+    assert.equal(all(FD_ENDPOINT)[0]?.inputs.endpointName, "d-fd");
+    assertWithinTables(recorded);
+  });
+
+  it("takes tags of any object kind (a null-prototype map no longer stalls the Traffic Manager profile)", async () => {
+    const tags = Object.assign(Object.create(null) as Record<string, string>, { team: "shop" });
+    await deployed(new containerInstances.BlueGreenService("web", { ...ACI, version: "v1", tags }));
+    assert.deepEqual(all(TM_PROFILE)[0]?.inputs.tags, { team: "shop" });
+  });
+
   it("refuses tags, a DNS name and an endpoint name Azure would not take, creating nothing", () => {
     assert.deepEqual(
       problemsOf(
