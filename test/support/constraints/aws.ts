@@ -2,7 +2,7 @@
 // CloudWatch Logs, EC2 security groups, Application Auto Scaling, AppConfig). Auto-named resources
 // are checked as pulumi-aws names them: the logical name, "-" and 7 random characters.
 
-import type { Inputs, Row, TagRules } from "./engine";
+import { type Inputs, type Row, type TagRules, tagRow } from "./engine";
 
 const ELB_API = "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference";
 const ALB_GUIDE = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application";
@@ -32,15 +32,13 @@ const TAGS: TagRules = {
 };
 const TAGS_SOURCE = "https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html";
 
-function tags(type: string): Row {
-  return {
+const tags = (type: string): Row =>
+  tagRow(
     type,
-    path: "tags",
-    tags: TAGS,
-    rule: "at most 50 tags; keys 1-128 and values 0-256 of letters, digits, spaces and _ . : / = + - @; keys not starting with aws:",
-    source: TAGS_SOURCE,
-  };
-}
+    TAGS,
+    "at most 50 tags; keys 1-128 and values 0-256 of letters, digits, spaces and _ . : / = + - @; keys not starting with aws:",
+    TAGS_SOURCE,
+  );
 
 /** ALB and target group names: 1-32 letters, digits and -, not starting or ending with -. */
 const ELB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;

@@ -2,7 +2,7 @@
 // identities and role assignments, Container Instances, Traffic Manager, Front Door, App
 // Configuration). azure-native names a top-level resource given no name `<logical name><8 random hex>`.
 
-import type { Inputs, Row, TagRules } from "./engine";
+import { type Inputs, type Row, type TagRules, tagRow } from "./engine";
 
 const NAMES = "https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules";
 const ACA = "https://learn.microsoft.com/azure/container-apps";
@@ -27,15 +27,13 @@ const TAGS: TagRules = {
   value: /^[\s\S]*$/,
 };
 
-function tags(type: string): Row {
-  return {
+const tags = (type: string): Row =>
+  tagRow(
     type,
-    path: "tags",
-    tags: TAGS,
-    rule: "at most 50 tags; names 1-512 characters without < > % & \\ ? /; values at most 256",
-    source: "https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations",
-  };
-}
+    TAGS,
+    "at most 50 tags; names 1-512 characters without < > % & \\ ? /; values at most 256",
+    "https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations",
+  );
 
 /** Lowercase letters, digits and -, alphanumeric at both ends, no `--`. */
 const LOWER_DASHED = /^(?!.*--)[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;

@@ -72,6 +72,11 @@ export interface Row {
   readonly check?: (value: unknown, inputs: Inputs, resource: CheckedResource) => string | undefined;
 }
 
+/** The row of a cloud's tag rules on the `tags` input of `type`. */
+export function tagRow(type: string, tags: TagRules, rule: string, source: string): Row {
+  return { type, path: "tags", tags, rule, source };
+}
+
 /** One input outside its documented limit. */
 export interface Violation {
   readonly type: string;

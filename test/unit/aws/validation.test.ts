@@ -5,19 +5,8 @@ import {
   type CanaryServiceArgs,
   RollingService,
 } from "../../../components/aws";
-import { type Problem, ValidationError } from "../../../components/core";
+import { problemsOf } from "../../support/problems";
 import { NETWORK, PUBLIC_SUBNETS, recorded, SHARED_LISTENER, TASKS, useAwsMocks } from "./harness";
-
-/** The problems a constructor throws, as `path: message; fix`. */
-function problemsOf(build: () => unknown): string[] {
-  try {
-    build();
-  } catch (err) {
-    assert.ok(err instanceof ValidationError, String(err));
-    return err.problems.map((p: Problem) => `${p.path}: ${p.message}; ${p.fix}`);
-  }
-  assert.fail("expected a ValidationError");
-}
 
 const canary = (extra: Partial<CanaryServiceArgs>) => () =>
   new CanaryService("web", { ...NETWORK, version: "v1", ...extra });

@@ -4,8 +4,8 @@
 
 import * as assert from "node:assert/strict";
 import { containerApps, containerInstances, TrafficLayer } from "../../../components/azure";
-import { type Problem, ValidationError } from "../../../components/core";
 import { assertWithinTables } from "../../support/constraints";
+import { problemsOf } from "../../support/problems";
 import {
   all,
   CONTAINER_GROUP,
@@ -22,16 +22,6 @@ const ENV_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Micro
 const ACI = { resourceGroupName: "rg", location: "westeurope", image: "acme.azurecr.io/web" } as const;
 const ACA = { resourceGroupName: "rg", environmentId: ENV_ID, image: "acme.azurecr.io/web" } as const;
 const LONG = "Checkout_Service-Frontend-For-The-European-Union-Customers-Blue";
-
-function problemsOf(build: () => unknown): string[] {
-  try {
-    build();
-  } catch (err) {
-    assert.ok(err instanceof ValidationError, String(err));
-    return err.problems.map((p: Problem) => `${p.path}: ${p.message}; ${p.fix}`);
-  }
-  assert.fail("expected a ValidationError");
-}
 
 describe("azure: names and tags", () => {
   beforeEach(() => useAzureMocks());
