@@ -20,7 +20,8 @@ import {
   validateRelease,
 } from "../core";
 import type { EcsServiceArgs } from "./args";
-import { checkController, type EcsController, type EcsNativeArgs, ecsNativeBlueGreen } from "./ecsNative";
+import { ecsNativeBlueGreen } from "./ecsNative";
+import { checkController, type EcsController, type EcsNativeArgs } from "./ecsStrategy";
 import { createAutoscaler, createEcsService, createTargetGroup, ecsContext } from "./resources";
 import { createRouting } from "./routing";
 import { checkEcsService, resolveDurations } from "./validate";

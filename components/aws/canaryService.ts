@@ -20,7 +20,8 @@ import {
   weightedReplicaCounts,
 } from "../core";
 import type { EcsServiceArgs } from "./args";
-import { checkController, type EcsController, type EcsNativeArgs, ecsNativeCanary } from "./ecsNative";
+import { ecsNativeCanary } from "./ecsNative";
+import { checkController, type EcsController, type EcsNativeArgs } from "./ecsStrategy";
 import { createAutoscaler, createEcsService, createTargetGroup, ecsContext } from "./resources";
 import { createRouting } from "./routing";
 import { checkEcsService, resolveDurations } from "./validate";

@@ -4,16 +4,15 @@
 export * from "./args";
 export * from "./blueGreenService";
 export * from "./canaryService";
+export { ECS_LOAD_BALANCER_POLICY, ECS_LOAD_BALANCER_POLICY_NAME } from "./ecsNative";
 export {
   checkController,
-  ECS_LOAD_BALANCER_POLICY,
-  ECS_LOAD_BALANCER_POLICY_NAME,
   type EcsController,
   type EcsNativeArgs,
   ecsBlueGreenConfiguration,
   ecsCanaryConfiguration,
   MAX_BAKE_MINUTES,
-} from "./ecsNative";
+} from "./ecsStrategy";
 export * from "./featureFlag";
 export * from "./names";
 export * from "./plan";
@@ -22,8 +21,6 @@ export {
   clusterName,
   EXECUTION_ROLE_POLICY,
   EXECUTION_ROLE_POLICY_NAME,
-  logGroupName,
-  managedPolicyArn,
   READINESS_TAG,
 } from "./resources";
 export * from "./rollingService";

@@ -3,8 +3,10 @@
 // two stacks in one account never collide. The logical name must then leave room for the suffix and
 // use only the characters the resource's name takes: a name that fits is kept as it is (so existing
 // stacks keep their URNs), and a longer or foreign one becomes a readable prefix with a hash of the
-// whole name. Pure; table-tested in test/unit/aws/names.test.ts.
+// whole name. Also the names AWS resources are known by: managed policy ARNs per partition and the
+// log group per stack. Table-tested in test/unit/aws/names.test.ts.
 
+import * as pulumi from "@pulumi/pulumi";
 import { shortHash } from "../core";
 
 /** Characters of the random suffix pulumi-aws appends, with its "-". */
@@ -65,4 +67,15 @@ export function autoNamed(name: string, role: string, rule: AutoNameRule): strin
   if ((rule.reserved ?? []).some((p) => prefix.startsWith(p))) prefix = `x${prefix}`;
   prefix = prefix.slice(0, room).replace(/-+$/, "") || "x";
   return `${prefix}-${hash}-${role}`;
+}
+
+/** The ARN of an AWS managed policy in a partition (`aws`, `aws-cn`, `aws-us-gov`...). */
+export function managedPolicyArn(partition: pulumi.Input<string>, name: string): pulumi.Output<string> {
+  return pulumi.interpolate`arn:${partition}:iam::aws:policy/${name}`;
+}
+
+/** The log group of a service: one per project, stack and service, so stacks in one account never share it. */
+export function logGroupName(project: string, stack: string, baseName: string): string {
+  const clean = (s: string) => s.replace(/[^.\-_/#A-Za-z0-9]+/g, "-");
+  return `/ecs/${clean(project)}/${clean(stack)}/${baseName}`.slice(0, 512);
 }

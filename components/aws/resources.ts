@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { METADATA_PREFIX, MetadataKey, type Release, type StrategyKind } from "../core";
 import { ECS_DEFAULTS, type EcsServiceArgs } from "./args";
-import { AUTO_NAMED, autoNamed } from "./names";
+import { AUTO_NAMED, autoNamed, logGroupName, managedPolicyArn } from "./names";
 import {
   containerHealthCheck,
   ecsBaseName,
@@ -28,17 +28,6 @@ export const EXECUTION_ROLE_POLICY_NAME = "service-role/AmazonECSTaskExecutionRo
 
 /** The execution role's managed policy in the commercial partition (`aws`). */
 export const EXECUTION_ROLE_POLICY = `arn:aws:iam::aws:policy/${EXECUTION_ROLE_POLICY_NAME}`;
-
-/** The ARN of an AWS managed policy in a partition (`aws`, `aws-cn`, `aws-us-gov`...). */
-export function managedPolicyArn(partition: pulumi.Input<string>, name: string): pulumi.Output<string> {
-  return pulumi.interpolate`arn:${partition}:iam::aws:policy/${name}`;
-}
-
-/** The log group of a service: one per project, stack and service, so stacks in one account never share it. */
-export function logGroupName(project: string, stack: string, baseName: string): string {
-  const clean = (s: string) => s.replace(/[^.\-_/#A-Za-z0-9]+/g, "-");
-  return `/ecs/${clean(project)}/${clean(stack)}/${baseName}`.slice(0, 512);
-}
 
 /** What the builders share; made once per component by {@link ecsContext}. */
 export interface EcsContext {
