@@ -181,6 +181,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
           ...(idleReplicas !== undefined ? { idleReplicas } : {}),
         },
         trafficSource: release.trafficSource,
+        declaredVersion: release.declaredVersion,
         endpoint: this.endpoint,
         previewEndpoint: this.previewEndpoint,
         router: routing.router,

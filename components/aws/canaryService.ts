@@ -173,6 +173,7 @@ export class CanaryService extends pulumi.ComponentResource {
         strategy,
         traffic: release.traffic,
         trafficSource: release.trafficSource,
+        declaredVersion: release.declaredVersion,
         endpoint: this.endpoint,
         router: routing.router,
         metrics: routing.metrics,

@@ -226,6 +226,7 @@ function nativeService(
           strategy,
           traffic,
           trafficSource: ctx.release.trafficSource,
+          declaredVersion: ctx.release.declaredVersion,
           endpoint,
           router,
           metrics,

@@ -115,6 +115,7 @@ export class RollingService extends pulumi.ComponentResource {
         strategy,
         traffic: release.traffic,
         trafficSource: release.trafficSource,
+        declaredVersion: release.declaredVersion,
         endpoint: this.endpoint,
         // No weight to read: the one target group gets every request; ECS's deployment holds the version.
         router: { kind: "none" },

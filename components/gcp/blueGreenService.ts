@@ -112,6 +112,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
         strategy,
         traffic,
         trafficSource: release.trafficSource,
+        declaredVersion: release.declaredVersion,
         endpoint: this.endpoint,
         previewEndpoint: this.previewEndpoint,
         router,

@@ -111,6 +111,7 @@ export class CanaryService extends pulumi.ComponentResource {
         strategy,
         traffic,
         trafficSource: release.trafficSource,
+        declaredVersion: release.declaredVersion,
         endpoint: this.endpoint,
         previewEndpoint: this.previewEndpoint,
         router,

@@ -20,6 +20,7 @@ import {
   Strategy,
   type TrafficArgs,
   type TrafficState,
+  undeployedVersionWarning,
   validateRelease,
 } from "../core";
 import type { CloudRunArgs } from "./args";
@@ -100,6 +101,18 @@ export class RollingService extends pulumi.ComponentResource {
         if (strategyInput?.kind === "rolling") checkRollingPercents(strategyInput, problems);
       },
     );
+    // The whole traffic state is this component's own (stepped rolls), so the declared version and
+    // the warning when it does not run are said here rather than by validateRelease.
+    const declared = resolved.source !== "arg" ? args.version : undefined;
+    const undeployed =
+      asked &&
+      undeployedVersionWarning(`RollingService "${name}"`, name, {
+        ...release,
+        traffic: asked,
+        trafficSource: resolved.source,
+        ...(declared !== undefined ? { declaredVersion: declared } : {}),
+      });
+    if (undeployed) void pulumi.log.warn(undeployed);
     super(TYPE, name, {}, opts);
 
     const strategy = release.strategy as RollingStrategy | RecreateStrategy;
@@ -138,6 +151,7 @@ export class RollingService extends pulumi.ComponentResource {
         strategy: planned,
         traffic,
         trafficSource: resolved.source,
+        declaredVersion: declared,
         endpoint: this.endpoint,
         ...(candidateVersion !== undefined ? { previewEndpoint: deployment.tagUrl(CANDIDATE_TAG) } : {}),
         router,

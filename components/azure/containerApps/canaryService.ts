@@ -84,6 +84,7 @@ export class CanaryService extends pulumi.ComponentResource {
         strategy,
         traffic: release.traffic,
         trafficSource: release.trafficSource,
+        declaredVersion: release.declaredVersion,
         endpoint: this.endpoint,
         previewEndpoint: this.previewEndpoint,
         router: built.router,

@@ -108,6 +108,7 @@ export class RollingService extends pulumi.ComponentResource {
         strategy,
         traffic: release.traffic,
         trafficSource: release.trafficSource,
+        declaredVersion: release.declaredVersion,
         endpoint: this.endpoint,
         router: built.router,
         metrics: built.metrics,

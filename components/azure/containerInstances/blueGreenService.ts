@@ -105,6 +105,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
         strategy,
         traffic,
         trafficSource: release.trafficSource,
+        declaredVersion: release.declaredVersion,
         endpoint: this.endpoint,
         previewEndpoint: this.previewEndpoint,
         router: layer.router,

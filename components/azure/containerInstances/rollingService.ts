@@ -208,6 +208,7 @@ export class RollingService extends pulumi.ComponentResource {
         strategy,
         traffic: release.traffic,
         trafficSource: release.trafficSource,
+        declaredVersion: release.declaredVersion,
         endpoint: this.endpoint,
         router: layer.router,
         metrics: layer.metrics,
