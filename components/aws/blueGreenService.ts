@@ -7,6 +7,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import {
+  type ArgNames,
   type BlueGreenStrategy,
   type BlueGreenStrategyInput,
   blueGreenReplicaCounts,
@@ -43,6 +44,44 @@ export interface BlueGreenServiceArgs extends EcsServiceArgs, EcsNativeArgs, Tra
   readonly controller?: EcsController;
 }
 
+/** Every argument name of {@link BlueGreenServiceArgs}, checked at run time: an unknown key is an error. */
+const ARG_NAMES = {
+  strategy: true,
+  idleReplicas: true,
+  controller: true,
+  image: true,
+  vpcId: true,
+  subnets: true,
+  securityGroups: true,
+  assignPublicIp: true,
+  cluster: true,
+  region: true,
+  listener: true,
+  loadBalancer: true,
+  serviceName: true,
+  replicas: true,
+  cpu: true,
+  memory: true,
+  port: true,
+  health: true,
+  env: true,
+  secretEnv: true,
+  secretKmsKeyArns: true,
+  executionRoleArn: true,
+  logRetentionDays: true,
+  deregistrationDelay: true,
+  stickiness: true,
+  container: true,
+  taskDefinition: true,
+  ecsService: true,
+  autoscaling: true,
+  tags: true,
+  ecsAlarms: true,
+  ecsInfrastructureRoleArn: true,
+  traffic: true,
+  version: true,
+} as const satisfies ArgNames<BlueGreenServiceArgs>;
+
 /** A blue-green release of one service on ECS Fargate behind an ALB. */
 export class BlueGreenService extends pulumi.ComponentResource {
   /** Where clients reach the active colour. */
@@ -70,6 +109,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
     const release = validateRelease(
       `BlueGreenService "${name}"`,
       {
+        args: { value: args, names: ARG_NAMES },
         strategy: args.strategy ?? Strategy.blueGreen(),
         kinds: ["blueGreen"],
         name,

@@ -9,6 +9,7 @@
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  type ArgNames,
   type CanaryStrategy,
   type CanaryStrategyInput,
   type ReleaseOutputs,
@@ -47,6 +48,43 @@ export interface CanaryServiceArgs extends EcsServiceArgs, EcsNativeArgs, Traffi
   readonly controller?: EcsController;
 }
 
+/** Every argument name of {@link CanaryServiceArgs}, checked at run time: an unknown key is an error. */
+const ARG_NAMES = {
+  strategy: true,
+  controller: true,
+  image: true,
+  vpcId: true,
+  subnets: true,
+  securityGroups: true,
+  assignPublicIp: true,
+  cluster: true,
+  region: true,
+  listener: true,
+  loadBalancer: true,
+  serviceName: true,
+  replicas: true,
+  cpu: true,
+  memory: true,
+  port: true,
+  health: true,
+  env: true,
+  secretEnv: true,
+  secretKmsKeyArns: true,
+  executionRoleArn: true,
+  logRetentionDays: true,
+  deregistrationDelay: true,
+  stickiness: true,
+  container: true,
+  taskDefinition: true,
+  ecsService: true,
+  autoscaling: true,
+  tags: true,
+  ecsAlarms: true,
+  ecsInfrastructureRoleArn: true,
+  traffic: true,
+  version: true,
+} as const satisfies ArgNames<CanaryServiceArgs>;
+
 /** A canary release of one service on ECS Fargate behind an ALB. */
 export class CanaryService extends pulumi.ComponentResource {
   /** Where clients reach the service. */
@@ -79,6 +117,7 @@ export class CanaryService extends pulumi.ComponentResource {
     const release = validateRelease(
       `CanaryService "${name}"`,
       {
+        args: { value: args, names: ARG_NAMES },
         strategy: strategyInput,
         kinds: ["canary"],
         name,

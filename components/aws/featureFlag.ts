@@ -10,7 +10,9 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   APPCONFIG_FEATURE_FLAGS,
   APPCONFIG_KEY_PATTERN,
+  type ArgNames,
   appConfigFeatureFlags,
+  FEATURE_FLAG_ARG_NAMES,
   type FeatureFlagArgs,
   problem,
   type ReleaseOutputs,
@@ -40,6 +42,16 @@ export interface AwsFeatureFlagArgs extends FeatureFlagArgs {
   /** Tags of every resource. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
 }
+
+/** Every argument name of {@link AwsFeatureFlagArgs}, checked at run time: an unknown key is an error. */
+const ARG_NAMES = {
+  ...FEATURE_FLAG_ARG_NAMES,
+  applicationId: true,
+  environmentId: true,
+  deploymentStrategyId: true,
+  region: true,
+  tags: true,
+} as const satisfies ArgNames<AwsFeatureFlagArgs>;
 
 /** A feature flag released like a canary, in AWS AppConfig. */
 export class FeatureFlag extends pulumi.ComponentResource {
@@ -71,6 +83,7 @@ export class FeatureFlag extends pulumi.ComponentResource {
             ),
           );
       },
+      ARG_NAMES,
     );
     super("progressive:aws:FeatureFlag", name, {}, opts);
     const child = { parent: this };

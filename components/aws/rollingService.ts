@@ -6,6 +6,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import {
+  type ArgNames,
   type RecreateStrategy,
   type RecreateStrategyInput,
   type ReleaseOutputs,
@@ -34,6 +35,40 @@ export interface RollingServiceArgs extends EcsServiceArgs, TrafficArgs<RollingT
   readonly strategy?: RollingStrategyInput | RecreateStrategyInput;
 }
 
+/** Every argument name of {@link RollingServiceArgs}, checked at run time: an unknown key is an error. */
+const ARG_NAMES = {
+  strategy: true,
+  image: true,
+  vpcId: true,
+  subnets: true,
+  securityGroups: true,
+  assignPublicIp: true,
+  cluster: true,
+  region: true,
+  listener: true,
+  loadBalancer: true,
+  serviceName: true,
+  replicas: true,
+  cpu: true,
+  memory: true,
+  port: true,
+  health: true,
+  env: true,
+  secretEnv: true,
+  secretKmsKeyArns: true,
+  executionRoleArn: true,
+  logRetentionDays: true,
+  deregistrationDelay: true,
+  stickiness: true,
+  container: true,
+  taskDefinition: true,
+  ecsService: true,
+  autoscaling: true,
+  tags: true,
+  traffic: true,
+  version: true,
+} as const satisfies ArgNames<RollingServiceArgs>;
+
 /** A rolling (or recreate) release of one service on ECS Fargate behind an ALB. */
 export class RollingService extends pulumi.ComponentResource {
   readonly endpoint: pulumi.Output<string>;
@@ -56,6 +91,7 @@ export class RollingService extends pulumi.ComponentResource {
     const release = validateRelease(
       `RollingService "${name}"`,
       {
+        args: { value: args, names: ARG_NAMES },
         strategy: args.strategy ?? Strategy.rolling(),
         kinds: ["rolling", "recreate"],
         name,

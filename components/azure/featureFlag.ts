@@ -7,9 +7,11 @@
 import * as appconfiguration from "@pulumi/azure-native/appconfiguration";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  type ArgNames,
   AZURE_FEATURE_FLAG_CONTENT_TYPE,
   AZURE_FEATURE_FLAG_PREFIX,
   azureFeatureFlag,
+  FEATURE_FLAG_ARG_NAMES,
   type FeatureFlagArgs,
   problem,
   type ReleaseOutputs,
@@ -38,6 +40,16 @@ export interface AzureFeatureFlagArgs extends FeatureFlagArgs {
 export function keyValueName(key: string, label?: string): string {
   return `${key.replaceAll("/", "~2F")}${label ? `$${label}` : ""}`;
 }
+
+/** Every argument name of {@link AzureFeatureFlagArgs}, checked at run time: an unknown key is an error. */
+const ARG_NAMES = {
+  ...FEATURE_FLAG_ARG_NAMES,
+  resourceGroupName: true,
+  configStoreName: true,
+  label: true,
+  onVariant: true,
+  storeEndpoint: true,
+} as const satisfies ArgNames<AzureFeatureFlagArgs>;
 
 /** A feature flag released like a canary, in Azure App Configuration. */
 export class FeatureFlag extends pulumi.ComponentResource {
@@ -75,6 +87,7 @@ export class FeatureFlag extends pulumi.ComponentResource {
             ),
           );
       },
+      ARG_NAMES,
     );
     super("progressive:azure:FeatureFlag", name, {}, opts);
     const on = onVariant as string;

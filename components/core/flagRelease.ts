@@ -102,6 +102,8 @@ export function resolveFeatureFlag(
   platform: PlatformName,
   scope?: unknown,
   more?: (flag: FlagSpec, problems: Problem[]) => void,
+  /** Every argument name of the platform's flag args: an unknown key is an error. @default not checked */
+  argNames?: Readonly<Record<string, true>>,
 ): ResolvedFlag {
   const key = args.key ?? name;
   const targetingKey = args.targetingKey ?? DEFAULT_TARGETING_KEY;
@@ -116,6 +118,7 @@ export function resolveFeatureFlag(
     subject,
     {
       strategy: args.strategy ?? Strategy.canary({ headerRoute: false }),
+      ...(argNames ? { args: { value: args, names: argNames } } : {}),
       kinds: ["canary"],
       name,
       traffic: args.traffic,

@@ -6,6 +6,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import {
+  type ArgNames,
   type BlueGreenStrategy,
   type BlueGreenStrategyInput,
   type Color,
@@ -28,6 +29,31 @@ export interface BlueGreenServiceArgs extends CloudRunArgs, TrafficArgs {
   /** Preview, auto-promotion, scale-down delay and checks. @default Strategy.blueGreen() */
   readonly strategy?: BlueGreenStrategyInput;
 }
+
+/** Every argument name of {@link BlueGreenServiceArgs}, checked at run time: an unknown key is an error. */
+const ARG_NAMES = {
+  strategy: true,
+  location: true,
+  project: true,
+  serviceName: true,
+  image: true,
+  invokers: true,
+  ingress: true,
+  serviceAccount: true,
+  port: true,
+  minInstances: true,
+  maxInstances: true,
+  cpu: true,
+  memory: true,
+  health: true,
+  env: true,
+  secretEnv: true,
+  container: true,
+  template: true,
+  service: true,
+  traffic: true,
+  version: true,
+} as const satisfies ArgNames<BlueGreenServiceArgs>;
 
 /** A blue-green release of one service on Cloud Run. */
 export class BlueGreenService extends pulumi.ComponentResource {
@@ -59,6 +85,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
     const release = validateRelease(
       `BlueGreenService "${name}"`,
       {
+        args: { value: args, names: ARG_NAMES },
         strategy: args.strategy ?? Strategy.blueGreen(),
         kinds: ["blueGreen"],
         name,

@@ -6,6 +6,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import {
+  type ArgNames,
   type CanaryStrategy,
   type CanaryStrategyInput,
   type ReleaseOutputs,
@@ -26,6 +27,31 @@ export interface CanaryServiceArgs extends CloudRunArgs, TrafficArgs {
   /** Steps and checks; a header route is refused (Cloud Run cannot route by header). @default Strategy.canary({ headerRoute: false }) */
   readonly strategy?: CanaryStrategyInput;
 }
+
+/** Every argument name of {@link CanaryServiceArgs}, checked at run time: an unknown key is an error. */
+const ARG_NAMES = {
+  strategy: true,
+  location: true,
+  project: true,
+  serviceName: true,
+  image: true,
+  invokers: true,
+  ingress: true,
+  serviceAccount: true,
+  port: true,
+  minInstances: true,
+  maxInstances: true,
+  cpu: true,
+  memory: true,
+  health: true,
+  env: true,
+  secretEnv: true,
+  container: true,
+  template: true,
+  service: true,
+  traffic: true,
+  version: true,
+} as const satisfies ArgNames<CanaryServiceArgs>;
 
 /** A canary release of one service on Cloud Run. */
 export class CanaryService extends pulumi.ComponentResource {
@@ -58,6 +84,7 @@ export class CanaryService extends pulumi.ComponentResource {
     const release = validateRelease(
       `CanaryService "${name}"`,
       {
+        args: { value: args, names: ARG_NAMES },
         strategy: strategyInput,
         kinds: ["canary"],
         name,

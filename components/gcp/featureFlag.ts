@@ -7,6 +7,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  type ArgNames,
+  FEATURE_FLAG_ARG_NAMES,
   type FeatureFlagArgs,
   flagdDocument,
   flagdFlag,
@@ -24,6 +26,13 @@ export interface GcpFeatureFlagArgs extends FeatureFlagArgs {
   readonly objectName?: string;
 }
 
+/** Every argument name of {@link GcpFeatureFlagArgs}, checked at run time: an unknown key is an error. */
+const ARG_NAMES = {
+  ...FEATURE_FLAG_ARG_NAMES,
+  bucket: true,
+  objectName: true,
+} as const satisfies ArgNames<GcpFeatureFlagArgs>;
+
 /** A feature flag released like a canary, in a flagd file in Cloud Storage. */
 export class FeatureFlag extends pulumi.ComponentResource {
   readonly object: gcp.storage.BucketObject;
@@ -35,7 +44,15 @@ export class FeatureFlag extends pulumi.ComponentResource {
   readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: GcpFeatureFlagArgs, opts?: pulumi.ComponentResourceOptions) {
-    const resolved = resolveFeatureFlag(`FeatureFlag "${name}"`, name, args, "gcp", args.bucket);
+    const resolved = resolveFeatureFlag(
+      `FeatureFlag "${name}"`,
+      name,
+      args,
+      "gcp",
+      args.bucket,
+      undefined,
+      ARG_NAMES,
+    );
     super("progressive:gcp:FeatureFlag", name, {}, opts);
     const traffic = resolved.release.traffic;
     const objectName = args.objectName ?? `flags/${resolved.spec.key}.flagd.json`;

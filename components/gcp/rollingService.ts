@@ -7,6 +7,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import {
+  type ArgNames,
   type CanaryStrategy,
   checkTraffic,
   type Problem,
@@ -36,6 +37,31 @@ export interface RollingServiceArgs extends CloudRunArgs, TrafficArgs {
   /** Rolling options in percent (step size and bake time), or recreate. @default Strategy.rolling() */
   readonly strategy?: RollingStrategyInput | RecreateStrategyInput;
 }
+
+/** Every argument name of {@link RollingServiceArgs}, checked at run time: an unknown key is an error. */
+const ARG_NAMES = {
+  strategy: true,
+  location: true,
+  project: true,
+  serviceName: true,
+  image: true,
+  invokers: true,
+  ingress: true,
+  serviceAccount: true,
+  port: true,
+  minInstances: true,
+  maxInstances: true,
+  cpu: true,
+  memory: true,
+  health: true,
+  env: true,
+  secretEnv: true,
+  container: true,
+  template: true,
+  service: true,
+  traffic: true,
+  version: true,
+} as const satisfies ArgNames<RollingServiceArgs>;
 
 /** A rolling (traffic steps) or recreate release of one service on Cloud Run. */
 export class RollingService extends pulumi.ComponentResource {
@@ -85,6 +111,7 @@ export class RollingService extends pulumi.ComponentResource {
     const release = validateRelease(
       `RollingService "${name}"`,
       {
+        args: { value: args, names: ARG_NAMES },
         strategy: strategyInput,
         kinds: ["rolling", "recreate"],
         // The core sees the version only; the whole state was checked above.

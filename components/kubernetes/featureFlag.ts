@@ -7,7 +7,6 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
   type ArgNames,
-  checkKnownKeys,
   FEATURE_FLAG_ARG_NAMES,
   type FeatureFlagArgs,
   type FlagdFlag,
@@ -58,7 +57,8 @@ export class FeatureFlag extends pulumi.ComponentResource {
       args,
       "kubernetes",
       args.namespace,
-      (_flag, problems) => checkKnownKeys(args, Object.keys(ARG_NAMES), "", problems),
+      undefined,
+      ARG_NAMES,
     );
     super("progressive:kubernetes:FeatureFlag", name, {}, opts);
     const traffic = resolved.release.traffic;

@@ -7,7 +7,6 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import {
   type ArgNames,
-  checkKnownKeys,
   FEATURE_FLAG_ARG_NAMES,
   type FeatureFlagArgs,
   type FlagdFlag,
@@ -70,7 +69,8 @@ export class FeatureFlag extends pulumi.ComponentResource {
       args,
       "local",
       file,
-      (_flag, problems) => checkKnownKeys(args, Object.keys(ARG_NAMES), "", problems),
+      undefined,
+      ARG_NAMES,
     );
     super("progressive:local:FeatureFlag", name, {}, opts);
 

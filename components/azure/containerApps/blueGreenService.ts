@@ -5,6 +5,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import {
+  type ArgNames,
   type BlueGreenStrategy,
   type BlueGreenStrategyInput,
   type Color,
@@ -26,6 +27,36 @@ export interface BlueGreenServiceArgs extends ContainerAppsArgs, TrafficArgs {
   /** Preview, auto-promotion, scale-down delay and checks. @default Strategy.blueGreen() */
   readonly strategy?: BlueGreenStrategyInput;
 }
+
+/** Every argument name of {@link BlueGreenServiceArgs}, checked at run time: an unknown key is an error. */
+const ARG_NAMES = {
+  strategy: true,
+  environmentId: true,
+  appName: true,
+  replicas: true,
+  maxReplicas: true,
+  external: true,
+  secretEnv: true,
+  keyVaultId: true,
+  identity: true,
+  grantKeyVaultAccess: true,
+  container: true,
+  template: true,
+  scale: true,
+  ingress: true,
+  configuration: true,
+  resourceGroupName: true,
+  location: true,
+  image: true,
+  port: true,
+  cpu: true,
+  memoryGiB: true,
+  health: true,
+  env: true,
+  tags: true,
+  traffic: true,
+  version: true,
+} as const satisfies ArgNames<BlueGreenServiceArgs>;
 
 /** A blue-green release of one service on Azure Container Apps. */
 export class BlueGreenService extends pulumi.ComponentResource {
@@ -51,6 +82,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
     const release = validateRelease(
       `BlueGreenService "${name}"`,
       {
+        args: { value: args, names: ARG_NAMES },
         strategy: args.strategy ?? Strategy.blueGreen(),
         kinds: ["blueGreen"],
         name,

@@ -6,6 +6,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import {
+  type ArgNames,
   type CanaryStrategy,
   type CanaryStrategyInput,
   type ReleaseOutputs,
@@ -24,6 +25,36 @@ export interface CanaryServiceArgs extends ContainerAppsArgs, TrafficArgs {
   /** Steps, checks and header routing. @default Strategy.canary() */
   readonly strategy?: CanaryStrategyInput;
 }
+
+/** Every argument name of {@link CanaryServiceArgs}, checked at run time: an unknown key is an error. */
+const ARG_NAMES = {
+  strategy: true,
+  environmentId: true,
+  appName: true,
+  replicas: true,
+  maxReplicas: true,
+  external: true,
+  secretEnv: true,
+  keyVaultId: true,
+  identity: true,
+  grantKeyVaultAccess: true,
+  container: true,
+  template: true,
+  scale: true,
+  ingress: true,
+  configuration: true,
+  resourceGroupName: true,
+  location: true,
+  image: true,
+  port: true,
+  cpu: true,
+  memoryGiB: true,
+  health: true,
+  env: true,
+  tags: true,
+  traffic: true,
+  version: true,
+} as const satisfies ArgNames<CanaryServiceArgs>;
 
 /** A canary release of one service on Azure Container Apps. */
 export class CanaryService extends pulumi.ComponentResource {
@@ -49,6 +80,7 @@ export class CanaryService extends pulumi.ComponentResource {
     const release = validateRelease(
       `CanaryService "${name}"`,
       {
+        args: { value: args, names: ARG_NAMES },
         strategy: args.strategy ?? Strategy.canary(),
         kinds: ["canary"],
         name,

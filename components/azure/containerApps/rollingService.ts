@@ -6,6 +6,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import {
+  type ArgNames,
   type CanaryStrategy,
   DEFAULT_REPLICAS,
   type Problem,
@@ -48,6 +49,36 @@ export function rollingPlan(
 
 const NO_CHECK = "promotes to 100% without any check";
 
+/** Every argument name of {@link RollingServiceArgs}, checked at run time: an unknown key is an error. */
+const ARG_NAMES = {
+  strategy: true,
+  environmentId: true,
+  appName: true,
+  replicas: true,
+  maxReplicas: true,
+  external: true,
+  secretEnv: true,
+  keyVaultId: true,
+  identity: true,
+  grantKeyVaultAccess: true,
+  container: true,
+  template: true,
+  scale: true,
+  ingress: true,
+  configuration: true,
+  resourceGroupName: true,
+  location: true,
+  image: true,
+  port: true,
+  cpu: true,
+  memoryGiB: true,
+  health: true,
+  env: true,
+  tags: true,
+  traffic: true,
+  version: true,
+} as const satisfies ArgNames<RollingServiceArgs>;
+
 /** A rolling release of one service on Azure Container Apps (traffic steps between revisions). */
 export class RollingService extends pulumi.ComponentResource {
   readonly appName: pulumi.Output<string>;
@@ -68,6 +99,7 @@ export class RollingService extends pulumi.ComponentResource {
     const release = validateRelease(
       `RollingService "${name}"`,
       {
+        args: { value: args, names: ARG_NAMES },
         strategy: plan.canary,
         kinds: plan.rolling ? ["canary"] : ["rolling"],
         name,

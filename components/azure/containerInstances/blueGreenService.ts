@@ -7,6 +7,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import {
+  type ArgNames,
   type BlueGreenStrategy,
   type BlueGreenStrategyInput,
   type Color,
@@ -41,6 +42,26 @@ export function defaultScaleDownDelay(args: ContainerInstancesArgs): number | un
   return (layer?.ttlSeconds ?? DEFAULT_TTL_SECONDS) + 300;
 }
 
+/** Every argument name of {@link BlueGreenServiceArgs}, checked at run time: an unknown key is an error. */
+const ARG_NAMES = {
+  strategy: true,
+  trafficLayer: true,
+  secretEnv: true,
+  container: true,
+  group: true,
+  resourceGroupName: true,
+  location: true,
+  image: true,
+  port: true,
+  cpu: true,
+  memoryGiB: true,
+  health: true,
+  env: true,
+  tags: true,
+  traffic: true,
+  version: true,
+} as const satisfies ArgNames<BlueGreenServiceArgs>;
+
 /** A blue-green release of one service on Azure Container Instances. */
 export class BlueGreenService extends pulumi.ComponentResource {
   readonly endpoint: pulumi.Output<string>;
@@ -60,6 +81,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
     const release = validateRelease(
       `BlueGreenService "${name}"`,
       {
+        args: { value: args, names: ARG_NAMES },
         strategy: args.strategy ?? Strategy.blueGreen(delay === undefined ? {} : { scaleDownDelay: delay }),
         kinds: ["blueGreen"],
         name,

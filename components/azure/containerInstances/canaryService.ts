@@ -5,6 +5,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import {
+  type ArgNames,
   type CanaryStrategy,
   type CanaryStrategyInput,
   dnsLabel,
@@ -26,6 +27,26 @@ export interface CanaryServiceArgs extends ContainerInstancesArgs, TrafficArgs {
   readonly strategy?: CanaryStrategyInput;
 }
 
+/** Every argument name of {@link CanaryServiceArgs}, checked at run time: an unknown key is an error. */
+const ARG_NAMES = {
+  strategy: true,
+  trafficLayer: true,
+  secretEnv: true,
+  container: true,
+  group: true,
+  resourceGroupName: true,
+  location: true,
+  image: true,
+  port: true,
+  cpu: true,
+  memoryGiB: true,
+  health: true,
+  env: true,
+  tags: true,
+  traffic: true,
+  version: true,
+} as const satisfies ArgNames<CanaryServiceArgs>;
+
 /** A canary release of one service on Azure Container Instances. */
 export class CanaryService extends pulumi.ComponentResource {
   /** Where clients reach the service (the Traffic Manager or Front Door host). */
@@ -44,6 +65,7 @@ export class CanaryService extends pulumi.ComponentResource {
     const release = validateRelease(
       `CanaryService "${name}"`,
       {
+        args: { value: args, names: ARG_NAMES },
         strategy: args.strategy ?? Strategy.canary({ headerRoute: false }),
         kinds: ["canary"],
         name,

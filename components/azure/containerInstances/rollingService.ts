@@ -18,6 +18,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import {
+  type ArgNames,
   type CanaryStrategy,
   checkDuration,
   DEFAULT_REPLICAS,
@@ -98,6 +99,28 @@ export function rollPlan(args: RollingServiceArgs): {
 
 const NO_CHECK = "promotes to 100% without any check";
 
+/** Every argument name of {@link RollingServiceArgs}, checked at run time: an unknown key is an error. */
+const ARG_NAMES = {
+  replicas: true,
+  strategy: true,
+  drainDelay: true,
+  trafficLayer: true,
+  secretEnv: true,
+  container: true,
+  group: true,
+  resourceGroupName: true,
+  location: true,
+  image: true,
+  port: true,
+  cpu: true,
+  memoryGiB: true,
+  health: true,
+  env: true,
+  tags: true,
+  traffic: true,
+  version: true,
+} as const satisfies ArgNames<RollingServiceArgs>;
+
 /** A rolling (or recreate) release of one service on Azure Container Instances, one group per replica. */
 export class RollingService extends pulumi.ComponentResource {
   /** Where clients reach the service (the Traffic Manager or Front Door host). */
@@ -122,6 +145,7 @@ export class RollingService extends pulumi.ComponentResource {
     const release = validateRelease(
       `RollingService "${name}"`,
       {
+        args: { value: args, names: ARG_NAMES },
         strategy: plan.canary,
         kinds: walked ? ["canary"] : ["rolling", "recreate"],
         name,

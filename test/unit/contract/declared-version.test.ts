@@ -109,3 +109,30 @@ describe("every component: version on the first deploy, then its progressive:tra
     });
   }
 });
+
+describe("every component: an argument it does not know is an error, not ignored", () => {
+  for (const [title, mocks, build] of cases) {
+    it(title, async () => {
+      await mocks();
+      const Component = Object.getPrototypeOf(build("probe", "v1")).constructor as new (
+        name: string,
+        args: object,
+      ) => Component;
+      await settle();
+      // A typo that a spread (or plain JavaScript) lets through TypeScript.
+      assert.throws(
+        () => new Component("typo", { ...argsOf(title), version: "v1", replica: 3 }),
+        /replica \(3\): is not a known field; remove it or fix its spelling; known fields: /,
+      );
+    });
+  }
+});
+
+/** The base args of a case, by its title's platform. */
+function argsOf(title: string): object {
+  if (title.startsWith("local")) return LOCAL;
+  if (title.startsWith("kubernetes")) return K8S;
+  if (title.startsWith("aws")) return NETWORK;
+  if (title.startsWith("gcp")) return GCP;
+  return title.includes("containerApps") ? ACA : ACI;
+}
