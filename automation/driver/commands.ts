@@ -163,7 +163,8 @@ export async function releaseCommand(
 ): Promise<ReleaseResult> {
   const t = await openTarget(target, o);
   return locked(t, `release ${version}`, async (lease) => {
-    refuseOpen((await t.state.journal(t.service.release.name))?.journal);
+    const last = await t.state.journal(t.service.release.name);
+    refuseOpen(last?.journal);
     const plan = await planRelease(t, version);
     const releaseEvents = (check: string, ok: boolean, detail: string) =>
       o.onEvent?.({ type: "preflight", check, ok, detail, at: new Date(), releaseId: "preflight" });
@@ -173,7 +174,7 @@ export async function releaseCommand(
       ...(o.onOutput ? { onOutput: o.onOutput } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
     });
-    return new ReleaseRun(t, plan, o, undefined, lease).run();
+    return new ReleaseRun(t, plan, o, { replaces: last?.version ?? null, lease }).run();
   });
 }
 
@@ -386,7 +387,7 @@ async function takeOverLocked(
       "inProgress",
       `the journal of release ${journal.releaseId} changed while this driver took it over; run progressive status and try again`,
     );
-  const run = new ReleaseRun({ ...t, service }, plan, o, { journal: owned, version }, lease);
+  const run = new ReleaseRun({ ...t, service }, plan, o, { resumed: { journal: owned, version }, lease });
   return { stack, journal: owned, plan, run };
 }
 
@@ -532,7 +533,8 @@ async function rollbackLocked(
   lease: Lease,
 ): Promise<ReleaseResult> {
   const name = t.service.release.name;
-  refuseOpen((await t.state.journal(name))?.journal);
+  const last = await t.state.journal(name);
+  refuseOpen(last?.journal);
   const good = await goodReleases(t);
   const now = await currentTraffic(t);
   const current = now.stableVersion;
@@ -561,7 +563,7 @@ async function rollbackLocked(
     ],
     revertTarget: { stableVersion: current, candidateWeight: 0, ...colour },
   };
-  return new ReleaseRun(t, plan, o, undefined, lease).run();
+  return new ReleaseRun(t, plan, o, { replaces: last?.version ?? null, lease }).run();
 }
 
 /** Releases the version last promoted in `from` to the `to` stack, through `to`'s own gates. */

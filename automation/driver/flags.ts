@@ -12,6 +12,7 @@ import { type BrakeResult, type RouterReading, routerControl } from "../routers"
 import { readDocument, writeDocument } from "../store/documents";
 import { flagIndexKey } from "../store/layout";
 import { describeHolder } from "../store/leases";
+import { CONFLICT } from "../store/object-store";
 import type { ReleaseStore } from "../store/release-store";
 import { abortCommand, type CommandOptions, openTarget, releaseCommand } from "./commands";
 import { ReleaseError } from "./errors";
@@ -341,7 +342,13 @@ async function recordKill(
       startedAt: now.toISOString(),
       updatedAt: now.toISOString(),
     };
-    const version = await t.state.writeJournal(journal, undefined);
+    const previous = await t.state.journal(name);
+    const version = await t.state.writeJournal(journal, previous?.version ?? null);
+    if (version === CONFLICT)
+      throw new ReleaseError(
+        "inProgress",
+        `the journal of ${name} changed while the kill switch recorded it; run progressive status`,
+      );
     await t.state.store.history.append({
       v: HISTORY_FORMAT,
       type: "started",
@@ -354,7 +361,7 @@ async function recordKill(
       strategy: "canary",
       at: now.toISOString(),
     });
-    const run = new ReleaseRun(t, plan, o, { journal, version: String(version) }, lock);
+    const run = new ReleaseRun(t, plan, o, { resumed: { journal, version }, lease: lock });
     // The same recipe as an abort: brake (already done, idempotent), 0 % recorded, candidate removed.
     return await run.revert(`aborted by ${actor}: flag off (kill switch)`, now);
   } finally {

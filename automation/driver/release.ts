@@ -115,6 +115,8 @@ export class ReleaseRun {
   private readonly internal = new AbortController();
   /** Why this driver must stop without touching traffic (lease or journal taken, store down). */
   private stopped: string | undefined;
+  /** The service's lease the command holds, renewed while the run goes on. */
+  private readonly lease: Lease | undefined;
   private readonly recorder: Recorder;
   private readonly stack: StackHandle;
   private readonly settings: ReleaseSettings;
@@ -135,17 +137,23 @@ export class ReleaseRun {
   private readonly ecs: EcsNativeRelease | undefined;
 
   /**
-   * `resumed`: the journal of a release cut short, when this run continues it. `lease`: the
-   * service's lease the command holds; the run renews it and stops (without touching traffic)
-   * when it is lost.
+   * `from.resumed`: the journal of a release cut short, when this run continues it; `from.replaces`:
+   * the version of the service's last (finished) journal a new release replaces, null when there
+   * is none. `from.lease`: the service's lease the command holds; the run renews it and stops
+   * (without touching traffic) when it is lost.
    */
   constructor(
     target: ReleaseTarget,
     private readonly plan: ReleasePlan,
     private readonly o: DriverOptions,
-    resumed?: StoredJournal,
-    private readonly lease?: Lease,
+    from: {
+      readonly resumed?: StoredJournal;
+      readonly replaces?: string | null;
+      readonly lease?: Lease;
+    } = {},
   ) {
+    const resumed = from.resumed;
+    this.lease = from.lease;
     this.stack = target.stack;
     this.settings = target.settings;
     this.service = target.service;
@@ -154,7 +162,7 @@ export class ReleaseRun {
     this.signal = o.signal ? AbortSignal.any([o.signal, this.internal.signal]) : this.internal.signal;
     const stack = target.stack;
     const name = target.service.release.name;
-    this.version = resumed?.version ?? null;
+    this.version = resumed?.version ?? from.replaces ?? null;
     const now = new Date().toISOString();
     this.journal = resumed?.journal ?? {
       v: 1,
