@@ -3,6 +3,7 @@
 // in ./cli/args.ts (`progressive help`, `progressive <command> --help`); this file runs it.
 import * as readline from "node:readline/promises";
 import { helpText, type Invocation, parseCommandLine } from "./cli/args";
+import { reportToCi } from "./cli/ci";
 import {
   abortCommand,
   historyCommand,
@@ -22,9 +23,11 @@ import { TERMINAL_PHASES } from "./driver/journal";
 import { renderPlan } from "./driver/plan";
 import type { ReleaseResult } from "./driver/release";
 import { withSelectedStack } from "./driver/stack";
+import { reportCommand, storeImportCommand } from "./driver/store-commands";
 import { type SyncItem, type SyncResult, syncCommand, syncExitCode } from "./driver/sync";
-import { defaultStateDir, type Release as HistoryRelease, STATE_DIR_ENV, stateDirProblem } from "./history";
+import { type Release as HistoryRelease, stateDirProblem } from "./history";
 import { formatDuration } from "./report";
+import { describeHolder } from "./store/leases";
 
 function bar(weight: number): string {
   const n = Math.round(weight / 10);
@@ -111,7 +114,9 @@ export function historyLines(releases: readonly HistoryRelease[]): string[] {
 
 /** `status` as text: each service's versions (running and declared), router reading and release. */
 export function statusLines(s: StatusReport): string[] {
-  const lines = [`stack ${s.project}/${s.stack}: ${s.services.length} service(s)`];
+  const lines = [
+    `stack ${s.project}/${s.stack}: ${s.services.length} service(s)${s.store ? `; release store ${s.store.url} (${s.store.shared ? "shared" : "this machine only"}; from ${s.store.source})` : ""}`,
+  ];
   for (const svc of s.services) {
     const t = svc.traffic;
     lines.push(
@@ -132,9 +137,12 @@ export function statusLines(s: StatusReport): string[] {
     const j = svc.journal;
     if (j) {
       const where = TERMINAL_PHASES.includes(j.phase) ? "" : ` at step ${j.stepIndex + 1}`;
+      const h = svc.holder;
       const driver = TERMINAL_PHASES.includes(j.phase)
         ? ""
-        : `; driver ${svc.driverAlive === true ? "running" : svc.driverAlive === "unknown" ? `on ${j.owner.host} (cannot be checked from here)` : "not running"}`;
+        : h && !h.free
+          ? `; driver running: ${describeHolder(h.holder)}, lease until ${h.expiresAt.toISOString()}`
+          : `; driver ${svc.driverAlive === true ? "running" : svc.driverAlive === "unknown" ? `on ${j.owner.host} (cannot be checked from here)` : "not running"}${h ? ` (its lease ran out at ${h.expiresAt.toISOString()}: resume or abort take over)` : ""}`;
       lines.push(
         `    release ${j.releaseId}: ${j.version} ${j.phase}${where}${j.reason ? `: ${j.reason}` : ""}${driver}`,
       );
@@ -226,6 +234,7 @@ export async function main(
   const common = {
     signal: controller.signal,
     ...(run.stateDir ? { stateDir: run.stateDir } : {}),
+    ...(run.stateStore ? { stateStore: run.stateStore } : {}),
     ...(!process.env.CI && process.stdin.isTTY ? { prompt } : {}),
     onEvent: (e: DriverEvent) => {
       if (json) out(JSON.stringify(e));
@@ -238,16 +247,14 @@ export async function main(
   const finish = (r: ReleaseResult): number => {
     if (json) out(JSON.stringify({ result: r }));
     else if (r.reports?.markdown) out(`  report: ${r.reports.markdown} (json: ${r.reports.json})`);
-    return exitCodeOf(r, controller.signal.aborted);
+    const code = exitCodeOf(r, controller.signal.aborted);
+    reportToCi(r, code);
+    return code;
   };
   try {
-    const stateDir = run.stateDir ?? defaultStateDir();
-    const where = run.stateDir
-      ? "--state-dir"
-      : process.env[STATE_DIR_ENV]
-        ? `$${STATE_DIR_ENV}`
-        : "the default state folder";
-    const badStateDir = stateDirProblem(stateDir, where);
+    // A state folder named on the command line is checked before any stack is opened; every store
+    // is checked again when it is opened.
+    const badStateDir = run.stateDir && stateDirProblem(run.stateDir, "--state-dir");
     if (badStateDir) throw new ReleaseError("usage", badStateDir);
     if (run.command === "history") {
       const h = await historyCommand(run.target, common);
@@ -318,6 +325,20 @@ export async function main(
         }
         const recorded = r.alreadyOff || r.result?.outcome === "reverted";
         return recorded ? 0 : 6;
+      }
+      case "report": {
+        const r = await reportCommand(target, run.releaseId, { ...common, format: json ? "json" : "md" });
+        out(json ? r.body.trimEnd() : `${r.body.trimEnd()}\n\n(${r.location})`);
+        return 0;
+      }
+      case "store-import": {
+        const r = await storeImportCommand(target, common);
+        out(
+          json
+            ? JSON.stringify({ imported: r })
+            : `imported into ${r.to} from ${r.from}: ${r.journals.length} unfinished release(s)${r.journals.length ? ` (${r.journals.join(", ")})` : ""}, history of ${r.releases} release(s)`,
+        );
+        return 0;
       }
       case "promote-env":
         return finish(await promoteEnvironmentCommand(run.from, target, { ...common, approve: run.approve }));

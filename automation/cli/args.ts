@@ -52,7 +52,13 @@ const FLAGS = {
     type: "string",
     placeholder: "<dir>",
     example: "./.state",
-    help: "where journals, history and reports live; default: $PROGRESSIVE_STATE_DIR or ~/.local/state/pulumi-progressive-delivery",
+    help: "a folder on this machine as the release store; default: see --state-store",
+  },
+  "state-store": {
+    type: "string",
+    placeholder: "<url>",
+    example: "s3://my-bucket/progressive?region=eu-west-1",
+    help: "where journals, locks, history and reports live (s3://, azblob://, gs://, k8s://, file://); default: $PROGRESSIVE_STATE_STORE, progressive:stateStore, beside the stack's object-store backend, else $PROGRESSIVE_STATE_DIR or ~/.local/state/pulumi-progressive-delivery",
   },
   json: { type: "boolean", help: "print events and the result as JSON, one object a line" },
   quiet: { type: "boolean", help: "print only the result, not each step" },
@@ -87,7 +93,7 @@ type FlagName = keyof typeof FLAGS;
 
 interface CommandSpec {
   /** The positional argument, if the command takes one. */
-  readonly argument?: "version" | "flag";
+  readonly argument?: "version" | "flag" | "release";
   readonly summary: string;
   readonly flags: readonly FlagName[];
   /** Help lines that differ from the flag's usual one. */
@@ -98,7 +104,7 @@ interface CommandSpec {
 /** Which stack, where its project is, which service, which pulumi. */
 const TARGET = ["stack", "cwd", "service", "pulumi"] as const satisfies readonly FlagName[];
 /** Every command that runs the driver on a stack. */
-const RUN = [...TARGET, "state-dir", "json", "quiet"] as const satisfies readonly FlagName[];
+const RUN = [...TARGET, "state-store", "state-dir", "json", "quiet"] as const satisfies readonly FlagName[];
 
 const COMMANDS = {
   release: {
@@ -146,7 +152,7 @@ const COMMANDS = {
   },
   history: {
     summary: "releases with success rate, mean time to revert and releases per day",
-    flags: ["stack", "cwd", "service", "state-dir", "json"],
+    flags: ["stack", "cwd", "service", "state-store", "state-dir", "json"],
     flagHelp: {
       stack: "only this stack's releases (of the project in --cwd); default: every stack's",
       service: "only this service's releases; default: every service's",
@@ -173,6 +179,19 @@ const COMMANDS = {
     flags: RUN,
     example: "progressive flag off new-checkout --stack prod",
   },
+  report: {
+    argument: "release",
+    summary:
+      "print a release's report (Markdown, or --json) as the release store holds it, from any machine that shares it",
+    flags: [...TARGET, "state-store", "state-dir", "json"],
+    example: "progressive report 20261206T150000Z-ab12cd --stack prod",
+  },
+  "store-import": {
+    summary:
+      "move this machine's unfinished releases and history of the stack into its shared release store (after switching to one)",
+    flags: [...TARGET, "state-store", "json"],
+    example: "progressive store-import --stack prod --state-store s3://my-bucket/progressive",
+  },
   help: {
     summary: "print this help, or a command's",
     flags: [],
@@ -192,6 +211,8 @@ interface StackRun {
   readonly target: CliTarget;
   /** @default the driver's default state directory */
   readonly stateDir?: string;
+  /** @default the store chosen from the environment, the stack's settings and backend */
+  readonly stateStore?: string;
   readonly json: boolean;
   readonly quiet: boolean;
 }
@@ -213,6 +234,8 @@ export type Invocation =
       readonly approve: boolean;
     })
   | (StackRun & { readonly command: "flag"; readonly action: "off"; readonly flag: string })
+  | (StackRun & { readonly command: "report"; readonly releaseId: string })
+  | (StackRun & { readonly command: "store-import" })
   | (Omit<StackRun, "target"> & {
       readonly command: "history";
       /** Every stack's releases when stackName is not given. */
@@ -368,6 +391,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   const bool = (f: FlagName) => v[f] === true;
   const output = {
     ...(str("state-dir") ? { stateDir: str("state-dir") as string } : {}),
+    ...(str("state-store") ? { stateStore: str("state-store") as string } : {}),
     json: bool("json"),
     quiet: bool("quiet"),
   };
@@ -403,7 +427,16 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     case "status":
     case "resume":
     case "abort":
+    case "store-import":
       return { command, ...run };
+    case "report": {
+      const releaseId = parsed.positionals[0];
+      if (!releaseId)
+        throw usageError(
+          "report needs a release id, e.g. progressive report 20261206T150000Z-ab12cd --stack prod (progressive history lists them)",
+        );
+      return { command, ...run, releaseId };
+    }
     case "promote":
       return { command, ...run, full: bool("full") };
     case "rollback":

@@ -43,10 +43,12 @@ export async function openState(
   stack: StackHandle,
   settings: ReleaseSettings,
   o: StoreOptions = {},
+  /** "import": the caller moves this machine's unfinished releases into the store itself. */
+  how: { readonly leftovers?: "refuse" | "import" } = {},
 ): Promise<StackState> {
   const choice: StoreChoice = chooseStore(o, settings, stack.backendUrl);
   const state = new StackState(await openStore(choice), stack.project, stack.name, choice);
-  await refuseLocalLeftovers(state);
+  if (how.leftovers !== "import") await refuseLocalLeftovers(state);
   return state;
 }
 

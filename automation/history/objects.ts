@@ -64,6 +64,15 @@ export class ObjectHistory implements HistoryStore {
   }
 
   async listReleases(stack?: string): Promise<Release[]> {
+    const releases = foldReleases(await this.allRecords(stack));
+    return stack === undefined ? releases : releases.filter((r) => r.stack === stack);
+  }
+
+  async records(stack: string): Promise<HistoryRecord[]> {
+    return (await this.allRecords(stack)).filter((r) => r.stack === stack);
+  }
+
+  private async allRecords(stack?: string): Promise<HistoryRecord[]> {
     const keys = await this.objects.list(historyPrefix(stack));
     const records: HistoryRecord[] = [];
     // A few reads at a time: a history of a thousand releases is a thousand small objects.
@@ -71,8 +80,7 @@ export class ObjectHistory implements HistoryStore {
       const docs = await Promise.all(keys.slice(i, i + 16).map((k) => this.objects.get(k)));
       for (const d of docs) if (d) records.push(...parseDocument(d.body).records);
     }
-    const releases = foldReleases(records);
-    return stack === undefined ? releases : releases.filter((r) => r.stack === stack);
+    return records;
   }
 
   async latestGood(stack: string): Promise<GoodState | undefined> {

@@ -133,6 +133,8 @@ export interface HistoryStore {
   listReleases(stack?: string): Promise<Release[]>;
   /** The newest promoted release of `stack`; undefined when none was promoted. */
   latestGood(stack: string): Promise<GoodState | undefined>;
+  /** Every valid record of one stack, in the order written. */
+  records(stack: string): Promise<HistoryRecord[]>;
 }
 
 /** The newest promoted release among `releases` (newest first or not), as a revert target. */
@@ -214,6 +216,10 @@ export class ReleaseHistory implements HistoryStore {
       throw err;
     }
     return parseHistory(text);
+  }
+
+  async records(stack: string): Promise<HistoryRecord[]> {
+    return (await this.read(stack)).records;
   }
 
   /** Stacks that have a history file. */
