@@ -20,8 +20,10 @@ export const CONFLICT = "conflict" as const;
 
 /**
  * Keys are relative paths of segments made of `[A-Za-z0-9._-]`, joined by `/` (e.g.
- * `releases/shop/dev/web.json`); at most 512 characters. Bodies are UTF-8 text (JSON, Markdown,
- * SVG), at most 512 KiB. Every call may throw a {@link StoreError}.
+ * `releases/shop/dev/web.json`); at most 512 characters, each segment at most 200 (a segment is a
+ * file name in the folder store, and filesystems stop at 255 bytes with room needed for the
+ * mutex suffix). Bodies are UTF-8 text (JSON, Markdown, SVG), at most 512 KiB. Every call may
+ * throw a {@link StoreError}.
  */
 export interface ObjectStore {
   /** Where it is, printable (never credentials or signed query strings), e.g. `s3://bucket/prefix`. */
@@ -81,17 +83,20 @@ export class StoreError extends Error {
   }
 }
 
+/** The longest key every backend accepts. */
+export const MAX_KEY_LENGTH = 512;
+
 /** A key as every backend accepts it; throws a StoreError("badUrl") naming the key otherwise. */
 export function checkKey(key: string): string {
   if (
     key.length === 0 ||
-    key.length > 512 ||
-    !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(key) ||
+    key.length > MAX_KEY_LENGTH ||
+    !/^[A-Za-z0-9._-]{1,200}(\/[A-Za-z0-9._-]{1,200})*$/.test(key) ||
     /(^|\/)\.\.?(\/|$)/.test(key)
   )
     throw new StoreError(
       "badUrl",
-      `store key ${JSON.stringify(key)} is not a relative path of [A-Za-z0-9._-] segments`,
+      `store key ${JSON.stringify(key)} is not a relative path of [A-Za-z0-9._-] segments (at most ${MAX_KEY_LENGTH} characters, 200 a segment, no "." or ".." segment)`,
     );
   return key;
 }

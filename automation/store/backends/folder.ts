@@ -1,234 +1,286 @@
-// A folder as an object store: each key a file under it, written atomically (a temporary file
-// renamed into place). Conditional writes never rely on a process id, because the folder may be a
-// volume several machines mount: a create links the new file into place (link fails if the name
-// exists), and a replace or delete compares the version under a short per-key mutex file created
-// exclusively (`<file>.cas`), which a writer that crashed leaves behind for at most MUTEX_STALE_MS.
-// A version is the file's inode, modification time and content hash: a rewrite changes it.
-import { createHash, randomBytes } from "node:crypto";
-import * as fs from "node:fs";
+// The folder store (`file:///path`, and the default on one machine): each object is a file at its
+// key's path, so today's layout (releases/<project>/<stack>/<service>.json, ...) stays as it is.
+// The folder may be a volume several machines mount, so nothing here decides by pid:
+// - a write goes to a temporary file (fsync'ed) renamed over the object, so a reader sees the
+//   old body or the new one, never half of one;
+// - create-if-absent links the finished temporary file to the object's path: link() fails when the
+//   path exists, atomically, on local filesystems and NFS alike;
+// - every other write or delete (replace at a version, unconditional put, delete) runs under a
+//   per-key mutex file created exclusively; one left by a writer that died is taken over (renamed
+//   away) once it has stayed the same for `mutexStaleMs` of the waiter's own clock, so no two
+//   machines' clocks are ever compared. The critical section is one read and one rename.
+// A version is the body's sha256 with the file's inode and mtime: every write makes a new file,
+// so rewriting equal content is still a new version.
+import { createHash, randomUUID } from "node:crypto";
+import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import {
-  CONFLICT,
-  checkKey,
-  type ObjectStore,
-  type Precondition,
-  type StoredObject,
-  StoreError,
-} from "../object-store";
+import { setTimeout as sleep } from "node:timers/promises";
+import { CONFLICT, checkKey, type ObjectStore, type Precondition, StoreError } from "../object-store";
+import { checkPrefix, ownKey } from "./common";
 
-/** After this long a mutex file is taken for one left by a crashed writer. */
-const MUTEX_STALE_MS = 10_000;
-/** How long a write waits for another writer's mutex on the same key. */
-const MUTEX_WAIT_MS = 5_000;
-
-const TEMP = /\.[0-9]+\.[0-9a-f]{8}\.tmp$|\.cas$/;
-
-function versionOf(stat: fs.BigIntStats, body: string): string {
-  const hash = createHash("sha256").update(body).digest("hex").slice(0, 16);
-  return `${stat.ino}-${stat.mtimeNs}-${hash}`;
+/** Options of {@link folderStore}. */
+export interface FolderStoreOptions {
+  /**
+   * Create the folder (and its parents) when it does not exist. Off for a named `file://` store,
+   * so that a volume that is not mounted is an error instead of a local folder nobody else sees.
+   * @default false
+   */
+  readonly create?: boolean;
+  /** How long a key's mutex file may stay unchanged before a waiter takes it over. @default 10000 */
+  readonly mutexStaleMs?: number;
 }
 
-/** The object store of a folder on this machine (or a volume several machines mount). */
-export class FolderObjectStore implements ObjectStore {
-  readonly url: string;
+const MUTEX_SUFFIX = "~lock";
+const LINK_UNSUPPORTED = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS", "EXDEV"]);
 
-  constructor(readonly root: string) {
-    this.url = `file://${path.resolve(root)}`;
-  }
+function code(err: unknown): string | undefined {
+  const c = (err as { code?: unknown } | null)?.code;
+  return typeof c === "string" ? c : undefined;
+}
 
-  private file(key: string): string {
-    return path.join(this.root, checkKey(key));
-  }
+function versionOf(body: string, st: { ino: bigint; mtimeNs: bigint }): string {
+  const sha = createHash("sha256").update(body, "utf8").digest("hex").slice(0, 16);
+  return `${sha}-${st.ino}-${st.mtimeNs}`;
+}
 
-  async check(): Promise<void> {
-    try {
-      fs.mkdirSync(this.root, { recursive: true, mode: 0o700 });
-      fs.accessSync(this.root, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? "error";
-      throw new StoreError(
-        code === "EACCES" || code === "EPERM" ? "forbidden" : "notFound",
-        `${this.url}: the folder cannot be created or written (${code}); give a folder this user can write`,
+/** An ObjectStore on the folder `root` (absolute). */
+export function folderStore(root: string, o: FolderStoreOptions = {}): ObjectStore {
+  const url = `file://${root}`;
+  const staleMs = o.mutexStaleMs ?? 10_000;
+  const fileOf = (key: string) => path.join(root, ...checkKey(key).split("/"));
+
+  const fail = (what: string, err: unknown): StoreError => {
+    const c = code(err);
+    if (err instanceof StoreError) return err;
+    if (c === "EACCES" || c === "EROFS")
+      return new StoreError(
+        "forbidden",
+        `store ${url}: could not ${what}: ${c}; give this user read and write access to ${root}`,
         err,
       );
-    }
-  }
+    if (c === "ENOTDIR" || c === "EISDIR")
+      return new StoreError(
+        "failed",
+        `store ${url}: could not ${what}: a key is both an object and a folder of others (${c}); a folder store cannot hold both "a/b" and "a/b/c"`,
+        err,
+      );
+    return new StoreError("failed", `store ${url}: could not ${what}: ${String(err)}`, err);
+  };
 
-  private read(file: string): StoredObject | undefined {
-    let fd: number;
+  async function read(file: string): Promise<{ body: string; version: string } | undefined> {
+    let fh: fs.FileHandle;
     try {
-      fd = fs.openSync(file, "r");
+      fh = await fs.open(file, "r");
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw this.failure(err, file);
+      if (code(err) === "ENOENT" || code(err) === "ENOTDIR") return undefined;
+      throw err;
     }
     try {
-      const stat = fs.fstatSync(fd, { bigint: true });
-      const body = fs.readFileSync(fd, "utf8");
-      return { body, version: versionOf(stat, body) };
+      // The same handle for stat and read: a rename in between cannot mix two versions.
+      const st = await fh.stat({ bigint: true });
+      if (!st.isFile()) return undefined;
+      const body = await fh.readFile("utf8");
+      return { body, version: versionOf(body, st) };
+    } catch (err) {
+      if (code(err) === "EISDIR") return undefined;
+      throw err;
     } finally {
-      fs.closeSync(fd);
+      await fh.close();
     }
   }
 
-  private failure(err: unknown, file: string): StoreError {
-    const code = (err as NodeJS.ErrnoException).code ?? "error";
-    return new StoreError(
-      code === "EACCES" || code === "EPERM" ? "forbidden" : "failed",
-      `${this.url}: ${path.relative(this.root, file)}: ${code}`,
-      err,
-    );
-  }
-
-  async get(key: string): Promise<StoredObject | undefined> {
-    return this.read(this.file(key));
-  }
-
-  /** Writes `body` to a new temporary file beside `file`, synced; returns its path. */
-  private temp(file: string, body: string): string {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-    const fd = fs.openSync(tmp, "wx", 0o600);
+  /** Writes `body` to a new temporary file beside `file`, flushed; returns its path and version. */
+  async function writeTemp(file: string, body: string): Promise<{ tmp: string; version: string }> {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const tmp = path.join(path.dirname(file), `.${path.basename(file)}~tmp-${randomUUID()}`);
+    const fh = await fs.open(tmp, "wx");
     try {
-      fs.writeSync(fd, body);
-      fs.fsyncSync(fd);
+      await fh.writeFile(body, "utf8");
+      await fh.sync();
+      return { tmp, version: versionOf(body, await fh.stat({ bigint: true })) };
     } finally {
-      fs.closeSync(fd);
+      await fh.close();
     }
-    return tmp;
   }
 
-  private syncDir(file: string): void {
+  async function syncDir(dir: string): Promise<void> {
+    const fh = await fs.open(dir, "r").catch(() => undefined);
+    if (!fh) return;
+    await fh.sync().catch(() => undefined); // not every filesystem can fsync a folder
+    await fh.close();
+  }
+
+  async function replace(file: string, body: string): Promise<string> {
+    const { tmp, version } = await writeTemp(file, body);
     try {
-      const dir = fs.openSync(path.dirname(file), "r");
-      fs.fsyncSync(dir);
-      fs.closeSync(dir);
-    } catch {
-      // Not every file system syncs a folder; the rename itself is atomic.
+      await fs.rename(tmp, file);
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw err;
     }
+    await syncDir(path.dirname(file));
+    return version;
   }
 
-  /** Runs `fn` holding the key's mutex file; a mutex older than MUTEX_STALE_MS is taken over. */
-  private async locked<T>(file: string, fn: () => T): Promise<T> {
-    const mutex = `${file}.cas`;
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const until = Date.now() + MUTEX_WAIT_MS;
-    for (;;) {
+  /** Runs `fn` holding `file`'s mutex (see the top of this file). */
+  async function exclusive<T>(
+    file: string,
+    signal: AbortSignal | undefined,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    const mutex = `${file}${MUTEX_SUFFIX}`;
+    const token = randomUUID();
+    let seen = "";
+    let since = 0;
+    for (let attempt = 0; ; attempt++) {
+      signal?.throwIfAborted();
       try {
-        fs.closeSync(fs.openSync(mutex, "wx", 0o600));
+        await fs.writeFile(mutex, token, { flag: "wx" });
         break;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw this.failure(err, mutex);
-      }
-      let age = 0;
-      try {
-        age = Date.now() - fs.statSync(mutex).mtimeMs;
-      } catch {
-        continue; // released meanwhile
-      }
-      if (age > MUTEX_STALE_MS) {
-        // Moved aside atomically: of two writers taking it over, only one removes it.
-        const aside = `${mutex}.${randomBytes(4).toString("hex")}.stale`;
-        try {
-          fs.renameSync(mutex, aside);
-          fs.rmSync(aside, { force: true });
-        } catch {
-          // someone else moved it first
+        if (code(err) === "ENOENT") {
+          await fs.mkdir(path.dirname(file), { recursive: true });
+          continue;
         }
-        continue;
+        if (code(err) !== "EEXIST") throw err;
       }
-      if (Date.now() > until)
-        throw new StoreError(
-          "failed",
-          `${this.url}: ${path.relative(this.root, file)} stayed locked by another writer for ${MUTEX_WAIT_MS / 1000} s`,
-        );
-      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+      const st = await fs.stat(mutex, { bigint: true }).catch(() => undefined);
+      if (st) {
+        const id = `${st.ino}:${st.mtimeNs}`;
+        if (id !== seen) {
+          seen = id;
+          since = performance.now();
+        } else if (performance.now() - since >= staleMs) {
+          // Its holder died inside the critical section: rename it away (only one waiter can), drop it.
+          const grave = `${mutex}~stale-${token}`;
+          if (
+            await fs.rename(mutex, grave).then(
+              () => true,
+              () => false,
+            )
+          )
+            await fs.rm(grave, { force: true });
+          seen = "";
+          continue;
+        }
+      }
+      await sleep(Math.min(50, 2 + attempt * 2) * (0.5 + Math.random()), undefined, { signal });
     }
     try {
-      return fn();
+      return await fn();
     } finally {
-      fs.rmSync(mutex, { force: true });
+      // Released only when still ours: a waiter may have taken over a mutex held far too long.
+      const holder = await fs.readFile(mutex, "utf8").catch(() => "");
+      if (holder === token) await fs.rm(mutex, { force: true });
     }
   }
 
-  async put(
-    key: string,
-    body: string,
-    precondition?: Precondition,
-  ): Promise<{ version: string } | typeof CONFLICT> {
-    const file = this.file(key);
+  async function create(file: string, body: string): Promise<{ version: string } | typeof CONFLICT> {
+    const { tmp, version } = await writeTemp(file, body);
     try {
-      const tmp = this.temp(file, body);
-      try {
-        if (precondition && "ifAbsent" in precondition) {
-          try {
-            // link(2) fails when the name exists: an atomic create of the whole content.
-            fs.linkSync(tmp, file);
-          } catch (err) {
-            if ((err as NodeJS.ErrnoException).code === "EEXIST") return CONFLICT;
-            throw err;
-          }
-          this.syncDir(file);
-          const written = this.read(file);
-          return { version: written?.version ?? "" };
-        }
-        const expected = precondition && "ifVersion" in precondition ? precondition.ifVersion : undefined;
-        const result = await this.locked(file, () => {
-          if (expected !== undefined && this.read(file)?.version !== expected) return CONFLICT;
-          fs.renameSync(tmp, file);
-          return undefined;
-        });
-        if (result === CONFLICT) return CONFLICT;
-        this.syncDir(file);
-        return { version: this.read(file)?.version ?? "" };
-      } finally {
-        fs.rmSync(tmp, { force: true });
-      }
+      await fs.link(tmp, file);
     } catch (err) {
-      throw err instanceof StoreError ? err : this.failure(err, file);
-    }
-  }
-
-  async delete(
-    key: string,
-    precondition?: { ifVersion: string },
-  ): Promise<"deleted" | "absent" | typeof CONFLICT> {
-    const file = this.file(key);
-    try {
-      return await this.locked(file, () => {
-        const current = this.read(file);
-        if (!current) return "absent" as const;
-        if (precondition && current.version !== precondition.ifVersion) return CONFLICT;
-        fs.rmSync(file, { force: true });
-        return "deleted" as const;
+      if (code(err) === "EEXIST") return CONFLICT;
+      if (!LINK_UNSUPPORTED.has(code(err) ?? "")) throw err;
+      // A filesystem without hard links: the same decision under the key's mutex.
+      return await exclusive(file, undefined, async () => {
+        if (await read(file)) return CONFLICT;
+        await fs.rename(tmp, file);
+        return { version };
       });
-    } catch (err) {
-      throw err instanceof StoreError ? err : this.failure(err, file);
+    } finally {
+      await fs.rm(tmp, { force: true });
     }
+    await syncDir(path.dirname(file));
+    return { version };
   }
 
-  async list(prefix: string): Promise<string[]> {
-    // Walk only the folder the prefix names: the state folder also holds other things.
-    const dirKey = prefix.includes("/") ? prefix.slice(0, prefix.lastIndexOf("/")) : "";
-    const start = path.join(this.root, dirKey);
-    const out: string[] = [];
-    const walk = (dir: string) => {
-      let entries: fs.Dirent[];
+  return {
+    url,
+
+    async check() {
       try {
-        entries = fs.readdirSync(dir, { withFileTypes: true });
-      } catch {
-        return;
+        if (o.create) await fs.mkdir(root, { recursive: true });
+        const st = await fs.stat(root);
+        if (!st.isDirectory()) throw new StoreError("badUrl", `store ${url}: ${root} is not a folder`);
+        const probe = path.join(root, `.~check-${randomUUID()}`);
+        await fs.writeFile(probe, "", { flag: "wx" });
+        await fs.rm(probe, { force: true });
+      } catch (err) {
+        if (code(err) === "ENOENT")
+          throw new StoreError(
+            "notFound",
+            `store ${url}: the folder ${root} does not exist; create it (mkdir -p ${root}) or mount the shared volume there`,
+            err,
+          );
+        throw fail("write in the folder", err);
       }
-      for (const e of entries) {
-        const full = path.join(dir, e.name);
-        if (e.isDirectory()) walk(full);
-        else if (e.isFile() && !TEMP.test(e.name)) {
-          const key = path.relative(this.root, full).split(path.sep).join("/");
-          if (key.startsWith(prefix)) out.push(key);
+    },
+
+    async get(key) {
+      const file = fileOf(key);
+      return read(file).catch((err: unknown) => {
+        throw fail(`read ${key}`, err);
+      });
+    },
+
+    async put(key, body, precondition?: Precondition, signal?: AbortSignal) {
+      const file = fileOf(key);
+      try {
+        if (precondition && "ifAbsent" in precondition) return await create(file, body);
+        return await exclusive(file, signal, async () => {
+          if (precondition) {
+            const current = await read(file);
+            if (current?.version !== precondition.ifVersion) return CONFLICT;
+          }
+          return { version: await replace(file, body) };
+        });
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason;
+        throw fail(`write ${key}`, err);
+      }
+    },
+
+    async delete(key, precondition, signal) {
+      const file = fileOf(key);
+      try {
+        if (!(await read(file))) return "absent";
+        return await exclusive(file, signal, async () => {
+          const current = await read(file);
+          if (!current) return "absent";
+          if (precondition && current.version !== precondition.ifVersion) return CONFLICT;
+          await fs.rm(file);
+          return "deleted";
+        });
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason;
+        throw fail(`delete ${key}`, err);
+      }
+    },
+
+    async list(prefix) {
+      const base = path.join(root, ...checkPrefix(prefix).split("/").filter(Boolean));
+      const keys: string[] = [];
+      const walk = async (dir: string): Promise<void> => {
+        let entries: import("node:fs").Dirent[];
+        try {
+          entries = await fs.readdir(dir, { withFileTypes: true });
+        } catch (err) {
+          if (code(err) === "ENOENT" || code(err) === "ENOTDIR") return;
+          throw fail(`list ${prefix || "the store"}`, err);
         }
-      }
-    };
-    walk(start);
-    return out.sort();
-  }
+        for (const e of entries) {
+          const full = path.join(dir, e.name);
+          if (e.isDirectory()) await walk(full);
+          else if (e.isFile()) {
+            // Temporary and mutex files carry a "~", outside the key syntax, so they never show.
+            const key = ownKey(path.relative(root, full).split(path.sep).join("/"), "");
+            if (key !== undefined) keys.push(key);
+          }
+        }
+      };
+      await walk(base);
+      return keys.sort();
+    },
+  };
 }
