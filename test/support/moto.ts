@@ -2,12 +2,11 @@
 // into a virtual environment outside the repository) started on a free 127.0.0.1 port per suite,
 // waited for, and stopped by its PID. Under CI=true a missing moto fails the suite; locally the
 // suite is skipped with the reason (as requireEngine does for the Pulumi CLI).
-import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { freePort } from "../../harness/net";
+import { cannotRun, startServer } from "./server";
 
 /** Where scripts/ensure-moto.sh puts the environment unless MOTO_VENV says otherwise. */
 export function motoVenv(): string {
@@ -37,20 +36,6 @@ export function findMotoServer(): string | undefined {
   return candidates.find((c): c is string => c !== undefined && executable(c));
 }
 
-function answers(url: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.get(url, (res) => {
-      res.resume();
-      resolve((res.statusCode ?? 500) < 500);
-    });
-    req.on("error", () => resolve(false));
-    req.setTimeout(1000, () => {
-      req.destroy();
-      resolve(false);
-    });
-  });
-}
-
 /** A running moto server. */
 export interface Moto {
   /** `http://127.0.0.1:<port>`, for AWS_ENDPOINT_URL and the clients' `endpoint`. */
@@ -70,44 +55,25 @@ export const MOTO_ENV = {
 
 /**
  * Starts moto for a suite, or stops the suite: fails under CI=true when moto is missing, skips
- * with the reason otherwise. Call from `before`; stop the result in `after`.
+ * with the reason otherwise. Call from `before`; stop the result in `after`. `env` is added to the
+ * server's environment (e.g. INITIAL_NO_AUTH_ACTION_COUNT=0 makes moto check credentials).
  */
-export async function startMoto(ctx: Mocha.Context): Promise<Moto> {
+export async function startMoto(ctx: Mocha.Context, env: Record<string, string> = {}): Promise<Moto> {
   const bin = findMotoServer();
-  if (!bin) {
-    const reason = `no moto_server found ($MOTO_SERVER, ${motoVenv()}, PATH); run \`bash scripts/ensure-moto.sh\``;
-    if (process.env.CI === "true") throw new Error(`AWS emulator tests cannot run: ${reason}`);
-    console.log(`      skipped: ${reason}`);
-    ctx.skip();
-  }
+  if (!bin)
+    cannotRun(
+      ctx,
+      "AWS emulator tests",
+      `no moto_server found ($MOTO_SERVER, ${motoVenv()}, PATH); run \`bash scripts/ensure-moto.sh\``,
+    );
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(bin as string, ["-H", "127.0.0.1", "-p", String(port)], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-      process.kill(child.pid, "SIGTERM");
-      const timer = setTimeout(
-        () => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, "SIGKILL"),
-        5000,
-      );
-      await exited;
-      clearTimeout(timer);
-    }
-  };
-  const deadline = Date.now() + 30_000;
-  while (!(await answers(`${endpoint}/moto-api/`))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error(`moto_server did not start on ${endpoint}: ${stderr.trim() || "no output"}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return { endpoint, pid: child.pid as number, stop };
+  const server = await startServer(
+    "moto_server",
+    bin,
+    ["-H", "127.0.0.1", "-p", String(port)],
+    `${endpoint}/moto-api/`,
+    { env },
+  );
+  return { endpoint, ...server };
 }
