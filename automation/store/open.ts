@@ -50,13 +50,33 @@ const NAME_RULES = {
   storeName: [/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/, "1-40 lowercase letters, digits and '-'"],
 } as const satisfies Record<string, readonly [RegExp, string]>;
 
+/** `url` as it may be printed: no user or password, and only the values of parameters we know. */
+function redact(url: string): string {
+  const m = /^([a-z0-9+.-]+:\/\/)([^/?#]*@)?([^?#]*)(\?[^#]*)?(#.*)?$/i.exec(url);
+  if (!m) return url;
+  const [, scheme = "", userinfo, rest = "", query, hash = ""] = m;
+  const known = new Set(Object.values(PARAMS).flat());
+  const q = query
+    ?.slice(1)
+    .split("&")
+    .map((pair) => {
+      const k = pair.split("=")[0] ?? "";
+      return known.has(decodeURIComponent(k)) || !pair.includes("=") ? pair : `${k}=***`;
+    })
+    .join("&");
+  return `${scheme}${userinfo ? "***@" : ""}${rest}${q !== undefined ? `?${q}` : ""}${hash}`;
+}
+
 function badUrl(url: string, kind: StoreLocation["kind"] | undefined, what: string): StoreError {
   const example = kind
     ? EXAMPLES[kind]
     : Object.values(EXAMPLES)
         .map((e) => `'${e}'`)
         .join(", ");
-  return new StoreError("badUrl", `store URL ${JSON.stringify(url)}: ${what}; for example ${example}`);
+  return new StoreError(
+    "badUrl",
+    `store URL ${JSON.stringify(redact(url))}: ${what}; for example ${example}`,
+  );
 }
 
 /** Parses a store URL (also a plain absolute path, for a folder); throws StoreError("badUrl"). */
@@ -123,7 +143,6 @@ export function parseStoreUrl(url: string): StoreLocation {
   switch (kind) {
     case "file": {
       if (u.host !== "") throw fail(`file URLs name a local path, not the host ${JSON.stringify(u.host)}`);
-      if (Object.keys(params).length) throw fail("file URLs take no parameters");
       return { kind, path: path.resolve(fileURLToPath(u)) };
     }
     case "s3":

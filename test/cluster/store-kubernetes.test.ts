@@ -26,6 +26,7 @@ describe("Kubernetes store on the test cluster", function () {
   let run = 0;
   let badToken = "";
   let closed = "";
+  let nobody = "";
 
   const open = (ns: string, kubeconfig = cluster.kubeconfigPath, name = `s${++run}`): Promise<Backend> =>
     openBackend(`k8s://${ns}?kubeconfig=${kubeconfig}&name=${name}`, { pageSize: PAGE });
@@ -36,6 +37,23 @@ describe("Kubernetes store on the test cluster", function () {
     // Kubeconfigs that go wrong: a token the server refuses, a server where nothing listens.
     badToken = path.join(cluster.dir, "store-bad-token.kubeconfig");
     fs.writeFileSync(badToken, cluster.kubeconfig.replace(/token: \S+/, "token: not-the-token"));
+    // A ServiceAccount the API server knows, with no role: every call is forbidden.
+    await cluster.api.ok("POST", `/api/v1/namespaces/${NS}/serviceaccounts`, {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name: "store-nobody" },
+    });
+    const request = (await cluster.api.ok(
+      "POST",
+      `/api/v1/namespaces/${NS}/serviceaccounts/store-nobody/token`,
+      {
+        apiVersion: "authentication.k8s.io/v1",
+        kind: "TokenRequest",
+        spec: { expirationSeconds: 3600 },
+      },
+    )) as { status: { token: string } };
+    nobody = path.join(cluster.dir, "store-nobody.kubeconfig");
+    fs.writeFileSync(nobody, cluster.kubeconfig.replace(/token: \S+/, `token: ${request.status.token}`));
     closed = path.join(cluster.dir, "store-closed.kubeconfig");
     const port = await freePort();
     fs.writeFileSync(
@@ -59,6 +77,15 @@ describe("Kubernetes store on the test cluster", function () {
         open: async () => (await open(NS, badToken)).objects,
         failure: "credentials",
         mentions: [/401/, /refresh the kubeconfig's credentials/],
+      },
+      {
+        label: "an identity without a role in the namespace",
+        open: async () => (await open(NS, nobody)).objects,
+        failure: "forbidden",
+        mentions: [
+          /403/,
+          /grant get, list, create, update and delete on configmaps and coordination.k8s.io leases/,
+        ],
       },
       {
         label: "a server where nothing listens",

@@ -8,7 +8,13 @@ import { azureBlobStore } from "../../automation/store/backends/azure-blob";
 import { StoreError } from "../../automation/store/object-store";
 import { openBackend, parseStoreUrl } from "../../automation/store/open";
 import { freePort } from "../../harness/net";
-import { AZURITE_ACCOUNT, AZURITE_KEY, type Azurite, startAzurite } from "../support/azurite";
+import {
+  AZURITE_ACCOUNT,
+  AZURITE_KEY,
+  launchAzurite,
+  requireEmulator,
+  type ServerProcess,
+} from "../support/emulators";
 import { describeConformance } from "../unit/store/conformance";
 
 const CONTAINER = "progressive-state";
@@ -16,7 +22,7 @@ const PAGE = 3;
 
 describe("Azure Blob store on Azurite", function () {
   this.timeout(120_000);
-  let azurite: Azurite | undefined;
+  let azurite: ServerProcess | undefined;
   let closedPort = 0;
   let run = 0;
   let saved: string | undefined;
@@ -30,7 +36,7 @@ describe("Azure Blob store on Azurite", function () {
   };
 
   before(async function () {
-    azurite = await startAzurite(this);
+    azurite = await requireEmulator(this, "Azure Blob emulator tests", launchAzurite);
     saved = process.env.AZURE_STORAGE_KEY;
     process.env.AZURE_STORAGE_KEY = AZURITE_KEY;
     const service = new BlobServiceClient(

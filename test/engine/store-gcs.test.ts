@@ -7,7 +7,7 @@
 
 import { openBackend } from "../../automation/store/open";
 import { freePort } from "../../harness/net";
-import { FAKE_GCS_VERSION, type FakeGcs, startFakeGcs } from "../support/fake-gcs";
+import { FAKE_GCS_VERSION, launchFakeGcs, requireEmulator } from "../support/emulators";
 import { describeConformance } from "../unit/store/conformance";
 
 const BUCKET = "progressive-state";
@@ -15,7 +15,7 @@ const PAGE = 3;
 
 describe("Cloud Storage store on fake-gcs-server", function () {
   this.timeout(120_000);
-  let gcs: FakeGcs | undefined;
+  let gcs: Awaited<ReturnType<typeof launchFakeGcs>> | undefined;
   let closedPort = 0;
   let run = 0;
 
@@ -23,7 +23,7 @@ describe("Cloud Storage store on fake-gcs-server", function () {
     (await openBackend(`gs://${bucket}/run-${++run}?endpoint=${endpoint}`, { pageSize: PAGE })).objects;
 
   before(async function () {
-    gcs = await startFakeGcs(this);
+    gcs = await requireEmulator(this, "Cloud Storage emulator tests", launchFakeGcs);
     await gcs.createBucket(BUCKET);
     closedPort = await freePort();
   });

@@ -167,6 +167,9 @@ describe("package", () => {
       "@google-cloud/monitoring",
       "@pulumi/kubernetes",
       "@kubernetes/client-node",
+      "@aws-sdk/client-s3",
+      "@azure/storage-blob",
+      "@google-cloud/storage",
     ]) {
       assert.equal(pkg.peerDependenciesMeta[sdk]?.optional, true, `${sdk} is an optional peer`);
       const range = pkg.peerDependencies[sdk] ?? "";
