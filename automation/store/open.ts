@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type AzureBlobLocation, azureBlobStore } from "./backends/azure-blob";
 import type { BackendOptions } from "./backends/common";
-import { type FolderStoreOptions, folderStore } from "./backends/folder";
+import { FolderObjectStore, type FolderStoreOptions } from "./backends/folder";
 import { type GcsLocation, gcsStore } from "./backends/gcs";
 import { type KubernetesLocation, kubernetesBackend } from "./backends/kubernetes";
 import { type S3Location, s3Store } from "./backends/s3";
@@ -222,7 +222,8 @@ export async function openBackend(url: string, opts: OpenOptions = {}): Promise<
   const printable = storeUrl(loc);
   switch (loc.kind) {
     case "file":
-      return { objects: folderStore(loc.path, opts) };
+      // A folder a URL names must exist (or be asked for): an unmounted volume is not replaced by a local folder.
+      return { objects: new FolderObjectStore(loc.path, { ...opts, create: opts.create ?? false }) };
     case "s3":
       return { objects: await s3Store(loc, printable, opts) };
     case "azblob":

@@ -137,31 +137,32 @@ describe("Kubernetes store on the test cluster", function () {
     });
 
     it("create, read back, renew at the version, refuse a stale renewal, delete at the version", async () => {
-      assert.equal(await leases.get("web"), undefined);
-      const v1 = await leases.create("web", record("runner-a"));
+      const LOCK = "releases/shop/dev/web.lock"; // lease names are keys
+      assert.equal(await leases.get(LOCK), undefined);
+      const v1 = await leases.create(LOCK, record("runner-a"));
       assert.ok(v1 !== CONFLICT);
-      assert.equal(await leases.create("web", record("runner-b")), CONFLICT);
-      assert.deepEqual(await leases.get("web"), { record: record("runner-a"), version: v1.version });
-      const v2 = await leases.update("web", record("runner-a", "2026-12-06T15:00:15.456Z"), v1.version);
+      assert.equal(await leases.create(LOCK, record("runner-b")), CONFLICT);
+      assert.deepEqual(await leases.get(LOCK), { record: record("runner-a"), version: v1.version });
+      const v2 = await leases.update(LOCK, record("runner-a", "2026-12-06T15:00:15.456Z"), v1.version);
       assert.ok(v2 !== CONFLICT);
-      assert.equal(await leases.update("web", record("runner-b"), v1.version), CONFLICT);
-      assert.equal(await leases.delete("web", v1.version), CONFLICT);
-      assert.equal(await leases.delete("web", v2.version), "deleted");
-      assert.equal(await leases.delete("web", v2.version), "absent");
+      assert.equal(await leases.update(LOCK, record("runner-b"), v1.version), CONFLICT);
+      assert.equal(await leases.delete(LOCK, v1.version), CONFLICT);
+      assert.equal(await leases.delete(LOCK, v2.version), "deleted");
+      assert.equal(await leases.delete(LOCK, v2.version), "absent");
       // A renewal after the lease was deleted must not bring it back.
-      assert.equal(await leases.update("web", record("runner-b"), v2.version), CONFLICT);
-      assert.equal(await leases.get("web"), undefined);
+      assert.equal(await leases.update(LOCK, record("runner-b"), v2.version), CONFLICT);
+      assert.equal(await leases.get(LOCK), undefined);
     });
 
     it("a Lease object kubectl shows: holderIdentity, duration, times, the holder's JSON", async () => {
-      const v = await leases.create("shop.dev.web", record("runner-a"));
+      const v = await leases.create("releases/shop/dev/stack-step.mutex", record("runner-a"));
       assert.ok(v !== CONFLICT);
       const list = await cluster.api.request("GET", `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases`);
       const lease = (
         list.body as {
           items: { metadata: { annotations?: Record<string, string> }; spec: Record<string, unknown> }[];
         }
-      ).items.find((l) => l.metadata.annotations?.[KEY_ANNOTATION] === "shop.dev.web");
+      ).items.find((l) => l.metadata.annotations?.[KEY_ANNOTATION] === "releases/shop/dev/stack-step.mutex");
       assert.ok(lease);
       assert.deepEqual(lease.spec, {
         holderIdentity: "runner-a/4242/r-1",

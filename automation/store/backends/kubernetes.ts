@@ -348,11 +348,7 @@ function kubernetesLeases(
   },
 ): LeaseBackend {
   const { namespace, store, send, answer } = c;
-  const leaseName = (name: string) => {
-    if (name.includes("/"))
-      throw new StoreError("badUrl", `lease name ${JSON.stringify(name)} is not one key segment`);
-    return objectName(store, checkKey(name));
-  };
+  const leaseName = (name: string) => objectName(store, checkKey(name));
   const lease = (name: string, r: LeaseRecord, resourceVersion?: string): k8s.V1Lease => ({
     apiVersion: "coordination.k8s.io/v1",
     kind: "Lease",

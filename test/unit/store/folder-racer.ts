@@ -2,13 +2,13 @@
 // at the version the parent read, at once; prints "won <key> <body>" for each write it won. It
 // prints "ready" and waits for "go" on stdin first, so that all racers start together.
 // Usage: folder-racer.ts <folder> <writer id> <JSON array of each round's base version>
-import { folderStore } from "../../../automation/store/backends/folder";
+import { FolderObjectStore } from "../../../automation/store/backends/folder";
 import { CONFLICT } from "../../../automation/store/object-store";
 
 async function main(): Promise<void> {
   const [root, id, basesJson] = process.argv.slice(2) as [string, string, string];
   const bases = JSON.parse(basesJson) as string[];
-  const store = folderStore(root);
+  const store = new FolderObjectStore(root);
   const body = `writer-${id}`;
   process.stdout.write("ready\n");
   await new Promise<void>((resolve) => process.stdin.once("data", () => resolve()));

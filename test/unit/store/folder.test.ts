@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { folderStore } from "../../../automation/store/backends/folder";
+import { FolderObjectStore } from "../../../automation/store/backends/folder";
 import { CONFLICT, StoreError } from "../../../automation/store/object-store";
 import { describeConformance } from "./conformance";
 
@@ -29,7 +29,7 @@ function filesUnder(dir: string): string[] {
 }
 
 describeConformance("folder", () => ({
-  fresh: async () => folderStore(tempDir()),
+  fresh: async () => new FolderObjectStore(tempDir()),
   pageSize: 3,
   failing: () => {
     const file = path.join(tempDir(), "a-file");
@@ -37,13 +37,13 @@ describeConformance("folder", () => ({
     return [
       {
         label: "a folder that does not exist",
-        open: async () => folderStore(path.join(tempDir(), "not-mounted")),
+        open: async () => new FolderObjectStore(path.join(tempDir(), "not-mounted"), { create: false }),
         failure: "notFound",
         mentions: [/does not exist/, /mkdir -p .*not-mounted/],
       },
       {
         label: "a file where the folder should be",
-        open: async () => folderStore(file),
+        open: async () => new FolderObjectStore(file),
         failure: "badUrl",
         mentions: [/is not a folder/],
       },
@@ -52,20 +52,24 @@ describeConformance("folder", () => ({
 }));
 
 describe("folder store", () => {
-  it("creates the folder only when asked to", async () => {
+  it("creates its folder, private to the user, unless told not to", async () => {
     const root = path.join(tempDir(), "state", "nested");
     await assert.rejects(
-      folderStore(root).check(),
+      new FolderObjectStore(root, { create: false }).check(),
       (e: unknown) => e instanceof StoreError && e.failure === "notFound",
     );
     assert.equal(fs.existsSync(root), false);
-    await folderStore(root, { create: true }).check();
-    assert.equal(fs.statSync(root).isDirectory(), true);
+    const store = new FolderObjectStore(root);
+    await store.check();
+    assert.equal(fs.statSync(root).mode & 0o777, 0o700);
+    await store.put("a/b.json", "{}");
+    assert.equal(fs.statSync(path.join(root, "a")).mode & 0o777, 0o700);
+    assert.equal(fs.statSync(path.join(root, "a/b.json")).mode & 0o777, 0o600);
   });
 
   it("keeps objects at their keys' paths, and nothing else once calls are done", async () => {
     const root = tempDir();
-    const store = folderStore(root);
+    const store = new FolderObjectStore(root);
     const v = await store.put("releases/shop/dev/web.json", "{}", { ifAbsent: true });
     assert.ok(v !== CONFLICT);
     assert.equal(await store.put("releases/shop/dev/web.json", "{}", { ifAbsent: true }), CONFLICT);
@@ -79,7 +83,7 @@ describe("folder store", () => {
   });
 
   it("rewriting equal content is a new version", async () => {
-    const store = folderStore(tempDir());
+    const store = new FolderObjectStore(tempDir());
     const v1 = await store.put("k.json", "same");
     const v2 = await store.put("k.json", "same");
     assert.ok(v1 !== CONFLICT && v2 !== CONFLICT);
@@ -88,7 +92,7 @@ describe("folder store", () => {
   });
 
   it("refuses a key that is both an object and a folder of others, naming both", async () => {
-    const store = folderStore(tempDir());
+    const store = new FolderObjectStore(tempDir());
     await store.put("a/b", "x");
     await assert.rejects(
       store.put("a/b/c", "y"),
@@ -99,7 +103,7 @@ describe("folder store", () => {
 
   it("takes over a mutex left by a writer that died, once it has not changed for mutexStaleMs", async () => {
     const root = tempDir();
-    const store = folderStore(root, { mutexStaleMs: 300 });
+    const store = new FolderObjectStore(root, { mutexStaleMs: 300 });
     const v = await store.put("lease.json", "one", { ifAbsent: true });
     assert.ok(v !== CONFLICT);
     fs.writeFileSync(path.join(root, "lease.json~lock"), "a writer that died");
@@ -111,7 +115,7 @@ describe("folder store", () => {
 
   it("waits for a mutex that its holder keeps fresh", async () => {
     const root = tempDir();
-    const store = folderStore(root, { mutexStaleMs: 300 });
+    const store = new FolderObjectStore(root, { mutexStaleMs: 300 });
     await store.put("k.json", "one");
     const mutex = path.join(root, "k.json~lock");
     fs.writeFileSync(mutex, "a slow writer");
@@ -132,7 +136,7 @@ describe("folder store", () => {
   });
 
   it("readers never see half a write", async () => {
-    const store = folderStore(tempDir());
+    const store = new FolderObjectStore(tempDir());
     const bodies = ["a", "b", "c"].map((c) => c.repeat(256 * 1024));
     await store.put("big.json", bodies[0] as string);
     let writing = true;
@@ -153,7 +157,7 @@ describe("folder store", () => {
   it("writers in separate processes: exactly one create and one replace win each round", async function () {
     this.timeout(60_000);
     const root = tempDir();
-    const store = folderStore(root);
+    const store = new FolderObjectStore(root);
     const processes = 4;
     const rounds = 5;
     for (let r = 0; r < rounds; r++) await store.put(`replace-${r}.json`, "base");

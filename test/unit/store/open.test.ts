@@ -107,13 +107,17 @@ describe("store URLs", () => {
 });
 
 describe("openBackend", () => {
-  it("opens a folder without touching it, and a plain path is the same store", async () => {
+  it("a folder a URL names must exist (an unmounted volume is an error), unless create is asked", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "store-open-"));
     try {
       const missing = path.join(dir, "state");
       const { objects, leases } = await openBackend(`file://${missing}`);
       assert.equal(objects.url, `file://${missing}`);
       assert.equal(leases, undefined, "leases are objects of the folder");
+      await assert.rejects(
+        objects.check(),
+        (e: unknown) => e instanceof StoreError && e.failure === "notFound",
+      );
       assert.equal(fs.existsSync(missing), false);
       await openBackend(missing, { create: true }).then((b) => b.objects.check());
       assert.equal(fs.statSync(missing).isDirectory(), true);
