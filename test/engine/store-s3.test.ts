@@ -96,7 +96,7 @@ describe("S3 store on moto", function () {
       await assert.rejects(store.check(), (e: unknown) => {
         assert.ok(e instanceof StoreError);
         assert.equal(e.failure, "unsupported");
-        assert.match(e.message, /overwrote an object despite If-None-Match/);
+        assert.match(e.message, /overwrote an object despite a create-if-absent precondition/);
         return true;
       });
     } finally {

@@ -17,6 +17,7 @@ import {
   loadStorePackage,
   ownKey,
   probeName,
+  proveConditionalWrites,
   storeCall,
   storeError,
 } from "./common";
@@ -181,24 +182,15 @@ export async function azureBlobStore(
     async check(signal) {
       await send("read the container", signal, (abortSignal) => container.getProperties({ abortSignal }));
       const probe = `${prefix}${probeName()}`;
-      await send("write a probe blob", signal, (s) => upload(probe, "probe", { ifNoneMatch: "*" }, s));
-      try {
-        const again = await send("write a probe blob again", signal, (s) =>
-          orConflict(upload(probe, "again", { ifNoneMatch: "*" }, s), false),
-        );
-        if (again !== CONFLICT)
-          throw storeError(
-            "unsupported",
-            url,
-            `use the ${where}`,
-            "the service overwrote a blob despite If-None-Match: *",
-            fixes,
-          );
-      } finally {
-        await send("remove the probe blob", signal, (s) => deleteBlob(probe, undefined, s)).catch(
-          () => undefined,
-        );
-      }
+      await proveConditionalWrites({
+        create: (body) =>
+          send("write a probe blob", signal, (s) =>
+            orConflict(upload(probe, body, { ifNoneMatch: "*" }, s), false),
+          ),
+        remove: () => send("remove the probe blob", signal, (s) => deleteBlob(probe, undefined, s)),
+        unsupported: (what) =>
+          storeError("unsupported", url, `use the ${where}`, `the service ${what}`, fixes),
+      });
     },
 
     async get(key, signal) {

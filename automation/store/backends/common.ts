@@ -1,8 +1,8 @@
 // What every backend shares: its options, loading its optional SDK, one call with a deadline,
 // keys under the store's prefix, and the StoreError messages that name the URL and the fix.
-import { importPackage, isPackageNotFound, type PackageImporter } from "../../metrics/sdk-call";
+import { importPackage, loadSdk, MissingPackageError, type PackageImporter } from "../../metrics/sdk-call";
 import { Deadline, errorText } from "../../routers/types";
-import { checkKey, StoreError, type StoreFailure } from "../object-store";
+import { CONFLICT, checkKey, StoreError, type StoreFailure } from "../object-store";
 
 /** Options every backend takes (openBackend passes them through). */
 export interface BackendOptions {
@@ -26,15 +26,14 @@ export async function loadStorePackage<T>(
   importer: PackageImporter = importPackage,
 ): Promise<T> {
   try {
-    return (await importer(packageName)) as T;
+    return await loadSdk<T>(`store ${url}`, packageName, importer);
   } catch (err) {
-    if (isPackageNotFound(err, packageName))
-      throw new StoreError(
-        "failed",
-        `store ${url} needs the package ${packageName}, which is not installed; install it with npm install ${packageName}`,
-        err,
-      );
-    throw err;
+    if (!(err instanceof MissingPackageError)) throw err;
+    throw new StoreError(
+      "failed",
+      `store ${url} needs the package ${packageName}, which is not installed; install it with npm install ${packageName}`,
+      err,
+    );
   }
 }
 
@@ -139,4 +138,26 @@ export function contentType(key: string): string {
 /** `key` under the store's prefix (`prefix` is "" or ends with "/"). */
 export function fullName(prefix: string, key: string): string {
   return `${prefix}${checkKey(key)}`;
+}
+
+/**
+ * check()'s proof that the service honours preconditions, on a probe object: created twice with
+ * create-if-absent (the second must be a conflict), then, when given, deleted at a stale version
+ * (a conflict too), then removed. A service that ignores them fails with `unsupported(what)`.
+ */
+export async function proveConditionalWrites(p: {
+  readonly create: (body: string) => Promise<unknown>;
+  readonly deleteStale?: () => Promise<unknown>;
+  readonly remove: () => Promise<unknown>;
+  readonly unsupported: (what: string) => StoreError;
+}): Promise<void> {
+  await p.create("probe");
+  try {
+    if ((await p.create("again")) !== CONFLICT)
+      throw p.unsupported("overwrote an object despite a create-if-absent precondition");
+    if (p.deleteStale && (await p.deleteStale()) !== CONFLICT)
+      throw p.unsupported("deleted an object despite a precondition on a stale version");
+  } finally {
+    await p.remove().catch(() => undefined);
+  }
 }

@@ -18,6 +18,7 @@ import {
   loadStorePackage,
   ownKey,
   probeName,
+  proveConditionalWrites,
   storeCall,
   storeError,
 } from "./common";
@@ -130,20 +131,11 @@ export async function gcsStore(loc: GcsLocation, url: string, o: BackendOptions 
     async check(signal) {
       await send("read the bucket", signal, () => bucket.getMetadata());
       const probe = `${prefix}${probeName()}`;
-      await send("write a probe object", signal, () => upload(probe, "probe", 0));
-      try {
-        const again = await send("write a probe object again", signal, () => upload(probe, "again", 0));
-        if (again !== CONFLICT)
-          throw storeError(
-            "unsupported",
-            url,
-            `use ${where}`,
-            "the service overwrote an object despite ifGenerationMatch=0",
-            fixes,
-          );
-      } finally {
-        await send("remove the probe object", signal, () => remove(probe, undefined)).catch(() => undefined);
-      }
+      await proveConditionalWrites({
+        create: (body) => send("write a probe object", signal, () => upload(probe, body, 0)),
+        remove: () => send("remove the probe object", signal, () => remove(probe, undefined)),
+        unsupported: (what) => storeError("unsupported", url, `use ${where}`, `the service ${what}`, fixes),
+      });
     },
 
     async get(key, signal) {

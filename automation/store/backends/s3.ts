@@ -18,6 +18,7 @@ import {
   loadStorePackage,
   ownKey,
   probeName,
+  proveConditionalWrites,
   storeCall,
   storeError,
 } from "./common";
@@ -110,60 +111,43 @@ export async function s3Store(loc: S3Location, url: string, o: BackendOptions = 
   const send = <T>(what: string, signal: AbortSignal | undefined, call: (s: AbortSignal) => Promise<T>) =>
     storeCall(timeoutMs, signal, call, classify(what));
 
-  const put: ObjectStore["put"] = async (key, body, precondition, signal) => {
-    const Key = fullName(prefix, key);
-    return send(`write ${key}`, signal, async (abortSignal) => {
-      try {
-        const res = await client.send(
-          new sdk.PutObjectCommand({
-            Bucket,
-            Key,
-            Body: Buffer.from(body, "utf8"),
-            ContentLength: Buffer.byteLength(body, "utf8"),
-            ContentType: contentType(key),
-            ...(precondition && "ifAbsent" in precondition ? { IfNoneMatch: "*" } : {}),
-            ...(precondition && "ifVersion" in precondition ? { IfMatch: precondition.ifVersion } : {}),
-          }),
-          { abortSignal },
-        );
-        return { version: res.ETag ?? "" };
-      } catch (err) {
-        // If-Match on a key that is gone answers 404: the version asked for is not there either.
-        if (isConflict(err) || (precondition && "ifVersion" in precondition && isMissingKey(err)))
-          return CONFLICT;
-        throw err;
-      }
-    });
+  /** PutObject of a full object name; CONFLICT when its precondition did not hold. */
+  const putObject = async (
+    Key: string,
+    body: string,
+    cond: { IfNoneMatch?: string; IfMatch?: string },
+    s: AbortSignal,
+  ) => {
+    try {
+      const bytes = Buffer.from(body, "utf8");
+      const input = {
+        Bucket,
+        Key,
+        Body: bytes,
+        ContentLength: bytes.length,
+        ContentType: contentType(Key),
+        ...cond,
+      };
+      return { version: (await client.send(new sdk.PutObjectCommand(input), { abortSignal: s })).ETag ?? "" };
+    } catch (err) {
+      // If-Match on a key that is gone answers 404: the version asked for is not there either.
+      if (isConflict(err) || (cond.IfMatch && isMissingKey(err))) return CONFLICT;
+      throw err;
+    }
   };
 
-  const del = async (
-    key: string,
-    ifVersion: string | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<"deleted" | "absent" | typeof CONFLICT> => {
-    const Key = fullName(prefix, key);
-    return send(`delete ${key}`, signal, async (abortSignal) => {
-      if (ifVersion === undefined) {
-        // S3 answers 204 whether or not the key was there; a HEAD tells which to report.
-        try {
-          await client.send(new sdk.HeadObjectCommand({ Bucket, Key }), { abortSignal });
-        } catch (err) {
-          if (isMissingKey(err) && errName(err) !== "NoSuchBucket") return "absent";
-          throw err;
-        }
-      }
-      try {
-        await client.send(
-          new sdk.DeleteObjectCommand({ Bucket, Key, ...(ifVersion ? { IfMatch: ifVersion } : {}) }),
-          { abortSignal },
-        );
-        return "deleted";
-      } catch (err) {
-        if (isConflict(err)) return CONFLICT;
-        if (isMissingKey(err) && errName(err) !== "NoSuchBucket") return "absent";
-        throw err;
-      }
-    });
+  /** DeleteObject of a full object name, at a version when `IfMatch` is given. */
+  const deleteObject = async (Key: string, IfMatch: string | undefined, s: AbortSignal) => {
+    try {
+      await client.send(new sdk.DeleteObjectCommand({ Bucket, Key, ...(IfMatch ? { IfMatch } : {}) }), {
+        abortSignal: s,
+      });
+      return "deleted" as const;
+    } catch (err) {
+      if (isConflict(err)) return CONFLICT;
+      if (isMissingKey(err) && errName(err) !== "NoSuchBucket") return "absent" as const;
+      throw err;
+    }
   };
 
   const list = async (p: string, signal?: AbortSignal, pageSize = o.pageSize): Promise<string[]> => {
@@ -196,52 +180,16 @@ export async function s3Store(loc: S3Location, url: string, o: BackendOptions = 
 
     async check(signal) {
       await list("", signal, 1);
-      // A probe outside the key syntax (never listed), removed before returning.
-      const probe = probeName();
-      const send1 = (what: string, c: (s: AbortSignal) => Promise<unknown>) => send(what, signal, c);
-      await send1("write a probe object", (abortSignal) =>
-        client.send(
-          new sdk.PutObjectCommand({ Bucket, Key: `${prefix}${probe}`, Body: "probe", IfNoneMatch: "*" }),
-          { abortSignal },
-        ),
-      );
-      const unsupported = (what: string) =>
-        storeError("unsupported", url, `use ${where}`, `the server ${what}`, fixes);
-      try {
-        const again = await send1("write a probe object again", async (abortSignal) =>
-          client
-            .send(
-              new sdk.PutObjectCommand({ Bucket, Key: `${prefix}${probe}`, Body: "again", IfNoneMatch: "*" }),
-              { abortSignal },
-            )
-            .then(
-              () => "written",
-              (err: unknown) => {
-                if (isConflict(err)) return CONFLICT;
-                throw err;
-              },
-            ),
-        );
-        if (again !== CONFLICT) throw unsupported("overwrote an object despite If-None-Match: *");
-        const stale = await send1("delete the probe at a stale version", async (abortSignal) =>
-          client
-            .send(new sdk.DeleteObjectCommand({ Bucket, Key: `${prefix}${probe}`, IfMatch: '"0"' }), {
-              abortSignal,
-            })
-            .then(
-              () => "deleted",
-              (err: unknown) => {
-                if (isConflict(err)) return CONFLICT;
-                throw err;
-              },
-            ),
-        );
-        if (stale !== CONFLICT) throw unsupported("deleted an object despite a stale If-Match");
-      } finally {
-        await send1("remove the probe object", (abortSignal) =>
-          client.send(new sdk.DeleteObjectCommand({ Bucket, Key: `${prefix}${probe}` }), { abortSignal }),
-        ).catch(() => undefined);
-      }
+      const probe = `${prefix}${probeName()}`;
+      await proveConditionalWrites({
+        create: (body) =>
+          send("write a probe object", signal, (s) => putObject(probe, body, { IfNoneMatch: "*" }, s)),
+        // S3-compatible servers differ here most: prove the delete precondition too.
+        deleteStale: () =>
+          send("delete the probe at a stale version", signal, (s) => deleteObject(probe, '"0"', s)),
+        remove: () => send("remove the probe object", signal, (s) => deleteObject(probe, undefined, s)),
+        unsupported: (what) => storeError("unsupported", url, `use ${where}`, `the server ${what}`, fixes),
+      });
     },
 
     async get(key, signal) {
@@ -257,8 +205,32 @@ export async function s3Store(loc: S3Location, url: string, o: BackendOptions = 
       });
     },
 
-    put,
-    delete: (key, precondition, signal) => del(key, precondition?.ifVersion, signal),
+    async put(key, body, precondition, signal) {
+      const Key = fullName(prefix, key);
+      const cond = !precondition
+        ? {}
+        : "ifAbsent" in precondition
+          ? { IfNoneMatch: "*" }
+          : { IfMatch: precondition.ifVersion };
+      return send(`write ${key}`, signal, (s) => putObject(Key, body, cond, s));
+    },
+
+    async delete(key, precondition, signal) {
+      const Key = fullName(prefix, key);
+      return send(`delete ${key}`, signal, async (s) => {
+        if (!precondition) {
+          // S3 answers 204 whether or not the key was there; a HEAD tells which to report.
+          try {
+            await client.send(new sdk.HeadObjectCommand({ Bucket, Key }), { abortSignal: s });
+          } catch (err) {
+            if (isMissingKey(err) && errName(err) !== "NoSuchBucket") return "absent";
+            throw err;
+          }
+        }
+        return deleteObject(Key, precondition?.ifVersion, s);
+      });
+    },
+
     list: (p, signal) => list(p, signal),
   };
 }
