@@ -84,7 +84,7 @@ describe("Kubernetes store on the test cluster", function () {
         failure: "forbidden",
         mentions: [
           /403/,
-          /grant get, list, create, update and delete on configmaps and coordination.k8s.io leases/,
+          /grant get, list, create, update, patch and delete on configmaps and coordination.k8s.io leases/,
         ],
       },
       {

@@ -3,17 +3,14 @@
 // the API server's own optimistic concurrency: create is a POST (409 AlreadyExists when the name is
 // taken), replace a PUT carrying metadata.resourceVersion (409 Conflict when it moved on), delete
 // carries preconditions.resourceVersion. A version is the resourceVersion.
-// Names are derived from the store name and the key (a hash keeps them unique and within 253
-// characters, a readable tail helps kubectl users); the key itself is in an annotation, and a
-// label names the store, so list() is one labelled list call (metadata only, bodies stay home).
-import { createHash } from "node:crypto";
+// Objects are named as kubernetes-names.ts says, labelled with the store, so list() is one
+// labelled list call (metadata only, bodies stay home); leases are in kubernetes-leases.ts.
 import type * as k8s from "@kubernetes/client-node";
-import { loadKubeConfig, loadKubernetesClient, MERGE_PATCH } from "../../routers/kubernetes/client";
+import { loadKubeConfig, loadKubernetesClient } from "../../routers/kubernetes/client";
 import {
   CONFLICT,
   checkKey,
   type LeaseBackend,
-  type LeaseRecord,
   type ObjectStore,
   StoreError,
   type StoreFailure,
@@ -30,6 +27,19 @@ import {
   storeCall,
   storeError,
 } from "./common";
+import { kubernetesLeases } from "./kubernetes-leases";
+import {
+  answer,
+  KEY_ANNOTATION,
+  METADATA_ONLY,
+  objectMeta,
+  objectName,
+  STORE_LABEL,
+  serverMessage,
+  statusOf,
+} from "./kubernetes-names";
+
+export { HOLDER_ANNOTATION, KEY_ANNOTATION, objectName, STORE_LABEL } from "./kubernetes-names";
 
 /** Where a Kubernetes store is, as parsed from its URL. */
 export interface KubernetesLocation {
@@ -40,45 +50,6 @@ export interface KubernetesLocation {
   readonly context?: string;
   /** A kubeconfig path (or its YAML text). @default $KUBECONFIG, ~/.kube/config, or the in-cluster account */
   readonly kubeconfig?: string;
-}
-
-export const STORE_LABEL = "progressive.dev/store";
-export const KEY_ANNOTATION = "progressive.dev/key";
-export const HOLDER_ANNOTATION = "progressive.dev/holder";
-const MANAGED_BY = { "app.kubernetes.io/managed-by": "pulumi-progressive-delivery" };
-/** Asks the API server for metadata only: list() needs names and annotations, not bodies. */
-const METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
-
-/**
- * The object name of `key` in store `store`: `<store>-<16 hex of sha256>-<readable tail>`, a
- * DNS-1123 subdomain of at most 253 characters. Case and punctuation fold into the tail, the
- * hash keeps keys that fold alike apart.
- */
-export function objectName(store: string, key: string): string {
-  const hash = createHash("sha256").update(key, "utf8").digest("hex").slice(0, 16);
-  const tail = key
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "");
-  return `${store}-${hash}${tail ? `-${tail}` : ""}`.slice(0, 253).replace(/-+$/, "");
-}
-
-const statusOf = (err: unknown): number | undefined => {
-  const c = (err as { code?: unknown } | null)?.code;
-  return typeof c === "number" && c >= 100 ? c : undefined;
-};
-
-/** The API server's own message (its Status body), when it sent one. */
-function serverMessage(err: unknown): string {
-  const body = (err as { body?: unknown } | null)?.body;
-  try {
-    const parsed = typeof body === "string" ? JSON.parse(body) : body;
-    const m = (parsed as { message?: unknown } | null)?.message;
-    if (typeof m === "string") return m;
-  } catch {
-    // not JSON: fall through
-  }
-  return describeError(err).split("\n")[0] ?? "";
 }
 
 /** Opens a Kubernetes store: its objects and its leases. Reads the kubeconfig; calls nothing. */
@@ -113,7 +84,7 @@ export function kubernetesBackend(
     unreachable: `check that the API server ${server} answers (the kubeconfig's cluster, the network)`,
     credentials: "refresh the kubeconfig's credentials (or name the right context with ?context=)",
     notFound: `create the namespace (kubectl create namespace ${namespace}), or name an existing one (e.g. k8s://progressive-system)`,
-    forbidden: `grant get, list, create, update and delete on configmaps and coordination.k8s.io leases in the namespace ${namespace}`,
+    forbidden: `grant get, list, create, update, patch and delete on configmaps and coordination.k8s.io leases in the namespace ${namespace}`,
   };
 
   const classify =
@@ -162,29 +133,16 @@ export function kubernetesBackend(
       classify(what),
     );
 
-  /** `p`'s value, or `onStatus[status]` when the API server answered that status. */
-  const answer = async <T, U>(p: Promise<T>, onStatus: Record<number, U>): Promise<T | U> => {
-    try {
-      return await p;
-    } catch (err) {
-      const s = statusOf(err);
-      if (s !== undefined && s in onStatus) return onStatus[s] as U;
-      throw err;
-    }
-  };
-
-  const metadata = (nameOf: string, annotations: Record<string, string>, resourceVersion?: string) => ({
-    name: nameOf,
-    namespace,
-    labels: { [STORE_LABEL]: store, ...MANAGED_BY },
-    annotations,
-    ...(resourceVersion ? { resourceVersion } : {}),
-  });
-
   const configMap = (key: string, body: string, resourceVersion?: string): k8s.V1ConfigMap => ({
     apiVersion: "v1",
     kind: "ConfigMap",
-    metadata: metadata(objectName(store, key), { [KEY_ANNOTATION]: key }, resourceVersion),
+    metadata: objectMeta(
+      namespace,
+      store,
+      objectName(store, key),
+      { [KEY_ANNOTATION]: key },
+      resourceVersion,
+    ),
     data: { body },
   });
 
@@ -319,101 +277,6 @@ export function kubernetesBackend(
 
   return {
     objects,
-    leases: kubernetesLeases(k, coordination, { namespace, store, url, send, answer, metadata }),
-  };
-}
-
-type Send = <T>(
-  what: string,
-  signal: AbortSignal | undefined,
-  call: (options: k8s.ConfigurationOptions) => Promise<T>,
-  headers?: Record<string, string>,
-) => Promise<T>;
-
-/** Leases as coordination.k8s.io/v1 Lease objects, with the holder's JSON in an annotation. */
-function kubernetesLeases(
-  k: typeof k8s,
-  api: k8s.CoordinationV1Api,
-  c: {
-    namespace: string;
-    store: string;
-    url: string;
-    send: Send;
-    answer: <T, U>(p: Promise<T>, onStatus: Record<number, U>) => Promise<T | U>;
-    metadata: (
-      name: string,
-      annotations: Record<string, string>,
-      resourceVersion?: string,
-    ) => k8s.V1ObjectMeta;
-  },
-): LeaseBackend {
-  const { namespace, store, send, answer } = c;
-  const leaseName = (name: string) => objectName(store, checkKey(name));
-  const lease = (name: string, r: LeaseRecord, resourceVersion?: string): k8s.V1Lease => ({
-    apiVersion: "coordination.k8s.io/v1",
-    kind: "Lease",
-    metadata: c.metadata(
-      leaseName(name),
-      { [KEY_ANNOTATION]: name, [HOLDER_ANNOTATION]: r.holder },
-      resourceVersion,
-    ),
-    spec: {
-      holderIdentity: r.holderIdentity,
-      leaseDurationSeconds: r.durationSeconds,
-      acquireTime: new k.V1MicroTime(r.acquiredAt),
-      renewTime: new k.V1MicroTime(r.renewedAt),
-    },
-  });
-  const iso = (t: unknown) => (t === undefined ? "" : new Date(t as string | Date).toISOString());
-  const version = (l: k8s.V1Lease) => ({ version: l.metadata?.resourceVersion ?? "" });
-
-  return {
-    async get(name, signal) {
-      const n = leaseName(name);
-      return send(`read the lease ${name}`, signal, async (opt) => {
-        const l = await answer(api.readNamespacedLease({ name: n, namespace }, opt), { 404: undefined });
-        if (!l) return undefined;
-        const record: LeaseRecord = {
-          holder: l.metadata?.annotations?.[HOLDER_ANNOTATION] ?? "",
-          holderIdentity: l.spec?.holderIdentity ?? "",
-          acquiredAt: iso(l.spec?.acquireTime),
-          renewedAt: iso(l.spec?.renewTime),
-          durationSeconds: l.spec?.leaseDurationSeconds ?? 0,
-        };
-        return { record, version: l.metadata?.resourceVersion ?? "" };
-      });
-    },
-    async create(name, record, signal) {
-      const body = lease(name, record);
-      return send(`create the lease ${name}`, signal, (opt) =>
-        answer(api.createNamespacedLease({ namespace, body }, opt).then(version), { 409: CONFLICT }),
-      );
-    },
-    async update(name, record, resourceVersion, signal) {
-      // A merge patch carrying resourceVersion, not a PUT: a PUT would re-create a Lease that was
-      // deleted meanwhile (Leases allow create on update), and a renewal must never do that.
-      const { apiVersion: _a, kind: _k, ...body } = lease(name, record, resourceVersion);
-      return send(
-        `update the lease ${name}`,
-        signal,
-        (opt) =>
-          answer(api.patchNamespacedLease({ name: leaseName(name), namespace, body }, opt).then(version), {
-            409: CONFLICT,
-            404: CONFLICT,
-          }),
-        { "Content-Type": MERGE_PATCH },
-      );
-    },
-    async delete(name, resourceVersion, signal) {
-      const body = { preconditions: { resourceVersion } };
-      return send(`delete the lease ${name}`, signal, (opt) =>
-        answer(
-          api
-            .deleteNamespacedLease({ name: leaseName(name), namespace, body }, opt)
-            .then(() => "deleted" as const),
-          { 404: "absent" as const, 409: CONFLICT },
-        ),
-      );
-    },
+    leases: kubernetesLeases(k, coordination, { namespace, store, send }),
   };
 }
