@@ -3,7 +3,7 @@
 # test/engine/store-gcs.test.ts. Builds the pinned release from the Go module proxy with
 # `go install` into a cache OUTSIDE the repository (the module has no replace directives, so its
 # own go.sum pins every dependency). Idempotent and instant when the binary is there; a cold build
-# downloads the modules and compiles (about 3 minutes on 2 cores). Prints the binary's path last.
+# downloads the modules and compiles (75 s on 2 cores with empty Go caches). Prints the binary's path last.
 #
 #   FAKE_GCS_VERSION  the release to build       (default 1.56.1, the version the tests were written against)
 #   FAKE_GCS_DIR      where the build is kept    (default ~/.cache/pulumi-progressive-delivery/fake-gcs)
