@@ -5,7 +5,11 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { HOLDER_ANNOTATION, KEY_ANNOTATION, STORE_LABEL } from "../../automation/store/backends/kubernetes";
+import {
+  HOLDER_ANNOTATION,
+  KEY_ANNOTATION,
+  STORE_LABEL,
+} from "../../automation/store/backends/kubernetes-names";
 import {
   type Backend,
   CONFLICT,

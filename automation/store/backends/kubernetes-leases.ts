@@ -5,14 +5,15 @@
 import type * as k8s from "@kubernetes/client-node";
 import { MERGE_PATCH } from "../../routers/kubernetes/client";
 import { CONFLICT, checkKey, type LeaseBackend, type LeaseRecord } from "../object-store";
-import {
-  answer,
-  HOLDER_ANNOTATION,
-  KEY_ANNOTATION,
-  objectMeta,
-  objectName,
-  type Send,
-} from "./kubernetes-names";
+import { answer, HOLDER_ANNOTATION, KEY_ANNOTATION, objectMeta, objectName } from "./kubernetes-names";
+
+/** One API call of the store: the deadline's signal on it, and extra headers. */
+export type Send = <T>(
+  what: string,
+  signal: AbortSignal | undefined,
+  call: (options: k8s.ConfigurationOptions) => Promise<T>,
+  headers?: Record<string, string>,
+) => Promise<T>;
 
 /** Leases as coordination.k8s.io/v1 Lease objects, with the holder's JSON in an annotation. */
 export function kubernetesLeases(

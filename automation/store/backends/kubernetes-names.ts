@@ -3,7 +3,6 @@
 // characters, a readable tail helps kubectl users), the key in an annotation, a label naming the
 // store, and how an API answer's status becomes a result.
 import { createHash } from "node:crypto";
-import type * as k8s from "@kubernetes/client-node";
 import { describeError } from "./common";
 
 export const STORE_LABEL = "progressive.dev/store";
@@ -45,14 +44,6 @@ export function serverMessage(err: unknown): string {
   return describeError(err).split("\n")[0] ?? "";
 }
 
-/** One API call of the store: the deadline's signal on it, and extra headers. */
-export type Send = <T>(
-  what: string,
-  signal: AbortSignal | undefined,
-  call: (options: k8s.ConfigurationOptions) => Promise<T>,
-  headers?: Record<string, string>,
-) => Promise<T>;
-
 /** `p`'s value, or `onStatus[status]` when the API server answered that status. */
 export async function answer<T, U>(p: Promise<T>, onStatus: Record<number, U>): Promise<T | U> {
   try {
@@ -71,7 +62,13 @@ export function objectMeta(
   name: string,
   annotations: Record<string, string>,
   resourceVersion?: string,
-): k8s.V1ObjectMeta {
+): {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  resourceVersion?: string;
+} {
   return {
     name,
     namespace,

@@ -39,8 +39,6 @@ import {
   statusOf,
 } from "./kubernetes-names";
 
-export { HOLDER_ANNOTATION, KEY_ANNOTATION, objectName, STORE_LABEL } from "./kubernetes-names";
-
 /** Where a Kubernetes store is, as parsed from its URL. */
 export interface KubernetesLocation {
   readonly namespace: string;
