@@ -89,7 +89,17 @@ export function redact(url: string): string {
 export function besideBackend(backendUrl: string | undefined): string | undefined {
   if (!backendUrl) return undefined;
   const m = /^(s3|gs):\/\/([^/?]+)(\/[^?]*)?(\?.*)?$/.exec(backendUrl);
-  if (m) return `${m[1]}://${m[2]}${(m[3] ?? "").replace(/\/$/, "")}/.progressive${m[4] ?? ""}`;
+  if (m) {
+    // Only what the store takes from the backend's parameters (not Pulumi's own, such as awssdk).
+    const given = new URLSearchParams(m[4]?.slice(1) ?? "");
+    const kept = new URLSearchParams();
+    for (const k of m[1] === "s3" ? ["region", "endpoint", "profile"] : ["endpoint"]) {
+      const v = given.get(k);
+      if (v) kept.set(k, v);
+    }
+    const query = kept.toString();
+    return `${m[1]}://${m[2]}${(m[3] ?? "").replace(/\/$/, "")}/.progressive${query ? `?${query}` : ""}`;
+  }
   const az = /^azblob:\/\/([^/?]+)(\/[^?]*)?(\?.*)?$/.exec(backendUrl);
   if (az) {
     const account =
@@ -102,14 +112,20 @@ export function besideBackend(backendUrl: string | undefined): string | undefine
 /** Opens the chosen store and checks it can be used, before anything moves. */
 export async function openStore(choice: StoreChoice, signal?: AbortSignal): Promise<ReleaseStore> {
   if (choice.folder) {
+    // A folder a store URL names may be a volume several machines mount: it must exist (an
+    // unmounted volume must not become a new folder nobody else sees); a state folder is created.
+    const named =
+      choice.source === "--state-store" ||
+      choice.source === `$${STATE_STORE_ENV}` ||
+      choice.source === "progressive:stateStore";
+    if (named && !fs.existsSync(choice.folder))
+      throw new ReleaseError(
+        "usage",
+        `the release store ${choice.url} (from ${choice.source}) does not exist: create the folder (or mount the volume), or name another store`,
+      );
     const problem = stateDirProblem(choice.folder, choice.source);
     if (problem) throw new ReleaseError("usage", problem);
-    return folderStore(
-      choice.folder,
-      choice.source === "--state-store" ||
-        choice.source === `$${STATE_STORE_ENV}` ||
-        choice.source === "progressive:stateStore",
-    );
+    return folderStore(choice.folder, named);
   }
   try {
     const store = sharedStore(await openBackend(choice.url));

@@ -2,11 +2,14 @@
 // has exactly the files the driver always wrote (`releases/<project>/<stack>/<service>.json`, its
 // `.lock`, `stack-step.mutex`, `reports/...`, `flags/...`), and an object store has objects at the
 // same keys.
+import { createHash } from "node:crypto";
 
-/** A project, stack or service name as one key segment. */
+/** A project, stack or service name as one key segment (at most 200 characters; a hash keeps longer ones apart). */
 export function segment(name: string): string {
   const safe = name.replace(/[^A-Za-z0-9._-]/g, "_");
-  return safe === "." || safe === ".." || safe === "" ? `_${safe}` : safe;
+  const named = safe === "." || safe === ".." || safe === "" ? `_${safe}` : safe;
+  if (named.length <= 200) return named;
+  return `${named.slice(0, 183)}-${createHash("sha256").update(name).digest("hex").slice(0, 16)}`;
 }
 
 /** One service of one stack of one project. */

@@ -105,6 +105,7 @@ describe("release state shared by two machines (engine tier, folder store)", fun
     project = shadowProject(FIXTURE);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "progressive-shared-"));
     storeDir = path.join(dir, "shared-store");
+    fs.mkdirSync(storeDir);
     const local = path.join(dir, "local-processes");
     for (const m of ["a", "b"] as const) {
       fs.mkdirSync(path.join(dir, `${m}-home`));
