@@ -25,6 +25,7 @@ const env = {
   PULUMI_BACKEND_URL: `file://${backendDir}`,
   PULUMI_CONFIG_PASSPHRASE: "demo",
   PROGRESSIVE_STATE_DIR: stateDir,
+  PROGRESSIVE_LOCAL_DIR: stateDir,
   // As `npm run pulumi`: the local platform needs no provider plugin, but this repo's package.json
   // lists the cloud SDKs (for the other platforms' tests), and without this the engine tries to
   // download their plugins before every `up` (2.5 s per step where Pulumi's downloads are not
@@ -41,6 +42,7 @@ async function main(): Promise<number> {
   log(`engine: pulumi ${engine.version} (${engine.pulumi})`);
   fs.mkdirSync(backendDir, { recursive: true });
   process.env.PROGRESSIVE_STATE_DIR = stateDir;
+  process.env.PROGRESSIVE_LOCAL_DIR = stateDir;
   process.env.PATH = [...engine.pathDirs, process.env.PATH ?? ""].join(path.delimiter);
 
   const { LocalWorkspace } = await import("@pulumi/pulumi/automation");

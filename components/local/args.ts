@@ -31,7 +31,7 @@ export interface LocalWorkloadArgs {
   readonly port?: number;
   /** Readiness: the HTTP GET each new instance must answer before it gets traffic. Liveness is not polled; an instance that exits is restarted. @default GET / answering 200, every 200 ms */
   readonly health?: HealthInput;
-  /** Folder of the daemons' config, state and log files (`<stateDir>/<service>/...`). @default $PROGRESSIVE_STATE_DIR, else ~/.local/state/pulumi-progressive-delivery */
+  /** Folder of the daemons' config, state and log files (`<stateDir>/<project>/<stack>/<service>/...`). @default $PROGRESSIVE_LOCAL_DIR, else ~/.local/state/pulumi-progressive-delivery */
   readonly stateDir?: string;
   /** Name of the service in file paths and in the proxy's metrics (1-63 letters, digits, ".", "_", "-"). @default the component's name */
   readonly serviceName?: string;
@@ -65,14 +65,19 @@ export const LOCAL_DEFAULTS = {
   maxDeadlineSeconds: 3600,
 } as const;
 
-/** Environment variable that moves the default state folder. */
-export const STATE_DIR_ENV = "PROGRESSIVE_STATE_DIR";
+/**
+ * Environment variable that moves the local platform's default folder. Not the driver's state
+ * folder (`PROGRESSIVE_STATE_DIR`) nor its release store: those are where release state lives and
+ * may differ between machines and users acting on one stack, while this folder is part of each
+ * local resource's inputs (a different one would preview as replacing every local resource).
+ */
+export const LOCAL_DIR_ENV = "PROGRESSIVE_LOCAL_DIR";
 
-/** The state folder: `stateDir` when given, else $PROGRESSIVE_STATE_DIR, else ~/.local/state/pulumi-progressive-delivery. */
+/** The local platform's folder: `stateDir` when given, else $PROGRESSIVE_LOCAL_DIR, else ~/.local/state/pulumi-progressive-delivery. */
 export function defaultStateDir(stateDir?: string): string {
   const chosen =
     stateDir ??
-    process.env[STATE_DIR_ENV] ??
+    process.env[LOCAL_DIR_ENV] ??
     path.join(os.homedir(), ".local", "state", "pulumi-progressive-delivery");
   return path.resolve(chosen);
 }

@@ -29,7 +29,7 @@ export interface LocalFeatureFlagArgs extends FeatureFlagArgs {
    * @default `<stateDir>/<project>/<stack>/flags.flagd.json`
    */
   readonly path?: string;
-  /** State folder, as for the local services. @default $PROGRESSIVE_STATE_DIR, else ~/.local/state/pulumi-progressive-delivery */
+  /** State folder, as for the local services. @default $PROGRESSIVE_LOCAL_DIR, else ~/.local/state/pulumi-progressive-delivery */
   readonly stateDir?: string;
 }
 

@@ -6,8 +6,8 @@ export {
   type CommandSource,
   defaultStateDir,
   LOCAL_DEFAULTS,
+  LOCAL_DIR_ENV,
   type LocalWorkloadArgs,
-  STATE_DIR_ENV,
 } from "./args";
 export { BlueGreenService, type BlueGreenServiceArgs } from "./blueGreenService";
 export { CanaryService, type CanaryServiceArgs } from "./canaryService";

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PROGRESSIVE_STATE_DIR: `${dir}/progressive`,
+    PROGRESSIVE_LOCAL_DIR: `${dir}/progressive`,
   };
   fs.mkdirSync(`${dir}/state`, { recursive: true });
   const stackName = `bench-${process.pid}`;

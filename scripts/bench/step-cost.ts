@@ -103,6 +103,7 @@ async function setUp(engine: EngineInfo): Promise<Tools> {
     // As the repo's own program (tsconfig.pulumi.json) and the engine tests: transpile only.
     PULUMI_NODEJS_TRANSPILE_ONLY: "true",
     PROGRESSIVE_STATE_DIR: path.join(dir, "progressive"),
+    PROGRESSIVE_LOCAL_DIR: path.join(dir, "progressive"),
   };
   const pulumiCommand = await PulumiCommand.get({ root: wrapperRoot, skipVersionCheck: true });
   const lib = buildLibrary(dir);

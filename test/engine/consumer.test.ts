@@ -108,7 +108,11 @@ describe("the packed package in a project of its own (engine tier)", function ()
     project = path.join(dir, "shop");
     fs.mkdirSync(project);
     backend = createBackend(engine);
-    env = { ...backend.envVars, PROGRESSIVE_STATE_DIR: path.join(backend.dir, "progressive") };
+    env = {
+      ...backend.envVars,
+      PROGRESSIVE_STATE_DIR: path.join(backend.dir, "progressive"),
+      PROGRESSIVE_LOCAL_DIR: path.join(backend.dir, "progressive"),
+    };
     // The tarball, as `npm publish` would ship it (prepack builds dist/).
     execFileSync("npm", ["pack", "--pack-destination", dir, "--silent"], { cwd: root, stdio: "pipe" });
     const tgz = fs.readdirSync(dir).find((f) => f.endsWith(".tgz"));

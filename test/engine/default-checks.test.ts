@@ -106,7 +106,7 @@ describe("default checks (engine tier, local platform)", function () {
     t = await openTestStack(engine, {
       workDir: root,
       stackName: "defaults",
-      env: { PROGRESSIVE_STATE_DIR: stateDir },
+      env: { PROGRESSIVE_STATE_DIR: stateDir, PROGRESSIVE_LOCAL_DIR: stateDir },
     });
     env = { ...t.backend.envVars };
     await t.stack.workspace.setAllConfigJson(t.stack.name, configJson(PROJECT, values()));

@@ -57,7 +57,7 @@ async function withDriverStack<T>(
   const project = shadowProject(root);
   const workDir = project.workDir;
   const stateDir = path.join(backend.dir, "progressive");
-  const env = { ...backend.envVars, PROGRESSIVE_STATE_DIR: stateDir };
+  const env = { ...backend.envVars, PROGRESSIVE_STATE_DIR: stateDir, PROGRESSIVE_LOCAL_DIR: stateDir };
   const name = `drv-${Math.random().toString(36).slice(2, 8)}`;
   const pulumiCommand = await PulumiCommand.get({
     root: path.dirname(path.dirname(engine.pulumi)),

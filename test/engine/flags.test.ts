@@ -111,7 +111,7 @@ describe("engine: feature flags released like canaries (local flag file, OpenFea
     const project = shadowProject(FIXTURE);
     const stateDir = path.join(backend.dir, "progressive");
     const flagFile = path.join(backend.dir, "flags", "flags.flagd.json");
-    const env = { ...backend.envVars, PROGRESSIVE_STATE_DIR: stateDir };
+    const env = { ...backend.envVars, PROGRESSIVE_STATE_DIR: stateDir, PROGRESSIVE_LOCAL_DIR: stateDir };
     const stackName = `flag-${Math.random().toString(36).slice(2, 8)}`;
     const target = { workDir: project.workDir, stackName, env };
     const appPort = await freePort();

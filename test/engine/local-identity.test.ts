@@ -44,7 +44,7 @@ async function withReleaseStack(
 ): Promise<void> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "progressive-identity-"));
   try {
-    const env = { PROGRESSIVE_STATE_DIR: stateDir };
+    const env = { PROGRESSIVE_STATE_DIR: stateDir, PROGRESSIVE_LOCAL_DIR: stateDir };
     await withTestStack(engine, { workDir: root, stackName: "ident", env }, async (stack, backend) => {
       await stack.workspace.setAllConfigJson(stack.name, configJson(PROJECT, fastCanaryValues(cfg)));
       const up = await stack.up();

@@ -151,7 +151,11 @@ describe("a new user's TypeScript project, from the packed package (engine tier)
     project = path.join(dir, "my-services");
     fs.mkdirSync(path.join(project, "app"), { recursive: true });
     backend = createBackend(engine);
-    env = { ...backend.envVars, PROGRESSIVE_STATE_DIR: path.join(backend.dir, "progressive") };
+    env = {
+      ...backend.envVars,
+      PROGRESSIVE_STATE_DIR: path.join(backend.dir, "progressive"),
+      PROGRESSIVE_LOCAL_DIR: path.join(backend.dir, "progressive"),
+    };
     // A user's program is type-checked by ts-node as they run it, like any TypeScript Pulumi program.
     delete env.PULUMI_NODEJS_TRANSPILE_ONLY;
     execFileSync("npm", ["pack", "--pack-destination", dir, "--silent"], { cwd: root, stdio: "pipe" });

@@ -259,7 +259,11 @@ describe("engine: the packed package, installed in a fresh project", function ()
     let failed: unknown;
     await withTestStack(
       engine,
-      { workDir: app, stackName: "prod", env: { PROGRESSIVE_STATE_DIR: stateDir } },
+      {
+        workDir: app,
+        stackName: "prod",
+        env: { PROGRESSIVE_STATE_DIR: stateDir, PROGRESSIVE_LOCAL_DIR: stateDir },
+      },
       async (stack) => {
         try {
           await stack.preview({ policyPacks: [pack], onOutput: (s) => (output += s) });

@@ -31,7 +31,7 @@ describe("engine: the policy pack in preview", function () {
     const opts = {
       workDir: path.join(fixtures, "policy-local"),
       stackName: "prod",
-      env: { PROGRESSIVE_STATE_DIR: stateDir },
+      env: { PROGRESSIVE_STATE_DIR: stateDir, PROGRESSIVE_LOCAL_DIR: stateDir },
     };
     await withTestStack(engine, opts, async (stack) => {
       try {

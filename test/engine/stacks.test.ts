@@ -48,7 +48,7 @@ describe("the repo's program and the dev stack (engine tier)", function () {
     const project = path.join(backend.dir, "project");
     const stateDir = path.join(backend.dir, "progressive");
     copyProject(project);
-    const envVars = { ...backend.envVars, PROGRESSIVE_STATE_DIR: stateDir };
+    const envVars = { ...backend.envVars, PROGRESSIVE_STATE_DIR: stateDir, PROGRESSIVE_LOCAL_DIR: stateDir };
     let output = "";
     const onOutput = (s: string) => {
       output += s;

@@ -13,7 +13,13 @@ import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { LoadGenerator } from "../../harness/load";
 import { killGroup, spawnCli } from "../support/cli";
-import { createBackend, type EngineInfo, requireEngine, shadowProject, type TestBackend } from "../support/engine";
+import {
+  createBackend,
+  type EngineInfo,
+  requireEngine,
+  shadowProject,
+  type TestBackend,
+} from "../support/engine";
 
 const FIXTURE = path.join(__dirname, "fixtures", "shared-store");
 const PROJECT = "engine-shared-store";
@@ -38,8 +44,16 @@ const PAUSED = {
   checks: checks(),
   steps: [{ setWeight: 10 }, { pause: {} }, { setWeight: 50 }, { analysis: {} }, { setWeight: 100 }],
 };
-const LONG = { kind: "canary", checks: checks(15), steps: [{ setWeight: 20 }, { analysis: {} }, { setWeight: 100 }] };
-const QUICK = { kind: "canary", checks: checks(), steps: [{ setWeight: 50 }, { analysis: {} }, { setWeight: 100 }] };
+const LONG = {
+  kind: "canary",
+  checks: checks(15),
+  steps: [{ setWeight: 20 }, { analysis: {} }, { setWeight: 100 }],
+};
+const QUICK = {
+  kind: "canary",
+  checks: checks(),
+  steps: [{ setWeight: 50 }, { analysis: {} }, { setWeight: 100 }],
+};
 const FLAG = {
   kind: "canary",
   headerRoute: false,
@@ -76,8 +90,16 @@ describe("release state shared by two machines (engine tier, folder store)", fun
         })
       : undefined;
   };
-  const start = (m: "a" | "b", ...args: string[]): ChildProcess & { out: () => string; done: Promise<Run> } => {
-    const child = spawnCli([...args, "--stack", stackName, "--cwd", project.workDir], machines[m], true, "pipe");
+  const start = (
+    m: "a" | "b",
+    ...args: string[]
+  ): ChildProcess & { out: () => string; done: Promise<Run> } => {
+    const child = spawnCli(
+      [...args, "--stack", stackName, "--cwd", project.workDir],
+      machines[m],
+      true,
+      "pipe",
+    );
     let out = "";
     child.stdout?.on("data", (b: Buffer) => {
       out += b.toString();
@@ -89,7 +111,8 @@ describe("release state shared by two machines (engine tier, folder store)", fun
   const waitFor = async (what: string, cond: () => boolean, child?: ChildProcess, ms = 240_000) => {
     const until = Date.now() + ms;
     while (!cond()) {
-      if (child && child.exitCode !== null) throw new Error(`the driver exited (${child.exitCode}) before ${what}`);
+      if (child && child.exitCode !== null)
+        throw new Error(`the driver exited (${child.exitCode}) before ${what}`);
       if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -161,7 +184,10 @@ describe("release state shared by two machines (engine tier, folder store)", fun
       assert.match(paused.out, /paused: run `progressive promote`/);
       const status = await cli("b", "status", "--service", "web");
       assert.equal(status.code, 0, status.out);
-      assert.match(status.out, new RegExp(`release store file://${storeDir} \\(shared; from \\$PROGRESSIVE_STATE_STORE\\)`));
+      assert.match(
+        status.out,
+        new RegExp(`release store file://${storeDir} \\(shared; from \\$PROGRESSIVE_STATE_STORE\\)`),
+      );
       assert.match(status.out, /router \(verified, read back\): 10% to the candidate/);
       assert.match(status.out, /v2 paused at step 3.*started by operator-a from machine-a/);
       const refused = await cli("b", "release", "v3", "--service", "web");
@@ -223,7 +249,10 @@ describe("release state shared by two machines (engine tier, folder store)", fun
         const codes = runs.map((r) => r.code).sort();
         assert.deepEqual(codes, [0, 5, 5, 5], runs.map((r) => r.out).join("\n---\n"));
         for (const r of runs.filter((x) => x.code === 5))
-          assert.match(r.out, /service web of stack .* is held by release v\d of web \(driver pid \d+ on machine-[ab]/);
+          assert.match(
+            r.out,
+            /service web of stack .* is held by release v\d of web \(driver pid \d+ on machine-[ab]/,
+          );
         const after = journal("web");
         assert.notEqual(after?.releaseId, before);
         assert.equal(after?.phase, "succeeded");
@@ -246,7 +275,10 @@ describe("release state shared by two machines (engine tier, folder store)", fun
       summary: { releases: number };
     };
     const fromA = releases.filter((r) => r.actor === "operator-a");
-    assert.ok(fromA.some((r) => r.version === "v2"), "A's release of v2 is in B's history");
+    assert.ok(
+      fromA.some((r) => r.version === "v2"),
+      "A's release of v2 is in B's history",
+    );
     assert.ok(summary.releases >= 6, `figures count every machine's releases: ${summary.releases}`);
     const v2 = fromA.find((r) => r.version === "v2");
     const report = await cli("b", "report", v2?.id ?? "", "--stack", stackName);
@@ -263,7 +295,9 @@ describe("release state shared by two machines (engine tier, folder store)", fun
     const ended = await a.done;
     assert.equal(ended.code, 3, `A's driver reverted its rollout: ${ended.out}`);
     assert.match(ended.out, /aborted by operator-b \(from machine-b\)/);
-    const doc = JSON.parse(fs.readFileSync(flagFile, "utf8")) as { flags: Record<string, { defaultVariant: string; targeting?: unknown }> };
+    const doc = JSON.parse(fs.readFileSync(flagFile, "utf8")) as {
+      flags: Record<string, { defaultVariant: string; targeting?: unknown }>;
+    };
     assert.equal(doc.flags.checkout?.defaultVariant, "off");
     assert.equal(doc.flags.checkout?.targeting, undefined, "no split left");
 
@@ -274,13 +308,22 @@ describe("release state shared by two machines (engine tier, folder store)", fun
         if (e.isDirectory()) scan(p);
         else {
           const text = fs.readFileSync(p, "utf8");
-          if (text.includes(APP_SECRET) || text.includes("T0KEN-must-not")) leaks.push(path.relative(storeDir, p));
+          if (text.includes(APP_SECRET) || text.includes("T0KEN-must-not"))
+            leaks.push(path.relative(storeDir, p));
         }
       }
     };
     scan(storeDir);
     assert.deepEqual(leaks, [], "no object of the store holds a secret");
-    assert.equal(fs.existsSync(machines.a.PROGRESSIVE_STATE_DIR as string), false, "A kept nothing in its own folder");
-    assert.equal(fs.existsSync(machines.b.PROGRESSIVE_STATE_DIR as string), false, "B kept nothing in its own folder");
+    assert.equal(
+      fs.existsSync(machines.a.PROGRESSIVE_STATE_DIR as string),
+      false,
+      "A kept nothing in its own folder",
+    );
+    assert.equal(
+      fs.existsSync(machines.b.PROGRESSIVE_STATE_DIR as string),
+      false,
+      "B kept nothing in its own folder",
+    );
   });
 });
