@@ -136,7 +136,10 @@ export function statusLines(s: StatusReport): string[] {
     );
     const j = svc.journal;
     if (j) {
-      const where = TERMINAL_PHASES.includes(j.phase) ? "" : ` at step ${j.stepIndex + 1}`;
+      // A paused journal's stepIndex is the step after the pause.
+      const where = TERMINAL_PHASES.includes(j.phase)
+        ? ""
+        : ` at step ${j.phase === "paused" ? j.stepIndex : j.stepIndex + 1}`;
       const h = svc.holder;
       const driver = TERMINAL_PHASES.includes(j.phase)
         ? ""
@@ -144,7 +147,7 @@ export function statusLines(s: StatusReport): string[] {
           ? `; driver running: ${describeHolder(h.holder)}, lease until ${h.expiresAt.toISOString()}`
           : `; driver ${svc.driverAlive === true ? "running" : svc.driverAlive === "unknown" ? `on ${j.owner.host} (cannot be checked from here)` : "not running"}${h ? ` (its lease ran out at ${h.expiresAt.toISOString()}: resume or abort take over)` : ""}`;
       lines.push(
-        `    release ${j.releaseId}: ${j.version} ${j.phase}${where}${j.reason ? `: ${j.reason}` : ""}${driver}`,
+        `    release ${j.releaseId}: ${j.version} ${j.phase}${where}${j.reason ? `: ${j.reason}` : ""} (started by ${j.actor} from ${j.owner.host})${driver}`,
       );
     }
   }

@@ -260,7 +260,7 @@ describe("release state shared by two machines (engine tier, folder store)", fun
     } finally {
       await load.stop();
     }
-    const history = await cli("b", "history", "--stack", stackName, "--json");
+    const history = await cli("b", "history", "--json");
     const started = (JSON.parse(history.out) as { releases: { version: string }[] }).releases.filter((r) =>
       ["v5", "v6", "v7"].includes(r.version),
     );
@@ -268,7 +268,7 @@ describe("release state shared by two machines (engine tier, folder store)", fun
   });
 
   it("B's history and figures hold A's releases, and A's report reads from B", async () => {
-    const h = await cli("b", "history", "--stack", stackName, "--json");
+    const h = await cli("b", "history", "--json");
     assert.equal(h.code, 0, h.out);
     const { releases, summary } = JSON.parse(h.out) as {
       releases: { id: string; version: string; outcome: string; actor: string }[];
@@ -281,7 +281,7 @@ describe("release state shared by two machines (engine tier, folder store)", fun
     );
     assert.ok(summary.releases >= 6, `figures count every machine's releases: ${summary.releases}`);
     const v2 = fromA.find((r) => r.version === "v2");
-    const report = await cli("b", "report", v2?.id ?? "", "--stack", stackName);
+    const report = await cli("b", "report", v2?.id ?? "");
     assert.equal(report.code, 0, report.out);
     assert.match(report.out, /promoted/);
   });

@@ -157,6 +157,7 @@ describe("cli: exit codes and tables", () => {
             phase: "reverted",
             stepIndex: 2,
             reason: "analysis failed at step 3: x",
+            actor: "someone",
             owner: { pid: 1, host: "h", startedAt: "t" },
           },
           driverAlive: false,
@@ -168,7 +169,7 @@ describe("cli: exit codes and tables", () => {
       lines[2],
       "    declared v2 (the program's version, as of the last up), running v1: progressive sync --stack dev releases v2",
     );
-    assert.equal(lines[4], "    release r1: v3 reverted: analysis failed at step 3: x");
+    assert.equal(lines[4], "    release r1: v3 reverted: analysis failed at step 3: x (started by someone from h)");
   });
 });
 
