@@ -169,7 +169,10 @@ describe("cli: exit codes and tables", () => {
       lines[2],
       "    declared v2 (the program's version, as of the last up), running v1: progressive sync --stack dev releases v2",
     );
-    assert.equal(lines[4], "    release r1: v3 reverted: analysis failed at step 3: x (started by someone from h)");
+    assert.equal(
+      lines[4],
+      "    release r1: v3 reverted: analysis failed at step 3: x (started by someone from h)",
+    );
   });
 });
 
