@@ -7,7 +7,7 @@ import { reapOrphans } from "../../components/local/runtime/reap";
 import type { Release as HistoryRelease, HistorySummary } from "../history";
 import { summarize } from "../history";
 import type { RouterReading } from "../routers";
-import { describeHolder, type HeldLease, hostName, type Lease, RUN_ID } from "../store/leases";
+import { describeHolder, type HeldLease, hostName, type Lease } from "../store/leases";
 import { CONFLICT } from "../store/object-store";
 import { classifyError, ReleaseError } from "./errors";
 import { currentOwner, isOpen, type Journal, ownerAlive, TERMINAL_PHASES } from "./journal";
@@ -23,12 +23,13 @@ import {
   type ReleaseTarget,
 } from "./release";
 import { type ReleaseSettings } from "./settings";
-import { StackHandle, type StackLock, type StackTarget, type TrafficEntry } from "./stack";
+import { projectName, StackHandle, type StackLock, type StackTarget, type TrafficEntry } from "./stack";
 import {
   chooseStore,
   heldError,
   openStore,
   releaseRunning,
+  STATE_STORE_ENV,
   StackState,
   type StoreChoice,
   type StoreOptions,
@@ -122,8 +123,9 @@ function refuseOpen(journal: Journal | undefined): void {
       "inProgress",
       `release ${journal.releaseId} of ${journal.version} (${who}) is paused for a decision on service ${journal.service}; run progressive promote ${svc} to go on or progressive abort ${svc} to revert it`,
     );
-  // Held under our own lease: its driver can only be an older one on this host, known by its pid.
-  const alive = ownerAlive(journal.owner) === true && journal.owner.runId !== RUN_ID;
+  // Held under our own lease: its driver can only be one on this host without a lease (an older
+  // driver), known by its pid.
+  const alive = ownerAlive(journal.owner) === true && journal.owner.pid !== process.pid;
   throw new ReleaseError(
     "inProgress",
     alive
@@ -600,21 +602,27 @@ export async function historyCommand(
     readonly stackName?: string;
     readonly service?: string;
     readonly pulumiPath?: string;
+    readonly env?: Readonly<Record<string, string>>;
   } = {},
   o: StoreOptions = {},
 ): Promise<{ releases: HistoryRelease[]; summary: HistorySummary }> {
-  // A stack named: its own store (its settings and backend may name one); else the options' store.
-  let history: StackState["store"]["history"];
-  let key: string | undefined;
-  if (target.stackName) {
-    const stack = await StackHandle.open({ ...target, stackName: target.stackName });
-    history = (await openState(stack, await stack.settings(), o)).store.history;
-    key = stack.key;
-  } else {
-    history = (await openStore(chooseStore(o, {}, process.env.PULUMI_BACKEND_URL))).history;
-    key = undefined;
-  }
+  const workDir = target.workDir ?? process.cwd();
+  const key = target.stackName ? `${projectName(workDir)}/${target.stackName}` : undefined;
+  const named = o.stateStore || o.stateDir || process.env[STATE_STORE_ENV];
+  // A store named by the caller: read it at once. Else a stack's own store (its settings and backend
+  // may name one), which takes opening the stack; else the default folder.
+  const open = async (): Promise<StackHandle> =>
+    StackHandle.open({ ...target, workDir, stackName: target.stackName as string });
+  const history =
+    named || !target.stackName
+      ? (await openStore(chooseStore(o, {}, process.env.PULUMI_BACKEND_URL))).history
+      : await (async () => {
+          const stack = await open();
+          return (await openState(stack, await stack.settings(), o)).store.history;
+        })();
   const all = await history.listReleases(key);
+  // No history for a named stack: say whether it is a stack at all (a typo must not read as "0 releases").
+  if (target.stackName && all.length === 0 && named) await open();
   const releases = all.filter((r) => !target.service || r.service === target.service);
   if (target.service && all.length > 0 && !all.some((r) => r.service === target.service)) {
     const known = [...new Set(all.map((r) => r.service).filter((s) => s !== undefined))];

@@ -1,7 +1,6 @@
 // The driver's typed progress events. `onEvent` receives every one; the CLI's display, the
 // history and the notifications are all built from them.
 import type { Outcome, TrafficState } from "../../components/core";
-import type { LoadSummary } from "./load";
 
 interface Base {
   /** When it happened. */
@@ -105,3 +104,18 @@ export type DriverEventInput = DriverEvent extends infer E
     ? Omit<E, "at" | "releaseId">
     : never
   : never;
+
+/** What a load run did. */
+export interface LoadSummary {
+  /** Requests sent. */
+  readonly sent: number;
+  /** Answers that were not 2xx or 3xx, and requests without an answer. */
+  readonly failed: number;
+  /** Answers by status class (`2xx` ... `5xx`), `no response`, and `aborted` (by the release's abort; not failed). */
+  readonly byStatus: Readonly<Record<string, number>>;
+  /** Ticks skipped because `concurrency` requests were still in flight. */
+  readonly skipped: number;
+  readonly durationMs: number;
+  /** What ended it: the analysis, `maxRequests`, or the release's abort signal. */
+  readonly stoppedBy: "analysis" | "maxRequests" | "aborted";
+}

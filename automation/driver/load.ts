@@ -12,7 +12,7 @@
 import { type Check, formatValue } from "../../components/core";
 import { displayUrl, FetchError, fetchText, joinUrl } from "../shared/http";
 import type { AnalysisTarget } from "./analysis";
-import type { DriverEventInput } from "./events";
+import type { DriverEventInput, LoadSummary } from "./events";
 
 /** The load step's settings, with every default filled (see settings.ts for the schema). */
 export interface LoadSettings {
@@ -101,21 +101,6 @@ export function planLoad(
   const share = analysisOn === "candidate" && w > 0 && w < 1 ? Math.min(w, 1 - w) : 1;
   const paced = LOAD_REQUESTS_PER_WINDOW / (share * windowSeconds);
   return { url, ratePerSecond: Math.min(settings.rate, paced), windowSeconds };
-}
-
-/** What a load run did. */
-export interface LoadSummary {
-  /** Requests sent. */
-  readonly sent: number;
-  /** Answers that were not 2xx or 3xx, and requests without an answer. */
-  readonly failed: number;
-  /** Answers by status class (`2xx` ... `5xx`), `no response`, and `aborted` (by the release's abort; not failed). */
-  readonly byStatus: Readonly<Record<string, number>>;
-  /** Ticks skipped because `concurrency` requests were still in flight. */
-  readonly skipped: number;
-  readonly durationMs: number;
-  /** What ended it: the analysis, `maxRequests`, or the release's abort signal. */
-  readonly stoppedBy: "analysis" | "maxRequests" | "aborted";
 }
 
 /** A running load; {@link stop} ends it and waits for the requests in flight. */

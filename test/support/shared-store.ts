@@ -136,7 +136,7 @@ export function describeSharedStore(
         `A's analysis at 20 % (${version})`,
         async () => {
           const j = await journal("web");
-          return j?.version === version && j.applied?.candidateWeight === 20 && j.stepIndex === 1;
+          return j?.version === version && j.applied?.candidateWeight === 20 && j.stepIndex === 2;
         },
         a,
       );
@@ -335,9 +335,9 @@ export function describeSharedStore(
           a,
         );
         const off = await cli("b", "flag", "off", "checkout");
-        assert.equal(off.code, 0, off.out);
-        assert.match(off.out, /flag checkout off: everyone gets off, on taken away/);
         const ended = await a.done;
+        assert.equal(off.code, 0, `${off.out}\n--- A:\n${ended.out}`);
+        assert.match(off.out, /flag checkout off: everyone gets off, on taken away/);
         assert.equal(ended.code, 3, `A's driver reverted its rollout: ${ended.out}`);
         assert.match(ended.out, /aborted by operator-b \(from machine-b\)/);
         const doc = JSON.parse(fs.readFileSync(flagFile, "utf8")) as {
@@ -375,7 +375,7 @@ export function describeSharedStore(
           assert.match(ended.out, /lease on web was lost: not renewed/);
           assert.match(ended.out, /traffic stays where it was last verified: 20% to v8, the rest on v\d/);
           const status = await cli("b", "status", "--service", "web");
-          assert.match(status.out, /v8 stepping at step 2/);
+          assert.match(status.out, /v8 stepping at step 3/);
           assert.match(status.out, /router \(verified, read back\): 20% to the candidate/);
           await new Promise((r) => setTimeout(r, (LEASE_SECONDS + 1) * 1000));
           const resumed = await cli("b", "resume", "--service", "web");
