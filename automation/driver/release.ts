@@ -319,9 +319,10 @@ export class ReleaseRun {
 
   /** Runs `fn` holding the stack's step lease (waiting for another driver's step), renewed meanwhile. */
   private async withStepLease<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    // A revert waits for the stack even when the release was aborted: the abort is what it answers.
     const got = await this.state.waitFor(this.state.stepLease, what, {
       timeoutMs: STEP_LOCK_TIMEOUT_MS,
-      signal: this.signal,
+      ...(this.reverting ? {} : { signal: this.signal }),
       onWait: (h) =>
         this.emit({
           type: "log",

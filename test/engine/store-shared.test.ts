@@ -10,4 +10,4 @@ import { describeSharedStore } from "../support/shared-store";
 describeSharedStore("release state shared by two machines: a shared folder (engine tier)", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "progressive-shared-folder-"));
   return { url: `file://${dir}`, stop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
-}, ["race"]);
+}, ["race", "flag"]);
