@@ -21,7 +21,7 @@ import { currentOwner, journalFile, readJournal, writeJournal } from "../../auto
 import { StackHandle } from "../../automation/driver/stack";
 import { ReleaseHistory } from "../../automation/history";
 import { routerControl } from "../../automation/routers";
-import { isAlive, readState } from "../../components/local/runtime";
+import { isAlive, processRef, readState } from "../../components/local/runtime";
 import { configJson, type FastConfigOptions, fastCanaryValues } from "../../harness/demo-config";
 import { LoadGenerator } from "../../harness/load";
 import { spawnCli, waitForDriver } from "../support/cli";
@@ -243,7 +243,8 @@ describe("release driver (engine tier, local platform)", function () {
             phase: "stepping",
             stepIndex: 1,
             lastGood: { stableVersion: "v1", candidateWeight: 0 },
-            owner: { ...currentOwner(), pid: holder.pid as number },
+            // The holder as a driver records itself: its pid and that process's start time.
+            owner: { ...currentOwner(), ...processRef(holder.pid as number) },
             startedAt: now,
             updatedAt: now,
           });
