@@ -100,7 +100,7 @@ export class Recorder {
     action: string,
     startedAt: Date,
     outcome: "passed" | "failed" | "inconclusive" | "error" | "aborted",
-    extra: { weight?: number; verified?: boolean; checks?: CheckRecord[] } = {},
+    extra: { weight?: number; verified?: boolean; checks?: CheckRecord[]; note?: string } = {},
   ): Promise<void> {
     await this.safely("history", () =>
       this.c.store.history.append({
@@ -116,6 +116,7 @@ export class Recorder {
         endedAt: new Date().toISOString(),
         checks: extra.checks ?? [],
         outcome,
+        ...(extra.note !== undefined ? { note: extra.note } : {}),
       }),
     );
   }

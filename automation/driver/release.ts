@@ -32,6 +32,7 @@ import {
 } from "./plan";
 import { runCommand } from "./preflight";
 import { notifiersFrom, Recorder, stepOutcome, toCheckRecord } from "./recorder";
+import { retireTakenOut } from "./retire";
 import type { ReleaseSettings } from "./settings";
 import {
   isReleaseOutputs,
@@ -121,7 +122,9 @@ export class ReleaseRun {
   private readonly stack: StackHandle;
   private readonly settings: ReleaseSettings;
   private service: StackService;
-  private readonly router: RouterControl;
+  /** The control of the router as the last `up` described it (Container Apps revisions change with each version). */
+  private control: { readonly descriptor: string; readonly router: RouterControl };
+  private readonly controlFor: (t: ReleaseTarget) => RouterControl;
   /** Whether the last traffic change was read back from the router. */
   private lastVerified = false;
   /** Why the last traffic change could not be read back. */
@@ -140,7 +143,8 @@ export class ReleaseRun {
    * `from.resumed`: the journal of a release cut short, when this run continues it; `from.replaces`:
    * the version of the service's last (finished) journal a new release replaces, null when there
    * is none. `from.lease`: the service's lease the command holds; the run renews it and stops
-   * (without touching traffic) when it is lost.
+   * (without touching traffic) when it is lost. `from.control` makes the router's control (tests
+   * pass one over a fake cloud client; default {@link controlOf}).
    */
   constructor(
     target: ReleaseTarget,
@@ -150,6 +154,7 @@ export class ReleaseRun {
       readonly resumed?: StoredJournal;
       readonly replaces?: string | null;
       readonly lease?: Lease;
+      readonly control?: (t: ReleaseTarget) => RouterControl;
     } = {},
   ) {
     const resumed = from.resumed;
@@ -158,7 +163,11 @@ export class ReleaseRun {
     this.settings = target.settings;
     this.service = target.service;
     this.state = target.state;
-    this.router = controlOf(target);
+    this.controlFor = from.control ?? controlOf;
+    this.control = {
+      descriptor: JSON.stringify(target.service.release.router),
+      router: this.controlFor(target),
+    };
     this.signal = o.signal ? AbortSignal.any([o.signal, this.internal.signal]) : this.internal.signal;
     const stack = target.stack;
     const name = target.service.release.name;
@@ -209,6 +218,16 @@ export class ReleaseRun {
 
   get releaseId(): string {
     return this.journal.releaseId;
+  }
+
+  /** The service's router control, made again when an `up` registered another descriptor. */
+  private get router(): RouterControl {
+    const descriptor = JSON.stringify(this.service.release.router);
+    if (descriptor !== this.control.descriptor) {
+      const target = { stack: this.stack, service: this.service, settings: this.settings, state: this.state };
+      this.control = { descriptor, router: this.controlFor(target) };
+    }
+    return this.control.router;
   }
 
   private emit(e: DriverEventInput): void {
@@ -354,6 +373,7 @@ export class ReleaseRun {
     await this.save({ intended: traffic });
     this.emit({ type: "trafficApplying", traffic, why });
     const started = Date.now();
+    await this.activate(traffic);
     const name = this.service.release.name;
     let upMs = 0;
     const stepOutputs: StepOutputs = await this.withStepLease(
@@ -434,6 +454,40 @@ export class ReleaseRun {
       ...(reading.verified ? {} : { unverifiedReason: reading.reason }),
       durationMs: Date.now() - started,
       upMs,
+    });
+  }
+
+  /**
+   * Before an `up` that brings versions in: the router starts again what a past release stopped
+   * there (a deactivated Container Apps revision), so no traffic goes to what cannot answer.
+   */
+  private async activate(traffic: TrafficEntry): Promise<void> {
+    const last = this.journal.applied;
+    const same =
+      last?.stableVersion === traffic.stableVersion && last.candidateVersion === traffic.candidateVersion;
+    if (!this.router.activate || same) return;
+    const r = await this.router.activate(traffic, this.reverting ? undefined : this.signal);
+    for (const what of r.started)
+      this.emit({
+        type: "log",
+        level: "info",
+        message: `${what} runs again (a past release had stopped it)`,
+      });
+    if (r.applied) return;
+    if (!this.reverting) throw new ReleaseError("verification", `${r.reason}; no traffic was moved to it`);
+    this.emit({ type: "log", level: "warn", message: `${r.reason}; the revert goes on` });
+  }
+
+  /**
+   * Once the release has settled: the router stops what `version` left running. Never changes how
+   * the release ended; only Ctrl-C cuts it short (not the one that asked for a revert it ends).
+   */
+  private async retire(version: string): Promise<void> {
+    const signal = this.o.signal?.aborted ? undefined : this.o.signal;
+    await retireTakenOut(this.router, [version], signal, {
+      log: (level, message) => this.emit({ type: "log", level, message }),
+      record: (outcome, note, started) =>
+        this.recorder.step(this.journal.stepIndex, "retire", started, outcome, { note }),
     });
   }
 
@@ -601,6 +655,7 @@ export class ReleaseRun {
         this.emit({ type: "hook", name: hook.name, ok: r.ok, detail: r.detail });
       }
       const traffic = this.journal.applied ?? this.plan.revertTarget;
+      await this.retire(this.plan.previousVersion);
       await this.save({ phase: "succeeded" });
       this.emit({ type: "promoted", version: this.plan.version });
       const reports = await this.recorder.finished("promoted", traffic);
@@ -691,6 +746,7 @@ export class ReleaseRun {
         weight: this.journal.lastGood.candidateWeight,
         verified: this.lastVerified,
       });
+      await this.retire(this.plan.version);
       await this.save({ phase: "reverted" });
       this.emit({
         type: "reverted",

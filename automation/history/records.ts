@@ -56,7 +56,7 @@ export interface StepRecord {
   readonly stack: string;
   /** Position in the plan, from 0. */
   readonly index: number;
-  /** What the step did, e.g. `setWeight`, `pause`, `analysis`, `promote`, `revert`. */
+  /** What the step did, e.g. `setWeight`, `pause`, `analysis`, `promote`, `revert`, `retire`. */
   readonly action: string;
   /** Candidate's traffic weight in percent after the step. @default none */
   readonly weight?: number;
@@ -67,8 +67,10 @@ export interface StepRecord {
   readonly endedAt: string;
   /** Checks run in the step. @default [] */
   readonly checks: readonly CheckRecord[];
-  /** `passed`, or the reason the release did not go on. */
+  /** `passed`, or the reason the release did not go on (`error` on a retire: something keeps running). */
   readonly outcome: "passed" | "failed" | "inconclusive" | "error" | "aborted";
+  /** What the step did, in words (a retire: what was stopped, what keeps running). @default none */
+  readonly note?: string;
 }
 
 /** How a release ended. */

@@ -62,7 +62,7 @@ export function renderMarkdown(report: ReleaseReport, chartFile?: string): strin
   else {
     const rows = report.steps.map((s) => [
       String(s.index + 1),
-      s.action,
+      s.note ? `${s.action}: ${s.note}` : s.action,
       s.weight === undefined
         ? ""
         : `${s.weight}%${s.verified === undefined ? "" : s.verified ? " (verified)" : " (unverified)"}`,

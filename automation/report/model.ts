@@ -23,6 +23,8 @@ export interface ReportStep {
   readonly endedAt: string;
   readonly durationMs: number;
   readonly outcome: string;
+  /** What the step did, in words. @default none */
+  readonly note?: string;
   readonly checks: readonly CheckRecord[];
 }
 
@@ -92,6 +94,7 @@ export function buildReport(release: Release, opts: ReportOptions = {}): Release
       endedAt: s.endedAt,
       durationMs: ms(s.startedAt, s.endedAt),
       outcome: s.outcome,
+      ...(s.note !== undefined ? { note: s.note } : {}),
       checks: s.checks,
     })),
     figures: {

@@ -26,8 +26,10 @@ export { replicaRatioWeight } from "./kubernetes/replica-ratio";
 export { selectedColor } from "./kubernetes/service-selector";
 export { allToStableTable, proxyCandidateWeight } from "./local-proxy";
 export {
+  type ActivateResult,
   type BrakeResult,
   DEFAULT_ROUTER_TIMEOUT_MS,
+  type RetireItem,
   type RouterControl,
   type RouterControlOptions,
   type RouterReading,

@@ -29,6 +29,24 @@ export interface BrakeResult {
   readonly reason?: string;
 }
 
+/** What became of one thing a settled release took out of traffic (see {@link RouterControl.retire}). */
+export interface RetireItem {
+  /** What it is, e.g. `revision web--v1-1a2b3c of Container App rg/web`. */
+  readonly what: string;
+  /** stopped: stopped now; kept: left running (it still has traffic or a label); absent: nothing runs; failed: could not be stopped. */
+  readonly outcome: "stopped" | "kept" | "absent" | "failed";
+  /** Why, in words. */
+  readonly reason: string;
+  /** For `failed`: the command that stops it by hand. */
+  readonly command?: string;
+}
+
+/** What {@link RouterControl.activate} did. */
+export interface ActivateResult extends BrakeResult {
+  /** What was started again, e.g. `revision web--v1-1a2b3c of Container App rg/web`. */
+  readonly started: readonly string[];
+}
+
 /** Driver-side control of one service's router: read the applied split, pull the brake. */
 export interface RouterControl {
   /** The descriptor kind this control serves; "unknown" for a kind newer than this driver. */
@@ -48,6 +66,19 @@ export interface RouterControl {
     candidateVersion: string | undefined,
     signal?: AbortSignal,
   ): Promise<BrakeResult>;
+  /**
+   * Before traffic moves to `target`: starts again what a version of it needs and a past release
+   * stopped (a deactivated Container Apps revision), and waits until it runs. Never throws: not
+   * applied means traffic must not move there. @default undefined: the router stops nothing
+   */
+  activate?(target: TrafficState, signal?: AbortSignal): Promise<ActivateResult>;
+  /**
+   * Once a release has settled: stops what `versions` (the versions it took out of traffic) still
+   * run on the router (Container Apps revisions stay active, each at its minReplicas), only where
+   * the router, read again now, gives them no traffic and no label. Never throws; each call is
+   * bounded by the router's timeout. @default undefined: nothing runs per version on the router
+   */
+  retire?(versions: readonly string[], signal?: AbortSignal): Promise<RetireItem[]>;
 }
 
 /** Where and how long the driver talks to routers. */

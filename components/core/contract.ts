@@ -111,7 +111,14 @@ export type RouterDescriptor =
       readonly subscriptionId: string;
       readonly resourceGroup: string;
       readonly app: string;
+      /** Revision of each version of the traffic state. */
       readonly revisions: Readonly<Record<string, string>>;
+      /**
+       * Revision of each earlier version the app's ledger remembers that takes no traffic now: the
+       * driver deactivates the one a release took out, and activates one a release brings back.
+       * @default none: nothing to deactivate or bring back (a component older than this field)
+       */
+      readonly retired?: Readonly<Record<string, string>>;
     }
   /** Azure Traffic Manager: weighted endpoints, one per slot (0 % = disabled). */
   | {

@@ -2,7 +2,8 @@
 // rolling services name their revisions by version (the descriptor's `revisions`); blue-green
 // services label them `blue` and `green`, and the colour with 100 % is the active one. The brake
 // patches the app's ingress with all traffic on the stable revision (labels kept, so preview URLs
-// still work), then reads it back.
+// still work), then reads it back. Revisions out of traffic are deactivated and activated again by
+// revisions.ts.
 import type { RouterDescriptor } from "../../../components/core/contract";
 import type { Color, TrafficState } from "../../../components/core/traffic";
 import {
@@ -22,16 +23,18 @@ import {
   lazyClient,
   loadAzurePackage,
 } from "./client";
+import {
+  activateRevisions,
+  REVISION_START_TIMEOUT_MS,
+  type RevisionOps,
+  type RevisionsClientLike,
+  retireRevisions,
+  type TrafficWeightLike,
+} from "./revisions";
+
+export type { TrafficWeightLike } from "./revisions";
 
 type Descriptor = Extract<RouterDescriptor, { kind: "azure-container-apps" }>;
-
-/** One ingress traffic entry as the API returns it. */
-export interface TrafficWeightLike {
-  revisionName?: string;
-  weight?: number;
-  latestRevision?: boolean;
-  label?: string;
-}
 
 /** The part of an app's ingress the control reads; other fields are sent back as read. */
 export interface IngressLike {
@@ -60,6 +63,7 @@ export interface ContainerAppsClientLike {
       options?: { abortSignal?: AbortSignal },
     ): Promise<unknown>;
   };
+  readonly containerAppsRevisions: RevisionsClientLike;
 }
 
 /** Options of {@link containerAppsControl}. */
@@ -68,6 +72,10 @@ export interface AzureControlOptions extends RouterControlOptions {
   readonly client?: (subscriptionId: string) => Promise<unknown>;
   /** Imports the optional packages; tests pass one that fails. @default Node's import */
   readonly importer?: Importer;
+  /** Time an activated revision may take to run. @default 600000 (10 minutes) */
+  readonly startTimeoutMs?: number;
+  /** How often a starting revision is read. @default 5000 */
+  readonly startPollMs?: number;
 }
 
 const PACKAGE = "@azure/arm-appcontainers";
@@ -162,6 +170,17 @@ export function containerAppsControl(d: Descriptor, o: AzureControlOptions = {})
   const name = `Container App ${d.resourceGroup}/${d.app}`;
   const get = (c: ContainerAppsClientLike, dl: Parameters<typeof azureCall>[0], what: string) =>
     azureCall(dl, what, (abortSignal) => c.containerApps.get(d.resourceGroup, d.app, { abortSignal }));
+  const ops: RevisionOps = {
+    d,
+    timeoutMs,
+    connect: async () => {
+      const c = await client();
+      return {
+        revisions: c.containerAppsRevisions,
+        readTraffic: async (dl) => (await get(c, dl, `read ${name}`)).configuration?.ingress?.traffic,
+      };
+    },
+  };
 
   return {
     kind: "azure-container-apps",
@@ -209,6 +228,18 @@ export function containerAppsControl(d: Descriptor, o: AzureControlOptions = {})
           ? { applied: true }
           : notApplied(`${name} read back sends ${reading.candidateWeight}% to the candidate`);
       });
+    },
+
+    activate(target, signal) {
+      const wait = {
+        timeoutMs: o.startTimeoutMs ?? REVISION_START_TIMEOUT_MS,
+        pollMs: o.startPollMs ?? 5_000,
+      };
+      return activateRevisions(ops, target, wait, signal);
+    },
+
+    retire(versions, signal) {
+      return retireRevisions(ops, versions, signal);
     },
   };
 }

@@ -11,6 +11,12 @@ export {
   type TrafficWeightLike,
 } from "./container-apps";
 export { type FrontDoorClientLike, frontDoorControl, type OriginLike } from "./front-door";
+export {
+  keepReason,
+  REVISION_START_TIMEOUT_MS,
+  type RevisionLike,
+  type RevisionsClientLike,
+} from "./revisions";
 export { type SlotState, slotReading, stableSlot } from "./slots";
 export {
   ENDPOINT_TYPE,

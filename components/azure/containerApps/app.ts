@@ -29,6 +29,7 @@ import {
   checkAppName,
   liveVersions,
   previewLabel,
+  retiredByVersion,
   retiredRevisions,
   revisionName,
   revisionSuffix,
@@ -178,7 +179,7 @@ export interface BuiltApp {
   readonly ledger: RevisionLedger;
   /** Revision of each version of the state. */
   readonly revisions: pulumi.Output<Record<string, string>>;
-  /** Revisions deployed earlier that take no traffic now, and still run until deactivated. */
+  /** Revisions deployed earlier that take no traffic now (active until deactivated). */
   readonly retiredRevisions: pulumi.Output<string[]>;
   readonly templateVersion: pulumi.Output<string>;
   readonly endpoint: pulumi.Output<string>;
@@ -321,6 +322,8 @@ export function buildContainerApp(
     { parent, ...(role ? { dependsOn: [role] } : {}) },
   );
 
+  const remembered = pulumi.all([ledger.revisions, revisions]);
+  const retired = remembered.apply(([all, now]) => retiredByVersion(all, now));
   const fqdn = containerApp.configuration.apply((c) => c?.ingress?.fqdn ?? "");
   const label = previewLabel(kind, traffic);
   const arm = containerApp.id.apply(parseArmId);
@@ -329,21 +332,20 @@ export function buildContainerApp(
     appName,
     ledger,
     revisions,
-    retiredRevisions: pulumi
-      .all([ledger.revisions, revisions])
-      .apply(([all, now]) => retiredRevisions(all, now)),
+    retiredRevisions: remembered.apply(([all, now]) => retiredRevisions(all, now)),
     templateVersion: ledger.templateVersion,
     endpoint: fqdn.apply((f) => `https://${f}`),
     previewEndpoint: fqdn.apply((f) =>
       label === undefined ? undefined : `https://${appName}---${label}.${f.slice(appName.length + 1)}`,
     ),
-    router: pulumi.all([arm, pulumi.output(args.resourceGroupName), revisions]).apply(
-      ([id, resourceGroup, r]): RouterDescriptor => ({
+    router: pulumi.all([arm, pulumi.output(args.resourceGroupName), revisions, retired]).apply(
+      ([id, resourceGroup, r, gone]): RouterDescriptor => ({
         kind: "azure-container-apps",
         subscriptionId: id.subscriptionId,
         resourceGroup,
         app: appName,
         revisions: r,
+        retired: gone,
       }),
     ),
     metrics: pulumi.all([containerApp.id, revisions]).apply(

@@ -111,16 +111,24 @@ export function appTraffic(
 }
 
 /**
- * Revisions this app deployed that take no traffic in the state: in Multiple revision mode they stay
- * active, each at its own minReplicas, until they are deactivated
- * (`az containerapp revision deactivate`, or ContainerAppsRevisions.deactivateRevision).
+ * The revision of each version this app deployed that takes no traffic in the state: in Multiple
+ * revision mode it stays active, at its own minReplicas, until it is deactivated (the release
+ * driver deactivates the one a release took out; `az containerapp revision deactivate` by hand).
  */
+export function retiredByVersion(
+  deployed: Readonly<Record<string, string>>,
+  serving: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const live = new Set(Object.values(serving));
+  return Object.fromEntries(Object.entries(deployed).filter(([v, r]) => !(v in serving) && !live.has(r)));
+}
+
+/** The names of {@link retiredByVersion}, sorted. */
 export function retiredRevisions(
   deployed: Readonly<Record<string, string>>,
   serving: Readonly<Record<string, string>>,
 ): string[] {
-  const live = new Set(Object.values(serving));
-  return [...new Set(Object.values(deployed))].filter((r) => !live.has(r)).sort();
+  return [...new Set(Object.values(retiredByVersion(deployed, serving)))].sort();
 }
 
 /** The versions a state needs revisions for, the one a new template would run first. */

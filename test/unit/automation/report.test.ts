@@ -183,6 +183,25 @@ describe("automation/report", () => {
     assert.match(md, /\| Checks \| 4 \(2 successful, 1 failed, 1 inconclusive, 0 error\) \|/);
   });
 
+  it("shows a step's note beside its action, in Markdown and JSON", () => {
+    const note = "revision web--v2-bbbbbb of Container App rg/web: deactivated | no traffic";
+    const retire = {
+      ...(release.steps[0] as Release["steps"][number]),
+      index: 4,
+      action: "retire",
+      checks: [],
+      note,
+    };
+    const { weight: _w, ...noWeight } = retire;
+    const withNote = buildReport({ ...release, steps: [...release.steps, noWeight] });
+    assert.equal(withNote.steps.at(-1)?.note, note);
+    assert.equal(withNote.steps[0]?.note, undefined);
+    assert.match(
+      renderMarkdown(withNote),
+      /\| 5 \| retire: revision web--v2-bbbbbb of Container App rg\/web: deactivated \\| no traffic \| {2}\|/,
+    );
+  });
+
   it("renders a well-formed SVG with both series, axes and labels", () => {
     const svg = renderReportChart(report);
     assertWellFormed(svg.trim());

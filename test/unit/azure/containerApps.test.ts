@@ -42,9 +42,21 @@ const appInputs = (): any => find(CONTAINER_APP, "web-app").inputs;
 const traffic = () => appInputs().configuration.ingress.traffic;
 const template = () => appInputs().template;
 
-/** The retired revisions a component registers with its release. */
-async function retiredOf(service: CanaryService): Promise<string[]> {
-  return ((await registeredOutputs(service)) as { retiredRevisions: string[] }).retiredRevisions;
+/** The retired revisions a component registers with its release, and those its router descriptor names by version. */
+async function retiredOf(service: CanaryService | BlueGreenService): Promise<string[]> {
+  const outputs = (await registeredOutputs(service)) as { retiredRevisions: string[] };
+  const router = (await promiseOf(service.release)).router;
+  assert.ok(router.kind === "azure-container-apps");
+  assert.deepEqual(Object.values(router.retired ?? {}).sort(), outputs.retiredRevisions);
+  return outputs.retiredRevisions;
+}
+
+/** The router descriptor's retired revisions by version. */
+async function retiredByVersionOf(
+  service: CanaryService | BlueGreenService,
+): Promise<Record<string, string> | undefined> {
+  const router = (await promiseOf(service.release)).router;
+  return router.kind === "azure-container-apps" ? router.retired : undefined;
 }
 
 describe("azure container apps: CanaryService", () => {
@@ -120,6 +132,7 @@ describe("azure container apps: CanaryService", () => {
         resourceGroup: "rg",
         app: "web",
         revisions,
+        retired: {},
       },
       metrics: { kind: "azure-monitor-container-apps", resourceId: appId, revisions },
       trafficUrns: [
@@ -155,7 +168,7 @@ describe("azure container apps: CanaryService", () => {
     assert.equal(reverted.template.revisionSuffix, v2Template.revisionSuffix);
   });
 
-  it("names the revisions out of traffic after a promotion or a revert: Multiple mode keeps them running until deactivated", async () => {
+  it("names the revisions out of traffic after a promotion or a revert, by version for the driver to deactivate", async () => {
     await canary({ stableVersion: "v1", candidateWeight: 0 });
     const v1 = traffic()[0].revisionName;
     const candidate = await canary({ stableVersion: "v1", candidateVersion: "v2", candidateWeight: 10 });
@@ -163,8 +176,10 @@ describe("azure container apps: CanaryService", () => {
     const promoted = await canary({ stableVersion: "v2", candidateWeight: 0 });
     const v2 = traffic()[0].revisionName;
     assert.deepEqual(await retiredOf(promoted), [v1]);
+    assert.deepEqual(await retiredByVersionOf(promoted), { v1 });
     const reverted = await canary({ stableVersion: "v1", candidateWeight: 0 });
     assert.deepEqual(await retiredOf(reverted), [v2]);
+    assert.deepEqual(await retiredByVersionOf(reverted), { v2 });
   });
 
   it("aborts to weight 0 and then drops the candidate without touching the template", async () => {
@@ -347,6 +362,26 @@ describe("azure container apps: BlueGreenService", () => {
     assert.deepEqual(template(), v2Template);
     assert.equal(await promiseOf(back.activeColor), "blue");
     assert.deepEqual(traffic()[0], { revisionName: v1, weight: 100, label: "blue" });
+  });
+
+  it("keeps the old colour's revision labelled until the scale-down, then names it retired", async () => {
+    await blueGreen({ stableVersion: "v1", candidateWeight: 0 });
+    const v1 = traffic()[0].revisionName;
+    await blueGreen({ stableVersion: "v1", candidateVersion: "v2", candidateWeight: 0, activeColor: "blue" });
+    const switched = await blueGreen({
+      stableVersion: "v2",
+      candidateVersion: "v1",
+      candidateWeight: 0,
+      activeColor: "green",
+    });
+    // During the scale-down delay v1 is the idle colour: the rollback target, not retired.
+    assert.deepEqual(await retiredByVersionOf(switched), {});
+    // After it the idle colour runs the stable version: v1's revision has no label and no traffic.
+    const settled = await blueGreen({ stableVersion: "v2", candidateWeight: 0, activeColor: "green" });
+    const v2 = traffic()[0].revisionName;
+    assert.deepEqual(traffic(), [{ revisionName: v2, weight: 100, label: "green" }]);
+    assert.deepEqual(await retiredByVersionOf(settled), { v1 });
+    assert.deepEqual(await retiredOf(settled), [v1]);
   });
 
   it("rejects a canary weight", () => {

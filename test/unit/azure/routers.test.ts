@@ -21,6 +21,13 @@ import {
 const SUB = "00000000-0000-0000-0000-000000000001";
 const REVISIONS = { v1: "web--v1-aaaaaa", v2: "web--v2-bbbbbb" };
 
+/** The revisions client of fakes whose tests never reach it. */
+const NO_REVISIONS: ContainerAppsClientLike["containerAppsRevisions"] = {
+  getRevision: async () => assert.fail("no revision call expected"),
+  activateRevision: async () => assert.fail("no revision call expected"),
+  deactivateRevision: async () => assert.fail("no revision call expected"),
+};
+
 function restError(statusCode: number, message: string): Error {
   return Object.assign(new Error(message), { name: "RestError", statusCode });
 }
@@ -52,6 +59,7 @@ function fakeApps(traffic: Omit<Ingress, "fqdn">) {
         return envelope;
       },
     },
+    containerAppsRevisions: NO_REVISIONS,
   };
   return { client, updates, calls };
 }
@@ -221,6 +229,7 @@ describe("azure routers: Container Apps", () => {
         },
         beginUpdateAndWait: async () => assert.fail("no write after a failed read"),
       },
+      containerAppsRevisions: NO_REVISIONS,
     };
     assert.deepEqual(await aca(failing).read({ stableVersion: "v1", candidateWeight: 0 }), {
       verified: false,
