@@ -369,5 +369,12 @@ export async function main(
 }
 
 if (require.main === module) {
+  // A closed output (a CI log pipe gone, `| head`) must not kill a release half-way: the
+  // driver goes on to a settled state (its journal and the store say what happened) and
+  // only what it prints is lost.
+  for (const stream of [process.stdout, process.stderr])
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code !== "EPIPE") throw err;
+    });
   main(process.argv.slice(2)).then((code) => process.exit(code));
 }
