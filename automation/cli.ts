@@ -368,7 +368,26 @@ export async function main(
   }
 }
 
+/** The oldest Node.js major the CLI runs on (package.json's `engines`; README's Limits say why). */
+export const MIN_NODE_MAJOR = 22;
+
+/** Why this runtime is refused, or undefined when it is supported. */
+export function unsupportedRuntime(version: string = process.versions.node): string | undefined {
+  const major = Number(version.split(".")[0]);
+  if (major >= MIN_NODE_MAJOR) return undefined;
+  return (
+    `progressive needs Node.js ${MIN_NODE_MAJOR} or newer; this is v${version}. Node 20 reached its end of life ` +
+    "in April 2026 and the Pulumi SDK (3.249.0 on) and the AWS SDK (from January 2027) need 22. " +
+    "Install Node 22 or 24 LTS and run the command again"
+  );
+}
+
 if (require.main === module) {
+  const refused = unsupportedRuntime();
+  if (refused) {
+    process.stderr.write(`error (runtime): ${refused}\n`);
+    process.exit(2);
+  }
   // A closed output (a CI log pipe gone, `| head`) must not kill a release half-way: the
   // driver goes on to a settled state (its journal and the store say what happened) and
   // only what it prints is lost.

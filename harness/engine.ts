@@ -1,8 +1,8 @@
 // Engine helpers of the tests, the demo and the benchmarks: a real `pulumi` CLI on a temporary
 // `file://` backend, offline.
 // In the manner of pulumi's own sdk/nodejs/tests/automation/util.ts: every stack made here
-// is destroyed and removed, and every folder deleted, in `finally`. The SDK pinned here
-// (3.248) has no `skipPluginPreInstall` option; with automatic plugin acquisition disabled
+// is destroyed and removed, and every folder deleted, in `finally`. The Automation API has no
+// `skipPluginPreInstall` option (3.248 to 3.276); with automatic plugin acquisition disabled
 // the CLI does not try to fetch the aws/azure/gcp plugins named in node_modules.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";

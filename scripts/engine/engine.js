@@ -19,7 +19,7 @@ const path = require("node:path");
 const { isExecutable, toolCacheRoot } = require("../lib/tool-cache");
 
 /** The CLI release we build; it matches the @pulumi/pulumi SDK pinned in package.json. */
-const BUILD_VERSION = "3.248.0";
+const BUILD_VERSION = "3.276.0";
 /** The oldest CLI we accept from PATH or the npm wrapper's cache. */
 const MIN_VERSION = "3.200.0";
 

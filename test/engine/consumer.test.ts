@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { LoadGenerator } from "../../harness/load";
 import { createBackend, type EngineInfo, requireEngine, type TestBackend } from "../support/engine";
+import { userPulumiSdk } from "../support/user-sdk";
 
 const root = path.resolve(__dirname, "..", "..");
 
@@ -129,7 +130,7 @@ describe("the packed package in a project of its own (engine tier)", function ()
         "--no-fund",
         "--prefer-offline",
         path.join(dir, tgz),
-        "@pulumi/pulumi@3.248.0",
+        `@pulumi/pulumi@${userPulumiSdk()}`,
       ],
       { cwd: project, stdio: "pipe" },
     );

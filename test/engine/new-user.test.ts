@@ -12,6 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { LoadGenerator } from "../../harness/load";
 import { createBackend, type EngineInfo, requireEngine, type TestBackend } from "../support/engine";
+import { expectOneSdk, userPulumiSdk } from "../support/user-sdk";
 
 const root = path.resolve(__dirname, "..", "..");
 const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
@@ -173,13 +174,14 @@ describe("a new user's TypeScript project, from the packed package (engine tier)
         "--no-fund",
         "--prefer-offline",
         path.join(dir, tgz),
-        `@pulumi/pulumi@${pkg.devDependencies["@pulumi/pulumi"]}`,
+        `@pulumi/pulumi@${userPulumiSdk()}`,
         `typescript@${pkg.devDependencies.typescript}`,
         `ts-node@${pkg.devDependencies["ts-node"]}`,
         `@types/node@${pkg.devDependencies["@types/node"]}`,
       ],
       { cwd: project, stdio: "pipe" },
     );
+    console.log(`      ${expectOneSdk(project)}`);
     fs.writeFileSync(
       path.join(project, "tsconfig.json"),
       JSON.stringify(

@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { requireEngine, withTestStack } from "../support/engine";
+import { expectOneSdk, userPulumiSdk } from "../support/user-sdk";
 
 const repo = path.join(__dirname, "..", "..");
 const pkg = JSON.parse(fs.readFileSync(path.join(repo, "package.json"), "utf8")) as {
@@ -76,7 +77,7 @@ describe("engine: the packed package, installed in a fresh project", function ()
         "--prefer-offline",
         "--ignore-scripts",
         tarball,
-        `@pulumi/pulumi@${pkg.devDependencies["@pulumi/pulumi"]}`,
+        `@pulumi/pulumi@${userPulumiSdk()}`,
         `@pulumi/kubernetes@${pkg.devDependencies["@pulumi/kubernetes"]}`,
         `@pulumi/aws@${pkg.devDependencies["@pulumi/aws"]}`,
         `@pulumi/gcp@${pkg.devDependencies["@pulumi/gcp"]}`,
@@ -86,6 +87,7 @@ describe("engine: the packed package, installed in a fresh project", function ()
       app,
     );
     installed = path.join(app, "node_modules", NAME);
+    console.log(`      ${expectOneSdk(app)}`);
     console.log(
       `      packed in ${((packed - started) / 1000).toFixed(1)} s (${(fs.statSync(tarball).size / 1024).toFixed(0)} KiB), installed in ${((Date.now() - packed) / 1000).toFixed(1)} s`,
     );
