@@ -160,7 +160,9 @@ describe("local runtime: a killed proxy keeper is replaced by its worker", funct
       () => "answered",
       (e: NodeJS.ErrnoException) => e.code,
     );
-    assert.equal(refused, "ECONNREFUSED");
+    // Refused, or reset when another program on this machine (a parallel test run) took the freed
+    // port for a moment: either way no proxy of ours answers.
+    assert.ok(refused === "ECONNREFUSED" || refused === "ECONNRESET", `nothing answers: ${refused}`);
     const again = await start("both", { port: both.port });
     assert.equal((await request(again.port)).status, 200, "a new start (what the next up does) serves");
   });
