@@ -36,15 +36,15 @@ import {
   shortArn,
 } from "../routers/aws/ecs-deployment";
 import { type AnalysisResult, type AnalysisTarget, runAnalysis } from "./analysis";
+import { runCommand } from "./command";
 import { classifyError, ReleaseError } from "./errors";
 import type { CheckMeasurement, DriverEventInput } from "./events";
 import type { EcsDeploymentRecord, Journal } from "./journal";
 import type { ReleasePlan } from "./plan";
-import { runCommand } from "./preflight";
 import { type Recorder, stepOutcome, toCheckRecord } from "./recorder";
-import type { DriverOptions, ReleaseResult } from "./release";
 import type { ReleaseSettings } from "./settings";
 import type { StackHandle, StackService, TrafficEntry } from "./stack";
+import type { DriverOptions, ReleaseResult } from "./types";
 
 /** Whether a service's release is ECS's to run (router kind `aws-ecs-deployment`). */
 export function isEcsManaged(service: StackService): boolean {

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { StrategyKind, TrafficState } from "../../components/core";
-import { isAlive, isRunning, refOf, SELF } from "../../components/local/runtime/identity";
+import { isAlive, isRunning, refOf, SELF } from "../../components/process/identity";
 import { ciRunUrl, hostName, RUN_ID } from "../store/leases";
 
 /** Where a release stands. */

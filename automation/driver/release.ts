@@ -17,6 +17,7 @@ import { type RouterControl, routerControl } from "../routers";
 import { describeHolder, type Lease, RUN_ID } from "../store/leases";
 import { CONFLICT } from "../store/object-store";
 import { type AnalysisTarget, metricQueryProblems, runAnalysis, unknownProviderProblems } from "./analysis";
+import { runCommand } from "./command";
 import { EcsNativeRelease, isEcsManaged } from "./ecs-native";
 import { classifyError, ReleaseError } from "./errors";
 import type { DriverEvent, DriverEventInput } from "./events";
@@ -30,7 +31,6 @@ import {
   type ReleasePlan,
   strategyDifference,
 } from "./plan";
-import { runCommand } from "./preflight";
 import { notifiersFrom, Recorder, stepOutcome, toCheckRecord } from "./recorder";
 import { retireTakenOut } from "./retire";
 import type { ReleaseSettings } from "./settings";
@@ -41,28 +41,10 @@ import {
   type StepOutputs,
   type TrafficEntry,
 } from "./stack";
-import { type StackState, type StoreOptions, storeError } from "./state";
+import { type StackState, storeError } from "./state";
+import type { DriverOptions, ReleaseResult, ReleaseTarget, StoredJournal } from "./types";
 
-export interface DriverOptions extends StoreOptions {
-  /** Who runs it, for history and notifications. @default $USER */
-  readonly actor?: string;
-  /** Aborts the release: it reverts (like Ctrl-C in the CLI). @default none */
-  readonly signal?: AbortSignal;
-  /** Receives every typed progress event. @default none */
-  readonly onEvent?: (e: DriverEvent) => void;
-  /** The engine's own output of each `up`. @default dropped */
-  readonly onOutput?: (s: string) => void;
-}
-
-/** How a release call ended. */
-export interface ReleaseResult {
-  readonly releaseId: string;
-  readonly outcome: "promoted" | "reverted" | "paused" | "failed";
-  readonly reason?: string;
-  readonly timeToRevertMs?: number;
-  readonly traffic: TrafficState;
-  readonly reports?: { markdown?: string; json?: string };
-}
+export type { DriverOptions, ReleaseResult, ReleaseTarget, StoredJournal } from "./types";
 
 /** Checks that every metric check of the plan names a provider this service and stack have. */
 export function checkProviders(plan: ReleasePlan, service: StackService, settings: ReleaseSettings): void {
@@ -74,21 +56,6 @@ export function checkProviders(plan: ReleasePlan, service: StackService, setting
     ...metricQueryProblems(checks, service.release, settings.metrics),
   ];
   if (problems.length > 0) throw new ReleaseError("config", problems.join("; "));
-}
-
-/** One service of one stack, with its settings and its release state: what a release runs on. */
-export interface ReleaseTarget {
-  readonly stack: StackHandle;
-  readonly service: StackService;
-  readonly settings: ReleaseSettings;
-  /** The stack's journals and leases in the release store. */
-  readonly state: StackState;
-}
-
-/** A journal as read from the store, with the version its next write names. */
-export interface StoredJournal {
-  readonly journal: Journal;
-  readonly version: string;
 }
 
 /** Why a run stopped without touching traffic: its lease or journal was taken, or the store failed. */

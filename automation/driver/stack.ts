@@ -22,7 +22,7 @@ import {
   TRAFFIC_KEY,
   type TrafficState,
 } from "../../components/core";
-import { type ProcessRef, refOf } from "../../components/local/runtime/identity";
+import { type ProcessRef, refOf } from "../../components/process/identity";
 import { classifyError, ReleaseError } from "./errors";
 import { pidAlive } from "./journal";
 import { parseSettings, type RawConfigValue, type ReleaseSettings } from "./settings";

@@ -10,7 +10,7 @@
 // interval as the other builtin sources do.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { MetricsDescriptor } from "../../components/core/contract";
-import type { BuiltinMetricName, VersionPair } from "./builtin";
+import type { BuiltinMetricName, VersionPair } from "./builtin-types";
 import { callSdk, loadSdk, type PackageImporter } from "./sdk-call";
 import {
   type Measurement,

@@ -1,73 +1,31 @@
 // `provider: "builtin"`: the platform's own request metrics, found through the release contract's
-// metrics descriptor. Both kinds measure the candidate and the stable version over the same
-// window, so a relative condition ("< 110% of baseline") compares like with like:
+// metrics descriptor. Every kind measures the candidate and the stable version over the same
+// window, so a relative condition ("< 110% of baseline") compares like with like; for example:
 // - local-proxy: two snapshots of the proxy's metrics.json, `windowSeconds` apart;
 // - ingress-nginx: wait `windowSeconds`, then PromQL over the last `windowSeconds` (needs the
-//   `prometheus` settings).
+//   `prometheus` settings); the cloud kinds query their monitoring service (builtin-aws|azure|gcp).
 import { setTimeout as sleep } from "node:timers/promises";
-import type { BuiltinMetric } from "../../components/core/analysis";
 import type { MetricsDescriptor, ReleaseSecrets } from "../../components/core/contract";
 import type { TrafficState } from "../../components/core/traffic";
 import { createCloudWatchAlbSource } from "./builtin-aws";
 import { azureBuiltinUnavailable, createAzureBuiltinSource, isAzureMetricsDescriptor } from "./builtin-azure";
 import { createCloudRunBuiltinSource } from "./builtin-gcp";
+import type { BuiltinSource, BuiltinUnavailable } from "./builtin-types";
 import { flagVariantQuery } from "./flag-variants";
 import { ingressNginxQuery } from "./ingress-nginx";
 import { createProvider, type ProviderSpec } from "./registry";
 import { configureCommand, type MetricsSettings, type PrometheusSettings } from "./settings";
 import { type Measurement, MetricConfigError, type MetricProvider, measured, noData } from "./types";
 
-/** The metrics `builtin` answers on every platform that has them. */
-export const BUILTIN_METRICS = [
-  "errorRate",
-  "http5xxRate",
-  "meanLatency",
-  "throughput",
-] as const satisfies ReadonlyArray<keyof typeof BuiltinMetric>;
-
-/** One of {@link BUILTIN_METRICS}. */
-export type BuiltinMetricName = (typeof BUILTIN_METRICS)[number];
-
-/** True when `query` names a builtin metric. */
-export function isBuiltinMetric(query: string): query is BuiltinMetricName {
-  return (BUILTIN_METRICS as readonly string[]).includes(query);
-}
-
-/** The two versions a builtin measurement covers. */
-export interface VersionPair<T> {
-  readonly candidate: T;
-  readonly stable: T;
-}
-
-/** The platform's own request metrics of one service. */
-export interface BuiltinSource {
-  /** The metrics descriptor kind it reads. */
-  readonly kind:
-    | "local-proxy"
-    | "ingress-nginx"
-    | "cloudwatch-alb"
-    | "cloud-monitoring-run"
-    | "azure-monitor-container-apps"
-    | "azure-monitor-traffic-layer"
-    | "prometheus-flag";
-  /** The provider it queries (proxy or Prometheus). */
-  readonly provider: MetricProvider;
-  /** Measures `metric` for both versions over the next `windowSeconds`, one window for both. */
-  measure(
-    metric: BuiltinMetricName,
-    versions: VersionPair<string>,
-    windowSeconds: number,
-    signal?: AbortSignal,
-  ): Promise<VersionPair<Measurement>>;
-}
-
-/** Why `builtin` is not available for a service, and how to make it so. */
-export interface BuiltinUnavailable {
-  /** What is missing, e.g. `reads ingress-nginx's metrics through Prometheus, which is not configured`. */
-  readonly problem: string;
-  /** The fix, with the command to run. */
-  readonly fix: string;
-}
+export {
+  BUILTIN_METRICS,
+  type BuiltinKind,
+  type BuiltinMetricName,
+  type BuiltinSource,
+  type BuiltinUnavailable,
+  isBuiltinMetric,
+  type VersionPair,
+} from "./builtin-types";
 
 /** Why `builtin` cannot be measured for `descriptor` with `settings`; undefined when it can. */
 export function builtinUnavailable(
