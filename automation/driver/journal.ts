@@ -78,7 +78,7 @@ export interface Journal {
 
 /**
  * What an ECS-managed release knows of its deployment, so a resumed driver watches the same one
- * (automation/driver/ecs-native.ts).
+ * (automation/platforms/aws/ecs-release.ts).
  */
 export interface EcsDeploymentRecord {
   /** When the `up` that starts the deployment began: the deployment is the newest created after. */

@@ -13,12 +13,12 @@ import {
   type TrafficState,
 } from "../../components/core";
 import { newReleaseId } from "../history";
-import { type RouterControl, routerControl } from "../routers";
+import { managedBy, releaseModeOf, routerControl } from "../platforms";
+import type { RouterControl } from "../routers/types";
 import { describeHolder, type Lease, RUN_ID } from "../store/leases";
 import { CONFLICT } from "../store/object-store";
 import { type AnalysisTarget, metricQueryProblems, runAnalysis, unknownProviderProblems } from "./analysis";
 import { runCommand } from "./command";
-import { EcsNativeRelease, isEcsManaged } from "./ecs-native";
 import { classifyError, ReleaseError } from "./errors";
 import type { DriverEvent, DriverEventInput } from "./events";
 import { currentOwner, type Journal, type ReleasePhase } from "./journal";
@@ -42,7 +42,7 @@ import {
   type TrafficEntry,
 } from "./stack";
 import { type StackState, storeError } from "./state";
-import type { DriverOptions, ReleaseResult, ReleaseTarget, StoredJournal } from "./types";
+import type { DriverOptions, ReleaseMode, ReleaseResult, ReleaseTarget, StoredJournal } from "./types";
 
 export type { DriverOptions, ReleaseResult, ReleaseTarget, StoredJournal } from "./types";
 
@@ -103,8 +103,8 @@ export class ReleaseRun {
   private reverting = false;
   /** Whether the release said that an `up` deployed another strategy than its plan's. */
   private strategyChangeSaid = false;
-  /** Set for ECS-managed services (controller "ecs"): ECS moves the traffic, ecs-native.ts watches it. */
-  private readonly ecs: EcsNativeRelease | undefined;
+  /** Set for services whose platform moves the traffic itself (the platform module's release mode). */
+  private readonly mode: ReleaseMode | undefined;
 
   /**
    * `from.resumed`: the journal of a release cut short, when this run continues it; `from.replaces`:
@@ -171,16 +171,14 @@ export class ReleaseRun {
       ),
       log: (level, message) => this.emit({ type: "log", level, message }),
     });
-    this.ecs = isEcsManaged(target.service)
-      ? new EcsNativeRelease(target, plan, o, {
-          journal: () => this.journal,
-          save: (patch) => this.save(patch),
-          emit: (e) => this.emit(e),
-          recorder: this.recorder,
-          withStepLease: (what, fn) => this.withStepLease(what, fn),
-          signal: this.signal,
-        })
-      : undefined;
+    this.mode = releaseModeOf(target, plan, o, {
+      journal: () => this.journal,
+      save: (patch) => this.save(patch),
+      emit: (e) => this.emit(e),
+      recorder: this.recorder,
+      withStepLease: (what, fn) => this.withStepLease(what, fn),
+      signal: this.signal,
+    });
   }
 
   get releaseId(): string {
@@ -531,7 +529,7 @@ export class ReleaseRun {
           }
         }
       }
-      if (this.ecs) return await this.ecs.run();
+      if (this.mode) return await this.mode.run();
       const actions = this.plan.actions;
       for (let i = this.journal.stepIndex; i < actions.length; i++) {
         const action = actions[i] as PlanAction;
@@ -645,7 +643,7 @@ export class ReleaseRun {
    * driver), gets the last verified state again through `up`.
    */
   async restoreApplied(): Promise<void> {
-    if (this.ecs) return; // an ECS-managed release reads its deployment again itself
+    if (this.mode) return; // a platform's release mode reads its deployment again itself
     const applied = this.journal.applied;
     if (!applied) return;
     const reading = await this.router.read(applied, this.signal);
@@ -667,7 +665,7 @@ export class ReleaseRun {
 
   /** All traffic back to the last good state first (verified), then the candidate removed. */
   async revert(reason: string, failureAt: Date): Promise<ReleaseResult> {
-    if (this.ecs) return this.ecs.revert(reason, failureAt);
+    if (this.mode) return this.mode.revert(reason, failureAt);
     this.reverting = true;
     try {
       await this.save({
@@ -830,5 +828,6 @@ export async function planRelease(t: ReleaseTarget, version: string): Promise<Re
   checkProviders(plan, t.service, t.settings);
   const router = t.service.release.router;
   if (t.service.release.flag) return asFlagPlan(plan, t.service.release.name);
-  return router.kind === "aws-ecs-deployment" ? { ...plan, managedBy: `ECS (${router.strategy})` } : plan;
+  const by = managedBy(router);
+  return by ? { ...plan, managedBy: by } : plan;
 }

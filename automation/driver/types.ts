@@ -2,8 +2,9 @@
 // of their own so that the release loop, the preflight and the release modes import them without
 // importing one another.
 import type { TrafficState } from "../../components/core";
-import type { DriverEvent } from "./events";
+import type { DriverEvent, DriverEventInput } from "./events";
 import type { Journal } from "./journal";
+import type { Recorder } from "./recorder";
 import type { ReleaseSettings } from "./settings";
 import type { StackHandle, StackService } from "./stack";
 import type { StackState, StoreOptions } from "./state";
@@ -43,4 +44,26 @@ export interface ReleaseTarget {
 export interface StoredJournal {
   readonly journal: Journal;
   readonly version: string;
+}
+
+/**
+ * A release that the platform runs rather than the stepwise driver (ECS deployments): ReleaseRun
+ * hands it the journal, events and history (the host) and calls run() or revert().
+ */
+export interface ReleaseMode {
+  run(): Promise<ReleaseResult>;
+  revert(reason: string, failureAt: Date): Promise<ReleaseResult>;
+}
+
+/** What ReleaseRun shares with a release mode: its journal, events and history. */
+export interface ReleaseModeHost {
+  journal(): Journal;
+  /** Writes the journal (a compare-and-swap in the release store). */
+  save(patch: Partial<Journal>): Promise<void>;
+  emit(e: DriverEventInput): void;
+  readonly recorder: Recorder;
+  /** Runs `fn` holding the stack's step lease (from the config write to the end of `up`). */
+  withStepLease<T>(what: string, fn: () => Promise<T>): Promise<T>;
+  /** The run's signal: the caller's, an abort asked through the journal, a lost lease. */
+  readonly signal?: AbortSignal;
 }

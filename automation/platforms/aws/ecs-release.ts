@@ -21,7 +21,17 @@
 // ReleaseRun (release.ts) hands these services here; its start (history, pre-traffic hooks) and its
 // catch (anything thrown here makes it call revert) stay its own.
 import { setTimeout as sleep } from "node:timers/promises";
-import { type Check, checksSeconds, type MetricsDescriptor } from "../../components/core";
+import { type Check, checksSeconds, type MetricsDescriptor } from "../../../components/core";
+import { type AnalysisResult, type AnalysisTarget, runAnalysis } from "../../driver/analysis";
+import { runCommand } from "../../driver/command";
+import { classifyError, ReleaseError } from "../../driver/errors";
+import type { CheckMeasurement } from "../../driver/events";
+import type { EcsDeploymentRecord } from "../../driver/journal";
+import type { ReleasePlan } from "../../driver/plan";
+import { stepOutcome, toCheckRecord } from "../../driver/recorder";
+import type { ReleaseSettings } from "../../driver/settings";
+import type { StackHandle, StackService, TrafficEntry } from "../../driver/stack";
+import type { DriverOptions, ReleaseMode, ReleaseModeHost, ReleaseResult } from "../../driver/types";
 import {
   describeDeployment,
   type EcsDeploymentDescriptor,
@@ -34,17 +44,7 @@ import {
   isRollback,
   requestedWeight,
   shortArn,
-} from "../routers/aws/ecs-deployment";
-import { type AnalysisResult, type AnalysisTarget, runAnalysis } from "./analysis";
-import { runCommand } from "./command";
-import { classifyError, ReleaseError } from "./errors";
-import type { CheckMeasurement, DriverEventInput } from "./events";
-import type { EcsDeploymentRecord, Journal } from "./journal";
-import type { ReleasePlan } from "./plan";
-import { type Recorder, stepOutcome, toCheckRecord } from "./recorder";
-import type { ReleaseSettings } from "./settings";
-import type { StackHandle, StackService, TrafficEntry } from "./stack";
-import type { DriverOptions, ReleaseResult } from "./types";
+} from "../../routers/aws/ecs-deployment";
 
 /** Whether a service's release is ECS's to run (router kind `aws-ecs-deployment`). */
 export function isEcsManaged(service: StackService): boolean {
@@ -52,17 +52,7 @@ export function isEcsManaged(service: StackService): boolean {
 }
 
 /** What ReleaseRun shares with an ECS-managed release: its journal, events and history. */
-export interface EcsReleaseHost {
-  journal(): Journal;
-  /** Writes the journal (a compare-and-swap in the release store). */
-  save(patch: Partial<Journal>): Promise<void>;
-  emit(e: DriverEventInput): void;
-  readonly recorder: Recorder;
-  /** Runs `fn` holding the stack's step lease (from the config write to the end of `up`). */
-  withStepLease<T>(what: string, fn: () => Promise<T>): Promise<T>;
-  /** The run's signal: the caller's, an abort asked through the journal, a lost lease. */
-  readonly signal?: AbortSignal;
-}
+export type EcsReleaseHost = ReleaseModeHost;
 
 /** The stack, service and settings an ECS-managed release runs on (a ReleaseTarget fits). */
 export interface EcsReleaseTarget {
@@ -222,7 +212,7 @@ interface Round {
 }
 
 /** One release of an ECS-managed service; ReleaseRun creates it and calls run() or revert(). */
-export class EcsNativeRelease {
+export class EcsNativeRelease implements ReleaseMode {
   private service: StackService;
   private readonly descriptor: EcsDeploymentDescriptor;
   private readonly api: EcsDeployments;

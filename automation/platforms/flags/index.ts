@@ -1,0 +1,31 @@
+// Feature flags: the flag stores as routers (a flag's variant weights are its traffic). The flag
+// file, the Kubernetes ConfigMap, and the cloud stores (AppConfig, App Configuration, a flag file
+// in Cloud Storage), which the driver reads but does not write. Builtin metrics per variant are
+// metrics/flag-variants.ts.
+
+import type { RouterKind } from "../../../components/core/contract";
+import { cloudFlagControl } from "../../routers/flags/cloud";
+import { flagConfigMapControl } from "../../routers/flags/configmap";
+import { flagFileControl } from "../../routers/flags/flag-file";
+import type { PlatformModule } from "../types";
+
+/** Router kinds of flag stores. */
+export const FLAG_ROUTER_KINDS = [
+  "flag-file",
+  "kubernetes-flag-configmap",
+  "aws-appconfig",
+  "azure-app-configuration",
+  "gcs-flag-file",
+] as const satisfies readonly RouterKind[];
+
+export const flags: PlatformModule = {
+  name: "flags",
+  brakeBeforeStackOpens: ["flag-file"],
+  routers: {
+    "flag-file": (descriptor) => flagFileControl(descriptor),
+    "kubernetes-flag-configmap": (descriptor, _secrets, options) => flagConfigMapControl(descriptor, options),
+    "aws-appconfig": (descriptor) => cloudFlagControl(descriptor),
+    "azure-app-configuration": (descriptor) => cloudFlagControl(descriptor),
+    "gcs-flag-file": (descriptor) => cloudFlagControl(descriptor),
+  },
+};
