@@ -44,6 +44,14 @@ module.exports = {
       to: { path: `^automation/platforms/${PLATFORMS}/`, pathNot: "^automation/platforms/$1/" },
     },
     {
+      name: "platform-code-imports-its-own-components",
+      comment:
+        "A platform's routers and module may use its own components' encodings, never another platform's.",
+      severity: "error",
+      from: { path: "^automation/(routers|platforms)/(local|kubernetes|aws|azure|gcp)/" },
+      to: { path: "^components/(local|kubernetes|aws|azure|gcp)/", pathNot: "^components/$2/" },
+    },
+    {
       name: "components-import-no-automation",
       comment: "The library is usable without the driver: components/ imports nothing from automation/.",
       severity: "error",
