@@ -40,7 +40,7 @@ export type BuiltinKind =
 export interface BuiltinSource<K extends BuiltinKind = BuiltinKind> {
   /** The metrics descriptor kind it reads. */
   readonly kind: K;
-  /** The provider it queries (proxy or Prometheus). */
+  /** The provider it queries: the proxy, Prometheus, or a cloud's monitoring service. */
   readonly provider: MetricProvider;
   /** Measures `metric` for both versions over the next `windowSeconds`, one window for both. */
   measure(
