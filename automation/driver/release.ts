@@ -178,6 +178,7 @@ export class ReleaseRun {
       recorder: this.recorder,
       withStepLease: (what, fn) => this.withStepLease(what, fn),
       signal: this.signal,
+      runAnalysis,
     });
   }
 

@@ -1,8 +1,11 @@
 // The driver's shared types: what a release runs on, how it is called and how it ended. In a module
 // of their own so that the release loop, the preflight and the release modes import them without
 // importing one another.
-import type { TrafficState } from "../../components/core";
-import type { DriverEvent, DriverEventInput } from "./events";
+import type { Check, Outcome, ReleaseOutputs, ReleaseSecrets, TrafficState } from "../../components/core";
+import type { ProviderSpec } from "../metrics/registry";
+import type { MetricsSettings } from "../metrics/settings";
+import type { MetricProvider } from "../metrics/types";
+import type { CheckMeasurement, DriverEvent, DriverEventInput } from "./events";
 import type { Journal } from "./journal";
 import type { Recorder } from "./recorder";
 import type { ReleaseSettings } from "./settings";
@@ -66,4 +69,54 @@ export interface ReleaseModeHost {
   withStepLease<T>(what: string, fn: () => Promise<T>): Promise<T>;
   /** The run's signal: the caller's, an abort asked through the journal, a lost lease. */
   readonly signal?: AbortSignal;
+  /** Runs one round of checks: the driver's analysis. */
+  readonly runAnalysis: AnalysisRunner;
 }
+
+/** What the checks measure. */
+export interface AnalysisTarget {
+  /** Version being released. */
+  readonly candidate: string;
+  /** Version serving now: the baseline of relative conditions. */
+  readonly stable: string;
+  /** Candidate's weight in percent while measuring (builtin throughput is compared per unit of weight). */
+  readonly candidateWeight: number;
+  /** The service's release contract: endpoint and metrics descriptor. */
+  readonly release: ReleaseOutputs;
+  /** The service's release secrets (the local proxy's `adminToken`). */
+  readonly secrets: ReleaseSecrets;
+  /** The parsed `progressive:metrics` settings. */
+  readonly metrics: MetricsSettings;
+  /** Header that routes a request to the candidate, for HTTP checks. @default none */
+  readonly candidateHeader?: { readonly name: string; readonly value: string };
+  /** Base URL for HTTP checks. @default release.endpoint */
+  readonly httpBaseUrl?: string;
+}
+
+/** How an analysis runs. */
+export interface AnalysisOptions {
+  /** Stops the analysis (the pending measurement rejects). @default none */
+  readonly signal?: AbortSignal;
+  /** Called with every measurement as it is taken. @default none */
+  readonly onMeasurement?: (m: CheckMeasurement) => void;
+  /** Stop at the first measurement that is not Successful (dev's failFast). @default false */
+  readonly failFast?: boolean;
+  /** Builds a metric provider from its spec; tests wrap it to hand a provider a fake SDK client. @default the registry's createProvider */
+  readonly createProvider?: (spec: ProviderSpec) => MetricProvider;
+}
+
+/** How an analysis ended. */
+export interface AnalysisResult {
+  readonly outcome: Outcome;
+  readonly reason: string;
+  readonly measurements: readonly CheckMeasurement[];
+  /** When the first bad measurement was taken (start of time to revert). */
+  readonly firstFailureAt?: Date;
+}
+
+/** Runs one round of checks (analysis.ts's runAnalysis); a release mode is handed it by the driver. */
+export type AnalysisRunner = (
+  checks: readonly Check[],
+  target: AnalysisTarget,
+  options?: AnalysisOptions,
+) => Promise<AnalysisResult>;

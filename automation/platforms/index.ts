@@ -2,9 +2,20 @@
 // for a router control by descriptor kind, for a service's release mode, and for the work before a
 // take-over, and never name a platform themselves (the import rules in .dependency-cruiser.cjs
 // keep it so). A new platform is one module under this folder, added to PLATFORMS.
-import type { ReleaseSecrets, RouterDescriptor, RouterKind } from "../../components/core/contract";
+import type {
+  MetricsDescriptor,
+  MetricsKind,
+  ReleaseSecrets,
+  RouterDescriptor,
+  RouterKind,
+} from "../../components/core/contract";
+import type { TrafficState } from "../../components/core/traffic";
 import type { ReleasePlan } from "../driver/plan";
 import type { DriverOptions, ReleaseMode, ReleaseModeHost, ReleaseTarget } from "../driver/types";
+import type { BuiltinFactory, BuiltinSource, BuiltinUnavailable } from "../metrics/builtin-types";
+import { createProvider, type ProviderSpec } from "../metrics/registry";
+import { configureCommand, type MetricsSettings } from "../metrics/settings";
+import { MetricConfigError, type MetricProvider } from "../metrics/types";
 import { nopControl, unknownControl } from "../routers/nop";
 import type { RouterControl, RouterControlOptions } from "../routers/types";
 import { aws } from "./aws";
@@ -27,6 +38,15 @@ for (const platform of PLATFORMS) {
   for (const [kind, factory] of Object.entries(platform.routers)) {
     if (ROUTERS.has(kind)) throw new Error(`router kind ${kind} is registered by two platforms`);
     ROUTERS.set(kind, factory as RouterFactory<RouterKind>);
+  }
+}
+
+/** Each metrics kind's builtin source, from the platform that registers it. */
+const BUILTINS = new Map<string, BuiltinFactory<MetricsKind>>();
+for (const platform of PLATFORMS) {
+  for (const [kind, factory] of Object.entries(platform.builtinMetrics ?? {})) {
+    if (BUILTINS.has(kind)) throw new Error(`metrics kind ${kind} is registered by two platforms`);
+    BUILTINS.set(kind, factory as BuiltinFactory<MetricsKind>);
   }
 }
 
@@ -79,4 +99,52 @@ export async function beforeTakeOver(platform: string, context: TakeOverContext)
 /** Whether the brake of this router kind needs no credentials and no stack (see PlatformModule). */
 export function brakesBeforeStackOpens(kind: RouterKind): boolean {
   return PLATFORMS.some((p) => p.brakeBeforeStackOpens?.includes(kind));
+}
+
+/** Why `builtin` cannot be measured for `descriptor` with `settings`; undefined when it can. */
+export function builtinUnavailable(
+  descriptor: MetricsDescriptor,
+  settings: MetricsSettings,
+): BuiltinUnavailable | undefined {
+  if (descriptor.kind === "none")
+    return {
+      problem:
+        'has nothing to read: the service\'s platform reports no request metrics of its own (metrics descriptor "none")',
+      fix: `name a provider configured in progressive:metrics instead, e.g. after ${configureCommand("prometheus")}`,
+    };
+  const factory = BUILTINS.get(descriptor.kind);
+  // A cloud descriptor whose builtin queries this driver does not have yet, or a newer contract.
+  if (!factory)
+    return {
+      problem: `has no builtin queries for metrics descriptor "${(descriptor as { kind: string }).kind}" in this driver`,
+      fix: "name a provider configured in progressive:metrics (cloudwatch, cloud-monitoring, azure-monitor) with explicit queries",
+    };
+  return factory.unavailable?.(descriptor, settings);
+}
+
+/**
+ * Builds the builtin source for a service, from its platform's factory. Throws MetricConfigError
+ * when builtin is not available (see {@link builtinUnavailable}) or the platform cannot build it
+ * (the local proxy's admin token missing from the release secrets).
+ * `build` makes the provider. @default the registry's createProvider
+ */
+export function createBuiltinSource(
+  descriptor: MetricsDescriptor,
+  secrets: ReleaseSecrets,
+  settings: MetricsSettings,
+  build: (spec: ProviderSpec) => MetricProvider = createProvider,
+  /** The deployed traffic state: which colour is live, for blue-green sources keyed by colour. @default none */
+  traffic?: TrafficState,
+): BuiltinSource {
+  const why = builtinUnavailable(descriptor, settings);
+  if (why)
+    throw new MetricConfigError(
+      "metric provider builtin",
+      "metrics.kind",
+      descriptor.kind,
+      why.problem,
+      why.fix,
+    );
+  const factory = BUILTINS.get(descriptor.kind) as BuiltinFactory<MetricsKind>; // checked by builtinUnavailable
+  return factory.create(descriptor, { secrets, settings, build, ...(traffic ? { traffic } : {}) });
 }

@@ -5,6 +5,7 @@ import type { ReleaseSecrets, RouterDescriptor, RouterKind } from "../../compone
 import type { ReleasePlan } from "../driver/plan";
 import type { StateResource } from "../driver/stack";
 import type { DriverOptions, ReleaseMode, ReleaseModeHost, ReleaseTarget } from "../driver/types";
+import type { BuiltinFactories } from "../metrics/builtin-types";
 import type { RouterControl, RouterControlOptions } from "../routers/types";
 
 export type { StateResource };
@@ -33,6 +34,8 @@ export interface PlatformModule {
   readonly name: string;
   /** Its router controls by descriptor kind. */
   readonly routers: RouterFactories;
+  /** Its `builtin` metrics sources, by metrics descriptor kind. @default none */
+  readonly builtinMetrics?: BuiltinFactories;
   /**
    * Router kinds whose brake needs no credentials and no stack (a local file), so the flag kill
    * switch pulls it before opening the stack. @default none

@@ -22,7 +22,6 @@
 // catch (anything thrown here makes it call revert) stay its own.
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Check, checksSeconds, type MetricsDescriptor } from "../../../components/core";
-import { type AnalysisResult, type AnalysisTarget, runAnalysis } from "../../driver/analysis";
 import { runCommand } from "../../driver/command";
 import { classifyError, ReleaseError } from "../../driver/errors";
 import type { CheckMeasurement } from "../../driver/events";
@@ -31,7 +30,15 @@ import type { ReleasePlan } from "../../driver/plan";
 import { stepOutcome, toCheckRecord } from "../../driver/recorder";
 import type { ReleaseSettings } from "../../driver/settings";
 import type { StackHandle, StackService, TrafficEntry } from "../../driver/stack";
-import type { DriverOptions, ReleaseMode, ReleaseModeHost, ReleaseResult } from "../../driver/types";
+import type {
+  AnalysisResult,
+  AnalysisRunner,
+  AnalysisTarget,
+  DriverOptions,
+  ReleaseMode,
+  ReleaseModeHost,
+  ReleaseResult,
+} from "../../driver/types";
 import {
   describeDeployment,
   type EcsDeploymentDescriptor,
@@ -51,8 +58,8 @@ export function isEcsManaged(service: StackService): boolean {
   return service.release.router?.kind === "aws-ecs-deployment";
 }
 
-/** What ReleaseRun shares with an ECS-managed release: its journal, events and history. */
-export type EcsReleaseHost = ReleaseModeHost;
+/** What ReleaseRun shares with an ECS-managed release: its journal, events and history (the checks come in the options). */
+export type EcsReleaseHost = Omit<ReleaseModeHost, "runAnalysis">;
 
 /** The stack, service and settings an ECS-managed release runs on (a ReleaseTarget fits). */
 export interface EcsReleaseTarget {
@@ -77,8 +84,8 @@ export interface EcsReleaseOptions extends EcsDeploymentsOptions {
   readonly clockSkewMs?: number;
   /** Consecutive failed reads of the deployment tolerated while watching. @default 3 */
   readonly readErrorLimit?: number;
-  /** Runs one round of checks; tests pass their own. @default runAnalysis */
-  readonly runAnalysis?: typeof runAnalysis;
+  /** Runs one round of checks: the host's (the driver's analysis); tests pass their own. */
+  readonly runAnalysis: AnalysisRunner;
 }
 
 /** Defaults of {@link EcsReleaseOptions}. */
@@ -228,7 +235,7 @@ export class EcsNativeRelease implements ReleaseMode {
     private readonly plan: ReleasePlan,
     private readonly o: DriverOptions,
     private readonly host: EcsReleaseHost,
-    private readonly e: EcsReleaseOptions = {},
+    private readonly e: EcsReleaseOptions,
   ) {
     this.service = t.service;
     this.descriptor = t.service.release.router as EcsDeploymentDescriptor;
@@ -459,7 +466,7 @@ export class EcsNativeRelease implements ReleaseMode {
     const outer = this.host.signal ?? this.o.signal;
     const onAbort = () => stop.abort(outer?.reason);
     outer?.addEventListener("abort", onAbort, { once: true });
-    const run = this.e.runAnalysis ?? runAnalysis;
+    const run = this.e.runAnalysis;
     const round: Round = {
       window,
       stop,

@@ -1,13 +1,14 @@
 // Feature flags: the flag stores as routers (a flag's variant weights are its traffic). The flag
 // file, the Kubernetes ConfigMap, and the cloud stores (AppConfig, App Configuration, a flag file
-// in Cloud Storage), which the driver reads but does not write. Builtin metrics per variant are
-// metrics/flag-variants.ts.
+// in Cloud Storage), which the driver reads but does not write; the variants' request metrics in
+// Prometheus as `builtin` (metrics.ts).
 
 import type { RouterKind } from "../../../components/core/contract";
 import { cloudFlagControl } from "../../routers/flags/cloud";
 import { flagConfigMapControl } from "../../routers/flags/configmap";
 import { flagFileControl } from "../../routers/flags/flag-file";
 import type { PlatformModule } from "../types";
+import { prometheusFlagBuiltin } from "./metrics";
 
 /** Router kinds of flag stores. */
 export const FLAG_ROUTER_KINDS = [
@@ -21,6 +22,7 @@ export const FLAG_ROUTER_KINDS = [
 export const flags: PlatformModule = {
   name: "flags",
   brakeBeforeStackOpens: ["flag-file"],
+  builtinMetrics: { "prometheus-flag": prometheusFlagBuiltin },
   routers: {
     "flag-file": (descriptor) => flagFileControl(descriptor),
     "kubernetes-flag-configmap": (descriptor, _secrets, options) => flagConfigMapControl(descriptor, options),

@@ -1,5 +1,7 @@
-// Google Cloud: Cloud Run's revision traffic as the router. Builtin metrics (Cloud Monitoring) are
-// metrics/builtin-gcp.ts.
+// Google Cloud: Cloud Run's revision traffic as the router, and its request metrics in Cloud
+// Monitoring as `builtin` (metrics/builtin-gcp.ts).
+
+import { createCloudRunBuiltinSource } from "../../metrics/builtin-gcp";
 import { cloudRunControl } from "../../routers/gcp/cloud-run";
 import type { PlatformModule } from "../types";
 
@@ -7,5 +9,10 @@ export const gcp: PlatformModule = {
   name: "gcp",
   routers: {
     "gcp-cloud-run": (descriptor, _secrets, options) => cloudRunControl(descriptor, options),
+  },
+  builtinMetrics: {
+    "cloud-monitoring-run": {
+      create: (descriptor, { settings, build }) => createCloudRunBuiltinSource(descriptor, settings, build),
+    },
   },
 };

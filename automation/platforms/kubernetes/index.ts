@@ -1,10 +1,11 @@
-// Kubernetes: ingress-nginx, Gateway API, replica ratio and Service selector as routers. Builtin
-// metrics (ingress-nginx through Prometheus) are metrics/ingress-nginx.ts.
+// Kubernetes: ingress-nginx, Gateway API, replica ratio and Service selector as routers, and
+// ingress-nginx's request metrics through Prometheus as `builtin` (metrics.ts).
 import { gatewayApiControl } from "../../routers/kubernetes/gateway-api";
 import { nginxControl } from "../../routers/kubernetes/nginx";
 import { replicaRatioControl } from "../../routers/kubernetes/replica-ratio";
 import { serviceSelectorControl } from "../../routers/kubernetes/service-selector";
 import type { PlatformModule } from "../types";
+import { ingressNginxBuiltin } from "./metrics";
 
 export const kubernetes: PlatformModule = {
   name: "kubernetes",
@@ -15,4 +16,5 @@ export const kubernetes: PlatformModule = {
     "kubernetes-service-selector": (descriptor, _secrets, options) =>
       serviceSelectorControl(descriptor, options),
   },
+  builtinMetrics: { "ingress-nginx": ingressNginxBuiltin },
 };
