@@ -19,6 +19,7 @@ import { describeHolder, type Lease, RUN_ID } from "../store/leases";
 import { CONFLICT } from "../store/object-store";
 import { type AnalysisTarget, metricQueryProblems, runAnalysis, unknownProviderProblems } from "./analysis";
 import { runCommand } from "./command";
+import { STEP_LOCK_TIMEOUT_MS, trafficNotTaken } from "./contract-check";
 import { classifyError, ReleaseError } from "./errors";
 import type { DriverEvent, DriverEventInput } from "./events";
 import { currentOwner, type Journal, type ReleasePhase } from "./journal";
@@ -68,9 +69,6 @@ export function controlOf(t: ReleaseTarget): RouterControl {
     ...(t.settings.kubernetes.context ? { context: t.settings.kubernetes.context } : {}),
   });
 }
-
-/** How long a step waits for another driver's step on the same stack. */
-const STEP_LOCK_TIMEOUT_MS = 30 * 60_000;
 
 /** Drives one release of one service. Create it with the target, a plan and the options. */
 export class ReleaseRun {
@@ -381,15 +379,7 @@ export class ReleaseRun {
       wrong.push(`candidateWeight is ${asked.candidateWeight}`);
     if (traffic.activeColor && asked.activeColor !== undefined && asked.activeColor !== traffic.activeColor)
       wrong.push(`activeColor is ${asked.activeColor}`);
-    if (wrong.length > 0) {
-      throw new ReleaseError(
-        "verification",
-        `after up, service ${name} reports ${wrong.join(", ")}; expected ${JSON.stringify(traffic)}` +
-          (this.service.release.trafficSource === "arg"
-            ? "; the program passes an explicit traffic arg, so the driver cannot move it: drop the arg and let the component read progressive:traffic"
-            : ""),
-      );
-    }
+    if (wrong.length > 0) throw trafficNotTaken(this.service, wrong.join(", "), traffic);
     const reading = await this.router.read(traffic, this.reverting ? undefined : this.signal);
     if (reading.verified) {
       const kind = this.plan.strategy.kind;

@@ -23,6 +23,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Check, checksSeconds, type MetricsDescriptor } from "../../../components/core";
 import { runCommand } from "../../driver/command";
+import { STEP_LOCK_TIMEOUT_MS, trafficNotTaken } from "../../driver/contract-check";
 import { classifyError, ReleaseError } from "../../driver/errors";
 import type { CheckMeasurement } from "../../driver/events";
 import type { EcsDeploymentRecord } from "../../driver/journal";
@@ -96,7 +97,7 @@ export const ECS_RELEASE_DEFAULTS = {
   clockSkewMs: 30_000,
   readErrorLimit: 3,
   marginSeconds: 600,
-  stepLockTimeoutMs: 30 * 60_000,
+  stepLockTimeoutMs: STEP_LOCK_TIMEOUT_MS,
 } as const;
 
 /** When the checks of a strategy run: while the new revision has test traffic, or production traffic. */
@@ -380,15 +381,8 @@ export class EcsNativeRelease implements ReleaseMode {
     });
     this.service = await this.t.stack.service(this.name);
     const asked = this.service.release.traffic;
-    if (asked.stableVersion !== entry.stableVersion || asked.candidateVersion !== undefined) {
-      throw new ReleaseError(
-        "verification",
-        `after up, service ${this.name} reports ${JSON.stringify(asked)}; expected ${JSON.stringify(entry)}` +
-          (this.service.release.trafficSource === "arg"
-            ? "; the program passes an explicit traffic arg, so the driver cannot move it: drop the arg and let the component read progressive:traffic"
-            : ""),
-      );
-    }
+    if (asked.stableVersion !== entry.stableVersion || asked.candidateVersion !== undefined)
+      throw trafficNotTaken(this.service, JSON.stringify(asked), entry);
     return { upMs, changed };
   }
 
