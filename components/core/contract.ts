@@ -12,7 +12,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type Problem, problem } from "./problems";
 import type { ResolvedStrategy, StrategyKind } from "./strategy";
-import { checkVersionLabel, type TrafficState } from "./traffic";
+import { checkVersionLabel, type TrafficEntry, type TrafficState } from "./traffic";
 
 /** Version of the contract this package writes and reads. */
 export const RELEASE_CONTRACT = 1 as const;
@@ -265,7 +265,7 @@ export interface ReleaseOutputs {
   /** Steps, checks and options with every default filled; the driver plans from it. */
   readonly strategy: ResolvedStrategy;
   /** The traffic state asked for in this deploy. */
-  readonly traffic: TrafficState & { readonly idleReplicas?: number };
+  readonly traffic: TrafficEntry;
   /** Where the state came from: the config entry, the `traffic` arg, or the `version` arg. */
   readonly trafficSource: "config" | "arg" | "version";
   /**
@@ -312,22 +312,20 @@ export type ReleaseSecrets = Readonly<Record<string, string>>;
 
 /** The traffic state of a component and where it came from. */
 export interface ResolvedTraffic {
-  readonly traffic: (TrafficState & { readonly idleReplicas?: number }) | undefined;
+  readonly traffic: TrafficEntry | undefined;
   readonly source: ReleaseOutputs["trafficSource"];
 }
 
 /** What {@link resolveTraffic} reads; every field is optional so tests can pass config directly. */
 export interface TrafficSources {
   /** The explicit `traffic` arg. */
-  readonly traffic?: TrafficState & { readonly idleReplicas?: number };
+  readonly traffic?: TrafficEntry;
   /** The first version to deploy, used when there is no config entry. */
   readonly version?: string;
 }
 
 /** The component's entry in `progressive:traffic` (undefined when there is none). */
-export function trafficEntry(
-  name: string,
-): (TrafficState & { readonly idleReplicas?: number }) | undefined | { readonly invalid: unknown } {
+export function trafficEntry(name: string): TrafficEntry | undefined | { readonly invalid: unknown } {
   return trafficEntryOf(new pulumi.Config(CONFIG_NAMESPACE).getObject<unknown>(TRAFFIC_KEY), name);
 }
 
@@ -339,7 +337,7 @@ export function trafficEntry(
 export function trafficEntryOf(
   all: unknown,
   name: string,
-): (TrafficState & { readonly idleReplicas?: number }) | undefined | { readonly invalid: unknown } {
+): TrafficEntry | undefined | { readonly invalid: unknown } {
   if (all === undefined || all === null) return undefined;
   if (typeof all !== "object" || Array.isArray(all)) return { invalid: all };
   const entry = (all as Record<string, unknown>)[name];

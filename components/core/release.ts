@@ -15,7 +15,7 @@ import { checkKnownKeys, type Problem, problem, throwIfProblems } from "./proble
 import { claimServiceName, type ServiceKey, serviceNameProblem } from "./registry";
 import { hasAnalysis, hasManualPause } from "./steps";
 import { type ResolvedStrategy, resolveStrategy, type StrategyInput, type StrategyKind } from "./strategy";
-import { checkTraffic, type TrafficState } from "./traffic";
+import { checkTraffic, type TrafficEntry } from "./traffic";
 import { checkWeightSupported, isWeight, type WeightSupport } from "./weight";
 
 /**
@@ -42,7 +42,7 @@ export interface ReleaseInput {
    * The explicit traffic state. When undefined and `name` is set, the component's entry of the
    * `progressive:traffic` config is used, else `{ stableVersion: version }`.
    */
-  readonly traffic: (TrafficState & { readonly idleReplicas?: number }) | undefined;
+  readonly traffic: TrafficEntry | undefined;
   /** The component's Pulumi name, the key of its `progressive:traffic` entry. @default no config entry read */
   readonly name?: string;
   /**
@@ -66,7 +66,7 @@ export interface ReleaseInput {
 /** A validated release with every default filled. */
 export interface Release {
   readonly strategy: ResolvedStrategy;
-  readonly traffic: TrafficState & { readonly idleReplicas?: number };
+  readonly traffic: TrafficEntry;
   /** Where the traffic state came from. */
   readonly trafficSource: ReleaseOutputs["trafficSource"];
   readonly health: Health;
@@ -155,7 +155,7 @@ export function resolveRelease(input: ReleaseInput, problems: Problem[]): Releas
           problems,
         )
       : { traffic: input.traffic, source: "arg" as const };
-  const traffic = resolvedTraffic.traffic as TrafficState & { readonly idleReplicas?: number };
+  const traffic = resolvedTraffic.traffic as TrafficEntry;
   const trafficPath = resolvedTraffic.source === "config" ? `progressive:traffic.${input.name}` : "traffic";
   if (problems.length === before) checkTraffic(traffic, strategy.kind, trafficPath, problems);
   checkAutoPromotion(strategy, health, problems);
