@@ -3,6 +3,7 @@
 
 export * from "./analysis";
 export * from "./checks";
+export * from "./component";
 export * from "./conditions";
 export * from "./contract";
 export * from "./duration";

@@ -3,7 +3,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { unknown } from "@pulumi/pulumi/output";
-import { type Release, type ReleaseOutputs, registerRelease } from "../core";
+import { ProgressiveComponent } from "../core";
 import { InstanceSet, LocalProxy } from "./providers/resources";
 import type { InstanceInfo } from "./providers/types";
 import type { SlotRoute } from "./routes";
@@ -134,35 +134,42 @@ export function processesOf(
     }));
 }
 
+/** What a local service registers beside its proxy: its preview, traffic resources and processes. */
+export interface ProxiedRelease {
+  readonly previewEndpoint: pulumi.Output<string | undefined>;
+  /** The resources that change the proxy's table. */
+  readonly trafficResources: readonly pulumi.Resource[];
+  /** Each slot's processes. */
+  readonly slots: Record<string, pulumi.Input<SlotProcesses>>;
+  /** The component's `replicas` output. */
+  readonly replicas: pulumi.Output<unknown>;
+}
+
 /**
- * Registers a local component's release contract: the proxy is both the router (its admin API
- * reads back and writes the applied table) and the source of the builtin request metrics; its
- * bearer token is the one secret. `extra` holds the component's own outputs (replicas, processes).
+ * The base of the local services. The proxy is both the router (its admin API reads back and
+ * writes the applied table) and the source of the builtin request metrics; its bearer token is the
+ * one secret.
  */
-export function registerLocalRelease(
-  component: pulumi.ComponentResource,
-  type: string,
-  name: string,
-  w: LocalWorkload,
-  release: Release,
-  endpoints: ProxyEndpoints & { readonly previewEndpoint: pulumi.Output<string | undefined> },
-  trafficUrns: pulumi.Output<string[]>,
-  extra: Record<string, pulumi.Input<unknown>>,
-): pulumi.Output<ReleaseOutputs> {
-  return registerRelease(
-    component,
-    {
-      platform: "local",
-      type,
-      name,
+export abstract class ProxiedService extends ProgressiveComponent implements ProxyEndpoints {
+  declare readonly adminEndpoint: pulumi.Output<string>;
+  declare readonly adminToken: pulumi.Output<string>;
+  declare readonly metricsUrl: pulumi.Output<string>;
+  declare readonly metricsJsonUrl: pulumi.Output<string>;
+  /** Every process and port of the service. */
+  declare readonly processes: pulumi.Output<LocalProcesses>;
+
+  /** Registers the release with the proxy as router and metrics source, and the proxy's outputs. */
+  protected registerProxied(w: LocalWorkload, proxy: LocalProxy, o: ProxiedRelease): void {
+    const { endpoint, ...endpoints } = proxyEndpoints(proxy);
+    const processes = processesOf(w, proxy, o.slots);
+    Object.assign(this, { ...endpoints, processes } satisfies Omit<
+      ProxiedService,
+      keyof ProgressiveComponent
+    >);
+    this.registerRelease({
       service: w.service,
-      kind: release.strategy.kind,
-      strategy: release.strategy,
-      traffic: release.traffic,
-      trafficSource: release.trafficSource,
-      declaredVersion: release.declaredVersion,
-      endpoint: endpoints.endpoint,
-      previewEndpoint: endpoints.previewEndpoint as pulumi.Output<string>,
+      endpoint,
+      previewEndpoint: o.previewEndpoint,
       router: endpoints.adminEndpoint.apply((adminEndpoint) => ({
         kind: "local-proxy" as const,
         adminEndpoint,
@@ -171,9 +178,9 @@ export function registerLocalRelease(
         kind: "local-proxy" as const,
         metricsJsonUrl,
       })),
-      trafficUrns,
-    },
-    pulumi.output(endpoints.adminToken).apply((adminToken) => ({ adminToken })),
-    extra,
-  );
+      trafficResources: o.trafficResources,
+      secrets: pulumi.output(endpoints.adminToken).apply((adminToken) => ({ adminToken })),
+      outputs: { replicas: o.replicas, processes },
+    });
+  }
 }
