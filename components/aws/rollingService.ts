@@ -7,12 +7,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
   type ArgNames,
+  ProgressiveComponent,
   type RecreateStrategy,
   type RecreateStrategyInput,
-  type ReleaseOutputs,
   type RollingStrategy,
   type RollingStrategyInput,
-  registerRelease,
   Strategy,
   type TrafficArgs,
   type TrafficState,
@@ -70,17 +69,13 @@ const ARG_NAMES = {
 } as const satisfies ArgNames<RollingServiceArgs>;
 
 /** A rolling (or recreate) release of one service on ECS Fargate behind an ALB. */
-export class RollingService extends pulumi.ComponentResource {
-  readonly endpoint: pulumi.Output<string>;
+export class RollingService extends ProgressiveComponent {
   /** The ECS service's name. */
   readonly serviceName: pulumi.Output<string>;
-  readonly stableVersion: pulumi.Output<string>;
   /** The ECS deployment percentages the strategy became. */
   readonly deployment: pulumi.Output<DeploymentPercents>;
   /** The resolved strategy for the release driver. */
   readonly strategy: pulumi.Output<RollingStrategy | RecreateStrategy>;
-  /** The release contract's outputs, as registered. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: RollingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const traffic: TrafficState | undefined = args.traffic && {
@@ -106,7 +101,7 @@ export class RollingService extends pulumi.ComponentResource {
         durations = resolveDurations(args, problems);
       },
     );
-    super(TYPE, name, {}, opts);
+    super(TYPE, name, release, opts);
 
     const strategy = release.strategy as RollingStrategy | RecreateStrategy;
     const ctx = ecsContext(this, name, args, release, strategy.kind, [args.loadBalancer?.port ?? 80]);
@@ -135,31 +130,17 @@ export class RollingService extends pulumi.ComponentResource {
     });
     createAutoscaler(ctx, service);
 
-    this.endpoint = routing.endpoint;
     this.serviceName = service.name;
-    this.stableVersion = pulumi.output(release.traffic.stableVersion);
     this.deployment = pulumi.output(percents);
     this.strategy = pulumi.output(strategy);
-    this.release = registerRelease(
-      this,
-      {
-        platform: "aws",
-        type: TYPE,
-        name,
-        service: ctx.baseName,
-        kind: strategy.kind,
-        strategy,
-        traffic: release.traffic,
-        trafficSource: release.trafficSource,
-        declaredVersion: release.declaredVersion,
-        endpoint: this.endpoint,
-        // No weight to read: the one target group gets every request; ECS's deployment holds the version.
-        router: { kind: "none" },
-        metrics: { kind: "none" },
-        trafficUrns: pulumi.all([service.urn]),
-      },
-      {},
-      { serviceName: this.serviceName, deployment: this.deployment },
-    );
+    this.registerRelease({
+      service: ctx.baseName,
+      endpoint: routing.endpoint,
+      // No weight to read: the one target group gets every request; ECS's deployment holds the version.
+      router: { kind: "none" },
+      metrics: { kind: "none" },
+      trafficResources: [service],
+      outputs: { serviceName: this.serviceName, deployment: this.deployment },
+    });
   }
 }
