@@ -11,8 +11,7 @@ import {
   type BlueGreenStrategyInput,
   type Color,
   colorVersions,
-  type ReleaseOutputs,
-  registerRelease,
+  ProgressiveComponent,
   Strategy,
   type TrafficArgs,
   validateRelease,
@@ -56,17 +55,11 @@ const ARG_NAMES = {
 } as const satisfies ArgNames<BlueGreenServiceArgs>;
 
 /** A blue-green release of one service on Cloud Run. */
-export class BlueGreenService extends pulumi.ComponentResource {
+export class BlueGreenService extends ProgressiveComponent {
   /** Name of the Cloud Run service. */
   readonly serviceName: pulumi.Output<string>;
-  /** The service's URL (the active colour). */
-  readonly endpoint: pulumi.Output<string>;
-  /** The idle colour's tag URL, when the preview is on and Cloud Run reports it. */
-  readonly previewEndpoint: pulumi.Output<string | undefined>;
   readonly activeColor: pulumi.Output<Color>;
   readonly idleColor: pulumi.Output<Color>;
-  readonly stableVersion: pulumi.Output<string>;
-  readonly candidateVersion: pulumi.Output<string | undefined>;
   /** Revision of each colour. */
   readonly colorRevisions: pulumi.Output<Record<Color, string>>;
   /** The revision the service's template holds (the newest one built). */
@@ -75,10 +68,6 @@ export class BlueGreenService extends pulumi.ComponentResource {
   readonly serviceAccount: pulumi.Output<string>;
   /** The resolved strategy (checks, delays) for the release driver. */
   readonly strategy: pulumi.Output<BlueGreenStrategy>;
-  /** URNs of the resources holding the switch (the service). */
-  readonly trafficUrns: pulumi.Output<string[]>;
-  /** The release contract's outputs, as registered. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const serviceName = serviceNameOf(name, args.serviceName, COLOR_TAGS);
@@ -96,7 +85,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
       { platform: "gcp", scope: `${args.project ?? ""}/${args.location}`, name: serviceName },
       (r, problems) => checkCloudRun(args, serviceName, COLOR_TAGS, r, problems),
     );
-    super(TYPE, name, {}, opts);
+    super(TYPE, name, release, opts);
 
     const strategy = release.strategy as BlueGreenStrategy;
     const colors = colorVersions(release.traffic);
@@ -112,14 +101,8 @@ export class BlueGreenService extends pulumi.ComponentResource {
     const { router, metrics } = descriptors(deployment, args.location, serviceName);
 
     this.serviceName = pulumi.output(serviceName);
-    this.endpoint = deployment.endpoint;
-    this.previewEndpoint = strategy.previewService
-      ? deployment.tagUrl(colors.idle)
-      : pulumi.output(undefined);
     this.activeColor = pulumi.output(colors.active);
     this.idleColor = pulumi.output(colors.idle);
-    this.stableVersion = pulumi.output(traffic.stableVersion);
-    this.candidateVersion = pulumi.output(traffic.candidateVersion);
     this.colorRevisions = deployment.plan.apply((p) => ({
       blue: p.revisions[colors.blue] as string,
       green: p.revisions[colors.green] as string,
@@ -127,33 +110,21 @@ export class BlueGreenService extends pulumi.ComponentResource {
     this.templateRevision = deployment.plan.apply((p) => p.templateRevision);
     this.serviceAccount = deployment.serviceAccount;
     this.strategy = pulumi.output(strategy);
-    this.trafficUrns = pulumi.all([deployment.service.urn]);
-    this.release = registerRelease(
-      this,
-      {
-        platform: "gcp",
-        type: TYPE,
-        name,
-        service: serviceName,
-        kind: "blueGreen",
-        strategy,
-        traffic,
-        trafficSource: release.trafficSource,
-        declaredVersion: release.declaredVersion,
-        endpoint: this.endpoint,
-        previewEndpoint: this.previewEndpoint,
-        router,
-        metrics,
-        trafficUrns: this.trafficUrns,
-      },
-      {},
-      {
+    this.registerRelease({
+      service: serviceName,
+      endpoint: deployment.endpoint,
+      previewEndpoint: strategy.previewService ? deployment.tagUrl(colors.idle) : pulumi.output(undefined),
+      router,
+      metrics,
+      trafficResources: [deployment.service],
+      overrides: { traffic },
+      outputs: {
         serviceName: this.serviceName,
         idleColor: this.idleColor,
         colorRevisions: this.colorRevisions,
         templateRevision: this.templateRevision,
         serviceAccount: this.serviceAccount,
       },
-    );
+    });
   }
 }

@@ -9,8 +9,7 @@ import {
   type ArgNames,
   type CanaryStrategy,
   type CanaryStrategyInput,
-  type ReleaseOutputs,
-  registerRelease,
+  ProgressiveComponent,
   Strategy,
   type TrafficArgs,
   validateRelease,
@@ -54,15 +53,9 @@ const ARG_NAMES = {
 } as const satisfies ArgNames<CanaryServiceArgs>;
 
 /** A canary release of one service on Cloud Run. */
-export class CanaryService extends pulumi.ComponentResource {
+export class CanaryService extends ProgressiveComponent {
   /** Name of the Cloud Run service. */
   readonly serviceName: pulumi.Output<string>;
-  /** The service's URL. */
-  readonly endpoint: pulumi.Output<string>;
-  /** The candidate's tag URL (header-free preview), once Cloud Run reports it. */
-  readonly previewEndpoint: pulumi.Output<string | undefined>;
-  readonly stableVersion: pulumi.Output<string>;
-  readonly candidateVersion: pulumi.Output<string | undefined>;
   /** Percent of requests asked for the candidate. */
   readonly candidateWeight: pulumi.Output<number>;
   /** Revision serving each live version. */
@@ -73,10 +66,6 @@ export class CanaryService extends pulumi.ComponentResource {
   readonly serviceAccount: pulumi.Output<string>;
   /** The resolved strategy (steps, checks) for the release driver. */
   readonly strategy: pulumi.Output<CanaryStrategy>;
-  /** URNs of the resources holding the weight (the service); the driver targets them when it reverts. */
-  readonly trafficUrns: pulumi.Output<string[]>;
-  /** The release contract's outputs, as registered. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: CanaryServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const strategyInput = args.strategy ?? Strategy.canary({ headerRoute: false });
@@ -98,7 +87,7 @@ export class CanaryService extends pulumi.ComponentResource {
         if (strategyInput?.kind === "canary") checkNoHeaderRoute(strategyInput.headerRoute, problems);
       },
     );
-    super(TYPE, name, {}, opts);
+    super(TYPE, name, release, opts);
 
     // A default header route from the core means nothing here: drop it, so the driver never sends
     // a header Cloud Run ignores.
@@ -116,42 +105,27 @@ export class CanaryService extends pulumi.ComponentResource {
     const { router, metrics } = descriptors(deployment, args.location, serviceName);
 
     this.serviceName = pulumi.output(serviceName);
-    this.endpoint = deployment.endpoint;
-    this.previewEndpoint =
-      candidateVersion === undefined ? pulumi.output(undefined) : deployment.tagUrl(CANDIDATE_TAG);
-    this.stableVersion = pulumi.output(stableVersion);
-    this.candidateVersion = pulumi.output(candidateVersion);
     this.candidateWeight = pulumi.output(traffic.candidateWeight);
     this.revisions = deployment.plan.apply((p) => ({ ...p.revisions }));
     this.templateRevision = deployment.plan.apply((p) => p.templateRevision);
     this.serviceAccount = deployment.serviceAccount;
     this.strategy = pulumi.output(strategy);
-    this.trafficUrns = pulumi.all([deployment.service.urn]);
-    this.release = registerRelease(
-      this,
-      {
-        platform: "gcp",
-        type: TYPE,
-        name,
-        service: serviceName,
-        kind: "canary",
-        strategy,
-        traffic,
-        trafficSource: release.trafficSource,
-        declaredVersion: release.declaredVersion,
-        endpoint: this.endpoint,
-        previewEndpoint: this.previewEndpoint,
-        router,
-        metrics,
-        trafficUrns: this.trafficUrns,
-      },
-      {},
-      {
+    this.registerRelease({
+      service: serviceName,
+      endpoint: deployment.endpoint,
+      previewEndpoint:
+        candidateVersion === undefined ? pulumi.output(undefined) : deployment.tagUrl(CANDIDATE_TAG),
+      router,
+      metrics,
+      trafficResources: [deployment.service],
+      // Without the header route the core's default adds (see above).
+      overrides: { strategy },
+      outputs: {
         serviceName: this.serviceName,
         revisions: this.revisions,
         templateRevision: this.templateRevision,
         serviceAccount: this.serviceAccount,
       },
-    );
+    });
   }
 }
