@@ -10,8 +10,7 @@ import {
   type BlueGreenStrategyInput,
   type Color,
   colorVersions,
-  type ReleaseOutputs,
-  registerRelease,
+  ProgressiveComponent,
   Strategy,
   type TrafficArgs,
   type TrafficState,
@@ -59,24 +58,16 @@ const ARG_NAMES = {
 } as const satisfies ArgNames<BlueGreenServiceArgs>;
 
 /** A blue-green release of one service on Azure Container Apps. */
-export class BlueGreenService extends pulumi.ComponentResource {
+export class BlueGreenService extends ProgressiveComponent {
   readonly appName: pulumi.Output<string>;
-  /** Where clients reach the active colour (`https://<app fqdn>`). */
-  readonly endpoint: pulumi.Output<string>;
-  /** The idle colour's label URL, while it runs a candidate. */
-  readonly previewEndpoint: pulumi.Output<string | undefined>;
   readonly activeColor: pulumi.Output<Color>;
   readonly idleColor: pulumi.Output<Color>;
   /** Revision of each version of the traffic state. */
   readonly revisions: pulumi.Output<Record<string, string>>;
   /** The version the app's template runs (the newest revision). */
   readonly templateVersion: pulumi.Output<string>;
-  readonly stableVersion: pulumi.Output<string>;
-  readonly candidateVersion: pulumi.Output<string | undefined>;
   /** The resolved strategy for the release driver. */
   readonly strategy: pulumi.Output<BlueGreenStrategy>;
-  /** The release contract's outputs, as registered. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const release = validateRelease(
@@ -94,48 +85,33 @@ export class BlueGreenService extends pulumi.ComponentResource {
       { platform: "azure-container-apps", scope: args.resourceGroupName, name: appNameOf(name, args) },
       (r, problems) => checkContainerAppsArgs(name, args, r, problems),
     );
-    super(TYPE, name, {}, opts);
+    super(TYPE, name, release, opts);
 
     const strategy = release.strategy as BlueGreenStrategy;
     const versions = colorVersions(release.traffic);
     const traffic: TrafficState = { ...release.traffic, activeColor: versions.active };
     const built = buildContainerApp(this, name, args, release, "blueGreen", traffic);
     this.appName = pulumi.output(built.appName);
-    this.endpoint = built.endpoint;
-    this.previewEndpoint = strategy.previewService ? built.previewEndpoint : pulumi.output(undefined);
     this.activeColor = pulumi.output(versions.active);
     this.idleColor = pulumi.output(versions.idle);
     this.revisions = built.revisions;
     this.templateVersion = built.templateVersion;
-    this.stableVersion = pulumi.output(traffic.stableVersion);
-    this.candidateVersion = pulumi.output(traffic.candidateVersion);
     this.strategy = pulumi.output(strategy);
-    this.release = registerRelease(
-      this,
-      {
-        platform: "azure",
-        type: TYPE,
-        name,
-        service: built.appName,
-        kind: "blueGreen",
-        strategy,
-        traffic,
-        trafficSource: release.trafficSource,
-        declaredVersion: release.declaredVersion,
-        endpoint: this.endpoint,
-        previewEndpoint: this.previewEndpoint,
-        router: built.router,
-        metrics: built.metrics,
-        trafficUrns: pulumi.all([built.app.urn]),
-      },
-      {},
-      {
+    this.registerRelease({
+      service: built.appName,
+      endpoint: built.endpoint,
+      previewEndpoint: strategy.previewService ? built.previewEndpoint : pulumi.output(undefined),
+      router: built.router,
+      metrics: built.metrics,
+      trafficResources: [built.app],
+      overrides: { traffic },
+      outputs: {
         appName: this.appName,
         revisions: this.revisions,
         retiredRevisions: built.retiredRevisions,
         templateVersion: this.templateVersion,
         idleColor: this.idleColor,
       },
-    );
+    });
   }
 }

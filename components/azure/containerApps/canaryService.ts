@@ -9,8 +9,7 @@ import {
   type ArgNames,
   type CanaryStrategy,
   type CanaryStrategyInput,
-  type ReleaseOutputs,
-  registerRelease,
+  ProgressiveComponent,
   Strategy,
   type TrafficArgs,
   validateRelease,
@@ -57,24 +56,16 @@ const ARG_NAMES = {
 } as const satisfies ArgNames<CanaryServiceArgs>;
 
 /** A canary release of one service on Azure Container Apps. */
-export class CanaryService extends pulumi.ComponentResource {
+export class CanaryService extends ProgressiveComponent {
   /** Name of the Container App. */
   readonly appName: pulumi.Output<string>;
-  /** Where clients reach the service (`https://<app fqdn>`). */
-  readonly endpoint: pulumi.Output<string>;
-  /** The candidate's label URL, while there is a candidate. */
-  readonly previewEndpoint: pulumi.Output<string | undefined>;
   /** Revision of each version of the traffic state. */
   readonly revisions: pulumi.Output<Record<string, string>>;
   /** The version the app's template runs (the newest revision). */
   readonly templateVersion: pulumi.Output<string>;
-  readonly stableVersion: pulumi.Output<string>;
-  readonly candidateVersion: pulumi.Output<string | undefined>;
   readonly candidateWeight: pulumi.Output<number>;
   /** The resolved strategy (steps, checks) for the release driver. */
   readonly strategy: pulumi.Output<CanaryStrategy>;
-  /** The release contract's outputs, as registered. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: CanaryServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const release = validateRelease(
@@ -92,44 +83,28 @@ export class CanaryService extends pulumi.ComponentResource {
       { platform: "azure-container-apps", scope: args.resourceGroupName, name: appNameOf(name, args) },
       (r, problems) => checkContainerAppsArgs(name, args, r, problems),
     );
-    super(TYPE, name, {}, opts);
+    super(TYPE, name, release, opts);
 
     const strategy = release.strategy as CanaryStrategy;
     const built = buildContainerApp(this, name, args, release, "canary", release.traffic);
     this.appName = pulumi.output(built.appName);
-    this.endpoint = built.endpoint;
-    this.previewEndpoint = built.previewEndpoint;
     this.revisions = built.revisions;
     this.templateVersion = built.templateVersion;
-    this.stableVersion = pulumi.output(release.traffic.stableVersion);
-    this.candidateVersion = pulumi.output(release.traffic.candidateVersion);
     this.candidateWeight = pulumi.output(release.traffic.candidateWeight);
     this.strategy = pulumi.output(strategy);
-    this.release = registerRelease(
-      this,
-      {
-        platform: "azure",
-        type: TYPE,
-        name,
-        service: built.appName,
-        kind: "canary",
-        strategy,
-        traffic: release.traffic,
-        trafficSource: release.trafficSource,
-        declaredVersion: release.declaredVersion,
-        endpoint: this.endpoint,
-        previewEndpoint: this.previewEndpoint,
-        router: built.router,
-        metrics: built.metrics,
-        trafficUrns: pulumi.all([built.app.urn]),
-      },
-      {},
-      {
+    this.registerRelease({
+      service: built.appName,
+      endpoint: built.endpoint,
+      previewEndpoint: built.previewEndpoint,
+      router: built.router,
+      metrics: built.metrics,
+      trafficResources: [built.app],
+      outputs: {
         appName: this.appName,
         revisions: this.revisions,
         retiredRevisions: built.retiredRevisions,
         templateVersion: this.templateVersion,
       },
-    );
+    });
   }
 }

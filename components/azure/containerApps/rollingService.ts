@@ -10,10 +10,9 @@ import {
   type CanaryStrategy,
   DEFAULT_REPLICAS,
   type Problem,
-  type ReleaseOutputs,
+  ProgressiveComponent,
   type RollingStrategy,
   type RollingStrategyInput,
-  registerRelease,
   resolveStrategy,
   Strategy,
   type StrategyInput,
@@ -80,18 +79,14 @@ const ARG_NAMES = {
 } as const satisfies ArgNames<RollingServiceArgs>;
 
 /** A rolling release of one service on Azure Container Apps (traffic steps between revisions). */
-export class RollingService extends pulumi.ComponentResource {
+export class RollingService extends ProgressiveComponent {
   readonly appName: pulumi.Output<string>;
-  readonly endpoint: pulumi.Output<string>;
   /** Revision of each version of the traffic state. */
   readonly revisions: pulumi.Output<Record<string, string>>;
   /** The version the app's template runs (the newest revision). */
   readonly templateVersion: pulumi.Output<string>;
-  readonly stableVersion: pulumi.Output<string>;
   /** The steps the driver walks: a canary strategy without analysis. */
   readonly strategy: pulumi.Output<CanaryStrategy>;
-  /** The release contract's outputs, as registered. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: RollingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const input: StrategyInput = args.strategy ?? Strategy.rolling();
@@ -119,40 +114,28 @@ export class RollingService extends pulumi.ComponentResource {
         checkContainerAppsArgs(name, args, r, problems);
       },
     );
-    super(TYPE, name, {}, opts);
+    super(TYPE, name, release, opts);
 
     const strategy = release.strategy as CanaryStrategy;
     const built = buildContainerApp(this, name, args, release, "rolling", release.traffic);
     this.appName = pulumi.output(built.appName);
-    this.endpoint = built.endpoint;
     this.revisions = built.revisions;
     this.templateVersion = built.templateVersion;
-    this.stableVersion = pulumi.output(release.traffic.stableVersion);
     this.strategy = pulumi.output(strategy);
-    this.release = registerRelease(
-      this,
-      {
-        platform: "azure",
-        type: TYPE,
-        name,
-        service: built.appName,
-        kind: "rolling",
-        strategy,
-        traffic: release.traffic,
-        trafficSource: release.trafficSource,
-        declaredVersion: release.declaredVersion,
-        endpoint: this.endpoint,
-        router: built.router,
-        metrics: built.metrics,
-        trafficUrns: pulumi.all([built.app.urn]),
-      },
-      {},
-      {
+    this.registerRelease({
+      service: built.appName,
+      endpoint: built.endpoint,
+      router: built.router,
+      metrics: built.metrics,
+      trafficResources: [built.app],
+      // Validated as the generated canary steps; released as a rolling update.
+      overrides: { kind: "rolling" },
+      outputs: {
         appName: this.appName,
         revisions: this.revisions,
         retiredRevisions: built.retiredRevisions,
         templateVersion: this.templateVersion,
       },
-    );
+    });
   }
 }

@@ -13,8 +13,7 @@ import {
   type Color,
   colorVersions,
   dnsLabel,
-  type ReleaseOutputs,
-  registerRelease,
+  ProgressiveComponent,
   Strategy,
   type TrafficArgs,
   type TrafficState,
@@ -63,18 +62,11 @@ const ARG_NAMES = {
 } as const satisfies ArgNames<BlueGreenServiceArgs>;
 
 /** A blue-green release of one service on Azure Container Instances. */
-export class BlueGreenService extends pulumi.ComponentResource {
-  readonly endpoint: pulumi.Output<string>;
-  /** The idle group's own address, while it runs a candidate. */
-  readonly previewEndpoint: pulumi.Output<string | undefined>;
+export class BlueGreenService extends ProgressiveComponent {
   readonly activeColor: pulumi.Output<Color>;
   readonly idleColor: pulumi.Output<Color>;
-  readonly stableVersion: pulumi.Output<string>;
-  readonly candidateVersion: pulumi.Output<string | undefined>;
   /** The resolved strategy for the release driver. */
   readonly strategy: pulumi.Output<BlueGreenStrategy>;
-  /** The release contract's outputs, as registered. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const delay = defaultScaleDownDelay(args);
@@ -93,7 +85,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
       { platform: "azure-container-instances", scope: args.resourceGroupName, name: dnsLabel(name) },
       (r, problems) => checkContainerInstancesArgs(args, r, problems),
     );
-    super(TYPE, name, {}, opts);
+    super(TYPE, name, release, opts);
 
     const strategy = release.strategy as BlueGreenStrategy;
     const versions = colorVersions(release.traffic);
@@ -106,36 +98,21 @@ export class BlueGreenService extends pulumi.ComponentResource {
     const layer = buildLayer(this, name, args, release, groups);
     const port = args.port ?? 8080;
     const idle = groups.find((g) => g.slot.slot === versions.idle);
-    this.endpoint = layer.endpoint;
-    this.previewEndpoint =
-      idle && strategy.previewService
-        ? idle.group.ipAddress.apply((a) => `http://${a?.fqdn}:${port}`)
-        : pulumi.output(undefined);
     this.activeColor = pulumi.output(versions.active);
     this.idleColor = pulumi.output(versions.idle);
-    this.stableVersion = pulumi.output(traffic.stableVersion);
-    this.candidateVersion = pulumi.output(traffic.candidateVersion);
     this.strategy = pulumi.output(strategy);
-    this.release = registerRelease(
-      this,
-      {
-        platform: "azure",
-        type: TYPE,
-        name,
-        service: dnsLabel(name),
-        kind: "blueGreen",
-        strategy,
-        traffic,
-        trafficSource: release.trafficSource,
-        declaredVersion: release.declaredVersion,
-        endpoint: this.endpoint,
-        previewEndpoint: this.previewEndpoint,
-        router: layer.router,
-        metrics: layer.metrics,
-        trafficUrns: pulumi.all(layer.weighted.map((r) => r.urn)),
-      },
-      {},
-      { idleColor: this.idleColor },
-    );
+    this.registerRelease({
+      service: dnsLabel(name),
+      endpoint: layer.endpoint,
+      previewEndpoint:
+        idle && strategy.previewService
+          ? idle.group.ipAddress.apply((a) => `http://${a?.fqdn}:${port}`)
+          : pulumi.output(undefined),
+      router: layer.router,
+      metrics: layer.metrics,
+      trafficResources: layer.weighted,
+      overrides: { traffic },
+      outputs: { idleColor: this.idleColor },
+    });
   }
 }

@@ -9,8 +9,7 @@ import {
   type CanaryStrategy,
   type CanaryStrategyInput,
   dnsLabel,
-  type ReleaseOutputs,
-  registerRelease,
+  ProgressiveComponent,
   Strategy,
   type TrafficArgs,
   validateRelease,
@@ -48,18 +47,10 @@ const ARG_NAMES = {
 } as const satisfies ArgNames<CanaryServiceArgs>;
 
 /** A canary release of one service on Azure Container Instances. */
-export class CanaryService extends pulumi.ComponentResource {
-  /** Where clients reach the service (the Traffic Manager or Front Door host). */
-  readonly endpoint: pulumi.Output<string>;
-  /** The canary group's own address, while there is a candidate. */
-  readonly previewEndpoint: pulumi.Output<string | undefined>;
-  readonly stableVersion: pulumi.Output<string>;
-  readonly candidateVersion: pulumi.Output<string | undefined>;
+export class CanaryService extends ProgressiveComponent {
   readonly candidateWeight: pulumi.Output<number>;
   /** The resolved strategy for the release driver. */
   readonly strategy: pulumi.Output<CanaryStrategy>;
-  /** The release contract's outputs, as registered. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: CanaryServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const release = validateRelease(
@@ -88,7 +79,7 @@ export class CanaryService extends pulumi.ComponentResource {
         }
       },
     );
-    super(TYPE, name, {}, opts);
+    super(TYPE, name, release, opts);
 
     const strategy = { ...(release.strategy as CanaryStrategy) };
     delete (strategy as { headerRoute?: unknown }).headerRoute;
@@ -100,33 +91,17 @@ export class CanaryService extends pulumi.ComponentResource {
     const layer = buildLayer(this, name, args, release, groups);
     const port = args.port ?? 8080;
     const canary = groups.find((g) => g.slot.slot === "canary");
-    this.endpoint = layer.endpoint;
-    this.previewEndpoint = canary
-      ? canary.group.ipAddress.apply((a) => `http://${a?.fqdn}:${port}`)
-      : pulumi.output(undefined);
-    this.stableVersion = pulumi.output(release.traffic.stableVersion);
-    this.candidateVersion = pulumi.output(release.traffic.candidateVersion);
     this.candidateWeight = pulumi.output(release.traffic.candidateWeight);
     this.strategy = pulumi.output(strategy);
-    this.release = registerRelease(
-      this,
-      {
-        platform: "azure",
-        type: TYPE,
-        name,
-        service: dnsLabel(name),
-        kind: "canary",
-        strategy,
-        traffic: release.traffic,
-        trafficSource: release.trafficSource,
-        declaredVersion: release.declaredVersion,
-        endpoint: this.endpoint,
-        previewEndpoint: this.previewEndpoint,
-        router: layer.router,
-        metrics: layer.metrics,
-        trafficUrns: pulumi.all(layer.weighted.map((r) => r.urn)),
-      },
-      {},
-    );
+    this.registerRelease({
+      service: dnsLabel(name),
+      endpoint: layer.endpoint,
+      previewEndpoint: canary
+        ? canary.group.ipAddress.apply((a) => `http://${a?.fqdn}:${port}`)
+        : pulumi.output(undefined),
+      router: layer.router,
+      metrics: layer.metrics,
+      trafficResources: layer.weighted,
+    });
   }
 }

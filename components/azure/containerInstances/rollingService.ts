@@ -25,12 +25,11 @@ import {
   type DurationInput,
   dnsLabel,
   type Problem,
+  ProgressiveComponent,
   problem,
   type RecreateStrategyInput,
-  type ReleaseOutputs,
   type RollingStrategy,
   type RollingStrategyInput,
-  registerRelease,
   resolveStrategy,
   Strategy,
   type StrategyInput,
@@ -122,18 +121,13 @@ const ARG_NAMES = {
 } as const satisfies ArgNames<RollingServiceArgs>;
 
 /** A rolling (or recreate) release of one service on Azure Container Instances, one group per replica. */
-export class RollingService extends pulumi.ComponentResource {
-  /** Where clients reach the service (the Traffic Manager or Front Door host). */
-  readonly endpoint: pulumi.Output<string>;
+export class RollingService extends ProgressiveComponent {
   /** Per group index: the version it runs and whether the layer sends it traffic. */
   readonly groups: pulumi.Output<GroupLayout[]>;
   /** Groups replaced per step (all of them for recreate). */
   readonly groupsPerStep: pulumi.Output<number>;
-  readonly stableVersion: pulumi.Output<string>;
   /** The steps the driver walks: a canary strategy without analysis. */
   readonly strategy: pulumi.Output<CanaryStrategy>;
-  /** The release contract's outputs, as registered. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: RollingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const plan = rollPlan(args);
@@ -180,7 +174,7 @@ export class RollingService extends pulumi.ComponentResource {
         }
       },
     );
-    super(TYPE, name, {}, opts);
+    super(TYPE, name, release, opts);
 
     const strategy = { ...(release.strategy as CanaryStrategy) };
     delete (strategy as { headerRoute?: unknown }).headerRoute;
@@ -215,31 +209,19 @@ export class RollingService extends pulumi.ComponentResource {
     }
     const weighted = layer.weighted;
     layerBuilt(Object.fromEntries(ordered.map((g, i) => [g.slot.slot, weighted[i] as pulumi.Resource])));
-    this.endpoint = layer.endpoint;
     this.groups = pulumi.output(layout);
     this.groupsPerStep = pulumi.output(plan.perStep);
-    this.stableVersion = pulumi.output(release.traffic.stableVersion);
     this.strategy = pulumi.output(strategy);
     const rollingStrategy = resolveStrategy(args.strategy ?? Strategy.rolling(), "strategy", []);
-    this.release = registerRelease(
-      this,
-      {
-        platform: "azure",
-        type: TYPE,
-        name,
-        service: dnsLabel(name),
-        kind,
-        strategy,
-        traffic: release.traffic,
-        trafficSource: release.trafficSource,
-        declaredVersion: release.declaredVersion,
-        endpoint: this.endpoint,
-        router: layer.router,
-        metrics: layer.metrics,
-        trafficUrns: pulumi.all(layer.weighted.map((r) => r.urn)),
-      },
-      {},
-      { groups: this.groups, groupsPerStep: this.groupsPerStep, rollingStrategy },
-    );
+    this.registerRelease({
+      service: dnsLabel(name),
+      endpoint: layer.endpoint,
+      router: layer.router,
+      metrics: layer.metrics,
+      trafficResources: layer.weighted,
+      // Validated as the generated canary steps; released as a rolling (or recreate) update.
+      overrides: { kind, strategy },
+      outputs: { groups: this.groups, groupsPerStep: this.groupsPerStep, rollingStrategy },
+    });
   }
 }
