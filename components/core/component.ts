@@ -76,8 +76,8 @@ export abstract class ProgressiveComponent extends pulumi.ComponentResource impl
   /** The type token's platform. */
   protected readonly platform: PlatformName;
   /** The component's Pulumi type and name, as registered. */
-  private readonly type: ProgressiveType;
-  private readonly name: string;
+  readonly #type: ProgressiveType;
+  readonly #name: string;
   /** The release this deploy asks for, validated with every default filled. */
   protected readonly validated: Release;
 
@@ -89,8 +89,8 @@ export abstract class ProgressiveComponent extends pulumi.ComponentResource impl
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super(type, name, {}, opts);
-    this.type = type;
-    this.name = name;
+    this.#type = type;
+    this.#name = name;
     this.platform = type.split(":")[1] as PlatformName;
     this.validated = validated;
   }
@@ -107,8 +107,8 @@ export abstract class ProgressiveComponent extends pulumi.ComponentResource impl
       this,
       {
         platform: this.platform,
-        type: this.type,
-        name: this.name,
+        type: this.#type,
+        name: this.#name,
         service: platform.service,
         kind: v.strategy.kind,
         strategy: v.strategy,
