@@ -16,12 +16,13 @@ import {
   ProgressiveComponent,
   problem,
   Strategy,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
 } from "../core";
-import type { EcsServiceArgs } from "./args";
+import { ECS_SERVICE_ARG_NAMES, type EcsServiceArgs } from "./args";
 import { ecsNativeBlueGreen } from "./ecsNative";
-import { checkController, type EcsController, type EcsNativeArgs } from "./ecsStrategy";
+import { checkController, ECS_NATIVE_ARG_NAMES, type EcsController, type EcsNativeArgs } from "./ecsStrategy";
 import { createAutoscaler, createEcsService, createTargetGroup, ecsContext } from "./resources";
 import { createRouting } from "./routing";
 import { checkEcsService, resolveDurations } from "./validate";
@@ -45,40 +46,12 @@ export interface BlueGreenServiceArgs extends EcsServiceArgs, EcsNativeArgs, Tra
 
 /** Every argument name of {@link BlueGreenServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
+  ...ECS_SERVICE_ARG_NAMES,
+  ...ECS_NATIVE_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
   strategy: true,
   idleReplicas: true,
   controller: true,
-  image: true,
-  vpcId: true,
-  subnets: true,
-  securityGroups: true,
-  assignPublicIp: true,
-  cluster: true,
-  region: true,
-  listener: true,
-  loadBalancer: true,
-  serviceName: true,
-  replicas: true,
-  cpu: true,
-  memory: true,
-  port: true,
-  health: true,
-  env: true,
-  secretEnv: true,
-  secretKmsKeyArns: true,
-  executionRoleArn: true,
-  logRetentionDays: true,
-  deregistrationDelay: true,
-  stickiness: true,
-  container: true,
-  taskDefinition: true,
-  ecsService: true,
-  autoscaling: true,
-  tags: true,
-  ecsAlarms: true,
-  ecsInfrastructureRoleArn: true,
-  traffic: true,
-  version: true,
 } as const satisfies ArgNames<BlueGreenServiceArgs>;
 
 /** A blue-green release of one service on ECS Fargate behind an ALB. */

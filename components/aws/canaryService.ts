@@ -15,13 +15,14 @@ import {
   ProgressiveComponent,
   type ReplicaCounts,
   Strategy,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
   weightedReplicaCounts,
 } from "../core";
-import type { EcsServiceArgs } from "./args";
+import { ECS_SERVICE_ARG_NAMES, type EcsServiceArgs } from "./args";
 import { ecsNativeCanary } from "./ecsNative";
-import { checkController, type EcsController, type EcsNativeArgs } from "./ecsStrategy";
+import { checkController, ECS_NATIVE_ARG_NAMES, type EcsController, type EcsNativeArgs } from "./ecsStrategy";
 import { createAutoscaler, createEcsService, createTargetGroup, ecsContext } from "./resources";
 import { createRouting } from "./routing";
 import { checkEcsService, resolveDurations } from "./validate";
@@ -49,39 +50,11 @@ export interface CanaryServiceArgs extends EcsServiceArgs, EcsNativeArgs, Traffi
 
 /** Every argument name of {@link CanaryServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
+  ...ECS_SERVICE_ARG_NAMES,
+  ...ECS_NATIVE_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
   strategy: true,
   controller: true,
-  image: true,
-  vpcId: true,
-  subnets: true,
-  securityGroups: true,
-  assignPublicIp: true,
-  cluster: true,
-  region: true,
-  listener: true,
-  loadBalancer: true,
-  serviceName: true,
-  replicas: true,
-  cpu: true,
-  memory: true,
-  port: true,
-  health: true,
-  env: true,
-  secretEnv: true,
-  secretKmsKeyArns: true,
-  executionRoleArn: true,
-  logRetentionDays: true,
-  deregistrationDelay: true,
-  stickiness: true,
-  container: true,
-  taskDefinition: true,
-  ecsService: true,
-  autoscaling: true,
-  tags: true,
-  ecsAlarms: true,
-  ecsInfrastructureRoleArn: true,
-  traffic: true,
-  version: true,
 } as const satisfies ArgNames<CanaryServiceArgs>;
 
 /** A canary release of one service on ECS Fargate behind an ALB. */

@@ -13,11 +13,12 @@ import {
   type RollingStrategy,
   type RollingStrategyInput,
   Strategy,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   type TrafficState,
   validateRelease,
 } from "../core";
-import type { EcsServiceArgs } from "./args";
+import { ECS_SERVICE_ARG_NAMES, type EcsServiceArgs } from "./args";
 import { type DeploymentPercents, deploymentPercents } from "./plan";
 import { createAutoscaler, createEcsService, createTargetGroup, ecsContext } from "./resources";
 import { createRouting } from "./routing";
@@ -36,36 +37,9 @@ export interface RollingServiceArgs extends EcsServiceArgs, TrafficArgs<RollingT
 
 /** Every argument name of {@link RollingServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
+  ...ECS_SERVICE_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
   strategy: true,
-  image: true,
-  vpcId: true,
-  subnets: true,
-  securityGroups: true,
-  assignPublicIp: true,
-  cluster: true,
-  region: true,
-  listener: true,
-  loadBalancer: true,
-  serviceName: true,
-  replicas: true,
-  cpu: true,
-  memory: true,
-  port: true,
-  health: true,
-  env: true,
-  secretEnv: true,
-  secretKmsKeyArns: true,
-  executionRoleArn: true,
-  logRetentionDays: true,
-  deregistrationDelay: true,
-  stickiness: true,
-  container: true,
-  taskDefinition: true,
-  ecsService: true,
-  autoscaling: true,
-  tags: true,
-  traffic: true,
-  version: true,
 } as const satisfies ArgNames<RollingServiceArgs>;
 
 /** A rolling (or recreate) release of one service on ECS Fargate behind an ALB. */

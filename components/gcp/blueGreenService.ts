@@ -13,10 +13,11 @@ import {
   colorVersions,
   ProgressiveComponent,
   Strategy,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
 } from "../core";
-import type { CloudRunArgs } from "./args";
+import { CLOUD_RUN_ARG_NAMES, type CloudRunArgs } from "./args";
 import { blueGreenTargets, COLOR_TAGS } from "./revisions";
 import { deployCloudRun, descriptors } from "./service";
 import { checkCloudRun, serviceNameOf } from "./validate";
@@ -31,27 +32,9 @@ export interface BlueGreenServiceArgs extends CloudRunArgs, TrafficArgs {
 
 /** Every argument name of {@link BlueGreenServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
+  ...CLOUD_RUN_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
   strategy: true,
-  location: true,
-  project: true,
-  serviceName: true,
-  image: true,
-  invokers: true,
-  ingress: true,
-  serviceAccount: true,
-  port: true,
-  minInstances: true,
-  maxInstances: true,
-  cpu: true,
-  memory: true,
-  health: true,
-  env: true,
-  secretEnv: true,
-  container: true,
-  template: true,
-  service: true,
-  traffic: true,
-  version: true,
 } as const satisfies ArgNames<BlueGreenServiceArgs>;
 
 /** A blue-green release of one service on Cloud Run. */

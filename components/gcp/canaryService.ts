@@ -11,10 +11,11 @@ import {
   type CanaryStrategyInput,
   ProgressiveComponent,
   Strategy,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
 } from "../core";
-import type { CloudRunArgs } from "./args";
+import { CLOUD_RUN_ARG_NAMES, type CloudRunArgs } from "./args";
 import { CANDIDATE_TAG, canaryTargets } from "./revisions";
 import { deployCloudRun, descriptors } from "./service";
 import { checkCloudRun, checkNoHeaderRoute, serviceNameOf } from "./validate";
@@ -29,27 +30,9 @@ export interface CanaryServiceArgs extends CloudRunArgs, TrafficArgs {
 
 /** Every argument name of {@link CanaryServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
+  ...CLOUD_RUN_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
   strategy: true,
-  location: true,
-  project: true,
-  serviceName: true,
-  image: true,
-  invokers: true,
-  ingress: true,
-  serviceAccount: true,
-  port: true,
-  minInstances: true,
-  maxInstances: true,
-  cpu: true,
-  memory: true,
-  health: true,
-  env: true,
-  secretEnv: true,
-  container: true,
-  template: true,
-  service: true,
-  traffic: true,
-  version: true,
 } as const satisfies ArgNames<CanaryServiceArgs>;
 
 /** A canary release of one service on Cloud Run. */

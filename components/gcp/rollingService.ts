@@ -18,12 +18,13 @@ import {
   type RollingStrategyInput,
   resolveTraffic,
   Strategy,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   type TrafficState,
   undeployedVersionWarning,
   validateRelease,
 } from "../core";
-import type { CloudRunArgs } from "./args";
+import { CLOUD_RUN_ARG_NAMES, type CloudRunArgs } from "./args";
 import { CANDIDATE_TAG, canaryTargets } from "./revisions";
 import { rollingAsCanary } from "./rolling";
 import { deployCloudRun, descriptors } from "./service";
@@ -39,27 +40,9 @@ export interface RollingServiceArgs extends CloudRunArgs, TrafficArgs {
 
 /** Every argument name of {@link RollingServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
+  ...CLOUD_RUN_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
   strategy: true,
-  location: true,
-  project: true,
-  serviceName: true,
-  image: true,
-  invokers: true,
-  ingress: true,
-  serviceAccount: true,
-  port: true,
-  minInstances: true,
-  maxInstances: true,
-  cpu: true,
-  memory: true,
-  health: true,
-  env: true,
-  secretEnv: true,
-  container: true,
-  template: true,
-  service: true,
-  traffic: true,
-  version: true,
 } as const satisfies ArgNames<RollingServiceArgs>;
 
 /** A rolling (traffic steps) or recreate release of one service on Cloud Run. */

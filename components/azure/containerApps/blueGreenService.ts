@@ -12,12 +12,13 @@ import {
   colorVersions,
   ProgressiveComponent,
   Strategy,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   type TrafficState,
   validateRelease,
 } from "../../core";
 import { appNameOf, buildContainerApp, checkContainerAppsArgs } from "./app";
-import type { ContainerAppsArgs } from "./args";
+import { CONTAINER_APPS_ARG_NAMES, type ContainerAppsArgs } from "./args";
 
 const TYPE = "progressive:azure:ContainerAppsBlueGreenService";
 
@@ -29,32 +30,9 @@ export interface BlueGreenServiceArgs extends ContainerAppsArgs, TrafficArgs {
 
 /** Every argument name of {@link BlueGreenServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
+  ...CONTAINER_APPS_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
   strategy: true,
-  environmentId: true,
-  appName: true,
-  replicas: true,
-  maxReplicas: true,
-  external: true,
-  secretEnv: true,
-  keyVaultId: true,
-  identity: true,
-  grantKeyVaultAccess: true,
-  container: true,
-  template: true,
-  scale: true,
-  ingress: true,
-  configuration: true,
-  resourceGroupName: true,
-  location: true,
-  image: true,
-  port: true,
-  cpu: true,
-  memoryGiB: true,
-  health: true,
-  env: true,
-  tags: true,
-  traffic: true,
-  version: true,
 } as const satisfies ArgNames<BlueGreenServiceArgs>;
 
 /** A blue-green release of one service on Azure Container Apps. */

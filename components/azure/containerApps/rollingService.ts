@@ -16,11 +16,12 @@ import {
   resolveStrategy,
   Strategy,
   type StrategyInput,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
 } from "../../core";
 import { appNameOf, buildContainerApp, checkContainerAppsArgs } from "./app";
-import type { ContainerAppsArgs } from "./args";
+import { CONTAINER_APPS_ARG_NAMES, type ContainerAppsArgs } from "./args";
 import { rollingAsCanary } from "./revisions";
 
 const TYPE = "progressive:azure:ContainerAppsRollingService";
@@ -50,32 +51,9 @@ const NO_CHECK = "promotes to 100% without any check";
 
 /** Every argument name of {@link RollingServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
+  ...CONTAINER_APPS_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
   strategy: true,
-  environmentId: true,
-  appName: true,
-  replicas: true,
-  maxReplicas: true,
-  external: true,
-  secretEnv: true,
-  keyVaultId: true,
-  identity: true,
-  grantKeyVaultAccess: true,
-  container: true,
-  template: true,
-  scale: true,
-  ingress: true,
-  configuration: true,
-  resourceGroupName: true,
-  location: true,
-  image: true,
-  port: true,
-  cpu: true,
-  memoryGiB: true,
-  health: true,
-  env: true,
-  tags: true,
-  traffic: true,
-  version: true,
 } as const satisfies ArgNames<RollingServiceArgs>;
 
 /** A rolling release of one service on Azure Container Apps (traffic steps between revisions). */

@@ -15,11 +15,12 @@ import {
   dnsLabel,
   ProgressiveComponent,
   Strategy,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   type TrafficState,
   validateRelease,
 } from "../../core";
-import { type ContainerInstancesArgs, DEFAULT_TTL_SECONDS } from "./args";
+import { CONTAINER_INSTANCES_ARG_NAMES, type ContainerInstancesArgs, DEFAULT_TTL_SECONDS } from "./args";
 import { checkContainerInstancesArgs, createGroup, slotsFor } from "./groups";
 import { buildLayer } from "./trafficLayer";
 
@@ -43,22 +44,9 @@ export function defaultScaleDownDelay(args: ContainerInstancesArgs): number | un
 
 /** Every argument name of {@link BlueGreenServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
+  ...CONTAINER_INSTANCES_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
   strategy: true,
-  trafficLayer: true,
-  secretEnv: true,
-  container: true,
-  group: true,
-  resourceGroupName: true,
-  location: true,
-  image: true,
-  port: true,
-  cpu: true,
-  memoryGiB: true,
-  health: true,
-  env: true,
-  tags: true,
-  traffic: true,
-  version: true,
 } as const satisfies ArgNames<BlueGreenServiceArgs>;
 
 /** A blue-green release of one service on Azure Container Instances. */

@@ -11,10 +11,11 @@ import {
   dnsLabel,
   ProgressiveComponent,
   Strategy,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
 } from "../../core";
-import type { ContainerInstancesArgs } from "./args";
+import { CONTAINER_INSTANCES_ARG_NAMES, type ContainerInstancesArgs } from "./args";
 import { checkContainerInstancesArgs, createGroup, slotsFor } from "./groups";
 import { buildLayer } from "./trafficLayer";
 
@@ -28,22 +29,9 @@ export interface CanaryServiceArgs extends ContainerInstancesArgs, TrafficArgs {
 
 /** Every argument name of {@link CanaryServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
+  ...CONTAINER_INSTANCES_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
   strategy: true,
-  trafficLayer: true,
-  secretEnv: true,
-  container: true,
-  group: true,
-  resourceGroupName: true,
-  location: true,
-  image: true,
-  port: true,
-  cpu: true,
-  memoryGiB: true,
-  health: true,
-  env: true,
-  tags: true,
-  traffic: true,
-  version: true,
 } as const satisfies ArgNames<CanaryServiceArgs>;
 
 /** A canary release of one service on Azure Container Instances. */

@@ -33,10 +33,11 @@ import {
   resolveStrategy,
   Strategy,
   type StrategyInput,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
 } from "../../core";
-import type { ContainerInstancesArgs } from "./args";
+import { CONTAINER_INSTANCES_ARG_NAMES, type ContainerInstancesArgs } from "./args";
 import { defaultScaleDownDelay } from "./blueGreenService";
 import { checkContainerInstancesArgs, createGroup, type Slot } from "./groups";
 import { checkRolling, type GroupLayout, groupsPerStep, rollLayout, rollPhases, rollSteps } from "./rolling";
@@ -100,24 +101,11 @@ const NO_CHECK = "promotes to 100% without any check";
 
 /** Every argument name of {@link RollingServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
+  ...CONTAINER_INSTANCES_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
   replicas: true,
   strategy: true,
   drainDelay: true,
-  trafficLayer: true,
-  secretEnv: true,
-  container: true,
-  group: true,
-  resourceGroupName: true,
-  location: true,
-  image: true,
-  port: true,
-  cpu: true,
-  memoryGiB: true,
-  health: true,
-  env: true,
-  tags: true,
-  traffic: true,
-  version: true,
 } as const satisfies ArgNames<RollingServiceArgs>;
 
 /** A rolling (or recreate) release of one service on Azure Container Instances, one group per replica. */
