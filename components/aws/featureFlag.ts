@@ -8,10 +8,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
-  APPCONFIG_FEATURE_FLAGS,
-  APPCONFIG_KEY_PATTERN,
   type ArgNames,
-  appConfigFeatureFlags,
   FEATURE_FLAG_ARG_NAMES,
   type FeatureFlagArgs,
   FeatureFlagComponent,
@@ -19,6 +16,7 @@ import {
   resolveFeatureFlag,
   shortHash,
 } from "../core";
+import { APPCONFIG_FEATURE_FLAGS, APPCONFIG_KEY_PATTERN, appConfigFeatureFlags } from "./appConfig";
 
 /** AppConfig's predefined strategy that delivers a configuration to every target at once. */
 export const APPCONFIG_ALL_AT_ONCE = "AppConfig.AllAtOnce";

@@ -8,15 +8,17 @@ import * as appconfiguration from "@pulumi/azure-native/appconfiguration";
 import * as pulumi from "@pulumi/pulumi";
 import {
   type ArgNames,
-  AZURE_FEATURE_FLAG_CONTENT_TYPE,
-  AZURE_FEATURE_FLAG_PREFIX,
-  azureFeatureFlag,
   FEATURE_FLAG_ARG_NAMES,
   type FeatureFlagArgs,
   FeatureFlagComponent,
   problem,
   resolveFeatureFlag,
 } from "../core";
+import {
+  AZURE_FEATURE_FLAG_CONTENT_TYPE,
+  AZURE_FEATURE_FLAG_PREFIX,
+  azureFeatureFlag,
+} from "./appConfiguration";
 
 /** Arguments of the Azure {@link FeatureFlag}. */
 export interface AzureFeatureFlagArgs extends FeatureFlagArgs {
