@@ -61,8 +61,8 @@ export abstract class ProgressiveComponent extends pulumi.ComponentResource impl
   /** The release contract's outputs, as registered: what the release driver reads from the stack. */
   declare readonly release: pulumi.Output<ReleaseOutputs>;
   /**
-   * URNs of the resources holding the weight: the driver targets them on every weight step and
-   * when it reverts, so a step updates nothing else.
+   * URNs of the resources holding the weight: a step that changes only the weight (a revert's
+   * included) targets them and the component, so the `up` updates nothing else.
    */
   declare readonly trafficUrns: pulumi.Output<string[]>;
   /** Version that serves traffic (a feature flag: the variant everyone gets outside the rollout). */

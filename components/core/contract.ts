@@ -280,7 +280,10 @@ export interface ReleaseOutputs {
   readonly previewEndpoint?: string;
   readonly router: RouterDescriptor;
   readonly metrics: MetricsDescriptor;
-  /** URNs of the resources holding the weight; the driver targets them when it reverts. */
+  /**
+   * URNs of the resources holding the weight. A step that changes only the weight (a revert's
+   * included) targets them and the component, so the `up` updates nothing else.
+   */
   readonly trafficUrns: readonly string[];
   /**
    * Set by FeatureFlag components: the flag whose variants are this release's versions. Its

@@ -45,13 +45,17 @@ export interface ProxyEndpoints {
 export function instanceSet(
   parent: pulumi.Resource,
   name: string,
-  w: LocalWorkload,
+  workload: LocalWorkload,
   slot: string,
   version: string,
   replicas: number,
   opts: pulumi.CustomResourceOptions = {},
 ): InstanceSet {
-  return new InstanceSet(`${name}-${slot}`, { ...w.template(version), slot, replicas }, { ...opts, parent });
+  return new InstanceSet(
+    `${name}-${slot}`,
+    { ...workload.template(version), slot, replicas },
+    { ...opts, parent },
+  );
 }
 
 /** What a slot contributes to the service's processes output. */
@@ -75,15 +79,15 @@ export function slotRoute(set: InstanceSet): pulumi.Output<SlotRoute> {
 export function createProxy(
   parent: pulumi.Resource,
   name: string,
-  w: LocalWorkload,
+  workload: LocalWorkload,
   routes: pulumi.Input<RouteTableInput>,
   ports: { readonly port?: number; readonly previewPort?: number },
 ): LocalProxy {
   return new LocalProxy(
     `${name}-proxy`,
     {
-      service: w.service,
-      stateDir: w.stateDir,
+      service: workload.service,
+      stateDir: workload.stateDir,
       port: ports.port ?? 0,
       ...(ports.previewPort !== undefined ? { previewPort: ports.previewPort } : {}),
       routes,
@@ -121,14 +125,14 @@ export function previewEndpoint(proxy: LocalProxy): pulumi.Output<string | undef
 
 /** The processes of a service: the proxy's and each slot's. */
 export function processesOf(
-  w: LocalWorkload,
+  workload: LocalWorkload,
   proxy: LocalProxy,
   slots: Record<string, pulumi.Input<SlotProcesses>>,
 ): pulumi.Output<LocalProcesses> {
   return pulumi
     .all([proxy.pid, proxy.port, proxy.previewPort, proxy.adminPort, pulumi.all(slots)])
     .apply(([pid, port, previewPort, adminPort, resolved]) => ({
-      stateDir: w.stateDir,
+      stateDir: workload.stateDir,
       proxy: { pid, ports: [port, adminPort, ...(previewPort ? [previewPort] : [])] },
       slots: resolved as Record<string, SlotProcesses>,
     }));
