@@ -16,6 +16,7 @@ import {
   ProgressiveComponent,
   problem,
   Strategy,
+  serviceReleaseInput,
   TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
@@ -71,14 +72,9 @@ export class BlueGreenService extends ProgressiveComponent {
     const release = validateRelease(
       `BlueGreenService "${name}"`,
       {
-        args: { value: args, names: ARG_NAMES },
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: args.strategy ?? Strategy.blueGreen(),
         kinds: ["blueGreen"],
-        name,
-        traffic: args.traffic,
-        version: args.version,
-        health: args.health,
-        replicas: args.replicas,
       },
       { platform: "aws", scope: args.cluster, name: args.serviceName ?? name },
       (r, problems) => {

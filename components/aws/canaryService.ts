@@ -15,6 +15,7 @@ import {
   ProgressiveComponent,
   type ReplicaCounts,
   Strategy,
+  serviceReleaseInput,
   TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
@@ -81,14 +82,9 @@ export class CanaryService extends ProgressiveComponent {
     const release = validateRelease(
       `CanaryService "${name}"`,
       {
-        args: { value: args, names: ARG_NAMES },
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: strategyInput,
         kinds: ["canary"],
-        name,
-        traffic: args.traffic,
-        version: args.version,
-        health: args.health,
-        replicas: args.replicas,
       },
       { platform: "aws", scope: args.cluster, name: args.serviceName ?? name },
       (r, problems) => {

@@ -13,6 +13,7 @@ import {
   type RollingStrategy,
   type RollingStrategyInput,
   Strategy,
+  serviceReleaseInput,
   TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   type TrafficState,
@@ -60,14 +61,10 @@ export class RollingService extends ProgressiveComponent {
     const release = validateRelease(
       `RollingService "${name}"`,
       {
-        args: { value: args, names: ARG_NAMES },
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: args.strategy ?? Strategy.rolling(),
         kinds: ["rolling", "recreate"],
-        name,
         traffic,
-        version: args.version,
-        health: args.health,
-        replicas: args.replicas,
       },
       { platform: "aws", scope: args.cluster, name: args.serviceName ?? name },
       (r, problems) => {

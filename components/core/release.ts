@@ -63,6 +63,35 @@ export interface ReleaseInput {
   readonly weightSupport?: (replicas: number) => WeightSupport;
 }
 
+/** What every service's args give {@link ReleaseInput}. */
+export interface ServiceReleaseArgs {
+  /** A rolling service's entry may leave out `candidateWeight`: it passes its own `traffic` after these fields. */
+  readonly traffic?: Partial<TrafficEntry>;
+  readonly version?: string;
+  readonly health?: HealthInput;
+  readonly replicas?: number;
+}
+
+/**
+ * The fields of {@link ReleaseInput} a service takes from its args as given: the names it allows,
+ * its Pulumi name (the key of its traffic entry), `traffic`, `version`, `health` and `replicas`.
+ */
+export function serviceReleaseInput(
+  name: string,
+  args: ServiceReleaseArgs,
+  names: Readonly<Record<string, true>>,
+): Pick<ReleaseInput, "args" | "name" | "traffic" | "version" | "health" | "replicas"> {
+  return {
+    args: { value: args, names },
+    name,
+    // Checked by resolveRelease (checkTraffic) like every traffic state.
+    traffic: args.traffic as TrafficEntry | undefined,
+    ...(args.version !== undefined ? { version: args.version } : {}),
+    ...(args.health !== undefined ? { health: args.health } : {}),
+    ...(args.replicas !== undefined ? { replicas: args.replicas } : {}),
+  };
+}
+
 /** A validated release with every default filled. */
 export interface Release {
   readonly strategy: ResolvedStrategy;

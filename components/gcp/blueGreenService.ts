@@ -13,6 +13,7 @@ import {
   colorVersions,
   ProgressiveComponent,
   Strategy,
+  serviceReleaseInput,
   TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
@@ -57,13 +58,9 @@ export class BlueGreenService extends ProgressiveComponent {
     const release = validateRelease(
       `BlueGreenService "${name}"`,
       {
-        args: { value: args, names: ARG_NAMES },
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: args.strategy ?? Strategy.blueGreen(),
         kinds: ["blueGreen"],
-        name,
-        traffic: args.traffic,
-        version: args.version,
-        health: args.health,
       },
       { platform: "gcp", scope: `${args.project ?? ""}/${args.location}`, name: serviceName },
       (r, problems) => checkCloudRun(args, serviceName, COLOR_TAGS, r, problems),

@@ -11,6 +11,7 @@ import {
   type CanaryStrategyInput,
   ProgressiveComponent,
   Strategy,
+  serviceReleaseInput,
   TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
@@ -56,13 +57,9 @@ export class CanaryService extends ProgressiveComponent {
     const release = validateRelease(
       `CanaryService "${name}"`,
       {
-        args: { value: args, names: ARG_NAMES },
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: strategyInput,
         kinds: ["canary"],
-        name,
-        traffic: args.traffic,
-        version: args.version,
-        health: args.health,
       },
       { platform: "gcp", scope: `${args.project ?? ""}/${args.location}`, name: serviceName },
       (r, problems) => {

@@ -19,6 +19,7 @@ import {
   type RouterDescriptor,
   roleName,
   Strategy,
+  serviceReleaseInput,
   TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
@@ -93,14 +94,9 @@ export class BlueGreenService extends ProgressiveComponent {
     const release = validateRelease(
       `BlueGreenService "${name}"`,
       {
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: args.strategy ?? Strategy.blueGreen(),
-        args: { value: args, names: ARG_NAMES },
         kinds: ["blueGreen"],
-        name,
-        traffic: args.traffic,
-        version: args.version,
-        health: args.health,
-        replicas: args.replicas,
       },
       { platform: "kubernetes", scope: args.namespace, name: dnsLabel(name) },
       (r, problems) => {

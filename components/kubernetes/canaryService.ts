@@ -14,6 +14,7 @@ import {
   type ReplicaCounts,
   roleName,
   Strategy,
+  serviceReleaseInput,
   TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
@@ -76,14 +77,9 @@ export class CanaryService extends ProgressiveComponent {
     const release = validateRelease(
       `CanaryService "${name}"`,
       {
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: strategyInput,
-        args: { value: args, names: ARG_NAMES },
         kinds: ["canary"],
-        name,
-        traffic: args.traffic,
-        version: args.version,
-        health: args.health,
-        replicas: args.replicas,
         weightSupport: (replicas) => router.weightSupport(replicas),
       },
       { platform: "kubernetes", scope: args.namespace, name: dnsLabel(name) },

@@ -13,6 +13,7 @@ import {
   type RollingStrategy,
   type RollingStrategyInput,
   Strategy,
+  serviceReleaseInput,
   TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   type TrafficState,
@@ -73,14 +74,10 @@ export class RollingService extends ProgressiveComponent {
     const release = validateRelease(
       `RollingService "${name}"`,
       {
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: args.strategy ?? Strategy.rolling(),
-        args: { value: args, names: ARG_NAMES },
         kinds: ["rolling", "recreate"],
-        name,
         traffic,
-        version: args.version,
-        health: args.health,
-        replicas: args.replicas,
       },
       { platform: "kubernetes", scope: args.namespace, name: dnsLabel(name) },
       (r, problems) => checkWorkload(args, r, problems),

@@ -14,6 +14,7 @@ import {
   colorVersions,
   problem,
   Strategy,
+  serviceReleaseInput,
   TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
@@ -67,14 +68,9 @@ export class BlueGreenService extends ProxiedService {
     const release = validateRelease(
       `BlueGreenService "${name}"`,
       {
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: args.strategy ?? Strategy.blueGreen(),
-        args: { value: args, names: ARG_NAMES },
         kinds: ["blueGreen"],
-        name,
-        traffic: args.traffic,
-        ...(args.version !== undefined ? { version: args.version } : {}),
-        health: args.health,
-        replicas: args.replicas,
       },
       serviceKey(name, args),
       (r, problems) => {

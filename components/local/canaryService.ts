@@ -10,6 +10,7 @@ import {
   type CanaryStrategyInput,
   type ReplicaCounts,
   Strategy,
+  serviceReleaseInput,
   TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
@@ -48,14 +49,9 @@ export class CanaryService extends ProxiedService {
     const release = validateRelease(
       `CanaryService "${name}"`,
       {
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: args.strategy ?? Strategy.canary(),
-        args: { value: args, names: ARG_NAMES },
         kinds: ["canary"],
-        name,
-        ...(args.traffic ? { traffic: args.traffic } : { traffic: undefined }),
-        ...(args.version !== undefined ? { version: args.version } : {}),
-        health: args.health,
-        replicas: args.replicas,
       },
       serviceKey(name, args),
       (r, problems) => checkLocalWorkload(name, args, r, problems),

@@ -12,6 +12,7 @@ import {
   type RollingStrategyInput,
   Strategy,
   scalePercentOrCount,
+  serviceReleaseInput,
   TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   type TrafficState,
@@ -70,14 +71,10 @@ export class RollingService extends ProxiedService {
     const release = validateRelease(
       `RollingService "${name}"`,
       {
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: args.strategy ?? Strategy.rolling(),
-        args: { value: args, names: ARG_NAMES },
         kinds: ["rolling", "recreate"],
-        name,
         traffic,
-        ...(args.version !== undefined ? { version: args.version } : {}),
-        health: args.health,
-        replicas: args.replicas,
       },
       serviceKey(name, args),
       (r, problems) => checkLocalWorkload(name, args, r, problems),

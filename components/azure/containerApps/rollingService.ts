@@ -16,6 +16,7 @@ import {
   resolveStrategy,
   Strategy,
   type StrategyInput,
+  serviceReleaseInput,
   TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
@@ -72,14 +73,9 @@ export class RollingService extends ProgressiveComponent {
     const release = validateRelease(
       `RollingService "${name}"`,
       {
-        args: { value: args, names: ARG_NAMES },
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: plan.canary,
         kinds: plan.rolling ? ["canary"] : ["rolling"],
-        name,
-        traffic: args.traffic,
-        version: args.version,
-        health: args.health,
-        replicas: args.replicas,
       },
       { platform: "azure-container-apps", scope: args.resourceGroupName, name: appNameOf(name, args) },
       (r, problems) => {

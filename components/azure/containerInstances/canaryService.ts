@@ -11,6 +11,7 @@ import {
   dnsLabel,
   ProgressiveComponent,
   Strategy,
+  serviceReleaseInput,
   TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
@@ -44,13 +45,9 @@ export class CanaryService extends ProgressiveComponent {
     const release = validateRelease(
       `CanaryService "${name}"`,
       {
-        args: { value: args, names: ARG_NAMES },
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: args.strategy ?? Strategy.canary({ headerRoute: false }),
         kinds: ["canary"],
-        name,
-        traffic: args.traffic,
-        version: args.version,
-        health: args.health,
         replicas: 1,
       },
       { platform: "azure-container-instances", scope: args.resourceGroupName, name: dnsLabel(name) },

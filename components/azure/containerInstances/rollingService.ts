@@ -33,6 +33,7 @@ import {
   resolveStrategy,
   Strategy,
   type StrategyInput,
+  serviceReleaseInput,
   TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
@@ -127,14 +128,9 @@ export class RollingService extends ProgressiveComponent {
     const release = validateRelease(
       `RollingService "${name}"`,
       {
-        args: { value: args, names: ARG_NAMES },
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: plan.canary,
         kinds: walked ? ["canary"] : ["rolling", "recreate"],
-        name,
-        traffic: args.traffic,
-        version: args.version,
-        health: args.health,
-        replicas: args.replicas,
       },
       { platform: "azure-container-instances", scope: args.resourceGroupName, name: dnsLabel(name) },
       (r, problems) => {
