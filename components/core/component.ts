@@ -7,13 +7,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
   type FlagReleaseInfo,
-  type MetricsDescriptor,
   type PlatformName,
   type ReleaseOutputs,
   type ReleaseSecrets,
-  type RouterDescriptor,
   registerRelease,
 } from "./contract";
+import type { MetricsDescriptor, RouterDescriptor } from "./descriptors";
 import type { Release } from "./release";
 
 /** Pulumi type of a progressive component: `progressive:<platform>:<Name>`. */

@@ -4,17 +4,13 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { ProgressiveComponent, type ProgressiveType } from "./component";
-import {
-  type MetricsDescriptor,
-  type PlatformName,
-  type ReleaseSecrets,
-  type RouterDescriptor,
-  type TrafficArgs,
-} from "./contract";
+import type { PlatformName, ReleaseSecrets } from "./contract";
+import type { MetricsDescriptor, RouterDescriptor } from "./descriptors";
 import { checkFlag, DEFAULT_TARGETING_KEY, type FlagRule, type FlagSpec, type FlagValue } from "./flags";
 import { type Problem, problem } from "./problems";
 import { type ArgNames, type Release, TRAFFIC_ARG_NAMES, validateRelease } from "./release";
 import { type CanaryStrategyInput, Strategy } from "./strategy";
+import type { TrafficArgs } from "./traffic-config";
 
 /** Where the application's per-variant request metrics are, for `provider: "builtin"` checks. */
 export interface FlagMetricsArgs {

@@ -3,19 +3,14 @@
 // every problem.
 
 import * as pulumi from "@pulumi/pulumi";
-import {
-  CONFIG_NAMESPACE,
-  type ReleaseOutputs,
-  resolveTraffic,
-  TRAFFIC_KEY,
-  type TrafficArgs,
-} from "./contract";
+import type { ReleaseOutputs } from "./contract";
 import { type Health, type HealthInput, resolveHealth } from "./health";
 import { checkKnownKeys, type Problem, problem, throwIfProblems } from "./problems";
 import { claimServiceName, type ServiceKey, serviceNameProblem } from "./registry";
 import { hasAnalysis, hasManualPause } from "./steps";
 import { type ResolvedStrategy, resolveStrategy, type StrategyInput, type StrategyKind } from "./strategy";
 import { checkTraffic, type TrafficEntry } from "./traffic";
+import { CONFIG_NAMESPACE, resolveTraffic, TRAFFIC_KEY, type TrafficArgs } from "./traffic-config";
 import { checkWeightSupported, isWeight, type WeightSupport } from "./weight";
 
 /**
