@@ -3,13 +3,13 @@
 // secret `releaseSecrets` output. The driver finds a stack's services by reading its state (the
 // resources typed `progressive:*` with a `release` output whose `contract` it knows), so it can
 // release any Pulumi program that uses the components, not only this repo's.
-// The descriptors it carries are in descriptors.ts, the traffic entries it reads in traffic-config.ts.
+// The descriptors it carries are in descriptors.ts, the traffic entries it reads in trafficConfig.ts.
 
 import * as pulumi from "@pulumi/pulumi";
 import type { MetricsDescriptor, RouterDescriptor } from "./descriptors";
 import type { ResolvedStrategy, StrategyKind } from "./strategy";
 import type { TrafficEntry } from "./traffic";
-import type { TrafficSource } from "./traffic-config";
+import type { TrafficSource } from "./trafficConfig";
 
 // Re-exported: the routers and metrics import the descriptors from here.
 export type { MetricsDescriptor, MetricsKind, RouterDescriptor, RouterKind } from "./descriptors";

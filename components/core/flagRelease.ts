@@ -10,7 +10,7 @@ import { checkFlag, DEFAULT_TARGETING_KEY, type FlagRule, type FlagSpec, type Fl
 import { type Problem, problem } from "./problems";
 import { type ArgNames, type Release, TRAFFIC_ARG_NAMES, validateRelease } from "./release";
 import { type CanaryStrategyInput, Strategy } from "./strategy";
-import type { TrafficArgs } from "./traffic-config";
+import type { TrafficArgs } from "./trafficConfig";
 
 /** Where the application's per-variant request metrics are, for `provider: "builtin"` checks. */
 export interface FlagMetricsArgs {

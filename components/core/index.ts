@@ -20,5 +20,5 @@ export * from "./replicas";
 export * from "./steps";
 export * from "./strategy";
 export * from "./traffic";
-export * from "./traffic-config";
+export * from "./trafficConfig";
 export * from "./weight";

@@ -10,7 +10,7 @@ import { claimServiceName, type ServiceKey, serviceNameProblem } from "./registr
 import { hasAnalysis, hasManualPause } from "./steps";
 import { type ResolvedStrategy, resolveStrategy, type StrategyInput, type StrategyKind } from "./strategy";
 import { checkTraffic, type TrafficEntry } from "./traffic";
-import { CONFIG_NAMESPACE, resolveTraffic, TRAFFIC_KEY, type TrafficArgs } from "./traffic-config";
+import { CONFIG_NAMESPACE, resolveTraffic, TRAFFIC_KEY, type TrafficArgs } from "./trafficConfig";
 import { checkWeightSupported, isWeight, type WeightSupport } from "./weight";
 
 /**
