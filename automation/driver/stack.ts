@@ -20,7 +20,7 @@ import {
   type ReleaseOutputs,
   type ReleaseSecrets,
   TRAFFIC_KEY,
-  type TrafficState,
+  type TrafficEntry,
 } from "../../components/core";
 import { classifyError, ReleaseError } from "./errors";
 import { pidAlive } from "./journal";
@@ -43,8 +43,7 @@ export interface StackTarget {
   readonly pulumiPath?: string;
 }
 
-/** A traffic state plus the blue-green scale-down the driver writes beside it. */
-export type TrafficEntry = TrafficState & { readonly idleReplicas?: number };
+export type { TrafficEntry };
 
 /** A service of the stack: a progressive component's contract outputs, read from the state. */
 export interface StackService {

@@ -50,13 +50,18 @@ function hasValue(v: number | null | undefined): v is number {
  * the good side (see {@link judgeCondition}).
  */
 export function classifyMeasurement(
-  m: Measurement,
+  measurement: Measurement,
   check: Pick<MetricCheck, "successCondition" | "failureCondition"> &
     Partial<Pick<MetricCheck, "floor" | "provider" | "query">>,
 ): Classification {
-  if (m.error !== undefined) return { outcome: "Error", reason: `query failed: ${m.error}` };
-  if (!hasValue(m.value)) return { outcome: "Inconclusive", reason: "no data" };
-  const observed = { value: m.value, baseline: m.baseline, ...(m.evidence ? { evidence: m.evidence } : {}) };
+  if (measurement.error !== undefined)
+    return { outcome: "Error", reason: `query failed: ${measurement.error}` };
+  if (!hasValue(measurement.value)) return { outcome: "Inconclusive", reason: "no data" };
+  const observed = {
+    value: measurement.value,
+    baseline: measurement.baseline,
+    ...(measurement.evidence ? { evidence: measurement.evidence } : {}),
+  };
   const floor = floorOf(check);
   const failure = check.failureCondition
     ? judgeCondition(check.failureCondition, "failure", observed, floor)
