@@ -7,8 +7,9 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import type { RouterDescriptor, TrafficState } from "../../components/core";
+import { FLAG_ROUTER_KINDS } from "../../components/core/descriptors";
 import { HISTORY_FORMAT, newReleaseId } from "../history";
-import { brakesBeforeStackOpens, FLAG_ROUTER_KINDS, routerControl } from "../platforms";
+import { brakesBeforeStackOpens, routerControl } from "../platforms";
 import type { BrakeResult, RouterReading } from "../routers/types";
 import { readDocument, writeDocument } from "../store/documents";
 import { flagIndexKey } from "../store/layout";

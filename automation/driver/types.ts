@@ -2,7 +2,6 @@
 // of their own so that the release loop, the preflight and the release modes import them without
 // importing one another.
 import type { Check, Outcome, ReleaseOutputs, ReleaseSecrets, TrafficState } from "../../components/core";
-import type { ProviderSpec } from "../metrics/registry";
 import type { MetricsSettings } from "../metrics/settings";
 import type { MetricProvider } from "../metrics/types";
 import type { CheckMeasurement, DriverEvent, DriverEventInput } from "./events";
@@ -101,8 +100,13 @@ export interface AnalysisOptions {
   readonly onMeasurement?: (m: CheckMeasurement) => void;
   /** Stop at the first measurement that is not Successful (dev's failFast). @default false */
   readonly failFast?: boolean;
-  /** Builds a metric provider from its spec; tests wrap it to hand a provider a fake SDK client. @default the registry's createProvider */
-  readonly createProvider?: (spec: ProviderSpec) => MetricProvider;
+  /**
+   * Builds a metric provider from its spec; tests wrap it to hand a provider a fake SDK client.
+   * @default the registry's createProvider. The spec is the registry's `ProviderSpec`, named here by
+   * its kind only (a method, so the registry's function fits): that type's per-kind options name the
+   * optional cloud SDKs, which the published declarations must not reach.
+   */
+  createProvider?(spec: { readonly kind: string }): MetricProvider;
 }
 
 /** How an analysis ended. */

@@ -158,6 +158,15 @@ export type RouterDescriptor =
 /** Kinds of router descriptors. */
 export type RouterKind = RouterDescriptor["kind"];
 
+/** Router kinds of flag stores (a feature flag's release: variants, not processes). */
+export const FLAG_ROUTER_KINDS = [
+  "flag-file",
+  "kubernetes-flag-configmap",
+  "aws-appconfig",
+  "azure-app-configuration",
+  "gcs-flag-file",
+] as const satisfies readonly RouterKind[];
+
 /**
  * Where the platform's own request metrics are read: what `provider: "builtin"` in a check means
  * for this service.

@@ -3,21 +3,14 @@
 // in Cloud Storage), which the driver reads but does not write; the variants' request metrics in
 // Prometheus as `builtin` (metrics.ts).
 
-import type { RouterKind } from "../../../components/core/contract";
+import { FLAG_ROUTER_KINDS } from "../../../components/core/descriptors";
 import { cloudFlagControl } from "../../routers/flags/cloud";
 import { flagConfigMapControl } from "../../routers/flags/configmap";
 import { flagFileControl } from "../../routers/flags/flag-file";
 import type { PlatformModule } from "../types";
 import { prometheusFlagBuiltin } from "./metrics";
 
-/** Router kinds of flag stores. */
-export const FLAG_ROUTER_KINDS = [
-  "flag-file",
-  "kubernetes-flag-configmap",
-  "aws-appconfig",
-  "azure-app-configuration",
-  "gcs-flag-file",
-] as const satisfies readonly RouterKind[];
+export { FLAG_ROUTER_KINDS };
 
 export const flags: PlatformModule = {
   name: "flags",
