@@ -9,9 +9,9 @@ export const environmentName = z
   .string()
   .regex(/^[a-z][a-z0-9-]{0,30}$/, "must be a lower-case name such as dev, staging or prod");
 
-/** Platforms this program can deploy to. */
-export const PLATFORMS = ["local", "kubernetes"] as const;
-export type PlatformName = (typeof PLATFORMS)[number];
+/** Platforms this project's own stack program deploys to (the components run on more: core's PlatformName). */
+export const STACK_PLATFORMS = ["local", "kubernetes"] as const;
+export type StackPlatform = (typeof STACK_PLATFORMS)[number];
 
 // `pulumi config set` without `--type`, and a stack file the CLI rewrote (e.g. after `pulumi stack
 // init`), keep booleans and numbers as strings ("true", "3"); accept those as what they say.
@@ -78,7 +78,7 @@ export const secretRefSchema = z.union([
 export const stackConfigSchema = z
   .object({
     environment: environmentName,
-    platform: z.enum(PLATFORMS),
+    platform: z.enum(STACK_PLATFORMS),
     service: serviceSchema,
     /** The version of the first deploy; after a release, `progressive:traffic` holds the truth. */
     version: z.string().default("v1"),

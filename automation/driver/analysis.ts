@@ -22,8 +22,6 @@ import {
   isExpectedStatus,
   type MetricCheck,
   type Outcome,
-  type ReleaseOutputs,
-  type ReleaseSecrets,
 } from "../../components/core";
 import { type BuiltinSource, createBuiltinSource } from "../metrics/builtin";
 import { builtinMetric, providerProblem, queryObject } from "../metrics/check-providers";
@@ -31,54 +29,16 @@ import { healthAfter } from "../metrics/health-state";
 import { checkHttp } from "../metrics/http";
 import { createProvider, type ProviderSpec } from "../metrics/registry";
 import { MissingPackageError } from "../metrics/sdk-call";
-import { type MetricsSettings, type SettingsKind, settingsProviderSpec } from "../metrics/settings";
+import { type SettingsKind, settingsProviderSpec } from "../metrics/settings";
 import { type Measurement, MetricConfigError, type MetricProvider, noData, valuesOf } from "../metrics/types";
 import { joinUrl } from "../shared/http";
 import type { CheckMeasurement } from "./events";
+import type { AnalysisOptions, AnalysisResult, AnalysisTarget } from "./types";
 
 // Preflight's questions about a check's provider and query live beside the providers.
 export { knownProviders, metricQueryProblems, unknownProviderProblems } from "../metrics/check-providers";
 
-/** What the checks measure. */
-export interface AnalysisTarget {
-  /** Version being released. */
-  readonly candidate: string;
-  /** Version serving now: the baseline of relative conditions. */
-  readonly stable: string;
-  /** Candidate's weight in percent while measuring (builtin throughput is compared per unit of weight). */
-  readonly candidateWeight: number;
-  /** The service's release contract: endpoint and metrics descriptor. */
-  readonly release: ReleaseOutputs;
-  /** The service's release secrets (the local proxy's `adminToken`). */
-  readonly secrets: ReleaseSecrets;
-  /** The parsed `progressive:metrics` settings. */
-  readonly metrics: MetricsSettings;
-  /** Header that routes a request to the candidate, for HTTP checks. @default none */
-  readonly candidateHeader?: { readonly name: string; readonly value: string };
-  /** Base URL for HTTP checks. @default release.endpoint */
-  readonly httpBaseUrl?: string;
-}
-
-/** How an analysis runs. */
-export interface AnalysisOptions {
-  /** Stops the analysis (the pending measurement rejects). @default none */
-  readonly signal?: AbortSignal;
-  /** Called with every measurement as it is taken. @default none */
-  readonly onMeasurement?: (m: CheckMeasurement) => void;
-  /** Stop at the first measurement that is not Successful (dev's failFast). @default false */
-  readonly failFast?: boolean;
-  /** Builds a metric provider from its spec; tests wrap it to hand a provider a fake SDK client. @default the registry's createProvider */
-  readonly createProvider?: (spec: ProviderSpec) => MetricProvider;
-}
-
-/** How an analysis ended. */
-export interface AnalysisResult {
-  readonly outcome: Outcome;
-  readonly reason: string;
-  readonly measurements: readonly CheckMeasurement[];
-  /** When the first bad measurement was taken (start of time to revert). */
-  readonly firstFailureAt?: Date;
-}
+export type { AnalysisOptions, AnalysisResult, AnalysisRunner, AnalysisTarget } from "./types";
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 /** Configuration mistakes: retrying them only delays the verdict. */

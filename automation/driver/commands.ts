@@ -3,10 +3,10 @@
 // Each works on one service of one stack, found in the stack's state by the release contract, with
 // its release state (journal, leases, history, reports) in the stack's release store.
 import * as os from "node:os";
-import { reapOrphans } from "../../components/local/runtime/reap";
 import type { Release as HistoryRelease, HistorySummary } from "../history";
 import { summarize } from "../history";
-import type { RouterReading } from "../routers";
+import { beforeTakeOver } from "../platforms";
+import type { RouterReading } from "../routers/types";
 import { describeHolder, type HeldLease, hostName, type Lease } from "../store/leases";
 import { CONFLICT } from "../store/object-store";
 import { classifyError, ReleaseError } from "./errors";
@@ -356,22 +356,13 @@ async function takeOverLocked(
   }
   // The refresh may have changed the state: read the service again.
   const service = pending > 0 ? await stack.service(name) : t.service;
-  if (service.release.platform === "local") {
-    // An instance set whose create the crash cut short is gone from the state but may still run:
-    // stop what the state does not know, and remove config files that may hold secret env.
-    const { dir, known } = await stack.localDaemons(service);
-    if (dir) {
-      const reaped = await reapOrphans(dir, known);
-      if (reaped.stopped.length > 0 || reaped.removed.length > 0)
-        o.onEvent?.({
-          type: "log",
-          level: "warn",
-          message: `stopped ${reaped.stopped.length} process group(s) the state did not know (pids ${reaped.stopped.join(", ") || "none"}) and removed ${reaped.removed.length} config file(s) left by the interrupted run`,
-          at: new Date(),
-          releaseId: journal.releaseId,
-        });
-    }
-  }
+  // The platform's own work before a take-over (the local platform stops daemons a crash left).
+  const warnings = await beforeTakeOver(service.release.platform, {
+    service,
+    stateResources: () => stack.stateResources(),
+  });
+  for (const message of warnings)
+    o.onEvent?.({ type: "log", level: "warn", message, at: new Date(), releaseId: journal.releaseId });
   const plan = buildPlan(
     `${stack.name}/${name}`,
     service.release.strategy,

@@ -7,8 +7,10 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import type { RouterDescriptor, TrafficState } from "../../components/core";
+import { FLAG_ROUTER_KINDS } from "../../components/core/descriptors";
 import { HISTORY_FORMAT, newReleaseId } from "../history";
-import { type BrakeResult, type RouterReading, routerControl } from "../routers";
+import { brakesBeforeStackOpens, routerControl } from "../platforms";
+import type { BrakeResult, RouterReading } from "../routers/types";
 import { readDocument, writeDocument } from "../store/documents";
 import { flagIndexKey } from "../store/layout";
 import { describeHolder } from "../store/leases";
@@ -22,14 +24,7 @@ import { controlOf, currentTraffic, type ReleaseResult, ReleaseRun, type Release
 import { projectName, type StackService, type StackTarget, stackSettingsDocument } from "./stack";
 import { chooseStore, openStore } from "./state";
 
-/** Router kinds of flag stores. */
-export const FLAG_ROUTER_KINDS = [
-  "flag-file",
-  "kubernetes-flag-configmap",
-  "aws-appconfig",
-  "azure-app-configuration",
-  "gcs-flag-file",
-] as const;
+export { FLAG_ROUTER_KINDS };
 
 /**
  * What the kill switch needs to act before the stack is opened (opening it runs pulumi, which takes
@@ -201,8 +196,8 @@ export async function flagOffCommand(
   let brake: BrakeResult | undefined;
   let brakeMs = 0;
   const fromIndex = index && safeKillTarget(flag, index.traffic, index.offVariant);
-  if (index?.router.kind === "flag-file" && fromIndex) {
-    // The fast path: the file is rewritten before pulumi is even started.
+  if (index && brakesBeforeStackOpens(index.router.kind) && fromIndex) {
+    // The fast path (a flag file): rewritten before pulumi is even started.
     brake = await routerControl(index.router, {}).sendAllToStable(
       fromIndex.traffic,
       fromIndex.killed,

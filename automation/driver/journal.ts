@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { StrategyKind, TrafficState } from "../../components/core";
-import { isAlive, isRunning, refOf, SELF } from "../../components/local/runtime/identity";
+import { isAlive, isRunning, refOf, SELF } from "../../components/process/identity";
 import { ciRunUrl, hostName, RUN_ID } from "../store/leases";
 
 /** Where a release stands. */
@@ -78,7 +78,7 @@ export interface Journal {
 
 /**
  * What an ECS-managed release knows of its deployment, so a resumed driver watches the same one
- * (automation/driver/ecs-native.ts).
+ * (automation/platforms/aws/ecs-release.ts).
  */
 export interface EcsDeploymentRecord {
   /** When the `up` that starts the deployment began: the deployment is the newest created after. */

@@ -1,12 +1,12 @@
 // The seed's pre-deployment checklist, automated. Each item reports ok or why not; the first
 // failure stops the release before anything changes. Hooks (commands with deadlines) live here too.
-import { spawn } from "node:child_process";
 import { type CheckInput, type Problem, resolveChecks } from "../../components/core";
 import { runAnalysis } from "./analysis";
+import { runCommand } from "./command";
 import { ReleaseError } from "./errors";
 import { strategyDifference } from "./plan";
-import type { ReleaseTarget } from "./release";
 import type { ReleaseSettings } from "./settings";
+import type { ReleaseTarget } from "./types";
 
 /** A preflight check of your own, for library users: it passes unless it throws. */
 export interface PreflightCheck {
@@ -54,43 +54,6 @@ export function insideWindow(
     minutes >= toMin(window.start) &&
     minutes < toMin(window.end)
   );
-}
-
-/** Runs a command with a deadline; resolves with its exit and the tail of its output. */
-export function runCommand(
-  command: readonly string[],
-  opts: { cwd: string; timeoutSeconds: number; signal?: AbortSignal; env?: NodeJS.ProcessEnv },
-): Promise<{ ok: boolean; detail: string }> {
-  return new Promise((resolve) => {
-    const [file, ...args] = command as [string, ...string[]];
-    const child = spawn(file, args, {
-      cwd: opts.cwd,
-      env: opts.env ?? process.env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let tail = "";
-    const keep = (b: Buffer) => {
-      tail = (tail + b.toString()).slice(-2000);
-    };
-    child.stdout.on("data", keep);
-    child.stderr.on("data", keep);
-    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutSeconds * 1000);
-    const onAbort = () => child.kill("SIGTERM");
-    opts.signal?.addEventListener("abort", onAbort, { once: true });
-    const last = () => tail.trim().split("\n").slice(-3).join(" | ");
-    child.on("error", (err) => {
-      clearTimeout(timer);
-      resolve({ ok: false, detail: `could not run ${command.join(" ")}: ${err.message}` });
-    });
-    child.on("close", (code, sig) => {
-      clearTimeout(timer);
-      opts.signal?.removeEventListener("abort", onAbort);
-      if (code === 0) resolve({ ok: true, detail: `${command.join(" ")} succeeded` });
-      else if (sig === "SIGKILL")
-        resolve({ ok: false, detail: `${command.join(" ")} did not finish within ${opts.timeoutSeconds}s` });
-      else resolve({ ok: false, detail: `${command.join(" ")} exited with ${code ?? sig}: ${last()}` });
-    });
-  });
 }
 
 /** Runs the checklist; throws ReleaseError("preflight") at the first failed item. */

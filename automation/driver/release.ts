@@ -13,11 +13,13 @@ import {
   type TrafficState,
 } from "../../components/core";
 import { newReleaseId } from "../history";
-import { type RouterControl, routerControl } from "../routers";
+import { managedBy, releaseModeOf, routerControl } from "../platforms";
+import type { RouterControl } from "../routers/types";
 import { describeHolder, type Lease, RUN_ID } from "../store/leases";
 import { CONFLICT } from "../store/object-store";
 import { type AnalysisTarget, metricQueryProblems, runAnalysis, unknownProviderProblems } from "./analysis";
-import { EcsNativeRelease, isEcsManaged } from "./ecs-native";
+import { runCommand } from "./command";
+import { STEP_LOCK_TIMEOUT_MS, trafficNotTaken } from "./contract-check";
 import { classifyError, ReleaseError } from "./errors";
 import type { DriverEvent, DriverEventInput } from "./events";
 import { currentOwner, type Journal, type ReleasePhase } from "./journal";
@@ -30,7 +32,6 @@ import {
   type ReleasePlan,
   strategyDifference,
 } from "./plan";
-import { runCommand } from "./preflight";
 import { notifiersFrom, Recorder, stepOutcome, toCheckRecord } from "./recorder";
 import { retireTakenOut } from "./retire";
 import type { ReleaseSettings } from "./settings";
@@ -41,28 +42,10 @@ import {
   type StepOutputs,
   type TrafficEntry,
 } from "./stack";
-import { type StackState, type StoreOptions, storeError } from "./state";
+import { type StackState, storeError } from "./state";
+import type { DriverOptions, ReleaseMode, ReleaseResult, ReleaseTarget, StoredJournal } from "./types";
 
-export interface DriverOptions extends StoreOptions {
-  /** Who runs it, for history and notifications. @default $USER */
-  readonly actor?: string;
-  /** Aborts the release: it reverts (like Ctrl-C in the CLI). @default none */
-  readonly signal?: AbortSignal;
-  /** Receives every typed progress event. @default none */
-  readonly onEvent?: (e: DriverEvent) => void;
-  /** The engine's own output of each `up`. @default dropped */
-  readonly onOutput?: (s: string) => void;
-}
-
-/** How a release call ended. */
-export interface ReleaseResult {
-  readonly releaseId: string;
-  readonly outcome: "promoted" | "reverted" | "paused" | "failed";
-  readonly reason?: string;
-  readonly timeToRevertMs?: number;
-  readonly traffic: TrafficState;
-  readonly reports?: { markdown?: string; json?: string };
-}
+export type { DriverOptions, ReleaseResult, ReleaseTarget, StoredJournal } from "./types";
 
 /** Checks that every metric check of the plan names a provider this service and stack have. */
 export function checkProviders(plan: ReleasePlan, service: StackService, settings: ReleaseSettings): void {
@@ -76,21 +59,6 @@ export function checkProviders(plan: ReleasePlan, service: StackService, setting
   if (problems.length > 0) throw new ReleaseError("config", problems.join("; "));
 }
 
-/** One service of one stack, with its settings and its release state: what a release runs on. */
-export interface ReleaseTarget {
-  readonly stack: StackHandle;
-  readonly service: StackService;
-  readonly settings: ReleaseSettings;
-  /** The stack's journals and leases in the release store. */
-  readonly state: StackState;
-}
-
-/** A journal as read from the store, with the version its next write names. */
-export interface StoredJournal {
-  readonly journal: Journal;
-  readonly version: string;
-}
-
 /** Why a run stopped without touching traffic: its lease or journal was taken, or the store failed. */
 class Stopped extends Error {}
 
@@ -101,9 +69,6 @@ export function controlOf(t: ReleaseTarget): RouterControl {
     ...(t.settings.kubernetes.context ? { context: t.settings.kubernetes.context } : {}),
   });
 }
-
-/** How long a step waits for another driver's step on the same stack. */
-const STEP_LOCK_TIMEOUT_MS = 30 * 60_000;
 
 /** Drives one release of one service. Create it with the target, a plan and the options. */
 export class ReleaseRun {
@@ -136,8 +101,8 @@ export class ReleaseRun {
   private reverting = false;
   /** Whether the release said that an `up` deployed another strategy than its plan's. */
   private strategyChangeSaid = false;
-  /** Set for ECS-managed services (controller "ecs"): ECS moves the traffic, ecs-native.ts watches it. */
-  private readonly ecs: EcsNativeRelease | undefined;
+  /** Set for services whose platform moves the traffic itself (the platform module's release mode). */
+  private readonly mode: ReleaseMode | undefined;
 
   /**
    * `from.resumed`: the journal of a release cut short, when this run continues it; `from.replaces`:
@@ -204,16 +169,15 @@ export class ReleaseRun {
       ),
       log: (level, message) => this.emit({ type: "log", level, message }),
     });
-    this.ecs = isEcsManaged(target.service)
-      ? new EcsNativeRelease(target, plan, o, {
-          journal: () => this.journal,
-          save: (patch) => this.save(patch),
-          emit: (e) => this.emit(e),
-          recorder: this.recorder,
-          withStepLease: (what, fn) => this.withStepLease(what, fn),
-          signal: this.signal,
-        })
-      : undefined;
+    this.mode = releaseModeOf(target, plan, o, {
+      journal: () => this.journal,
+      save: (patch) => this.save(patch),
+      emit: (e) => this.emit(e),
+      recorder: this.recorder,
+      withStepLease: (what, fn) => this.withStepLease(what, fn),
+      signal: this.signal,
+      runAnalysis,
+    });
   }
 
   get releaseId(): string {
@@ -415,15 +379,7 @@ export class ReleaseRun {
       wrong.push(`candidateWeight is ${asked.candidateWeight}`);
     if (traffic.activeColor && asked.activeColor !== undefined && asked.activeColor !== traffic.activeColor)
       wrong.push(`activeColor is ${asked.activeColor}`);
-    if (wrong.length > 0) {
-      throw new ReleaseError(
-        "verification",
-        `after up, service ${name} reports ${wrong.join(", ")}; expected ${JSON.stringify(traffic)}` +
-          (this.service.release.trafficSource === "arg"
-            ? "; the program passes an explicit traffic arg, so the driver cannot move it: drop the arg and let the component read progressive:traffic"
-            : ""),
-      );
-    }
+    if (wrong.length > 0) throw trafficNotTaken(this.service, wrong.join(", "), traffic);
     const reading = await this.router.read(traffic, this.reverting ? undefined : this.signal);
     if (reading.verified) {
       const kind = this.plan.strategy.kind;
@@ -564,7 +520,7 @@ export class ReleaseRun {
           }
         }
       }
-      if (this.ecs) return await this.ecs.run();
+      if (this.mode) return await this.mode.run();
       const actions = this.plan.actions;
       for (let i = this.journal.stepIndex; i < actions.length; i++) {
         const action = actions[i] as PlanAction;
@@ -678,7 +634,7 @@ export class ReleaseRun {
    * driver), gets the last verified state again through `up`.
    */
   async restoreApplied(): Promise<void> {
-    if (this.ecs) return; // an ECS-managed release reads its deployment again itself
+    if (this.mode) return; // a platform's release mode reads its deployment again itself
     const applied = this.journal.applied;
     if (!applied) return;
     const reading = await this.router.read(applied, this.signal);
@@ -700,7 +656,7 @@ export class ReleaseRun {
 
   /** All traffic back to the last good state first (verified), then the candidate removed. */
   async revert(reason: string, failureAt: Date): Promise<ReleaseResult> {
-    if (this.ecs) return this.ecs.revert(reason, failureAt);
+    if (this.mode) return this.mode.revert(reason, failureAt);
     this.reverting = true;
     try {
       await this.save({
@@ -863,5 +819,6 @@ export async function planRelease(t: ReleaseTarget, version: string): Promise<Re
   checkProviders(plan, t.service, t.settings);
   const router = t.service.release.router;
   if (t.service.release.flag) return asFlagPlan(plan, t.service.release.name);
-  return router.kind === "aws-ecs-deployment" ? { ...plan, managedBy: `ECS (${router.strategy})` } : plan;
+  const by = managedBy(router);
+  return by ? { ...plan, managedBy: by } : plan;
 }

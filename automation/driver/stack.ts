@@ -20,9 +20,8 @@ import {
   type ReleaseOutputs,
   type ReleaseSecrets,
   TRAFFIC_KEY,
-  type TrafficState,
+  type TrafficEntry,
 } from "../../components/core";
-import { type ProcessRef, refOf } from "../../components/local/runtime/identity";
 import { classifyError, ReleaseError } from "./errors";
 import { pidAlive } from "./journal";
 import { parseSettings, type RawConfigValue, type ReleaseSettings } from "./settings";
@@ -44,8 +43,7 @@ export interface StackTarget {
   readonly pulumiPath?: string;
 }
 
-/** A traffic state plus the blue-green scale-down the driver writes beside it. */
-export type TrafficEntry = TrafficState & { readonly idleReplicas?: number };
+export type { TrafficEntry };
 
 /** A service of the stack: a progressive component's contract outputs, read from the state. */
 export interface StackService {
@@ -54,6 +52,13 @@ export interface StackService {
   readonly release: ReleaseOutputs;
   /** Decrypted in memory only; never printed or written. */
   readonly secrets: ReleaseSecrets;
+}
+
+/** One resource of an exported stack deployment, as far as a platform's take-over work reads it. */
+export interface StateResource {
+  readonly urn?: string;
+  readonly type?: string;
+  readonly outputs?: Record<string, unknown>;
 }
 
 /** Pulumi's marker of a secret value in an exported deployment. */
@@ -446,35 +451,10 @@ export class StackHandle {
     }
   }
 
-  /**
-   * What the state knows of a local service's daemons, from one export: its folder (the
-   * component's `processes` output) and every supervisor pid (each instance set's, each unit's of
-   * a rolling set). What runs beyond these under that folder was left by a crash.
-   */
-  async localDaemons(service: StackService): Promise<{ dir?: string; known: ProcessRef[] }> {
-    type Supervised = { supervisorPid?: unknown; supervisorStartTime?: unknown };
-    const deployment = (await this.stack.exportStack()).deployment as {
-      resources?: {
-        urn?: string;
-        type?: string;
-        outputs?: Supervised & { units?: unknown; processes?: { stateDir?: unknown } };
-      }[];
-    };
-    // Each supervisor with its start time when recorded, so that a reused pid is not taken for it.
-    const known: ProcessRef[] = [];
-    const add = (s: Supervised | undefined) => {
-      const ref = refOf(s?.supervisorPid, s?.supervisorStartTime);
-      if (ref) known.push(ref);
-    };
-    let dir: string | undefined;
-    for (const r of deployment.resources ?? []) {
-      const stateDir = r.urn === service.urn ? r.outputs?.processes?.stateDir : undefined;
-      if (typeof stateDir === "string") dir = path.join(stateDir, service.release.service);
-      if (!r.type?.startsWith("pulumi-nodejs:dynamic/local:")) continue;
-      add(r.outputs);
-      if (Array.isArray(r.outputs?.units)) for (const u of r.outputs.units as Supervised[]) add(u);
-    }
-    return { ...(dir ? { dir } : {}), known };
+  /** Every resource of the stack's state (secrets stay encrypted), for a platform's take-over work. */
+  async stateResources(): Promise<StateResource[]> {
+    const deployment = (await this.stack.exportStack()).deployment as { resources?: StateResource[] };
+    return deployment.resources ?? [];
   }
 
   /** The service `name` (or the only one). */

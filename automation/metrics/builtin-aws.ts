@@ -10,7 +10,7 @@
 // interval as the other builtin sources do.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { MetricsDescriptor } from "../../components/core/contract";
-import type { BuiltinMetricName, VersionPair } from "./builtin";
+import type { BuiltinMetricName, BuiltinSource, VersionPair } from "./builtin-types";
 import { callSdk, loadSdk, type PackageImporter } from "./sdk-call";
 import {
   type Measurement,
@@ -168,19 +168,8 @@ export function seriesSums(results: readonly MetricDataResultLike[], prefix: str
   return out;
 }
 
-/** The `builtin` source of a service behind an ALB. */
-export interface CloudWatchAlbSource {
-  readonly kind: "cloudwatch-alb";
-  /** Runs a raw `{ metric, slot, windowSeconds }` measurement; what `measure` uses for each version. */
-  readonly provider: MetricProvider;
-  /** Measures `metric` for both versions over the next `windowSeconds` (at least the minimum window). */
-  measure(
-    metric: BuiltinMetricName,
-    versions: VersionPair<string>,
-    windowSeconds: number,
-    signal?: AbortSignal,
-  ): Promise<VersionPair<Measurement>>;
-}
+/** The `builtin` source of a service behind an ALB; its provider runs raw `{ metric, slot, windowSeconds }` measurements. */
+export type CloudWatchAlbSource = BuiltinSource<"cloudwatch-alb">;
 
 interface CloudWatchSdk {
   CloudWatchClient: new (config: { region?: string; endpoint?: string }) => CloudWatchSendLike;

@@ -13,7 +13,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { MetricsDescriptor } from "../../components/core/contract";
 import type { AzureMonitorQuery } from "./azure-monitor";
-import type { BuiltinMetricName, BuiltinUnavailable, VersionPair } from "./builtin";
+import type { BuiltinMetricName, BuiltinSource, BuiltinUnavailable } from "./builtin-types";
 import type { ProviderSpec } from "./registry";
 import { createProvider } from "./registry";
 import type { MetricsSettings } from "./settings";
@@ -130,17 +130,8 @@ export function azureBuiltinUnavailable(d: AzureMetricsDescriptor): BuiltinUnava
   };
 }
 
-/** The Azure builtin source (the shape of builtin.ts's BuiltinSource, with the Azure kinds). */
-export interface AzureBuiltinSource {
-  readonly kind: AzureMetricsDescriptor["kind"];
-  readonly provider: MetricProvider;
-  measure(
-    metric: BuiltinMetricName,
-    versions: VersionPair<string>,
-    windowSeconds: number,
-    signal?: AbortSignal,
-  ): Promise<VersionPair<Measurement>>;
-}
+/** The Azure builtin source: a BuiltinSource of the Azure kinds. */
+export type AzureBuiltinSource = BuiltinSource<AzureMetricsDescriptor["kind"]>;
 
 /** The revision (Container Apps) or origin host (Front Door) a version runs on; both maps are keyed by version. */
 function targetOf(d: AzureMetricsDescriptor, version: string): string | undefined {

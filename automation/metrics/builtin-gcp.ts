@@ -16,7 +16,7 @@
 // Both versions are measured over the same window, so relative conditions compare like with like.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { MetricsDescriptor } from "../../components/core/contract";
-import type { BuiltinMetricName, VersionPair } from "./builtin";
+import type { BuiltinMetricName, BuiltinSource } from "./builtin-types";
 import type { MetricsSettings } from "./settings";
 import { type Measurement, type MetricProvider, type MetricQuery, measured, noData } from "./types";
 
@@ -124,17 +124,8 @@ export function cloudRunValue(metric: CloudRunMetric, m: Measurement): Measureme
   }
 }
 
-/** The builtin source of a Cloud Run service (the same shape as builtin.ts's BuiltinSource). */
-export interface CloudRunBuiltinSource {
-  readonly kind: "cloud-monitoring-run";
-  readonly provider: MetricProvider;
-  measure(
-    metric: BuiltinMetricName,
-    versions: VersionPair<string>,
-    windowSeconds: number,
-    signal?: AbortSignal,
-  ): Promise<VersionPair<Measurement>>;
-}
+/** The builtin source of a Cloud Run service: a BuiltinSource of its one kind. */
+export type CloudRunBuiltinSource = BuiltinSource<"cloud-monitoring-run">;
 
 /** A provider spec as the registry takes it (`cloud-monitoring`), named without the registry's types. */
 export interface CloudMonitoringSpec {

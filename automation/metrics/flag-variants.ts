@@ -2,7 +2,7 @@
 // (metrics descriptor `prometheus-flag`): a counter `<requests>{flag, variant, status}` and,
 // optionally, a duration summary or histogram `<duration>_sum` / `_count` by flag and variant. The
 // candidate is the rolled-out variant and the baseline the default one, measured over one window.
-import type { BuiltinMetricName } from "./builtin";
+import type { BuiltinMetricName } from "./builtin-types";
 
 /** The metric names and the flag a query covers. */
 export interface FlagVariantSelector {

@@ -8,7 +8,7 @@
 // The canary Ingress' own name never appears (kubernetes/ingress-nginx#4026). So the candidate is
 // `ingress="<main>",canary!=""` and the stable version `ingress="<main>",canary=""`. On older
 // controllers the candidate selector matches nothing: no data, Inconclusive, never a pass.
-import type { BuiltinMetricName } from "./builtin";
+import type { BuiltinMetricName } from "./builtin-types";
 
 /** Which requests of the Ingress: those sent to the canary backend, or the rest. */
 export type IngressNginxSide = "canary" | "stable";

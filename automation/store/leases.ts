@@ -6,7 +6,7 @@
 // at once; elsewhere only the expiry can tell.
 import { randomBytes } from "node:crypto";
 import * as os from "node:os";
-import { isRunning, SELF } from "../../components/local/runtime/identity";
+import { isRunning, SELF } from "../../components/process/identity";
 import { CONFLICT, type LeaseBackend, type LeaseRecord, type ObjectStore, StoreError } from "./object-store";
 
 /** Who holds a lease: enough to find the driver and the job it runs in. */

@@ -4,7 +4,7 @@
 
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import type { HealthInput } from "../core";
+import type { ArgNames, HealthInput } from "../core";
 
 /**
  * How a version label becomes an image: a repository (`"123456789012.dkr.ecr.eu-west-1.amazonaws.com/web"`,
@@ -182,3 +182,34 @@ export const ECS_DEFAULTS = {
   targetCpuPercent: 60,
   ingressCidrs: ["0.0.0.0/0"],
 } as const;
+
+/** Every argument name of {@link EcsServiceArgs}, for the components' `ArgNames`. */
+export const ECS_SERVICE_ARG_NAMES = {
+  image: true,
+  vpcId: true,
+  subnets: true,
+  securityGroups: true,
+  assignPublicIp: true,
+  cluster: true,
+  region: true,
+  listener: true,
+  loadBalancer: true,
+  serviceName: true,
+  replicas: true,
+  cpu: true,
+  memory: true,
+  port: true,
+  health: true,
+  env: true,
+  secretEnv: true,
+  secretKmsKeyArns: true,
+  executionRoleArn: true,
+  logRetentionDays: true,
+  deregistrationDelay: true,
+  stickiness: true,
+  container: true,
+  taskDefinition: true,
+  ecsService: true,
+  autoscaling: true,
+  tags: true,
+} as const satisfies ArgNames<EcsServiceArgs>;

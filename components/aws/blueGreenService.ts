@@ -13,16 +13,17 @@ import {
   blueGreenReplicaCounts,
   type Color,
   colorVersions,
+  ProgressiveComponent,
   problem,
-  type ReleaseOutputs,
-  registerRelease,
   Strategy,
+  serviceReleaseInput,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
 } from "../core";
-import type { EcsServiceArgs } from "./args";
+import { ECS_SERVICE_ARG_NAMES, type EcsServiceArgs } from "./args";
 import { ecsNativeBlueGreen } from "./ecsNative";
-import { checkController, type EcsController, type EcsNativeArgs } from "./ecsStrategy";
+import { checkController, ECS_NATIVE_ARG_NAMES, type EcsController, type EcsNativeArgs } from "./ecsStrategy";
 import { createAutoscaler, createEcsService, createTargetGroup, ecsContext } from "./resources";
 import { createRouting } from "./routing";
 import { checkEcsService, resolveDurations } from "./validate";
@@ -46,62 +47,24 @@ export interface BlueGreenServiceArgs extends EcsServiceArgs, EcsNativeArgs, Tra
 
 /** Every argument name of {@link BlueGreenServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
+  ...ECS_SERVICE_ARG_NAMES,
+  ...ECS_NATIVE_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
   strategy: true,
   idleReplicas: true,
   controller: true,
-  image: true,
-  vpcId: true,
-  subnets: true,
-  securityGroups: true,
-  assignPublicIp: true,
-  cluster: true,
-  region: true,
-  listener: true,
-  loadBalancer: true,
-  serviceName: true,
-  replicas: true,
-  cpu: true,
-  memory: true,
-  port: true,
-  health: true,
-  env: true,
-  secretEnv: true,
-  secretKmsKeyArns: true,
-  executionRoleArn: true,
-  logRetentionDays: true,
-  deregistrationDelay: true,
-  stickiness: true,
-  container: true,
-  taskDefinition: true,
-  ecsService: true,
-  autoscaling: true,
-  tags: true,
-  ecsAlarms: true,
-  ecsInfrastructureRoleArn: true,
-  traffic: true,
-  version: true,
 } as const satisfies ArgNames<BlueGreenServiceArgs>;
 
 /** A blue-green release of one service on ECS Fargate behind an ALB. */
-export class BlueGreenService extends pulumi.ComponentResource {
-  /** Where clients reach the active colour. */
-  readonly endpoint: pulumi.Output<string>;
-  /** Where testers reach the idle colour (the test listener); undefined on a shared listener (send `X-Preview: true`). */
-  readonly previewEndpoint: pulumi.Output<string | undefined>;
+export class BlueGreenService extends ProgressiveComponent {
   readonly activeColor: pulumi.Output<Color>;
   readonly idleColor: pulumi.Output<Color>;
-  readonly stableVersion: pulumi.Output<string>;
-  readonly candidateVersion: pulumi.Output<string | undefined>;
   /** ECS service name of each colour. */
   readonly serviceNames: pulumi.Output<Record<Color, string>>;
   /** Tasks of each colour. */
   readonly replicas: pulumi.Output<Record<Color, number>>;
   /** The resolved strategy (checks, delays) for the release driver. */
   readonly strategy: pulumi.Output<BlueGreenStrategy>;
-  /** URNs of the resources that hold the switch; the driver targets them first when it reverts. */
-  readonly trafficUrns: pulumi.Output<string[]>;
-  /** The release contract's outputs, as registered. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     let idleReplicas: number | undefined;
@@ -109,14 +72,9 @@ export class BlueGreenService extends pulumi.ComponentResource {
     const release = validateRelease(
       `BlueGreenService "${name}"`,
       {
-        args: { value: args, names: ARG_NAMES },
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: args.strategy ?? Strategy.blueGreen(),
         kinds: ["blueGreen"],
-        name,
-        traffic: args.traffic,
-        version: args.version,
-        health: args.health,
-        replicas: args.replicas,
       },
       { platform: "aws", scope: args.cluster, name: args.serviceName ?? name },
       (r, problems) => {
@@ -139,7 +97,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
         }
       },
     );
-    super(TYPE, name, {}, opts);
+    super(TYPE, name, release, opts);
 
     const strategy = release.strategy as BlueGreenStrategy;
     const versions = colorVersions(release.traffic);
@@ -148,17 +106,12 @@ export class BlueGreenService extends pulumi.ComponentResource {
     const ctx = ecsContext(this, name, args, release, "blueGreen", ports);
     this.activeColor = pulumi.output(versions.active);
     this.idleColor = pulumi.output(versions.idle);
-    this.stableVersion = pulumi.output(release.traffic.stableVersion);
-    this.candidateVersion = pulumi.output(release.traffic.candidateVersion);
     this.strategy = pulumi.output(strategy);
     if (args.controller === "ecs") {
       const native = ecsNativeBlueGreen(ctx, strategy, durations);
-      this.endpoint = native.endpoint;
-      this.previewEndpoint = pulumi.output(undefined);
       this.serviceNames = native.service.name.apply((n) => ({ blue: n, green: n }));
       this.replicas = pulumi.output({ blue: release.replicas, green: 0 });
-      this.trafficUrns = pulumi.all([native.service.urn]);
-      this.release = native.register(this, TYPE, "blueGreen");
+      this.registerRelease(native.release);
       return;
     }
 
@@ -199,37 +152,25 @@ export class BlueGreenService extends pulumi.ComponentResource {
     ) as Record<Color, ReturnType<typeof createEcsService>>;
     createAutoscaler(ctx, services[versions.active]);
 
-    this.endpoint = routing.endpoint;
-    this.previewEndpoint = routing.previewEndpoint ?? pulumi.output(undefined);
     this.serviceNames = pulumi
       .all([services.blue.name, services.green.name])
       .apply(([blue, green]) => ({ blue, green }));
     this.replicas = pulumi.output(replicas);
-    this.trafficUrns = pulumi.all([routing.weights.urn]);
-    this.release = registerRelease(
-      this,
-      {
-        platform: "aws",
-        type: TYPE,
-        name,
-        service: ctx.baseName,
-        kind: "blueGreen",
-        strategy,
+    this.registerRelease({
+      service: ctx.baseName,
+      endpoint: routing.endpoint,
+      previewEndpoint: routing.previewEndpoint ?? pulumi.output(undefined),
+      router: routing.router,
+      metrics: routing.metrics,
+      trafficResources: [routing.weights],
+      overrides: {
         traffic: {
           ...release.traffic,
           activeColor: versions.active,
           ...(idleReplicas !== undefined ? { idleReplicas } : {}),
         },
-        trafficSource: release.trafficSource,
-        declaredVersion: release.declaredVersion,
-        endpoint: this.endpoint,
-        previewEndpoint: this.previewEndpoint,
-        router: routing.router,
-        metrics: routing.metrics,
-        trafficUrns: this.trafficUrns,
       },
-      {},
-      { serviceNames: this.serviceNames, idleColor: this.idleColor, replicas: this.replicas },
-    );
+      outputs: { serviceNames: this.serviceNames, idleColor: this.idleColor, replicas: this.replicas },
+    });
   }
 }

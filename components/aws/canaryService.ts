@@ -12,17 +12,18 @@ import {
   type ArgNames,
   type CanaryStrategy,
   type CanaryStrategyInput,
-  type ReleaseOutputs,
+  ProgressiveComponent,
   type ReplicaCounts,
-  registerRelease,
   Strategy,
+  serviceReleaseInput,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
   weightedReplicaCounts,
 } from "../core";
-import type { EcsServiceArgs } from "./args";
+import { ECS_SERVICE_ARG_NAMES, type EcsServiceArgs } from "./args";
 import { ecsNativeCanary } from "./ecsNative";
-import { checkController, type EcsController, type EcsNativeArgs } from "./ecsStrategy";
+import { checkController, ECS_NATIVE_ARG_NAMES, type EcsController, type EcsNativeArgs } from "./ecsStrategy";
 import { createAutoscaler, createEcsService, createTargetGroup, ecsContext } from "./resources";
 import { createRouting } from "./routing";
 import { checkEcsService, resolveDurations } from "./validate";
@@ -50,45 +51,15 @@ export interface CanaryServiceArgs extends EcsServiceArgs, EcsNativeArgs, Traffi
 
 /** Every argument name of {@link CanaryServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
+  ...ECS_SERVICE_ARG_NAMES,
+  ...ECS_NATIVE_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
   strategy: true,
   controller: true,
-  image: true,
-  vpcId: true,
-  subnets: true,
-  securityGroups: true,
-  assignPublicIp: true,
-  cluster: true,
-  region: true,
-  listener: true,
-  loadBalancer: true,
-  serviceName: true,
-  replicas: true,
-  cpu: true,
-  memory: true,
-  port: true,
-  health: true,
-  env: true,
-  secretEnv: true,
-  secretKmsKeyArns: true,
-  executionRoleArn: true,
-  logRetentionDays: true,
-  deregistrationDelay: true,
-  stickiness: true,
-  container: true,
-  taskDefinition: true,
-  ecsService: true,
-  autoscaling: true,
-  tags: true,
-  ecsAlarms: true,
-  ecsInfrastructureRoleArn: true,
-  traffic: true,
-  version: true,
 } as const satisfies ArgNames<CanaryServiceArgs>;
 
 /** A canary release of one service on ECS Fargate behind an ALB. */
-export class CanaryService extends pulumi.ComponentResource {
-  /** Where clients reach the service. */
-  readonly endpoint: pulumi.Output<string>;
+export class CanaryService extends ProgressiveComponent {
   /** ECS service of the stable slot (the only one with `controller: "ecs"`). */
   readonly stableServiceName: pulumi.Output<string>;
   /** ECS service of the canary slot; undefined with `controller: "ecs"`. */
@@ -96,18 +67,12 @@ export class CanaryService extends pulumi.ComponentResource {
   /** The listener whose default action, or the rule whose action, holds the weights. */
   readonly listenerArn: pulumi.Output<string>;
   readonly ruleArn: pulumi.Output<string | undefined>;
-  readonly stableVersion: pulumi.Output<string>;
-  readonly candidateVersion: pulumi.Output<string | undefined>;
   /** Weight asked for in the traffic state (also the weight written to the ALB). */
   readonly candidateWeight: pulumi.Output<number>;
   /** Tasks of each slot. */
   readonly replicas: pulumi.Output<ReplicaCounts>;
   /** The resolved strategy (steps, checks) for the release driver. */
   readonly strategy: pulumi.Output<CanaryStrategy>;
-  /** URNs of the resources holding the weight; the driver targets them first when it reverts. */
-  readonly trafficUrns: pulumi.Output<string[]>;
-  /** The release contract's outputs, as registered. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: CanaryServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     // ECS's own canary default (5 % for 10 minutes) when ECS shifts the traffic.
@@ -117,14 +82,9 @@ export class CanaryService extends pulumi.ComponentResource {
     const release = validateRelease(
       `CanaryService "${name}"`,
       {
-        args: { value: args, names: ARG_NAMES },
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: strategyInput,
         kinds: ["canary"],
-        name,
-        traffic: args.traffic,
-        version: args.version,
-        health: args.health,
-        replicas: args.replicas,
       },
       { platform: "aws", scope: args.cluster, name: args.serviceName ?? name },
       (r, problems) => {
@@ -134,25 +94,21 @@ export class CanaryService extends pulumi.ComponentResource {
         durations = resolveDurations(args, problems);
       },
     );
-    super(TYPE, name, {}, opts);
+    super(TYPE, name, release, opts);
 
     const strategy = release.strategy as CanaryStrategy;
     const { stableVersion, candidateVersion, candidateWeight } = release.traffic;
     const ctx = ecsContext(this, name, args, release, "canary", [args.loadBalancer?.port ?? 80]);
     if (args.controller === "ecs") {
       const native = ecsNativeCanary(ctx, strategy, durations);
-      this.endpoint = native.endpoint;
       this.stableServiceName = native.service.name;
       this.canaryServiceName = pulumi.output(undefined);
       this.listenerArn = native.listenerArn;
       this.ruleArn = native.ruleArn;
-      this.stableVersion = pulumi.output(stableVersion);
-      this.candidateVersion = pulumi.output(candidateVersion);
       this.candidateWeight = pulumi.output(candidateWeight);
       this.replicas = pulumi.output({ stable: release.replicas, canary: 0 });
       this.strategy = pulumi.output(strategy);
-      this.trafficUrns = pulumi.all([native.service.urn]);
-      this.release = native.register(this, TYPE, "canary");
+      this.registerRelease(native.release);
       return;
     }
 
@@ -190,42 +146,26 @@ export class CanaryService extends pulumi.ComponentResource {
     });
     createAutoscaler(ctx, stable);
 
-    this.endpoint = routing.endpoint;
     this.stableServiceName = stable.name;
     this.canaryServiceName = canary.name;
     this.listenerArn = routing.listenerArn;
     this.ruleArn = routing.ruleArn ?? pulumi.output(undefined);
-    this.stableVersion = pulumi.output(stableVersion);
-    this.candidateVersion = pulumi.output(candidateVersion);
     this.candidateWeight = pulumi.output(candidateWeight);
     this.replicas = pulumi.output(counts);
     this.strategy = pulumi.output(strategy);
-    this.trafficUrns = pulumi.all([routing.weights.urn]);
-    this.release = registerRelease(
-      this,
-      {
-        platform: "aws",
-        type: TYPE,
-        name,
-        service: ctx.baseName,
-        kind: "canary",
-        strategy,
-        traffic: release.traffic,
-        trafficSource: release.trafficSource,
-        declaredVersion: release.declaredVersion,
-        endpoint: this.endpoint,
-        router: routing.router,
-        metrics: routing.metrics,
-        trafficUrns: this.trafficUrns,
-      },
-      {},
-      {
+    this.registerRelease({
+      service: ctx.baseName,
+      endpoint: routing.endpoint,
+      router: routing.router,
+      metrics: routing.metrics,
+      trafficResources: [routing.weights],
+      outputs: {
         stableServiceName: this.stableServiceName,
         canaryServiceName: this.canaryServiceName,
         listenerArn: this.listenerArn,
         ruleArn: this.ruleArn,
         replicas: this.replicas,
       },
-    );
+    });
   }
 }

@@ -16,10 +16,8 @@ import {
   type BlueGreenStrategy,
   type CanaryStrategy,
   type MetricsDescriptor,
-  type ReleaseOutputs,
+  type PlatformRelease,
   type RouterDescriptor,
-  registerRelease,
-  type StrategyKind,
 } from "../core";
 import { ECS_DEFAULTS, type EcsServiceArgs } from "./args";
 import { type EcsNativeArgs, ecsBlueGreenConfiguration, ecsCanaryConfiguration } from "./ecsStrategy";
@@ -43,18 +41,13 @@ export interface NativeService {
   readonly endpoint: pulumi.Output<string>;
   readonly listenerArn: pulumi.Output<string>;
   readonly ruleArn: pulumi.Output<string>;
-  /** Registers the release contract: router "aws-ecs-deployment", metrics "cloudwatch-alb" by ECS role. */
-  register(
-    component: pulumi.ComponentResource,
-    type: string,
-    kind: StrategyKind,
-  ): pulumi.Output<ReleaseOutputs>;
+  /** What the component registers: router "aws-ecs-deployment", metrics "cloudwatch-alb" by ECS role. */
+  readonly release: PlatformRelease;
 }
 
 function nativeService(
   ctx: EcsContext,
   deploymentConfiguration: aws.types.input.ecs.ServiceDeploymentConfiguration,
-  strategy: CanaryStrategy | BlueGreenStrategy,
   testHeader: { name: string; value: string } | undefined,
   deregistrationDelaySeconds: number,
 ): NativeService {
@@ -214,27 +207,13 @@ function nativeService(
     endpoint,
     listenerArn,
     ruleArn: production.arn,
-    register(component, type, kind) {
-      return registerRelease(
-        component,
-        {
-          platform: "aws",
-          type,
-          name,
-          service: ctx.baseName,
-          kind,
-          strategy,
-          traffic,
-          trafficSource: ctx.release.trafficSource,
-          declaredVersion: ctx.release.declaredVersion,
-          endpoint,
-          router,
-          metrics,
-          trafficUrns: pulumi.all([service.urn]),
-        },
-        {},
-        { serviceName: service.name, controller: "ecs" },
-      );
+    release: {
+      service: ctx.baseName,
+      endpoint,
+      router,
+      metrics,
+      trafficResources: [service],
+      outputs: { serviceName: service.name, controller: "ecs" },
     },
   };
 }
@@ -246,7 +225,7 @@ export function ecsNativeCanary(
   durations: { deregistrationDelaySeconds: number },
 ): NativeService {
   const config = ecsCanaryConfiguration(strategy, []) as aws.types.input.ecs.ServiceDeploymentConfiguration;
-  return nativeService(ctx, config, strategy, strategy.headerRoute, durations.deregistrationDelaySeconds);
+  return nativeService(ctx, config, strategy.headerRoute, durations.deregistrationDelaySeconds);
 }
 
 /** The ECS-managed blue-green (BLUE_GREEN) of a validated strategy; the test rule takes `X-Preview: true`. */
@@ -262,7 +241,6 @@ export function ecsNativeBlueGreen(
   return nativeService(
     ctx,
     config,
-    strategy,
     strategy.previewService ? PREVIEW_HEADER : undefined,
     durations.deregistrationDelaySeconds,
   );

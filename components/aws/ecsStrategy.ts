@@ -6,6 +6,7 @@
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import {
+  type ArgNames,
   type BlueGreenStrategy,
   type CanaryStrategy,
   checksSeconds,
@@ -184,3 +185,9 @@ export function checkController(
     );
   }
 }
+
+/** Every argument name of {@link EcsNativeArgs}, for the components' `ArgNames`. */
+export const ECS_NATIVE_ARG_NAMES = {
+  ecsAlarms: true,
+  ecsInfrastructureRoleArn: true,
+} as const satisfies ArgNames<EcsNativeArgs>;

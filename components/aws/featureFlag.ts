@@ -8,18 +8,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
-  APPCONFIG_FEATURE_FLAGS,
-  APPCONFIG_KEY_PATTERN,
   type ArgNames,
-  appConfigFeatureFlags,
   FEATURE_FLAG_ARG_NAMES,
   type FeatureFlagArgs,
+  FeatureFlagComponent,
   problem,
-  type ReleaseOutputs,
-  registerFlagRelease,
   resolveFeatureFlag,
   shortHash,
 } from "../core";
+import { APPCONFIG_FEATURE_FLAGS, APPCONFIG_KEY_PATTERN, appConfigFeatureFlags } from "./appConfig";
 
 /** AppConfig's predefined strategy that delivers a configuration to every target at once. */
 export const APPCONFIG_ALL_AT_ONCE = "AppConfig.AllAtOnce";
@@ -54,16 +51,12 @@ const ARG_NAMES = {
 } as const satisfies ArgNames<AwsFeatureFlagArgs>;
 
 /** A feature flag released like a canary, in AWS AppConfig. */
-export class FeatureFlag extends pulumi.ComponentResource {
+export class FeatureFlag extends FeatureFlagComponent {
   readonly applicationId: pulumi.Output<string>;
   readonly environmentId: pulumi.Output<string>;
   readonly configurationProfileId: pulumi.Output<string>;
   /** The hosted configuration version of this state. */
   readonly versionNumber: pulumi.Output<number>;
-  /** Percentage of users who get the candidate variant. */
-  readonly candidateWeight: pulumi.Output<number>;
-  /** The release contract's outputs. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: AwsFeatureFlagArgs, opts?: pulumi.ComponentResourceOptions) {
     const resolved = resolveFeatureFlag(
@@ -85,7 +78,7 @@ export class FeatureFlag extends pulumi.ComponentResource {
       },
       ARG_NAMES,
     );
-    super("progressive:aws:FeatureFlag", name, {}, opts);
+    super("progressive:aws:FeatureFlag", name, resolved, opts);
     const child = { parent: this };
     const common = {
       ...(args.region !== undefined ? { region: args.region } : {}),
@@ -142,12 +135,7 @@ export class FeatureFlag extends pulumi.ComponentResource {
     this.environmentId = pulumi.output(environmentId);
     this.configurationProfileId = profile.configurationProfileId;
     this.versionNumber = version.versionNumber;
-    this.candidateWeight = pulumi.output(traffic.candidateWeight);
-    this.release = registerFlagRelease(this, {
-      platform: "aws",
-      type: "progressive:aws:FeatureFlag",
-      name,
-      flag: resolved,
+    this.registerFlag({
       endpoint: pulumi.interpolate`appconfig://${applicationId}/${environmentId}/${profile.configurationProfileId}`,
       router: pulumi
         .all([region, this.applicationId, this.environmentId, profile.configurationProfileId])
@@ -159,8 +147,8 @@ export class FeatureFlag extends pulumi.ComponentResource {
           configurationProfileId: p,
           flag: resolved.spec.key,
         })),
-      trafficUrns: pulumi.all([version.urn, deployment.urn]),
-      extra: { versionNumber: this.versionNumber },
+      trafficResources: [version, deployment],
+      outputs: { versionNumber: this.versionNumber },
     });
   }
 }

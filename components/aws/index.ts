@@ -1,6 +1,7 @@
 // AWS components (ECS Fargate behind an Application Load Balancer): BlueGreenService,
 // CanaryService, RollingService, and the pure maths they share.
 
+export * from "./appConfig";
 export * from "./args";
 export * from "./blueGreenService";
 export * from "./canaryService";

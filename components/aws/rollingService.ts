@@ -7,18 +7,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
   type ArgNames,
+  ProgressiveComponent,
   type RecreateStrategy,
   type RecreateStrategyInput,
-  type ReleaseOutputs,
   type RollingStrategy,
   type RollingStrategyInput,
-  registerRelease,
   Strategy,
+  serviceReleaseInput,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   type TrafficState,
   validateRelease,
 } from "../core";
-import type { EcsServiceArgs } from "./args";
+import { ECS_SERVICE_ARG_NAMES, type EcsServiceArgs } from "./args";
 import { type DeploymentPercents, deploymentPercents } from "./plan";
 import { createAutoscaler, createEcsService, createTargetGroup, ecsContext } from "./resources";
 import { createRouting } from "./routing";
@@ -37,50 +38,19 @@ export interface RollingServiceArgs extends EcsServiceArgs, TrafficArgs<RollingT
 
 /** Every argument name of {@link RollingServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
+  ...ECS_SERVICE_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
   strategy: true,
-  image: true,
-  vpcId: true,
-  subnets: true,
-  securityGroups: true,
-  assignPublicIp: true,
-  cluster: true,
-  region: true,
-  listener: true,
-  loadBalancer: true,
-  serviceName: true,
-  replicas: true,
-  cpu: true,
-  memory: true,
-  port: true,
-  health: true,
-  env: true,
-  secretEnv: true,
-  secretKmsKeyArns: true,
-  executionRoleArn: true,
-  logRetentionDays: true,
-  deregistrationDelay: true,
-  stickiness: true,
-  container: true,
-  taskDefinition: true,
-  ecsService: true,
-  autoscaling: true,
-  tags: true,
-  traffic: true,
-  version: true,
 } as const satisfies ArgNames<RollingServiceArgs>;
 
 /** A rolling (or recreate) release of one service on ECS Fargate behind an ALB. */
-export class RollingService extends pulumi.ComponentResource {
-  readonly endpoint: pulumi.Output<string>;
+export class RollingService extends ProgressiveComponent {
   /** The ECS service's name. */
   readonly serviceName: pulumi.Output<string>;
-  readonly stableVersion: pulumi.Output<string>;
   /** The ECS deployment percentages the strategy became. */
   readonly deployment: pulumi.Output<DeploymentPercents>;
   /** The resolved strategy for the release driver. */
   readonly strategy: pulumi.Output<RollingStrategy | RecreateStrategy>;
-  /** The release contract's outputs, as registered. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: RollingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const traffic: TrafficState | undefined = args.traffic && {
@@ -91,14 +61,10 @@ export class RollingService extends pulumi.ComponentResource {
     const release = validateRelease(
       `RollingService "${name}"`,
       {
-        args: { value: args, names: ARG_NAMES },
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: args.strategy ?? Strategy.rolling(),
         kinds: ["rolling", "recreate"],
-        name,
         traffic,
-        version: args.version,
-        health: args.health,
-        replicas: args.replicas,
       },
       { platform: "aws", scope: args.cluster, name: args.serviceName ?? name },
       (r, problems) => {
@@ -106,7 +72,7 @@ export class RollingService extends pulumi.ComponentResource {
         durations = resolveDurations(args, problems);
       },
     );
-    super(TYPE, name, {}, opts);
+    super(TYPE, name, release, opts);
 
     const strategy = release.strategy as RollingStrategy | RecreateStrategy;
     const ctx = ecsContext(this, name, args, release, strategy.kind, [args.loadBalancer?.port ?? 80]);
@@ -135,31 +101,17 @@ export class RollingService extends pulumi.ComponentResource {
     });
     createAutoscaler(ctx, service);
 
-    this.endpoint = routing.endpoint;
     this.serviceName = service.name;
-    this.stableVersion = pulumi.output(release.traffic.stableVersion);
     this.deployment = pulumi.output(percents);
     this.strategy = pulumi.output(strategy);
-    this.release = registerRelease(
-      this,
-      {
-        platform: "aws",
-        type: TYPE,
-        name,
-        service: ctx.baseName,
-        kind: strategy.kind,
-        strategy,
-        traffic: release.traffic,
-        trafficSource: release.trafficSource,
-        declaredVersion: release.declaredVersion,
-        endpoint: this.endpoint,
-        // No weight to read: the one target group gets every request; ECS's deployment holds the version.
-        router: { kind: "none" },
-        metrics: { kind: "none" },
-        trafficUrns: pulumi.all([service.urn]),
-      },
-      {},
-      { serviceName: this.serviceName, deployment: this.deployment },
-    );
+    this.registerRelease({
+      service: ctx.baseName,
+      endpoint: routing.endpoint,
+      // No weight to read: the one target group gets every request; ECS's deployment holds the version.
+      router: { kind: "none" },
+      metrics: { kind: "none" },
+      trafficResources: [service],
+      outputs: { serviceName: this.serviceName, deployment: this.deployment },
+    });
   }
 }

@@ -8,16 +8,17 @@ import * as appconfiguration from "@pulumi/azure-native/appconfiguration";
 import * as pulumi from "@pulumi/pulumi";
 import {
   type ArgNames,
+  FEATURE_FLAG_ARG_NAMES,
+  type FeatureFlagArgs,
+  FeatureFlagComponent,
+  problem,
+  resolveFeatureFlag,
+} from "../core";
+import {
   AZURE_FEATURE_FLAG_CONTENT_TYPE,
   AZURE_FEATURE_FLAG_PREFIX,
   azureFeatureFlag,
-  FEATURE_FLAG_ARG_NAMES,
-  type FeatureFlagArgs,
-  problem,
-  type ReleaseOutputs,
-  registerFlagRelease,
-  resolveFeatureFlag,
-} from "../core";
+} from "./appConfiguration";
 
 /** Arguments of the Azure {@link FeatureFlag}. */
 export interface AzureFeatureFlagArgs extends FeatureFlagArgs {
@@ -52,14 +53,10 @@ const ARG_NAMES = {
 } as const satisfies ArgNames<AzureFeatureFlagArgs>;
 
 /** A feature flag released like a canary, in Azure App Configuration. */
-export class FeatureFlag extends pulumi.ComponentResource {
+export class FeatureFlag extends FeatureFlagComponent {
   readonly keyValue: appconfiguration.KeyValue;
   /** The key, `.appconfig.featureflag/<flag key>`. */
   readonly key: string;
-  /** Percentage of users who get the candidate variant. */
-  readonly candidateWeight: pulumi.Output<number>;
-  /** The release contract's outputs. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: AzureFeatureFlagArgs, opts?: pulumi.ComponentResourceOptions) {
     let onVariant: string | undefined;
@@ -89,7 +86,7 @@ export class FeatureFlag extends pulumi.ComponentResource {
       },
       ARG_NAMES,
     );
-    super("progressive:azure:FeatureFlag", name, {}, opts);
+    super("progressive:azure:FeatureFlag", name, resolved, opts);
     const on = onVariant as string;
     const traffic = resolved.release.traffic;
     this.key = `${AZURE_FEATURE_FLAG_PREFIX}${resolved.spec.key}`;
@@ -112,13 +109,8 @@ export class FeatureFlag extends pulumi.ComponentResource {
           { parent: this },
         )
         .apply((s) => s.endpoint);
-    this.candidateWeight = pulumi.output(traffic.candidateWeight);
     const key = this.key;
-    this.release = registerFlagRelease(this, {
-      platform: "azure",
-      type: "progressive:azure:FeatureFlag",
-      name,
-      flag: resolved,
+    this.registerFlag({
       endpoint: pulumi.interpolate`${endpoint}/kv/${encodeURIComponent(key)}`,
       router: pulumi.output(endpoint).apply((e) => ({
         kind: "azure-app-configuration" as const,
@@ -127,7 +119,7 @@ export class FeatureFlag extends pulumi.ComponentResource {
         ...(args.label ? { label: args.label } : {}),
         onVariant: on,
       })),
-      trafficUrns: pulumi.all([this.keyValue.urn]),
+      trafficResources: [this.keyValue],
     });
   }
 }

@@ -8,6 +8,7 @@
 // environment and revisions vs. container groups behind a traffic layer), so each gets exact
 // argument types and docs, and no argument is valid on one platform only.
 
+export * from "./appConfiguration";
 export * as containerApps from "./containerApps";
 export * as containerInstances from "./containerInstances";
 export { TrafficLayer } from "./containerInstances/args";

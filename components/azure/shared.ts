@@ -3,7 +3,7 @@
 // containerApps/ and containerInstances/.
 
 import type * as pulumi from "@pulumi/pulumi";
-import { type HealthInput, type HttpCheck, joinPath, type Problem, problem } from "../core";
+import { type ArgNames, type HealthInput, type HttpCheck, joinPath, type Problem, problem } from "../core";
 
 /**
  * How a version label becomes an image: a repository (`"acme.azurecr.io/web"`, the tag is the
@@ -197,3 +197,16 @@ export function releaseTags(
 ): Record<string, string> {
   return { ...extra, ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.slice(0, 256)])) };
 }
+
+/** Every argument name of {@link AzureWorkloadArgs}, for the components' `ArgNames`. */
+export const AZURE_WORKLOAD_ARG_NAMES = {
+  resourceGroupName: true,
+  location: true,
+  image: true,
+  port: true,
+  cpu: true,
+  memoryGiB: true,
+  health: true,
+  env: true,
+  tags: true,
+} as const satisfies ArgNames<AzureWorkloadArgs>;

@@ -1,6 +1,7 @@
 // Analysis outcomes and the default gates of the seed document. No data is Inconclusive, never
 // Successful: a candidate that receives no traffic has not been shown to work.
 
+import { BUILTIN_PROVIDER, BuiltinMetric, floorOf } from "./builtin-metrics";
 import type { MetricCheck, MetricCheckInput } from "./checks";
 import { type Judgement, judgeCondition } from "./conditions";
 import { ALPHA, type Evidence } from "./evidence";
@@ -49,13 +50,18 @@ function hasValue(v: number | null | undefined): v is number {
  * the good side (see {@link judgeCondition}).
  */
 export function classifyMeasurement(
-  m: Measurement,
+  measurement: Measurement,
   check: Pick<MetricCheck, "successCondition" | "failureCondition"> &
     Partial<Pick<MetricCheck, "floor" | "provider" | "query">>,
 ): Classification {
-  if (m.error !== undefined) return { outcome: "Error", reason: `query failed: ${m.error}` };
-  if (!hasValue(m.value)) return { outcome: "Inconclusive", reason: "no data" };
-  const observed = { value: m.value, baseline: m.baseline, ...(m.evidence ? { evidence: m.evidence } : {}) };
+  if (measurement.error !== undefined)
+    return { outcome: "Error", reason: `query failed: ${measurement.error}` };
+  if (!hasValue(measurement.value)) return { outcome: "Inconclusive", reason: "no data" };
+  const observed = {
+    value: measurement.value,
+    baseline: measurement.baseline,
+    ...(measurement.evidence ? { evidence: measurement.evidence } : {}),
+  };
   const floor = floorOf(check);
   const failure = check.failureCondition
     ? judgeCondition(check.failureCondition, "failure", observed, floor)
@@ -140,44 +146,7 @@ export function analysisVerdict(
   return { phase: "Running", reason: `${measured} of ${limits.count} measurements taken${quiet}` };
 }
 
-/** Provider name of the platform's own request metrics (each platform's driver knows how to read them). */
-export const BUILTIN_PROVIDER = "builtin";
-
-/**
- * Queries the builtin provider understands for any version. Throughput is requests per second per
- * unit of traffic weight, so a candidate at 5 % is comparable with a stable version at 95 %.
- */
-export const BuiltinMetric = {
-  errorRate: "errorRate",
-  http5xxRate: "http5xxRate",
-  meanLatency: "meanLatency",
-  throughput: "throughput",
-} as const;
-
-/**
- * The default floor of each builtin metric, in its unit: the difference from the stable version
- * below which a relative condition counts the candidate as equal to it (docs/decisions.md says why
- * each). Error rates are fractions of requests, latency is in seconds, throughput in requests per
- * second per unit of traffic weight (the whole service's rate at 100 %).
- */
-export const BUILTIN_FLOORS: Readonly<Record<keyof typeof BuiltinMetric, number>> = {
-  errorRate: 0.001,
-  http5xxRate: 0.001,
-  meanLatency: 0.01,
-  throughput: 1,
-};
-
-/**
- * The floor of a check's relative conditions: its own `floor`, else the builtin metric's default
- * ({@link BUILTIN_FLOORS}), else 0 (a provider's query has a unit only its author knows).
- */
-export function floorOf(check: Partial<Pick<MetricCheck, "floor" | "provider" | "query">>): number {
-  if (typeof check.floor === "number") return check.floor;
-  if (check.provider !== BUILTIN_PROVIDER || check.query === undefined) return 0;
-  return Object.hasOwn(BUILTIN_FLOORS, check.query)
-    ? BUILTIN_FLOORS[check.query as keyof typeof BUILTIN_FLOORS]
-    : 0;
-}
+export { BUILTIN_FLOORS, BUILTIN_PROVIDER, BuiltinMetric, floorOf } from "./builtin-metrics";
 
 /**
  * Windows without data each default check tolerates per analysis (Argo's default is 0): at 5 %

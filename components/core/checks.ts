@@ -1,7 +1,7 @@
 // Check specs: HTTP checks (also the source of platform health probes) and metric checks.
 // Running them is the release driver's job; this module only defines, defaults and validates them.
 
-import { floorOf } from "./analysis";
+import { floorOf } from "./builtin-metrics";
 import { type Condition, type ConditionInput, checkCondition } from "./conditions";
 import { checkDuration, type DurationInput } from "./duration";
 import { checkKnownKeys, joinPath, type Problem, problem } from "./problems";

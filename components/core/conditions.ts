@@ -62,9 +62,9 @@ export function checkCondition(input: unknown, path: string, problems: Problem[]
 }
 
 /** Renders a condition back to its string form; a relative condition's floor after it, when there is one. */
-export function formatCondition(c: Condition, floor = 0): string {
-  if (!c.relativeToBaseline) return `${c.operator} ${c.value}`;
-  const text = `${c.operator} ${Math.round(c.value * 10000) / 100}% of baseline`;
+export function formatCondition(condition: Condition, floor = 0): string {
+  if (!condition.relativeToBaseline) return `${condition.operator} ${condition.value}`;
+  const text = `${condition.operator} ${Math.round(condition.value * 10000) / 100}% of baseline`;
   return floor > 0 ? `${text} (floor ${floor})` : text;
 }
 
@@ -76,19 +76,19 @@ export function formatCondition(c: Condition, floor = 0): string {
  * baseline to compare with.
  */
 export function meetsCondition(
-  c: Condition,
+  condition: Condition,
   value: number,
   baseline?: number | null,
   floor = 0,
 ): boolean | undefined {
   let left = value;
-  if (c.relativeToBaseline) {
+  if (condition.relativeToBaseline) {
     if (baseline === undefined || baseline === null || !Number.isFinite(baseline)) return undefined;
     if (floor > 0 && Math.abs(value - baseline) <= floor) left = 1;
     else if (baseline === 0) left = value === 0 ? 1 : Number.POSITIVE_INFINITY;
     else left = value / baseline;
   }
-  return compare(c.operator, left, c.value);
+  return compare(condition.operator, left, condition.value);
 }
 
 function compare(operator: Comparator, left: number, right: number): boolean {
@@ -172,18 +172,23 @@ function countPValue(c: Condition, o: Observed, floor: number, side: Side): numb
  * value on the bad side of the threshold whose counts do not show it at {@link ALPHA} is held to
  * be on the good side: a check fails a candidate on evidence of a regression, not on noise.
  */
-export function judgeCondition(c: Condition, role: ConditionRole, o: Observed, floor = 0): Judgement {
-  const met = meetsCondition(c, o.value, o.baseline, floor);
+export function judgeCondition(
+  condition: Condition,
+  role: ConditionRole,
+  observed: Observed,
+  floor = 0,
+): Judgement {
+  const met = meetsCondition(condition, observed.value, observed.baseline, floor);
   if (met === undefined) return { met };
   const bad = role === "failure" ? met : !met;
   if (!bad) return { met };
-  const pValue = countPValue(c, o, floor, badSide(c, role));
+  const pValue = countPValue(condition, observed, floor, badSide(condition, role));
   if (pValue === undefined || Number.isNaN(pValue)) return { met };
   if (pValue < ALPHA) return { met, pValue };
   return {
     met: !met,
     pValue,
-    noise: `${describeCounts(o)} is within noise (p ${round(pValue)} >= ${ALPHA})`,
+    noise: `${describeCounts(observed)} is within noise (p ${round(pValue)} >= ${ALPHA})`,
   };
 }
 

@@ -2,20 +2,15 @@
 // strategy, the traffic state whose versions are variant names) and the release contract's
 // outputs. A flag rollout is a canary between variants, so the driver releases it like a service.
 
-import type * as pulumi from "@pulumi/pulumi";
-import {
-  type MetricsDescriptor,
-  type PlatformName,
-  type ReleaseOutputs,
-  type ReleaseSecrets,
-  type RouterDescriptor,
-  registerRelease,
-  type TrafficArgs,
-} from "./contract";
+import * as pulumi from "@pulumi/pulumi";
+import { ProgressiveComponent, type ProgressiveType } from "./component";
+import type { PlatformName, ReleaseSecrets } from "./contract";
+import type { MetricsDescriptor, RouterDescriptor } from "./descriptors";
 import { checkFlag, DEFAULT_TARGETING_KEY, type FlagRule, type FlagSpec, type FlagValue } from "./flags";
 import { type Problem, problem } from "./problems";
 import { type ArgNames, type Release, TRAFFIC_ARG_NAMES, validateRelease } from "./release";
 import { type CanaryStrategyInput, Strategy } from "./strategy";
+import type { TrafficArgs } from "./trafficConfig";
 
 /** Where the application's per-variant request metrics are, for `provider: "builtin"` checks. */
 export interface FlagMetricsArgs {
@@ -164,41 +159,50 @@ export function resolveFeatureFlag(
   };
 }
 
-/**
- * Registers a FeatureFlag's release outputs: kind canary, versions = variants, the store as
- * router, the variant metrics as metrics, and the flag itself (`release.flag`).
- */
-export function registerFlagRelease(
-  component: pulumi.ComponentResource,
-  o: {
-    readonly platform: PlatformName;
-    readonly type: string;
-    readonly name: string;
-    readonly flag: ResolvedFlag;
-    /** Where the flag lives, as a URI (file://, configmap://, appconfig://...). */
-    readonly endpoint: pulumi.Input<string>;
-    readonly router: pulumi.Input<RouterDescriptor>;
-    readonly trafficUrns: pulumi.Input<string[]>;
-    readonly secrets?: pulumi.Input<ReleaseSecrets>;
-    readonly extra?: Readonly<Record<string, pulumi.Input<unknown>>>;
-  },
-): pulumi.Output<ReleaseOutputs> {
-  const { spec, release, rolloutVariant, offVariant, metrics } = o.flag;
-  return registerRelease(
-    component,
-    {
-      platform: o.platform,
-      type: o.type,
-      name: o.name,
+/** Where a FeatureFlag's platform stores the flag. */
+export interface FlagStore {
+  /** Where the flag lives, as a URI (file://, configmap://, appconfig://...). */
+  readonly endpoint: pulumi.Input<string>;
+  readonly router: pulumi.Input<RouterDescriptor>;
+  /** The resources holding the flag's state. */
+  readonly trafficResources: readonly pulumi.Resource[];
+  /** @default {} */
+  readonly secrets?: pulumi.Input<ReleaseSecrets>;
+  /** The component's own outputs. @default {} */
+  readonly outputs?: Readonly<Record<string, pulumi.Input<unknown>>>;
+}
+
+/** The base of every platform's FeatureFlag: a canary between variants, stepped by the driver. */
+export abstract class FeatureFlagComponent extends ProgressiveComponent {
+  /** Percentage of users who get the candidate variant. */
+  declare readonly candidateWeight: pulumi.Output<number>;
+  /** The validated flag: spec, release and variants. */
+  protected readonly resolved: ResolvedFlag;
+
+  /** Call with what {@link resolveFeatureFlag} returned: the flag is validated before anything is registered. */
+  protected constructor(
+    type: ProgressiveType,
+    name: string,
+    resolved: ResolvedFlag,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    super(type, name, resolved.release, opts);
+    this.resolved = resolved;
+    this.candidateWeight = pulumi.output(resolved.release.traffic.candidateWeight);
+  }
+
+  /**
+   * Registers the release: versions are variants, the store is the router, the variant metrics
+   * are the metrics, and the flag itself is `release.flag`.
+   */
+  protected registerFlag(store: FlagStore): void {
+    const { spec, rolloutVariant, offVariant, metrics } = this.resolved;
+    this.registerRelease({
       service: spec.key,
-      kind: "canary",
-      strategy: release.strategy,
-      traffic: release.traffic,
-      trafficSource: release.trafficSource,
-      endpoint: o.endpoint,
-      router: o.router,
+      endpoint: store.endpoint,
+      router: store.router,
       metrics,
-      trafficUrns: o.trafficUrns,
+      trafficResources: store.trafficResources,
       flag: {
         key: spec.key,
         variants: spec.variants,
@@ -206,8 +210,8 @@ export function registerFlagRelease(
         ...(rolloutVariant !== undefined ? { rolloutVariant } : {}),
         ...(offVariant !== undefined ? { offVariant } : {}),
       },
-    },
-    o.secrets ?? {},
-    o.extra ?? {},
-  );
+      ...(store.secrets !== undefined ? { secrets: store.secrets } : {}),
+      ...(store.outputs !== undefined ? { outputs: store.outputs } : {}),
+    });
+  }
 }

@@ -1,8 +1,9 @@
 // Feature flags released like canaries: a flag's rollout is a traffic state whose "versions" are
 // variant names (stableVersion = the variant everyone gets, candidateVersion = the variant being
 // rolled out, candidateWeight = the share of users who get it). These pure functions turn that
-// state into each store's format (flagd, AWS AppConfig, Azure App Configuration) and read a flagd
-// definition back, so the driver can verify what a store serves.
+// state into flagd's format and read a flagd definition back, so the driver can verify what a store
+// serves. The AWS AppConfig and Azure App Configuration formats live with their platforms
+// (aws/appConfig.ts, azure/appConfiguration.ts).
 //
 // flagd's `fractional` buckets a user by murmur3(flagKey + targetingKey) into the cumulative
 // weights in order, so listing the rollout variant FIRST means a user who had it at 10 % keeps it
@@ -258,65 +259,6 @@ export function checkFlag(
   }
 }
 
-/** The AWS AppConfig feature-flag profile type. */
-export const APPCONFIG_FEATURE_FLAGS = "AWS.AppConfig.FeatureFlags";
-
-/** An AppConfig flag key: what `AWS.AppConfig.FeatureFlags` accepts. */
-export const APPCONFIG_KEY_PATTERN = /^[a-z][a-zA-Z\d_-]{0,63}$/;
-
-/**
- * The flag as an `AWS.AppConfig.FeatureFlags` document (schema version 1). AppConfig flags carry
- * attributes, not one JSON value, so each variant becomes the attributes `variant` (its name) and
- * `value` (its value as JSON text). A split is a multi-variant flag: the rollout variant first with
- * the rule `(split by::$<targetingKey> pct::<weight>)` (consistent hashing: the users inside a
- * smaller percentage stay inside a larger one), then the default variant, which has no rule. At 0 %
- * or 100 % the flag has one value and no variants. `_enabled` is false only for a variant whose
- * value is `false`, so boolean flags read naturally with AppConfig's own SDKs.
- */
-export function appConfigFeatureFlags(spec: FlagSpec, traffic: TrafficState): Record<string, unknown> {
-  const field = spec.targetingKey ?? DEFAULT_TARGETING_KEY;
-  const attrs = (variant: string) => ({
-    variant,
-    value: JSON.stringify(spec.variants[variant] ?? null),
-  });
-  const enabled = (variant: string) => spec.variants[variant] !== false;
-  const served = servedVariant(traffic);
-  const value: Record<string, unknown> = { _enabled: enabled(served), ...attrs(served) };
-  if (isSplit(traffic)) {
-    value._variants = [
-      {
-        name: traffic.candidateVersion,
-        enabled: enabled(traffic.candidateVersion),
-        rule: `(split by::$${field} pct::${traffic.candidateWeight})`,
-        attributeValues: attrs(traffic.candidateVersion),
-      },
-      {
-        name: traffic.stableVersion,
-        enabled: enabled(traffic.stableVersion),
-        attributeValues: attrs(traffic.stableVersion),
-      },
-    ];
-  }
-  return {
-    version: "1",
-    flags: {
-      [spec.key]: {
-        name: spec.key,
-        attributes: {
-          variant: { constraints: { type: "string", enum: Object.keys(spec.variants) } },
-          value: { constraints: { type: "string" } },
-        },
-      },
-    },
-    values: { [spec.key]: value },
-  };
-}
-
-/** Key prefix of feature flags in Azure App Configuration. */
-export const AZURE_FEATURE_FLAG_PREFIX = ".appconfig.featureflag/";
-/** Content type of a feature flag in Azure App Configuration. */
-export const AZURE_FEATURE_FLAG_CONTENT_TYPE = "application/vnd.microsoft.appconfig.ff+json;charset=utf-8";
-
 /** The percentage of users (outside the rules) a traffic state gives `variant`. */
 export function variantShare(traffic: TrafficState, variant: string): number {
   if (isSplit(traffic)) {
@@ -325,34 +267,4 @@ export function variantShare(traffic: TrafficState, variant: string): number {
     return 0;
   }
   return servedVariant(traffic) === variant ? 100 : 0;
-}
-
-/**
- * The flag as an Azure App Configuration feature flag (Microsoft feature management schema). Those
- * flags are on or off, so the flag is "enabled" for the users who get `onVariant`: at 0 % it is
- * disabled; in a split it is enabled with the `Microsoft.Targeting` filter at
- * `DefaultRolloutPercentage` = that share (the SDKs bucket by the targeting context's user id,
- * consistently); at 100 % it is enabled with no filter.
- */
-export function azureFeatureFlag(
-  spec: Pick<FlagSpec, "key">,
-  traffic: TrafficState,
-  onVariant: string,
-): Record<string, unknown> {
-  const share = variantShare(traffic, onVariant);
-  const filters =
-    share > 0 && share < 100
-      ? [
-          {
-            name: "Microsoft.Targeting",
-            parameters: { Audience: { Users: [], Groups: [], DefaultRolloutPercentage: share } },
-          },
-        ]
-      : [];
-  return {
-    id: spec.key,
-    description: "",
-    enabled: share > 0,
-    conditions: { client_filters: filters },
-  };
 }

@@ -3,8 +3,10 @@
 
 export * from "./analysis";
 export * from "./checks";
+export * from "./component";
 export * from "./conditions";
 export * from "./contract";
+export * from "./descriptors";
 export * from "./duration";
 export * from "./evidence";
 export * from "./flagRelease";
@@ -18,4 +20,5 @@ export * from "./replicas";
 export * from "./steps";
 export * from "./strategy";
 export * from "./traffic";
+export * from "./trafficConfig";
 export * from "./weight";

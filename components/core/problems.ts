@@ -66,8 +66,8 @@ export function checkKnownKeys(
 }
 
 /** `path (value): message; fix` */
-export function formatProblem(p: Problem): string {
-  return `${p.path} (${formatValue(p.value)}): ${p.message}; ${p.fix}`;
+export function formatProblem(problem: Problem): string {
+  return `${problem.path} (${formatValue(problem.value)}): ${problem.message}; ${problem.fix}`;
 }
 
 /**

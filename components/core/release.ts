@@ -3,19 +3,14 @@
 // every problem.
 
 import * as pulumi from "@pulumi/pulumi";
-import {
-  CONFIG_NAMESPACE,
-  type ReleaseOutputs,
-  resolveTraffic,
-  TRAFFIC_KEY,
-  type TrafficArgs,
-} from "./contract";
+import type { ReleaseOutputs } from "./contract";
 import { type Health, type HealthInput, resolveHealth } from "./health";
 import { checkKnownKeys, type Problem, problem, throwIfProblems } from "./problems";
 import { claimServiceName, type ServiceKey, serviceNameProblem } from "./registry";
 import { hasAnalysis, hasManualPause } from "./steps";
 import { type ResolvedStrategy, resolveStrategy, type StrategyInput, type StrategyKind } from "./strategy";
-import { checkTraffic, type TrafficState } from "./traffic";
+import { checkTraffic, type TrafficEntry } from "./traffic";
+import { CONFIG_NAMESPACE, resolveTraffic, TRAFFIC_KEY, type TrafficArgs } from "./trafficConfig";
 import { checkWeightSupported, isWeight, type WeightSupport } from "./weight";
 
 /**
@@ -42,7 +37,7 @@ export interface ReleaseInput {
    * The explicit traffic state. When undefined and `name` is set, the component's entry of the
    * `progressive:traffic` config is used, else `{ stableVersion: version }`.
    */
-  readonly traffic: (TrafficState & { readonly idleReplicas?: number }) | undefined;
+  readonly traffic: TrafficEntry | undefined;
   /** The component's Pulumi name, the key of its `progressive:traffic` entry. @default no config entry read */
   readonly name?: string;
   /**
@@ -63,10 +58,39 @@ export interface ReleaseInput {
   readonly weightSupport?: (replicas: number) => WeightSupport;
 }
 
+/** What every service's args give {@link ReleaseInput}. */
+export interface ServiceReleaseArgs {
+  /** A rolling service's entry may leave out `candidateWeight`: it passes its own `traffic` after these fields. */
+  readonly traffic?: Partial<TrafficEntry>;
+  readonly version?: string;
+  readonly health?: HealthInput;
+  readonly replicas?: number;
+}
+
+/**
+ * The fields of {@link ReleaseInput} a service takes from its args as given: the names it allows,
+ * its Pulumi name (the key of its traffic entry), `traffic`, `version`, `health` and `replicas`.
+ */
+export function serviceReleaseInput(
+  name: string,
+  args: ServiceReleaseArgs,
+  names: Readonly<Record<string, true>>,
+): Pick<ReleaseInput, "args" | "name" | "traffic" | "version" | "health" | "replicas"> {
+  return {
+    args: { value: args, names },
+    name,
+    // Checked by resolveRelease (checkTraffic) like every traffic state.
+    traffic: args.traffic as TrafficEntry | undefined,
+    ...(args.version !== undefined ? { version: args.version } : {}),
+    ...(args.health !== undefined ? { health: args.health } : {}),
+    ...(args.replicas !== undefined ? { replicas: args.replicas } : {}),
+  };
+}
+
 /** A validated release with every default filled. */
 export interface Release {
   readonly strategy: ResolvedStrategy;
-  readonly traffic: TrafficState & { readonly idleReplicas?: number };
+  readonly traffic: TrafficEntry;
   /** Where the traffic state came from. */
   readonly trafficSource: ReleaseOutputs["trafficSource"];
   readonly health: Health;
@@ -155,7 +179,7 @@ export function resolveRelease(input: ReleaseInput, problems: Problem[]): Releas
           problems,
         )
       : { traffic: input.traffic, source: "arg" as const };
-  const traffic = resolvedTraffic.traffic as TrafficState & { readonly idleReplicas?: number };
+  const traffic = resolvedTraffic.traffic as TrafficEntry;
   const trafficPath = resolvedTraffic.source === "config" ? `progressive:traffic.${input.name}` : "traffic";
   if (problems.length === before) checkTraffic(traffic, strategy.kind, trafficPath, problems);
   checkAutoPromotion(strategy, health, problems);

@@ -22,6 +22,12 @@ export interface TrafficState {
   readonly activeColor?: Color;
 }
 
+/**
+ * A component's entry in `progressive:traffic`: its traffic state plus the blue-green scale-down
+ * (`idleReplicas`, tasks of the idle colour) the driver writes beside it.
+ */
+export type TrafficEntry = TrafficState & { readonly idleReplicas?: number };
+
 /** A version label: 1-63 letters, digits, `.`, `_`, `-`, starting and ending with a letter or digit. */
 export const VERSION_PATTERN = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
 

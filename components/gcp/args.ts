@@ -4,7 +4,7 @@
 
 import type * as gcp from "@pulumi/gcp";
 import type * as pulumi from "@pulumi/pulumi";
-import type { HealthInput } from "../core";
+import type { ArgNames, HealthInput } from "../core";
 
 type Container = gcp.types.input.cloudrunv2.ServiceTemplateContainer;
 type Template = gcp.types.input.cloudrunv2.ServiceTemplate;
@@ -112,3 +112,25 @@ export const INGRESS_VALUES: Readonly<Record<Ingress, string>> = {
   internal: "INGRESS_TRAFFIC_INTERNAL_ONLY",
   "internal-and-cloud-load-balancing": "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
 };
+
+/** Every argument name of {@link CloudRunArgs}, for the components' `ArgNames`. */
+export const CLOUD_RUN_ARG_NAMES = {
+  location: true,
+  project: true,
+  serviceName: true,
+  image: true,
+  invokers: true,
+  ingress: true,
+  serviceAccount: true,
+  port: true,
+  minInstances: true,
+  maxInstances: true,
+  cpu: true,
+  memory: true,
+  health: true,
+  env: true,
+  secretEnv: true,
+  container: true,
+  template: true,
+  service: true,
+} as const satisfies ArgNames<CloudRunArgs>;

@@ -11,13 +11,14 @@ import {
   type BlueGreenStrategyInput,
   type Color,
   colorVersions,
-  type ReleaseOutputs,
-  registerRelease,
+  ProgressiveComponent,
   Strategy,
+  serviceReleaseInput,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
 } from "../core";
-import type { CloudRunArgs } from "./args";
+import { CLOUD_RUN_ARG_NAMES, type CloudRunArgs } from "./args";
 import { blueGreenTargets, COLOR_TAGS } from "./revisions";
 import { deployCloudRun, descriptors } from "./service";
 import { checkCloudRun, serviceNameOf } from "./validate";
@@ -32,41 +33,17 @@ export interface BlueGreenServiceArgs extends CloudRunArgs, TrafficArgs {
 
 /** Every argument name of {@link BlueGreenServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
+  ...CLOUD_RUN_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
   strategy: true,
-  location: true,
-  project: true,
-  serviceName: true,
-  image: true,
-  invokers: true,
-  ingress: true,
-  serviceAccount: true,
-  port: true,
-  minInstances: true,
-  maxInstances: true,
-  cpu: true,
-  memory: true,
-  health: true,
-  env: true,
-  secretEnv: true,
-  container: true,
-  template: true,
-  service: true,
-  traffic: true,
-  version: true,
 } as const satisfies ArgNames<BlueGreenServiceArgs>;
 
 /** A blue-green release of one service on Cloud Run. */
-export class BlueGreenService extends pulumi.ComponentResource {
+export class BlueGreenService extends ProgressiveComponent {
   /** Name of the Cloud Run service. */
   readonly serviceName: pulumi.Output<string>;
-  /** The service's URL (the active colour). */
-  readonly endpoint: pulumi.Output<string>;
-  /** The idle colour's tag URL, when the preview is on and Cloud Run reports it. */
-  readonly previewEndpoint: pulumi.Output<string | undefined>;
   readonly activeColor: pulumi.Output<Color>;
   readonly idleColor: pulumi.Output<Color>;
-  readonly stableVersion: pulumi.Output<string>;
-  readonly candidateVersion: pulumi.Output<string | undefined>;
   /** Revision of each colour. */
   readonly colorRevisions: pulumi.Output<Record<Color, string>>;
   /** The revision the service's template holds (the newest one built). */
@@ -75,28 +52,20 @@ export class BlueGreenService extends pulumi.ComponentResource {
   readonly serviceAccount: pulumi.Output<string>;
   /** The resolved strategy (checks, delays) for the release driver. */
   readonly strategy: pulumi.Output<BlueGreenStrategy>;
-  /** URNs of the resources holding the switch (the service). */
-  readonly trafficUrns: pulumi.Output<string[]>;
-  /** The release contract's outputs, as registered. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const serviceName = serviceNameOf(name, args.serviceName, COLOR_TAGS);
     const release = validateRelease(
       `BlueGreenService "${name}"`,
       {
-        args: { value: args, names: ARG_NAMES },
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: args.strategy ?? Strategy.blueGreen(),
         kinds: ["blueGreen"],
-        name,
-        traffic: args.traffic,
-        version: args.version,
-        health: args.health,
       },
       { platform: "gcp", scope: `${args.project ?? ""}/${args.location}`, name: serviceName },
       (r, problems) => checkCloudRun(args, serviceName, COLOR_TAGS, r, problems),
     );
-    super(TYPE, name, {}, opts);
+    super(TYPE, name, release, opts);
 
     const strategy = release.strategy as BlueGreenStrategy;
     const colors = colorVersions(release.traffic);
@@ -112,14 +81,8 @@ export class BlueGreenService extends pulumi.ComponentResource {
     const { router, metrics } = descriptors(deployment, args.location, serviceName);
 
     this.serviceName = pulumi.output(serviceName);
-    this.endpoint = deployment.endpoint;
-    this.previewEndpoint = strategy.previewService
-      ? deployment.tagUrl(colors.idle)
-      : pulumi.output(undefined);
     this.activeColor = pulumi.output(colors.active);
     this.idleColor = pulumi.output(colors.idle);
-    this.stableVersion = pulumi.output(traffic.stableVersion);
-    this.candidateVersion = pulumi.output(traffic.candidateVersion);
     this.colorRevisions = deployment.plan.apply((p) => ({
       blue: p.revisions[colors.blue] as string,
       green: p.revisions[colors.green] as string,
@@ -127,33 +90,21 @@ export class BlueGreenService extends pulumi.ComponentResource {
     this.templateRevision = deployment.plan.apply((p) => p.templateRevision);
     this.serviceAccount = deployment.serviceAccount;
     this.strategy = pulumi.output(strategy);
-    this.trafficUrns = pulumi.all([deployment.service.urn]);
-    this.release = registerRelease(
-      this,
-      {
-        platform: "gcp",
-        type: TYPE,
-        name,
-        service: serviceName,
-        kind: "blueGreen",
-        strategy,
-        traffic,
-        trafficSource: release.trafficSource,
-        declaredVersion: release.declaredVersion,
-        endpoint: this.endpoint,
-        previewEndpoint: this.previewEndpoint,
-        router,
-        metrics,
-        trafficUrns: this.trafficUrns,
-      },
-      {},
-      {
+    this.registerRelease({
+      service: serviceName,
+      endpoint: deployment.endpoint,
+      previewEndpoint: strategy.previewService ? deployment.tagUrl(colors.idle) : pulumi.output(undefined),
+      router,
+      metrics,
+      trafficResources: [deployment.service],
+      overrides: { traffic },
+      outputs: {
         serviceName: this.serviceName,
         idleColor: this.idleColor,
         colorRevisions: this.colorRevisions,
         templateRevision: this.templateRevision,
         serviceAccount: this.serviceAccount,
       },
-    );
+    });
   }
 }

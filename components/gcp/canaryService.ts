@@ -9,13 +9,14 @@ import {
   type ArgNames,
   type CanaryStrategy,
   type CanaryStrategyInput,
-  type ReleaseOutputs,
-  registerRelease,
+  ProgressiveComponent,
   Strategy,
+  serviceReleaseInput,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
 } from "../core";
-import type { CloudRunArgs } from "./args";
+import { CLOUD_RUN_ARG_NAMES, type CloudRunArgs } from "./args";
 import { CANDIDATE_TAG, canaryTargets } from "./revisions";
 import { deployCloudRun, descriptors } from "./service";
 import { checkCloudRun, checkNoHeaderRoute, serviceNameOf } from "./validate";
@@ -30,39 +31,15 @@ export interface CanaryServiceArgs extends CloudRunArgs, TrafficArgs {
 
 /** Every argument name of {@link CanaryServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
+  ...CLOUD_RUN_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
   strategy: true,
-  location: true,
-  project: true,
-  serviceName: true,
-  image: true,
-  invokers: true,
-  ingress: true,
-  serviceAccount: true,
-  port: true,
-  minInstances: true,
-  maxInstances: true,
-  cpu: true,
-  memory: true,
-  health: true,
-  env: true,
-  secretEnv: true,
-  container: true,
-  template: true,
-  service: true,
-  traffic: true,
-  version: true,
 } as const satisfies ArgNames<CanaryServiceArgs>;
 
 /** A canary release of one service on Cloud Run. */
-export class CanaryService extends pulumi.ComponentResource {
+export class CanaryService extends ProgressiveComponent {
   /** Name of the Cloud Run service. */
   readonly serviceName: pulumi.Output<string>;
-  /** The service's URL. */
-  readonly endpoint: pulumi.Output<string>;
-  /** The candidate's tag URL (header-free preview), once Cloud Run reports it. */
-  readonly previewEndpoint: pulumi.Output<string | undefined>;
-  readonly stableVersion: pulumi.Output<string>;
-  readonly candidateVersion: pulumi.Output<string | undefined>;
   /** Percent of requests asked for the candidate. */
   readonly candidateWeight: pulumi.Output<number>;
   /** Revision serving each live version. */
@@ -73,10 +50,6 @@ export class CanaryService extends pulumi.ComponentResource {
   readonly serviceAccount: pulumi.Output<string>;
   /** The resolved strategy (steps, checks) for the release driver. */
   readonly strategy: pulumi.Output<CanaryStrategy>;
-  /** URNs of the resources holding the weight (the service); the driver targets them when it reverts. */
-  readonly trafficUrns: pulumi.Output<string[]>;
-  /** The release contract's outputs, as registered. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: CanaryServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const strategyInput = args.strategy ?? Strategy.canary({ headerRoute: false });
@@ -84,13 +57,9 @@ export class CanaryService extends pulumi.ComponentResource {
     const release = validateRelease(
       `CanaryService "${name}"`,
       {
-        args: { value: args, names: ARG_NAMES },
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: strategyInput,
         kinds: ["canary"],
-        name,
-        traffic: args.traffic,
-        version: args.version,
-        health: args.health,
       },
       { platform: "gcp", scope: `${args.project ?? ""}/${args.location}`, name: serviceName },
       (r, problems) => {
@@ -98,7 +67,7 @@ export class CanaryService extends pulumi.ComponentResource {
         if (strategyInput?.kind === "canary") checkNoHeaderRoute(strategyInput.headerRoute, problems);
       },
     );
-    super(TYPE, name, {}, opts);
+    super(TYPE, name, release, opts);
 
     // A default header route from the core means nothing here: drop it, so the driver never sends
     // a header Cloud Run ignores.
@@ -116,42 +85,27 @@ export class CanaryService extends pulumi.ComponentResource {
     const { router, metrics } = descriptors(deployment, args.location, serviceName);
 
     this.serviceName = pulumi.output(serviceName);
-    this.endpoint = deployment.endpoint;
-    this.previewEndpoint =
-      candidateVersion === undefined ? pulumi.output(undefined) : deployment.tagUrl(CANDIDATE_TAG);
-    this.stableVersion = pulumi.output(stableVersion);
-    this.candidateVersion = pulumi.output(candidateVersion);
     this.candidateWeight = pulumi.output(traffic.candidateWeight);
     this.revisions = deployment.plan.apply((p) => ({ ...p.revisions }));
     this.templateRevision = deployment.plan.apply((p) => p.templateRevision);
     this.serviceAccount = deployment.serviceAccount;
     this.strategy = pulumi.output(strategy);
-    this.trafficUrns = pulumi.all([deployment.service.urn]);
-    this.release = registerRelease(
-      this,
-      {
-        platform: "gcp",
-        type: TYPE,
-        name,
-        service: serviceName,
-        kind: "canary",
-        strategy,
-        traffic,
-        trafficSource: release.trafficSource,
-        declaredVersion: release.declaredVersion,
-        endpoint: this.endpoint,
-        previewEndpoint: this.previewEndpoint,
-        router,
-        metrics,
-        trafficUrns: this.trafficUrns,
-      },
-      {},
-      {
+    this.registerRelease({
+      service: serviceName,
+      endpoint: deployment.endpoint,
+      previewEndpoint:
+        candidateVersion === undefined ? pulumi.output(undefined) : deployment.tagUrl(CANDIDATE_TAG),
+      router,
+      metrics,
+      trafficResources: [deployment.service],
+      // Without the header route the core's default adds (see above).
+      overrides: { strategy },
+      outputs: {
         serviceName: this.serviceName,
         revisions: this.revisions,
         templateRevision: this.templateRevision,
         serviceAccount: this.serviceAccount,
       },
-    );
+    });
   }
 }

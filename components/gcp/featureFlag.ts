@@ -10,11 +10,10 @@ import {
   type ArgNames,
   FEATURE_FLAG_ARG_NAMES,
   type FeatureFlagArgs,
+  FeatureFlagComponent,
   flagdDocument,
   flagdFlag,
   flagdText,
-  type ReleaseOutputs,
-  registerFlagRelease,
   resolveFeatureFlag,
 } from "../core";
 
@@ -34,14 +33,10 @@ const ARG_NAMES = {
 } as const satisfies ArgNames<GcpFeatureFlagArgs>;
 
 /** A feature flag released like a canary, in a flagd file in Cloud Storage. */
-export class FeatureFlag extends pulumi.ComponentResource {
+export class FeatureFlag extends FeatureFlagComponent {
   readonly object: gcp.storage.BucketObject;
   /** `gs://<bucket>/<object>`, what flagd's `--uri` takes. */
   readonly uri: pulumi.Output<string>;
-  /** Percentage of users who get the candidate variant. */
-  readonly candidateWeight: pulumi.Output<number>;
-  /** The release contract's outputs. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: GcpFeatureFlagArgs, opts?: pulumi.ComponentResourceOptions) {
     const resolved = resolveFeatureFlag(
@@ -53,7 +48,7 @@ export class FeatureFlag extends pulumi.ComponentResource {
       undefined,
       ARG_NAMES,
     );
-    super("progressive:gcp:FeatureFlag", name, {}, opts);
+    super("progressive:gcp:FeatureFlag", name, resolved, opts);
     const traffic = resolved.release.traffic;
     const objectName = args.objectName ?? `flags/${resolved.spec.key}.flagd.json`;
     this.object = new gcp.storage.BucketObject(
@@ -69,12 +64,7 @@ export class FeatureFlag extends pulumi.ComponentResource {
       { parent: this },
     );
     this.uri = pulumi.interpolate`gs://${args.bucket}/${objectName}`;
-    this.candidateWeight = pulumi.output(traffic.candidateWeight);
-    this.release = registerFlagRelease(this, {
-      platform: "gcp",
-      type: "progressive:gcp:FeatureFlag",
-      name,
-      flag: resolved,
+    this.registerFlag({
       endpoint: this.uri,
       router: pulumi.output(args.bucket).apply((bucket) => ({
         kind: "gcs-flag-file" as const,
@@ -82,8 +72,8 @@ export class FeatureFlag extends pulumi.ComponentResource {
         object: objectName,
         flag: resolved.spec.key,
       })),
-      trafficUrns: pulumi.all([this.object.urn]),
-      extra: { uri: this.uri },
+      trafficResources: [this.object],
+      outputs: { uri: this.uri },
     });
   }
 }

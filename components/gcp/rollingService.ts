@@ -11,20 +11,20 @@ import {
   type CanaryStrategy,
   checkTraffic,
   type Problem,
+  ProgressiveComponent,
   type RecreateStrategy,
   type RecreateStrategyInput,
-  type ReleaseOutputs,
   type RollingStrategy,
   type RollingStrategyInput,
-  registerRelease,
   resolveTraffic,
   Strategy,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   type TrafficState,
   undeployedVersionWarning,
   validateRelease,
 } from "../core";
-import type { CloudRunArgs } from "./args";
+import { CLOUD_RUN_ARG_NAMES, type CloudRunArgs } from "./args";
 import { CANDIDATE_TAG, canaryTargets } from "./revisions";
 import { rollingAsCanary } from "./rolling";
 import { deployCloudRun, descriptors } from "./service";
@@ -40,38 +40,15 @@ export interface RollingServiceArgs extends CloudRunArgs, TrafficArgs {
 
 /** Every argument name of {@link RollingServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
+  ...CLOUD_RUN_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
   strategy: true,
-  location: true,
-  project: true,
-  serviceName: true,
-  image: true,
-  invokers: true,
-  ingress: true,
-  serviceAccount: true,
-  port: true,
-  minInstances: true,
-  maxInstances: true,
-  cpu: true,
-  memory: true,
-  health: true,
-  env: true,
-  secretEnv: true,
-  container: true,
-  template: true,
-  service: true,
-  traffic: true,
-  version: true,
 } as const satisfies ArgNames<RollingServiceArgs>;
 
 /** A rolling (traffic steps) or recreate release of one service on Cloud Run. */
-export class RollingService extends pulumi.ComponentResource {
+export class RollingService extends ProgressiveComponent {
   /** Name of the Cloud Run service. */
   readonly serviceName: pulumi.Output<string>;
-  /** The service's URL. */
-  readonly endpoint: pulumi.Output<string>;
-  readonly stableVersion: pulumi.Output<string>;
-  /** The new version while a rolling update moves traffic to it. */
-  readonly candidateVersion: pulumi.Output<string | undefined>;
   /** Percent of requests on the new version. */
   readonly candidateWeight: pulumi.Output<number>;
   /** Revision serving each live version. */
@@ -84,10 +61,6 @@ export class RollingService extends pulumi.ComponentResource {
   readonly strategy: pulumi.Output<RollingStrategy | RecreateStrategy>;
   /** What the driver walks: the traffic steps a rolling strategy generates, or recreate. */
   readonly plannedStrategy: pulumi.Output<CanaryStrategy | RecreateStrategy>;
-  /** URNs of the resources holding the weight (the service). */
-  readonly trafficUrns: pulumi.Output<string[]>;
-  /** The release contract's outputs, as registered. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: RollingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const strategyInput = args.strategy ?? Strategy.rolling();
@@ -140,7 +113,7 @@ export class RollingService extends pulumi.ComponentResource {
         ...(declared !== undefined ? { declaredVersion: declared } : {}),
       });
     if (undeployed) void pulumi.log.warn(undeployed);
-    super(TYPE, name, {}, opts);
+    super(TYPE, name, release, opts);
 
     const strategy = release.strategy as RollingStrategy | RecreateStrategy;
     const planned = strategy.kind === "rolling" ? rollingAsCanary(strategy) : strategy;
@@ -157,42 +130,34 @@ export class RollingService extends pulumi.ComponentResource {
     const { router, metrics } = descriptors(deployment, args.location, serviceName);
 
     this.serviceName = pulumi.output(serviceName);
-    this.endpoint = deployment.endpoint;
-    this.stableVersion = pulumi.output(stableVersion);
-    this.candidateVersion = pulumi.output(candidateVersion);
     this.candidateWeight = pulumi.output(traffic.candidateWeight);
     this.revisions = deployment.plan.apply((p) => ({ ...p.revisions }));
     this.templateRevision = deployment.plan.apply((p) => p.templateRevision);
     this.serviceAccount = deployment.serviceAccount;
     this.strategy = pulumi.output(strategy);
     this.plannedStrategy = pulumi.output(planned);
-    this.trafficUrns = pulumi.all([deployment.service.urn]);
-    this.release = registerRelease(
-      this,
-      {
-        platform: "gcp",
-        type: TYPE,
-        name,
-        service: serviceName,
+    this.registerRelease({
+      service: serviceName,
+      endpoint: deployment.endpoint,
+      ...(candidateVersion !== undefined ? { previewEndpoint: deployment.tagUrl(CANDIDATE_TAG) } : {}),
+      router,
+      metrics,
+      trafficResources: [deployment.service],
+      // The traffic state is this component's own (see above); the driver steps the planned canary.
+      overrides: {
         kind: strategy.kind,
         strategy: planned,
         traffic,
         trafficSource: resolved.source,
         declaredVersion: declared,
-        endpoint: this.endpoint,
-        ...(candidateVersion !== undefined ? { previewEndpoint: deployment.tagUrl(CANDIDATE_TAG) } : {}),
-        router,
-        metrics,
-        trafficUrns: this.trafficUrns,
       },
-      {},
-      {
+      outputs: {
         serviceName: this.serviceName,
         revisions: this.revisions,
         templateRevision: this.templateRevision,
         serviceAccount: this.serviceAccount,
         rollingStrategy: this.strategy,
       },
-    );
+    });
   }
 }

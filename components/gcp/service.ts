@@ -298,11 +298,11 @@ export function deployCloudRun(
 
 /** The router and metrics descriptors of a deployment: the service and the revision of each live version. */
 export function descriptors(
-  d: CloudRunDeployment,
+  deployment: CloudRunDeployment,
   location: string,
   serviceName: string,
 ): { router: pulumi.Output<RouterDescriptor>; metrics: pulumi.Output<MetricsDescriptor> } {
-  const where = pulumi.all([d.project, d.plan]).apply(([project, p]) => ({
+  const where = pulumi.all([deployment.project, deployment.plan]).apply(([project, p]) => ({
     project,
     location,
     service: serviceName,

@@ -13,13 +13,13 @@ import {
   colorVersions,
   dnsLabel,
   type Problem,
+  ProgressiveComponent,
   problem,
   type Release,
-  type ReleaseOutputs,
   type RouterDescriptor,
-  registerRelease,
   roleName,
   Strategy,
+  serviceReleaseInput,
   TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
@@ -77,39 +77,26 @@ function resolveIdleReplicas(
 }
 
 /** A blue-green release of one service on Kubernetes. */
-export class BlueGreenService extends pulumi.ComponentResource {
+export class BlueGreenService extends ProgressiveComponent {
   /** Service that serves traffic (selects the active colour). */
   readonly serviceName: pulumi.Output<string>;
-  readonly endpoint: pulumi.Output<string>;
   /** Service of the idle colour, when the preview is on. */
   readonly previewServiceName: pulumi.Output<string | undefined>;
-  readonly previewEndpoint: pulumi.Output<string | undefined>;
   readonly activeColor: pulumi.Output<Color>;
   readonly idleColor: pulumi.Output<Color>;
-  readonly stableVersion: pulumi.Output<string>;
-  readonly candidateVersion: pulumi.Output<string | undefined>;
   /** Instances of each colour. */
   readonly replicas: pulumi.Output<Record<Color, number>>;
   /** The resolved strategy (checks, delays) for the release driver. */
   readonly strategy: pulumi.Output<BlueGreenStrategy>;
-  /** URNs of the objects that hold the switch (the Services); the driver targets them first when it reverts. */
-  readonly trafficUrns: pulumi.Output<string[]>;
-  /** The release contract's outputs, as registered. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     let idleReplicas: number | undefined;
     const release = validateRelease(
       `BlueGreenService "${name}"`,
       {
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: args.strategy ?? Strategy.blueGreen(),
-        args: { value: args, names: ARG_NAMES },
         kinds: ["blueGreen"],
-        name,
-        traffic: args.traffic,
-        version: args.version,
-        health: args.health,
-        replicas: args.replicas,
       },
       { platform: "kubernetes", scope: args.namespace, name: dnsLabel(name) },
       (r, problems) => {
@@ -117,7 +104,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
         idleReplicas = resolveIdleReplicas(name, args, r, problems);
       },
     );
-    super(TYPE, name, {}, opts);
+    super(TYPE, name, release, opts);
 
     const strategy = release.strategy as BlueGreenStrategy;
     const versions = colorVersions(release.traffic);
@@ -168,52 +155,38 @@ export class BlueGreenService extends pulumi.ComponentResource {
     createAutoscaler(ctx, deployments[versions.active]);
 
     this.serviceName = service.metadata.name;
-    this.endpoint = serviceEndpoint(service, ctx.servicePort);
     this.previewServiceName = preview ? preview.metadata.name : pulumi.output(undefined);
-    this.previewEndpoint = preview ? serviceEndpoint(preview, ctx.servicePort) : pulumi.output(undefined);
     this.activeColor = pulumi.output(versions.active);
     this.idleColor = pulumi.output(versions.idle);
-    this.stableVersion = pulumi.output(release.traffic.stableVersion);
-    this.candidateVersion = pulumi.output(release.traffic.candidateVersion);
     this.replicas = pulumi.output(replicas);
     this.strategy = pulumi.output(strategy);
-    this.trafficUrns = pulumi.all([service, ...(preview ? [preview] : [])].map((r) => r.urn));
-    this.release = registerRelease(
-      this,
-      {
-        platform: "kubernetes",
-        type: TYPE,
-        name,
-        service: ctx.baseName,
-        kind: "blueGreen",
-        strategy,
+    this.registerRelease({
+      service: ctx.baseName,
+      endpoint: serviceEndpoint(service, ctx.servicePort),
+      previewEndpoint: preview ? serviceEndpoint(preview, ctx.servicePort) : pulumi.output(undefined),
+      router: pulumi.all([service.metadata.namespace, service.metadata.name]).apply(
+        ([namespace, serviceName]): RouterDescriptor => ({
+          kind: "kubernetes-service-selector",
+          namespace: namespaceOf(namespace),
+          service: serviceName,
+          colorLabel: LABEL_COLOR,
+        }),
+      ),
+      metrics: { kind: "none" },
+      trafficResources: [service, ...(preview ? [preview] : [])],
+      overrides: {
         traffic: {
           ...release.traffic,
           activeColor: versions.active,
           ...(idleReplicas !== undefined ? { idleReplicas } : {}),
         },
-        trafficSource: release.trafficSource,
-        declaredVersion: release.declaredVersion,
-        endpoint: this.endpoint,
-        previewEndpoint: this.previewEndpoint,
-        router: pulumi.all([service.metadata.namespace, service.metadata.name]).apply(
-          ([namespace, serviceName]): RouterDescriptor => ({
-            kind: "kubernetes-service-selector",
-            namespace: namespaceOf(namespace),
-            service: serviceName,
-            colorLabel: LABEL_COLOR,
-          }),
-        ),
-        metrics: { kind: "none" },
-        trafficUrns: this.trafficUrns,
       },
-      {},
-      {
+      outputs: {
         serviceName: this.serviceName,
         previewServiceName: this.previewServiceName,
         idleColor: this.idleColor,
         replicas: this.replicas,
       },
-    );
+    });
   }
 }

@@ -10,11 +10,11 @@ import {
   type CanaryStrategyInput,
   dnsLabel,
   MetadataKey,
-  type ReleaseOutputs,
+  ProgressiveComponent,
   type ReplicaCounts,
-  registerRelease,
   roleName,
   Strategy,
+  serviceReleaseInput,
   TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
@@ -51,17 +51,13 @@ const ARG_NAMES = {
 } as const satisfies ArgNames<CanaryServiceArgs>;
 
 /** A canary release of one service on Kubernetes. */
-export class CanaryService extends pulumi.ComponentResource {
+export class CanaryService extends ProgressiveComponent {
   /** Service clients call (the router's entry Service, or the stable Service). */
   readonly serviceName: pulumi.Output<string>;
-  /** Where clients reach the service. */
-  readonly endpoint: pulumi.Output<string>;
   /** Service of the stable slot only. */
   readonly stableServiceName: pulumi.Output<string>;
   /** Service of the canary slot only (testers, analysis). */
   readonly canaryServiceName: pulumi.Output<string>;
-  readonly stableVersion: pulumi.Output<string>;
-  readonly candidateVersion: pulumi.Output<string | undefined>;
   /** Weight asked for in the traffic state. */
   readonly candidateWeight: pulumi.Output<number>;
   /**
@@ -74,10 +70,6 @@ export class CanaryService extends pulumi.ComponentResource {
   readonly replicas: pulumi.Output<ReplicaCounts>;
   /** The resolved strategy (steps, checks) for the release driver. */
   readonly strategy: pulumi.Output<CanaryStrategy>;
-  /** URNs of the objects holding the weight; the driver targets them first when it reverts. */
-  readonly trafficUrns: pulumi.Output<string[]>;
-  /** The release contract's outputs, as registered. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: CanaryServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const router = args.router ?? TrafficRouter.replicaRatio();
@@ -85,14 +77,9 @@ export class CanaryService extends pulumi.ComponentResource {
     const release = validateRelease(
       `CanaryService "${name}"`,
       {
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: strategyInput,
-        args: { value: args, names: ARG_NAMES },
         kinds: ["canary"],
-        name,
-        traffic: args.traffic,
-        version: args.version,
-        health: args.health,
-        replicas: args.replicas,
         weightSupport: (replicas) => router.weightSupport(replicas),
       },
       { platform: "kubernetes", scope: args.namespace, name: dnsLabel(name) },
@@ -105,7 +92,7 @@ export class CanaryService extends pulumi.ComponentResource {
         router.validate({ autoscaling: args.autoscaling !== undefined, headerRouteRequested }, problems);
       },
     );
-    super(TYPE, name, {}, opts);
+    super(TYPE, name, release, opts);
 
     const strategy = release.strategy as CanaryStrategy;
     const { stableVersion, candidateVersion, candidateWeight } = release.traffic;
@@ -170,11 +157,8 @@ export class CanaryService extends pulumi.ComponentResource {
     createAutoscaler(ctx, stable);
 
     this.serviceName = routed.serviceName ?? stableService.metadata.name;
-    this.endpoint = routed.endpoint;
     this.stableServiceName = stableService.metadata.name;
     this.canaryServiceName = canaryService.metadata.name;
-    this.stableVersion = pulumi.output(stableVersion);
-    this.candidateVersion = pulumi.output(candidateVersion);
     this.candidateWeight = pulumi.output(candidateWeight);
     this.plannedWeight = pulumi.output(routed.plannedWeight);
     this.replicas = pulumi.output(counts);
@@ -182,33 +166,19 @@ export class CanaryService extends pulumi.ComponentResource {
     // Every router scales the Deployments with the weight (the replica-ratio router keeps the
     // weight in their counts; the others size the canary to its share), so a weight step changes
     // the Deployments as well as the router's own objects.
-    const traffic = [...routed.trafficResources, canary, stable];
-    this.trafficUrns = pulumi.all(traffic.map((r) => r.urn));
-    this.release = registerRelease(
-      this,
-      {
-        platform: "kubernetes",
-        type: TYPE,
-        name,
-        service: ctx.baseName,
-        kind: "canary",
-        strategy,
-        traffic: release.traffic,
-        trafficSource: release.trafficSource,
-        declaredVersion: release.declaredVersion,
-        endpoint: this.endpoint,
-        router: routed.descriptor,
-        metrics: routed.metrics,
-        trafficUrns: this.trafficUrns,
-      },
-      {},
-      {
+    this.registerRelease({
+      service: ctx.baseName,
+      endpoint: routed.endpoint,
+      router: routed.descriptor,
+      metrics: routed.metrics,
+      trafficResources: [...routed.trafficResources, canary, stable],
+      outputs: {
         serviceName: this.serviceName,
         stableServiceName: this.stableServiceName,
         canaryServiceName: this.canaryServiceName,
         plannedWeight: this.plannedWeight,
         replicas: this.replicas,
       },
-    );
+    });
   }
 }

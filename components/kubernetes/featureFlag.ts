@@ -9,12 +9,11 @@ import {
   type ArgNames,
   FEATURE_FLAG_ARG_NAMES,
   type FeatureFlagArgs,
+  FeatureFlagComponent,
   type FlagdFlag,
   flagdDocument,
   flagdFlag,
   flagdText,
-  type ReleaseOutputs,
-  registerFlagRelease,
   resolveFeatureFlag,
 } from "../core";
 
@@ -40,15 +39,11 @@ const ARG_NAMES = {
 } as const satisfies ArgNames<KubernetesFeatureFlagArgs>;
 
 /** A feature flag released like a canary, in a ConfigMap in flagd's format. */
-export class FeatureFlag extends pulumi.ComponentResource {
+export class FeatureFlag extends FeatureFlagComponent {
   /** The ConfigMap holding the flag. */
   readonly configMap: k8s.core.v1.ConfigMap;
   /** The flag as written, in flagd's format. */
   readonly flag: pulumi.Output<FlagdFlag>;
-  /** Percentage of users who get the candidate variant. */
-  readonly candidateWeight: pulumi.Output<number>;
-  /** The release contract's outputs. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: KubernetesFeatureFlagArgs, opts?: pulumi.ComponentResourceOptions) {
     const resolved = resolveFeatureFlag(
@@ -60,7 +55,7 @@ export class FeatureFlag extends pulumi.ComponentResource {
       undefined,
       ARG_NAMES,
     );
-    super("progressive:kubernetes:FeatureFlag", name, {}, opts);
+    super("progressive:kubernetes:FeatureFlag", name, resolved, opts);
     const traffic = resolved.release.traffic;
     const flag = flagdFlag(resolved.spec, traffic);
     const configMapName = args.configMapName ?? `${name}-flag`;
@@ -81,13 +76,8 @@ export class FeatureFlag extends pulumi.ComponentResource {
       { parent: this },
     );
     this.flag = pulumi.output<unknown>(flag) as pulumi.Output<FlagdFlag>;
-    this.candidateWeight = pulumi.output(traffic.candidateWeight);
     const meta = this.configMap.metadata;
-    this.release = registerFlagRelease(this, {
-      platform: "kubernetes",
-      type: "progressive:kubernetes:FeatureFlag",
-      name,
-      flag: resolved,
+    this.registerFlag({
       endpoint: pulumi.interpolate`configmap://${meta.namespace}/${meta.name}/${FLAG_CONFIGMAP_KEY}`,
       router: pulumi.all([meta.namespace, meta.name]).apply(([namespace, cmName]) => ({
         kind: "kubernetes-flag-configmap" as const,
@@ -96,8 +86,8 @@ export class FeatureFlag extends pulumi.ComponentResource {
         key: FLAG_CONFIGMAP_KEY,
         flag: resolved.spec.key,
       })),
-      trafficUrns: pulumi.all([this.configMap.urn]),
-      extra: { flag: this.flag, configMap: meta.name },
+      trafficResources: [this.configMap],
+      outputs: { flag: this.flag, configMap: meta.name },
     });
   }
 }

@@ -100,12 +100,12 @@ export interface PodTemplateInput {
 }
 
 /** The pod template of one slot. */
-export function podTemplate(t: PodTemplateInput): PodTemplate {
-  const { args, health } = t;
+export function podTemplate(template: PodTemplateInput): PodTemplate {
+  const { args, health } = template;
   return {
     metadata: {
-      labels: { ...args.labels, ...t.selector, [LABEL_VERSION]: labelValue(t.version) },
-      annotations: releaseAnnotations(t.strategy, t.role, t.version, args.annotations),
+      labels: { ...args.labels, ...template.selector, [LABEL_VERSION]: labelValue(template.version) },
+      annotations: releaseAnnotations(template.strategy, template.role, template.version, args.annotations),
     },
     spec: {
       ...args.pod,
@@ -113,11 +113,11 @@ export function podTemplate(t: PodTemplateInput): PodTemplate {
         {
           ...args.container,
           name: "app",
-          image: imageFor(args.image, t.version),
-          ports: [{ name: "http", containerPort: t.port }],
-          env: envVars(args.env, args.secretEnv, t.secretName),
-          ...(health.readiness ? { readinessProbe: probeFor(health.readiness, t.port) } : {}),
-          ...(health.liveness ? { livenessProbe: probeFor(health.liveness, t.port) } : {}),
+          image: imageFor(args.image, template.version),
+          ports: [{ name: "http", containerPort: template.port }],
+          env: envVars(args.env, args.secretEnv, template.secretName),
+          ...(health.readiness ? { readinessProbe: probeFor(health.readiness, template.port) } : {}),
+          ...(health.liveness ? { livenessProbe: probeFor(health.liveness, template.port) } : {}),
         },
       ],
     },

@@ -7,13 +7,13 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   type ArgNames,
   dnsLabel,
+  ProgressiveComponent,
   type RecreateStrategy,
   type RecreateStrategyInput,
-  type ReleaseOutputs,
   type RollingStrategy,
   type RollingStrategyInput,
-  registerRelease,
   Strategy,
+  serviceReleaseInput,
   TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   type TrafficState,
@@ -60,15 +60,11 @@ const ARG_NAMES = {
 } as const satisfies ArgNames<RollingServiceArgs>;
 
 /** A rolling (or recreate) release of one service on Kubernetes. */
-export class RollingService extends pulumi.ComponentResource {
+export class RollingService extends ProgressiveComponent {
   readonly serviceName: pulumi.Output<string>;
-  readonly endpoint: pulumi.Output<string>;
   readonly deploymentName: pulumi.Output<string>;
-  readonly stableVersion: pulumi.Output<string>;
   /** The resolved strategy for the release driver. */
   readonly strategy: pulumi.Output<RollingStrategy | RecreateStrategy>;
-  /** The release contract's outputs, as registered. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: RollingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const traffic: TrafficState | undefined = args.traffic && {
@@ -78,19 +74,15 @@ export class RollingService extends pulumi.ComponentResource {
     const release = validateRelease(
       `RollingService "${name}"`,
       {
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: args.strategy ?? Strategy.rolling(),
-        args: { value: args, names: ARG_NAMES },
         kinds: ["rolling", "recreate"],
-        name,
         traffic,
-        version: args.version,
-        health: args.health,
-        replicas: args.replicas,
       },
       { platform: "kubernetes", scope: args.namespace, name: dnsLabel(name) },
       (r, problems) => checkWorkload(args, r, problems),
     );
-    super(TYPE, name, {}, opts);
+    super(TYPE, name, release, opts);
 
     const strategy = release.strategy as RollingStrategy | RecreateStrategy;
     const ctx = workloadContext(this, name, args, release);
@@ -114,30 +106,16 @@ export class RollingService extends pulumi.ComponentResource {
     createAutoscaler(ctx, deployment);
 
     this.serviceName = service.metadata.name;
-    this.endpoint = serviceEndpoint(service, ctx.servicePort);
     this.deploymentName = deployment.metadata.name;
-    this.stableVersion = pulumi.output(release.traffic.stableVersion);
     this.strategy = pulumi.output(strategy);
-    this.release = registerRelease(
-      this,
-      {
-        platform: "kubernetes",
-        type: TYPE,
-        name,
-        service: ctx.baseName,
-        kind: strategy.kind,
-        strategy,
-        traffic: release.traffic,
-        trafficSource: release.trafficSource,
-        declaredVersion: release.declaredVersion,
-        endpoint: this.endpoint,
-        // No weight to read: the Service selects every pod; the Deployment holds the version.
-        router: { kind: "none" },
-        metrics: { kind: "none" },
-        trafficUrns: pulumi.all([deployment.urn]),
-      },
-      {},
-      { serviceName: this.serviceName, deploymentName: this.deploymentName },
-    );
+    this.registerRelease({
+      service: ctx.baseName,
+      endpoint: serviceEndpoint(service, ctx.servicePort),
+      // No weight to read: the Service selects every pod; the Deployment holds the version.
+      router: { kind: "none" },
+      metrics: { kind: "none" },
+      trafficResources: [deployment],
+      outputs: { serviceName: this.serviceName, deploymentName: this.deploymentName },
+    });
   }
 }

@@ -13,8 +13,8 @@ import {
   type Color,
   colorVersions,
   problem,
-  type ReleaseOutputs,
   Strategy,
+  serviceReleaseInput,
   TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
@@ -25,12 +25,8 @@ import { blueGreenTable, candidateShare } from "./routes";
 import {
   createProxy,
   instanceSet,
-  type LocalProcesses,
-  type ProxyEndpoints,
+  ProxiedService,
   previewEndpoint,
-  processesOf,
-  proxyEndpoints,
-  registerLocalRelease,
   slotProcesses,
   slotRoute,
 } from "./service";
@@ -56,18 +52,9 @@ const ARG_NAMES = {
 } as const satisfies ArgNames<BlueGreenServiceArgs>;
 
 /** A blue-green release of one service on this machine. */
-export class BlueGreenService extends pulumi.ComponentResource implements ProxyEndpoints {
-  readonly endpoint: pulumi.Output<string>;
-  readonly adminEndpoint: pulumi.Output<string>;
-  readonly adminToken: pulumi.Output<string>;
-  readonly metricsUrl: pulumi.Output<string>;
-  readonly metricsJsonUrl: pulumi.Output<string>;
-  /** Where testers reach the idle colour, when the preview is on. */
-  readonly previewEndpoint: pulumi.Output<string | undefined>;
+export class BlueGreenService extends ProxiedService {
   readonly activeColor: pulumi.Output<Color>;
   readonly idleColor: pulumi.Output<Color>;
-  readonly stableVersion: pulumi.Output<string>;
-  readonly candidateVersion: pulumi.Output<string | undefined>;
   /** Always 0: blue-green switches colours instead of splitting. */
   readonly candidateWeight: pulumi.Output<number>;
   /** The idle colour's share as the proxy reports it (0 unless something is wrong). */
@@ -76,25 +63,14 @@ export class BlueGreenService extends pulumi.ComponentResource implements ProxyE
   readonly replicas: pulumi.Output<Record<Color, number>>;
   /** The resolved strategy (checks, delays) for the release driver. */
   readonly strategy: pulumi.Output<BlueGreenStrategy>;
-  /** URNs of the resources holding the switch (the proxy); the driver targets them first when it reverts. */
-  readonly trafficUrns: pulumi.Output<string[]>;
-  /** Every process and port of the service. */
-  readonly processes: pulumi.Output<LocalProcesses>;
-  /** The release contract's outputs, as the release driver reads them from the stack. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const release = validateRelease(
       `BlueGreenService "${name}"`,
       {
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: args.strategy ?? Strategy.blueGreen(),
-        args: { value: args, names: ARG_NAMES },
         kinds: ["blueGreen"],
-        name,
-        traffic: args.traffic,
-        ...(args.version !== undefined ? { version: args.version } : {}),
-        health: args.health,
-        replicas: args.replicas,
       },
       serviceKey(name, args),
       (r, problems) => {
@@ -112,7 +88,7 @@ export class BlueGreenService extends pulumi.ComponentResource implements ProxyE
         }
       },
     );
-    super("progressive:local:BlueGreenService", name, {}, opts);
+    super("progressive:local:BlueGreenService", name, release, opts);
 
     const strategy = release.strategy as BlueGreenStrategy;
     const traffic = release.traffic;
@@ -143,35 +119,19 @@ export class BlueGreenService extends pulumi.ComponentResource implements ProxyE
       ...(strategy.previewService ? { previewPort: args.previewPort ?? 0 } : {}),
     });
 
-    const endpoints = proxyEndpoints(proxy);
-    this.endpoint = endpoints.endpoint;
-    this.adminEndpoint = endpoints.adminEndpoint;
-    this.adminToken = endpoints.adminToken;
-    this.metricsUrl = endpoints.metricsUrl;
-    this.metricsJsonUrl = endpoints.metricsJsonUrl;
-    this.previewEndpoint = previewEndpoint(proxy);
     this.activeColor = pulumi.output(versions.active);
     this.idleColor = pulumi.output(versions.idle);
-    this.stableVersion = pulumi.output(traffic.stableVersion);
-    this.candidateVersion = pulumi.output(traffic.candidateVersion);
     this.candidateWeight = pulumi.output(0);
     this.effectiveWeight = proxy.weights.apply((weights) =>
       traffic.candidateVersion === traffic.stableVersion ? 0 : candidateShare(weights, traffic),
     );
     this.replicas = pulumi.output(replicas);
     this.strategy = pulumi.output(strategy);
-    this.trafficUrns = pulumi.all([proxy.urn]);
-    const slots = Object.fromEntries(Object.entries(sets).map(([color, set]) => [color, slotProcesses(set)]));
-    this.processes = processesOf(w, proxy, slots);
-    this.release = registerLocalRelease(
-      this,
-      "progressive:local:BlueGreenService",
-      name,
-      w,
-      release,
-      { ...endpoints, previewEndpoint: this.previewEndpoint },
-      this.trafficUrns,
-      { replicas: this.replicas, processes: this.processes },
-    );
+    this.registerProxied(w, proxy, {
+      previewEndpoint: previewEndpoint(proxy),
+      trafficResources: [proxy],
+      slots: Object.fromEntries(Object.entries(sets).map(([color, set]) => [color, slotProcesses(set)])),
+      replicas: this.replicas,
+    });
   }
 }

@@ -8,9 +8,9 @@ import {
   type ArgNames,
   type CanaryStrategy,
   type CanaryStrategyInput,
-  type ReleaseOutputs,
   type ReplicaCounts,
   Strategy,
+  serviceReleaseInput,
   TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
@@ -18,17 +18,7 @@ import {
 } from "../core";
 import { LOCAL_WORKLOAD_ARG_NAMES, type LocalWorkloadArgs } from "./args";
 import { canaryTable, candidateShare } from "./routes";
-import {
-  createProxy,
-  instanceSet,
-  type LocalProcesses,
-  type ProxyEndpoints,
-  processesOf,
-  proxyEndpoints,
-  registerLocalRelease,
-  slotProcesses,
-  slotRoute,
-} from "./service";
+import { createProxy, instanceSet, ProxiedService, slotProcesses, slotRoute } from "./service";
 import { checkLocalWorkload, resolveWorkload, serviceKey } from "./workload";
 
 /** Arguments of {@link CanaryService}. */
@@ -45,16 +35,7 @@ const ARG_NAMES = {
 } as const satisfies ArgNames<CanaryServiceArgs>;
 
 /** A canary release of one service on this machine. */
-export class CanaryService extends pulumi.ComponentResource implements ProxyEndpoints {
-  readonly endpoint: pulumi.Output<string>;
-  readonly adminEndpoint: pulumi.Output<string>;
-  readonly adminToken: pulumi.Output<string>;
-  readonly metricsUrl: pulumi.Output<string>;
-  readonly metricsJsonUrl: pulumi.Output<string>;
-  /** Undefined: a canary has no preview port (testers use the header route). */
-  readonly previewEndpoint: pulumi.Output<string | undefined>;
-  readonly stableVersion: pulumi.Output<string>;
-  readonly candidateVersion: pulumi.Output<string | undefined>;
+export class CanaryService extends ProxiedService {
   /** Weight asked for in the traffic state. */
   readonly candidateWeight: pulumi.Output<number>;
   /** Weight the proxy reports after the update (read back, not assumed). */
@@ -63,30 +44,19 @@ export class CanaryService extends pulumi.ComponentResource implements ProxyEndp
   readonly replicas: pulumi.Output<ReplicaCounts>;
   /** The resolved strategy (steps, checks) for the release driver. */
   readonly strategy: pulumi.Output<CanaryStrategy>;
-  /** URNs of the resources holding the weight (the proxy); the driver targets them first when it reverts. */
-  readonly trafficUrns: pulumi.Output<string[]>;
-  /** Every process and port of the service. */
-  readonly processes: pulumi.Output<LocalProcesses>;
-  /** The release contract's outputs, as the release driver reads them from the stack. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: CanaryServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const release = validateRelease(
       `CanaryService "${name}"`,
       {
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: args.strategy ?? Strategy.canary(),
-        args: { value: args, names: ARG_NAMES },
         kinds: ["canary"],
-        name,
-        ...(args.traffic ? { traffic: args.traffic } : { traffic: undefined }),
-        ...(args.version !== undefined ? { version: args.version } : {}),
-        health: args.health,
-        replicas: args.replicas,
       },
       serviceKey(name, args),
       (r, problems) => checkLocalWorkload(name, args, r, problems),
     );
-    super("progressive:local:CanaryService", name, {}, opts);
+    super("progressive:local:CanaryService", name, release, opts);
 
     const strategy = release.strategy as CanaryStrategy;
     const traffic = release.traffic;
@@ -107,33 +77,16 @@ export class CanaryService extends pulumi.ComponentResource implements ProxyEndp
       ...(args.port !== undefined ? { port: args.port } : {}),
     });
 
-    const endpoints = proxyEndpoints(proxy);
-    this.endpoint = endpoints.endpoint;
-    this.adminEndpoint = endpoints.adminEndpoint;
-    this.adminToken = endpoints.adminToken;
-    this.metricsUrl = endpoints.metricsUrl;
-    this.metricsJsonUrl = endpoints.metricsJsonUrl;
-    this.previewEndpoint = pulumi.output(undefined);
-    this.stableVersion = pulumi.output(stableVersion);
-    this.candidateVersion = pulumi.output(candidateVersion);
     this.candidateWeight = pulumi.output(candidateWeight);
     this.effectiveWeight = proxy.weights.apply((weights) => candidateShare(weights, traffic));
     this.replicas = pulumi.output(counts);
     this.strategy = pulumi.output(strategy);
-    this.trafficUrns = pulumi.all([proxy.urn]);
-    this.processes = processesOf(w, proxy, {
-      stable: slotProcesses(stable),
-      ...(canary ? { canary: slotProcesses(canary) } : {}),
+    this.registerProxied(w, proxy, {
+      // A canary has no preview port: testers use the header route.
+      previewEndpoint: pulumi.output(undefined),
+      trafficResources: [proxy],
+      slots: { stable: slotProcesses(stable), ...(canary ? { canary: slotProcesses(canary) } : {}) },
+      replicas: this.replicas,
     });
-    this.release = registerLocalRelease(
-      this,
-      "progressive:local:CanaryService",
-      name,
-      w,
-      release,
-      { ...endpoints, previewEndpoint: this.previewEndpoint },
-      this.trafficUrns,
-      { replicas: this.replicas, processes: this.processes },
-    );
   }
 }

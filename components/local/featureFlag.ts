@@ -9,10 +9,9 @@ import {
   type ArgNames,
   FEATURE_FLAG_ARG_NAMES,
   type FeatureFlagArgs,
+  FeatureFlagComponent,
   type FlagdFlag,
   flagdFlag,
-  type ReleaseOutputs,
-  registerFlagRelease,
   resolveFeatureFlag,
 } from "../core";
 import { FlagFile } from "./providers/resources";
@@ -41,21 +40,13 @@ const ARG_NAMES = {
 } as const satisfies ArgNames<LocalFeatureFlagArgs>;
 
 /** A feature flag released like a canary, in a flagd flag file on this machine. */
-export class FeatureFlag extends pulumi.ComponentResource {
+export class FeatureFlag extends FeatureFlagComponent {
   /** Absolute path of the flag file. */
   readonly path: pulumi.Output<string>;
   /** The flag's key. */
   readonly key: pulumi.Output<string>;
   /** The flag as written, in flagd's format. */
   readonly flag: pulumi.Output<FlagdFlag>;
-  /** The variant everyone outside the split gets. */
-  readonly stableVersion: pulumi.Output<string>;
-  /** The variant being rolled out. */
-  readonly candidateVersion: pulumi.Output<string | undefined>;
-  /** Percentage of users who get the candidate variant. */
-  readonly candidateWeight: pulumi.Output<number>;
-  /** The release contract's outputs. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: LocalFeatureFlagArgs, opts?: pulumi.ComponentResourceOptions) {
     const scope = serviceKey(name, {
@@ -72,7 +63,7 @@ export class FeatureFlag extends pulumi.ComponentResource {
       undefined,
       ARG_NAMES,
     );
-    super("progressive:local:FeatureFlag", name, {}, opts);
+    super("progressive:local:FeatureFlag", name, resolved, opts);
 
     const traffic = resolved.release.traffic;
     const flag = flagdFlag(resolved.spec, traffic);
@@ -85,18 +76,11 @@ export class FeatureFlag extends pulumi.ComponentResource {
     this.path = pulumi.output(file);
     this.key = pulumi.output(resolved.spec.key);
     this.flag = store.flag;
-    this.stableVersion = pulumi.output(traffic.stableVersion);
-    this.candidateVersion = pulumi.output(traffic.candidateVersion);
-    this.candidateWeight = pulumi.output(traffic.candidateWeight);
-    this.release = registerFlagRelease(this, {
-      platform: "local",
-      type: "progressive:local:FeatureFlag",
-      name,
-      flag: resolved,
+    this.registerFlag({
       endpoint: `file://${file}`,
       router: store.id.apply(() => ({ kind: "flag-file" as const, path: file, flag: resolved.spec.key })),
-      trafficUrns: pulumi.all([store.urn]),
-      extra: { path: this.path, key: this.key, flag: this.flag },
+      trafficResources: [store],
+      outputs: { path: this.path, key: this.key, flag: this.flag },
     });
   }
 }

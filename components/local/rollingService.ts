@@ -8,11 +8,11 @@ import {
   type ArgNames,
   type RecreateStrategy,
   type RecreateStrategyInput,
-  type ReleaseOutputs,
   type RollingStrategy,
   type RollingStrategyInput,
   Strategy,
   scalePercentOrCount,
+  serviceReleaseInput,
   TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   type TrafficState,
@@ -22,14 +22,7 @@ import { LOCAL_WORKLOAD_ARG_NAMES, type LocalWorkloadArgs } from "./args";
 import { RollingSet } from "./providers/resources";
 import type { RolloutSpec } from "./providers/types";
 import { unitsTable } from "./providers/units";
-import {
-  createProxy,
-  type LocalProcesses,
-  type ProxyEndpoints,
-  processesOf,
-  proxyEndpoints,
-  registerLocalRelease,
-} from "./service";
+import { createProxy, ProxiedService } from "./service";
 import { checkLocalWorkload, resolveWorkload, serviceKey } from "./workload";
 
 /** The traffic state of a rolling service: only the version matters; a candidate weight must be 0. */
@@ -62,17 +55,7 @@ export function rolloutSpec(strategy: RollingStrategy | RecreateStrategy, replic
 }
 
 /** A rolling (or recreate) release of one service on this machine. */
-export class RollingService extends pulumi.ComponentResource implements ProxyEndpoints {
-  readonly endpoint: pulumi.Output<string>;
-  readonly adminEndpoint: pulumi.Output<string>;
-  readonly adminToken: pulumi.Output<string>;
-  readonly metricsUrl: pulumi.Output<string>;
-  readonly metricsJsonUrl: pulumi.Output<string>;
-  /** Undefined: a rolling service has no preview. */
-  readonly previewEndpoint: pulumi.Output<string | undefined>;
-  readonly stableVersion: pulumi.Output<string>;
-  /** Undefined: a rolling service has no candidate slot. */
-  readonly candidateVersion: pulumi.Output<string | undefined>;
+export class RollingService extends ProxiedService {
   /** Always 0. */
   readonly candidateWeight: pulumi.Output<number>;
   /** Always 0 once an update finished (the proxy reports one version). */
@@ -80,12 +63,6 @@ export class RollingService extends pulumi.ComponentResource implements ProxyEnd
   readonly replicas: pulumi.Output<number>;
   /** The resolved strategy for the release driver. */
   readonly strategy: pulumi.Output<RollingStrategy | RecreateStrategy>;
-  /** URNs of the resources that change the table: the rolling set (during a roll) and the proxy. */
-  readonly trafficUrns: pulumi.Output<string[]>;
-  /** Every process and port of the service. */
-  readonly processes: pulumi.Output<LocalProcesses>;
-  /** The release contract's outputs, as the release driver reads them from the stack. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: RollingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const traffic: TrafficState | undefined = args.traffic
@@ -94,19 +71,15 @@ export class RollingService extends pulumi.ComponentResource implements ProxyEnd
     const release = validateRelease(
       `RollingService "${name}"`,
       {
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: args.strategy ?? Strategy.rolling(),
-        args: { value: args, names: ARG_NAMES },
         kinds: ["rolling", "recreate"],
-        name,
         traffic,
-        ...(args.version !== undefined ? { version: args.version } : {}),
-        health: args.health,
-        replicas: args.replicas,
       },
       serviceKey(name, args),
       (r, problems) => checkLocalWorkload(name, args, r, problems),
     );
-    super("progressive:local:RollingService", name, {}, opts);
+    super("progressive:local:RollingService", name, release, opts);
 
     const strategy = release.strategy as RollingStrategy | RecreateStrategy;
     const w = resolveWorkload(name, args, release);
@@ -124,38 +97,25 @@ export class RollingService extends pulumi.ComponentResource implements ProxyEnd
       ...(args.port !== undefined ? { port: args.port } : {}),
     });
 
-    const endpoints = proxyEndpoints(proxy);
-    this.endpoint = endpoints.endpoint;
-    this.adminEndpoint = endpoints.adminEndpoint;
-    this.adminToken = endpoints.adminToken;
-    this.metricsUrl = endpoints.metricsUrl;
-    this.metricsJsonUrl = endpoints.metricsJsonUrl;
-    this.previewEndpoint = pulumi.output(undefined);
-    this.stableVersion = pulumi.output(release.traffic.stableVersion);
-    this.candidateVersion = pulumi.output(undefined);
     this.candidateWeight = pulumi.output(0);
     this.effectiveWeight = proxy.weights.apply(
       (weights) => 100 - (weights[release.traffic.stableVersion] ?? 0),
     );
     this.replicas = pulumi.output(release.replicas);
     this.strategy = pulumi.output(strategy);
-    this.trafficUrns = pulumi.all([set.urn, proxy.urn]);
     const app = pulumi.all([set.version, set.units, set.logDir]).apply(([version, units, logDir]) => ({
       version,
       supervisorPids: units.map((u) => u.supervisorPid),
       instances: units.map(({ pid, port, status, restarts }) => ({ pid, port, status, restarts })),
       logDir,
     }));
-    this.processes = processesOf(w, proxy, { app });
-    this.release = registerLocalRelease(
-      this,
-      "progressive:local:RollingService",
-      name,
-      w,
-      release,
-      { ...endpoints, previewEndpoint: this.previewEndpoint },
-      this.trafficUrns,
-      { replicas: this.replicas, processes: this.processes },
-    );
+    this.registerProxied(w, proxy, {
+      // A rolling service has no preview.
+      previewEndpoint: pulumi.output(undefined),
+      // The rolling set changes the table during a roll, the proxy applies it.
+      trafficResources: [set, proxy],
+      slots: { app },
+      replicas: this.replicas,
+    });
   }
 }

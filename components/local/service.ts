@@ -3,7 +3,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { unknown } from "@pulumi/pulumi/output";
-import { type Release, type ReleaseOutputs, registerRelease } from "../core";
+import { ProgressiveComponent } from "../core";
 import { InstanceSet, LocalProxy } from "./providers/resources";
 import type { InstanceInfo } from "./providers/types";
 import type { SlotRoute } from "./routes";
@@ -45,13 +45,17 @@ export interface ProxyEndpoints {
 export function instanceSet(
   parent: pulumi.Resource,
   name: string,
-  w: LocalWorkload,
+  workload: LocalWorkload,
   slot: string,
   version: string,
   replicas: number,
   opts: pulumi.CustomResourceOptions = {},
 ): InstanceSet {
-  return new InstanceSet(`${name}-${slot}`, { ...w.template(version), slot, replicas }, { ...opts, parent });
+  return new InstanceSet(
+    `${name}-${slot}`,
+    { ...workload.template(version), slot, replicas },
+    { ...opts, parent },
+  );
 }
 
 /** What a slot contributes to the service's processes output. */
@@ -75,15 +79,15 @@ export function slotRoute(set: InstanceSet): pulumi.Output<SlotRoute> {
 export function createProxy(
   parent: pulumi.Resource,
   name: string,
-  w: LocalWorkload,
+  workload: LocalWorkload,
   routes: pulumi.Input<RouteTableInput>,
   ports: { readonly port?: number; readonly previewPort?: number },
 ): LocalProxy {
   return new LocalProxy(
     `${name}-proxy`,
     {
-      service: w.service,
-      stateDir: w.stateDir,
+      service: workload.service,
+      stateDir: workload.stateDir,
       port: ports.port ?? 0,
       ...(ports.previewPort !== undefined ? { previewPort: ports.previewPort } : {}),
       routes,
@@ -121,48 +125,55 @@ export function previewEndpoint(proxy: LocalProxy): pulumi.Output<string | undef
 
 /** The processes of a service: the proxy's and each slot's. */
 export function processesOf(
-  w: LocalWorkload,
+  workload: LocalWorkload,
   proxy: LocalProxy,
   slots: Record<string, pulumi.Input<SlotProcesses>>,
 ): pulumi.Output<LocalProcesses> {
   return pulumi
     .all([proxy.pid, proxy.port, proxy.previewPort, proxy.adminPort, pulumi.all(slots)])
     .apply(([pid, port, previewPort, adminPort, resolved]) => ({
-      stateDir: w.stateDir,
+      stateDir: workload.stateDir,
       proxy: { pid, ports: [port, adminPort, ...(previewPort ? [previewPort] : [])] },
       slots: resolved as Record<string, SlotProcesses>,
     }));
 }
 
+/** What a local service registers beside its proxy: its preview, traffic resources and processes. */
+export interface ProxiedRelease {
+  readonly previewEndpoint: pulumi.Output<string | undefined>;
+  /** The resources that change the proxy's table. */
+  readonly trafficResources: readonly pulumi.Resource[];
+  /** Each slot's processes. */
+  readonly slots: Record<string, pulumi.Input<SlotProcesses>>;
+  /** The component's `replicas` output. */
+  readonly replicas: pulumi.Output<unknown>;
+}
+
 /**
- * Registers a local component's release contract: the proxy is both the router (its admin API
- * reads back and writes the applied table) and the source of the builtin request metrics; its
- * bearer token is the one secret. `extra` holds the component's own outputs (replicas, processes).
+ * The base of the local services. The proxy is both the router (its admin API reads back and
+ * writes the applied table) and the source of the builtin request metrics; its bearer token is the
+ * one secret.
  */
-export function registerLocalRelease(
-  component: pulumi.ComponentResource,
-  type: string,
-  name: string,
-  w: LocalWorkload,
-  release: Release,
-  endpoints: ProxyEndpoints & { readonly previewEndpoint: pulumi.Output<string | undefined> },
-  trafficUrns: pulumi.Output<string[]>,
-  extra: Record<string, pulumi.Input<unknown>>,
-): pulumi.Output<ReleaseOutputs> {
-  return registerRelease(
-    component,
-    {
-      platform: "local",
-      type,
-      name,
+export abstract class ProxiedService extends ProgressiveComponent implements ProxyEndpoints {
+  declare readonly adminEndpoint: pulumi.Output<string>;
+  declare readonly adminToken: pulumi.Output<string>;
+  declare readonly metricsUrl: pulumi.Output<string>;
+  declare readonly metricsJsonUrl: pulumi.Output<string>;
+  /** Every process and port of the service. */
+  declare readonly processes: pulumi.Output<LocalProcesses>;
+
+  /** Registers the release with the proxy as router and metrics source, and the proxy's outputs. */
+  protected registerProxied(w: LocalWorkload, proxy: LocalProxy, o: ProxiedRelease): void {
+    const { endpoint, ...endpoints } = proxyEndpoints(proxy);
+    const processes = processesOf(w, proxy, o.slots);
+    Object.assign(this, { ...endpoints, processes } satisfies Omit<
+      ProxiedService,
+      keyof ProgressiveComponent
+    >);
+    this.registerRelease({
       service: w.service,
-      kind: release.strategy.kind,
-      strategy: release.strategy,
-      traffic: release.traffic,
-      trafficSource: release.trafficSource,
-      declaredVersion: release.declaredVersion,
-      endpoint: endpoints.endpoint,
-      previewEndpoint: endpoints.previewEndpoint as pulumi.Output<string>,
+      endpoint,
+      previewEndpoint: o.previewEndpoint,
       router: endpoints.adminEndpoint.apply((adminEndpoint) => ({
         kind: "local-proxy" as const,
         adminEndpoint,
@@ -171,9 +182,9 @@ export function registerLocalRelease(
         kind: "local-proxy" as const,
         metricsJsonUrl,
       })),
-      trafficUrns,
-    },
-    pulumi.output(endpoints.adminToken).apply((adminToken) => ({ adminToken })),
-    extra,
-  );
+      trafficResources: o.trafficResources,
+      secrets: pulumi.output(endpoints.adminToken).apply((adminToken) => ({ adminToken })),
+      outputs: { replicas: o.replicas, processes },
+    });
+  }
 }

@@ -4,7 +4,8 @@
 
 import type * as inputs from "@pulumi/azure-native/types/input";
 import type * as pulumi from "@pulumi/pulumi";
-import type { AzureWorkloadArgs } from "../shared";
+import type { ArgNames } from "../../core";
+import { AZURE_WORKLOAD_ARG_NAMES, type AzureWorkloadArgs } from "../shared";
 
 /** Container options other than the ones the component sets. */
 export type ContainerOptions = Omit<
@@ -77,3 +78,22 @@ export interface ContainerAppsArgs extends AzureWorkloadArgs {
 
 /** Defaults of {@link ContainerAppsArgs}. */
 export const CONTAINER_APPS_DEFAULTS = { maxReplicas: 10, external: true } as const;
+
+/** Every argument name of {@link ContainerAppsArgs}, for the components' `ArgNames`. */
+export const CONTAINER_APPS_ARG_NAMES = {
+  ...AZURE_WORKLOAD_ARG_NAMES,
+  environmentId: true,
+  appName: true,
+  replicas: true,
+  maxReplicas: true,
+  external: true,
+  secretEnv: true,
+  keyVaultId: true,
+  identity: true,
+  grantKeyVaultAccess: true,
+  container: true,
+  template: true,
+  scale: true,
+  ingress: true,
+  configuration: true,
+} as const satisfies ArgNames<ContainerAppsArgs>;

@@ -10,15 +10,16 @@ import {
   type BlueGreenStrategyInput,
   type Color,
   colorVersions,
-  type ReleaseOutputs,
-  registerRelease,
+  ProgressiveComponent,
   Strategy,
+  serviceReleaseInput,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   type TrafficState,
   validateRelease,
 } from "../../core";
 import { appNameOf, buildContainerApp, checkContainerAppsArgs } from "./app";
-import type { ContainerAppsArgs } from "./args";
+import { CONTAINER_APPS_ARG_NAMES, type ContainerAppsArgs } from "./args";
 
 const TYPE = "progressive:azure:ContainerAppsBlueGreenService";
 
@@ -30,112 +31,61 @@ export interface BlueGreenServiceArgs extends ContainerAppsArgs, TrafficArgs {
 
 /** Every argument name of {@link BlueGreenServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
+  ...CONTAINER_APPS_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
   strategy: true,
-  environmentId: true,
-  appName: true,
-  replicas: true,
-  maxReplicas: true,
-  external: true,
-  secretEnv: true,
-  keyVaultId: true,
-  identity: true,
-  grantKeyVaultAccess: true,
-  container: true,
-  template: true,
-  scale: true,
-  ingress: true,
-  configuration: true,
-  resourceGroupName: true,
-  location: true,
-  image: true,
-  port: true,
-  cpu: true,
-  memoryGiB: true,
-  health: true,
-  env: true,
-  tags: true,
-  traffic: true,
-  version: true,
 } as const satisfies ArgNames<BlueGreenServiceArgs>;
 
 /** A blue-green release of one service on Azure Container Apps. */
-export class BlueGreenService extends pulumi.ComponentResource {
+export class BlueGreenService extends ProgressiveComponent {
   readonly appName: pulumi.Output<string>;
-  /** Where clients reach the active colour (`https://<app fqdn>`). */
-  readonly endpoint: pulumi.Output<string>;
-  /** The idle colour's label URL, while it runs a candidate. */
-  readonly previewEndpoint: pulumi.Output<string | undefined>;
   readonly activeColor: pulumi.Output<Color>;
   readonly idleColor: pulumi.Output<Color>;
   /** Revision of each version of the traffic state. */
   readonly revisions: pulumi.Output<Record<string, string>>;
   /** The version the app's template runs (the newest revision). */
   readonly templateVersion: pulumi.Output<string>;
-  readonly stableVersion: pulumi.Output<string>;
-  readonly candidateVersion: pulumi.Output<string | undefined>;
   /** The resolved strategy for the release driver. */
   readonly strategy: pulumi.Output<BlueGreenStrategy>;
-  /** The release contract's outputs, as registered. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const release = validateRelease(
       `BlueGreenService "${name}"`,
       {
-        args: { value: args, names: ARG_NAMES },
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: args.strategy ?? Strategy.blueGreen(),
         kinds: ["blueGreen"],
-        name,
-        traffic: args.traffic,
-        version: args.version,
-        health: args.health,
-        replicas: args.replicas,
       },
       { platform: "azure-container-apps", scope: args.resourceGroupName, name: appNameOf(name, args) },
       (r, problems) => checkContainerAppsArgs(name, args, r, problems),
     );
-    super(TYPE, name, {}, opts);
+    super(TYPE, name, release, opts);
 
     const strategy = release.strategy as BlueGreenStrategy;
     const versions = colorVersions(release.traffic);
     const traffic: TrafficState = { ...release.traffic, activeColor: versions.active };
     const built = buildContainerApp(this, name, args, release, "blueGreen", traffic);
     this.appName = pulumi.output(built.appName);
-    this.endpoint = built.endpoint;
-    this.previewEndpoint = strategy.previewService ? built.previewEndpoint : pulumi.output(undefined);
     this.activeColor = pulumi.output(versions.active);
     this.idleColor = pulumi.output(versions.idle);
     this.revisions = built.revisions;
     this.templateVersion = built.templateVersion;
-    this.stableVersion = pulumi.output(traffic.stableVersion);
-    this.candidateVersion = pulumi.output(traffic.candidateVersion);
     this.strategy = pulumi.output(strategy);
-    this.release = registerRelease(
-      this,
-      {
-        platform: "azure",
-        type: TYPE,
-        name,
-        service: built.appName,
-        kind: "blueGreen",
-        strategy,
-        traffic,
-        trafficSource: release.trafficSource,
-        declaredVersion: release.declaredVersion,
-        endpoint: this.endpoint,
-        previewEndpoint: this.previewEndpoint,
-        router: built.router,
-        metrics: built.metrics,
-        trafficUrns: pulumi.all([built.app.urn]),
-      },
-      {},
-      {
+    this.registerRelease({
+      service: built.appName,
+      endpoint: built.endpoint,
+      previewEndpoint: strategy.previewService ? built.previewEndpoint : pulumi.output(undefined),
+      router: built.router,
+      metrics: built.metrics,
+      trafficResources: [built.app],
+      overrides: { traffic },
+      outputs: {
         appName: this.appName,
         revisions: this.revisions,
         retiredRevisions: built.retiredRevisions,
         templateVersion: this.templateVersion,
         idleColor: this.idleColor,
       },
-    );
+    });
   }
 }

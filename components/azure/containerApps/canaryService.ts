@@ -9,14 +9,15 @@ import {
   type ArgNames,
   type CanaryStrategy,
   type CanaryStrategyInput,
-  type ReleaseOutputs,
-  registerRelease,
+  ProgressiveComponent,
   Strategy,
+  serviceReleaseInput,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
 } from "../../core";
 import { appNameOf, buildContainerApp, checkContainerAppsArgs } from "./app";
-import type { ContainerAppsArgs } from "./args";
+import { CONTAINER_APPS_ARG_NAMES, type ContainerAppsArgs } from "./args";
 
 const TYPE = "progressive:azure:ContainerAppsCanaryService";
 
@@ -28,108 +29,56 @@ export interface CanaryServiceArgs extends ContainerAppsArgs, TrafficArgs {
 
 /** Every argument name of {@link CanaryServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
+  ...CONTAINER_APPS_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
   strategy: true,
-  environmentId: true,
-  appName: true,
-  replicas: true,
-  maxReplicas: true,
-  external: true,
-  secretEnv: true,
-  keyVaultId: true,
-  identity: true,
-  grantKeyVaultAccess: true,
-  container: true,
-  template: true,
-  scale: true,
-  ingress: true,
-  configuration: true,
-  resourceGroupName: true,
-  location: true,
-  image: true,
-  port: true,
-  cpu: true,
-  memoryGiB: true,
-  health: true,
-  env: true,
-  tags: true,
-  traffic: true,
-  version: true,
 } as const satisfies ArgNames<CanaryServiceArgs>;
 
 /** A canary release of one service on Azure Container Apps. */
-export class CanaryService extends pulumi.ComponentResource {
+export class CanaryService extends ProgressiveComponent {
   /** Name of the Container App. */
   readonly appName: pulumi.Output<string>;
-  /** Where clients reach the service (`https://<app fqdn>`). */
-  readonly endpoint: pulumi.Output<string>;
-  /** The candidate's label URL, while there is a candidate. */
-  readonly previewEndpoint: pulumi.Output<string | undefined>;
   /** Revision of each version of the traffic state. */
   readonly revisions: pulumi.Output<Record<string, string>>;
   /** The version the app's template runs (the newest revision). */
   readonly templateVersion: pulumi.Output<string>;
-  readonly stableVersion: pulumi.Output<string>;
-  readonly candidateVersion: pulumi.Output<string | undefined>;
   readonly candidateWeight: pulumi.Output<number>;
   /** The resolved strategy (steps, checks) for the release driver. */
   readonly strategy: pulumi.Output<CanaryStrategy>;
-  /** The release contract's outputs, as registered. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: CanaryServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const release = validateRelease(
       `CanaryService "${name}"`,
       {
-        args: { value: args, names: ARG_NAMES },
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: args.strategy ?? Strategy.canary(),
         kinds: ["canary"],
-        name,
-        traffic: args.traffic,
-        version: args.version,
-        health: args.health,
-        replicas: args.replicas,
       },
       { platform: "azure-container-apps", scope: args.resourceGroupName, name: appNameOf(name, args) },
       (r, problems) => checkContainerAppsArgs(name, args, r, problems),
     );
-    super(TYPE, name, {}, opts);
+    super(TYPE, name, release, opts);
 
     const strategy = release.strategy as CanaryStrategy;
     const built = buildContainerApp(this, name, args, release, "canary", release.traffic);
     this.appName = pulumi.output(built.appName);
-    this.endpoint = built.endpoint;
-    this.previewEndpoint = built.previewEndpoint;
     this.revisions = built.revisions;
     this.templateVersion = built.templateVersion;
-    this.stableVersion = pulumi.output(release.traffic.stableVersion);
-    this.candidateVersion = pulumi.output(release.traffic.candidateVersion);
     this.candidateWeight = pulumi.output(release.traffic.candidateWeight);
     this.strategy = pulumi.output(strategy);
-    this.release = registerRelease(
-      this,
-      {
-        platform: "azure",
-        type: TYPE,
-        name,
-        service: built.appName,
-        kind: "canary",
-        strategy,
-        traffic: release.traffic,
-        trafficSource: release.trafficSource,
-        declaredVersion: release.declaredVersion,
-        endpoint: this.endpoint,
-        previewEndpoint: this.previewEndpoint,
-        router: built.router,
-        metrics: built.metrics,
-        trafficUrns: pulumi.all([built.app.urn]),
-      },
-      {},
-      {
+    this.registerRelease({
+      service: built.appName,
+      endpoint: built.endpoint,
+      previewEndpoint: built.previewEndpoint,
+      router: built.router,
+      metrics: built.metrics,
+      trafficResources: [built.app],
+      outputs: {
         appName: this.appName,
         revisions: this.revisions,
         retiredRevisions: built.retiredRevisions,
         templateVersion: this.templateVersion,
       },
-    );
+    });
   }
 }

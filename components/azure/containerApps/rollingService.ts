@@ -10,18 +10,19 @@ import {
   type CanaryStrategy,
   DEFAULT_REPLICAS,
   type Problem,
-  type ReleaseOutputs,
+  ProgressiveComponent,
   type RollingStrategy,
   type RollingStrategyInput,
-  registerRelease,
   resolveStrategy,
   Strategy,
   type StrategyInput,
+  serviceReleaseInput,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
 } from "../../core";
 import { appNameOf, buildContainerApp, checkContainerAppsArgs } from "./app";
-import type { ContainerAppsArgs } from "./args";
+import { CONTAINER_APPS_ARG_NAMES, type ContainerAppsArgs } from "./args";
 import { rollingAsCanary } from "./revisions";
 
 const TYPE = "progressive:azure:ContainerAppsRollingService";
@@ -51,47 +52,20 @@ const NO_CHECK = "promotes to 100% without any check";
 
 /** Every argument name of {@link RollingServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
+  ...CONTAINER_APPS_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
   strategy: true,
-  environmentId: true,
-  appName: true,
-  replicas: true,
-  maxReplicas: true,
-  external: true,
-  secretEnv: true,
-  keyVaultId: true,
-  identity: true,
-  grantKeyVaultAccess: true,
-  container: true,
-  template: true,
-  scale: true,
-  ingress: true,
-  configuration: true,
-  resourceGroupName: true,
-  location: true,
-  image: true,
-  port: true,
-  cpu: true,
-  memoryGiB: true,
-  health: true,
-  env: true,
-  tags: true,
-  traffic: true,
-  version: true,
 } as const satisfies ArgNames<RollingServiceArgs>;
 
 /** A rolling release of one service on Azure Container Apps (traffic steps between revisions). */
-export class RollingService extends pulumi.ComponentResource {
+export class RollingService extends ProgressiveComponent {
   readonly appName: pulumi.Output<string>;
-  readonly endpoint: pulumi.Output<string>;
   /** Revision of each version of the traffic state. */
   readonly revisions: pulumi.Output<Record<string, string>>;
   /** The version the app's template runs (the newest revision). */
   readonly templateVersion: pulumi.Output<string>;
-  readonly stableVersion: pulumi.Output<string>;
   /** The steps the driver walks: a canary strategy without analysis. */
   readonly strategy: pulumi.Output<CanaryStrategy>;
-  /** The release contract's outputs, as registered. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: RollingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const input: StrategyInput = args.strategy ?? Strategy.rolling();
@@ -99,14 +73,9 @@ export class RollingService extends pulumi.ComponentResource {
     const release = validateRelease(
       `RollingService "${name}"`,
       {
-        args: { value: args, names: ARG_NAMES },
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: plan.canary,
         kinds: plan.rolling ? ["canary"] : ["rolling"],
-        name,
-        traffic: args.traffic,
-        version: args.version,
-        health: args.health,
-        replicas: args.replicas,
       },
       { platform: "azure-container-apps", scope: args.resourceGroupName, name: appNameOf(name, args) },
       (r, problems) => {
@@ -119,40 +88,28 @@ export class RollingService extends pulumi.ComponentResource {
         checkContainerAppsArgs(name, args, r, problems);
       },
     );
-    super(TYPE, name, {}, opts);
+    super(TYPE, name, release, opts);
 
     const strategy = release.strategy as CanaryStrategy;
     const built = buildContainerApp(this, name, args, release, "rolling", release.traffic);
     this.appName = pulumi.output(built.appName);
-    this.endpoint = built.endpoint;
     this.revisions = built.revisions;
     this.templateVersion = built.templateVersion;
-    this.stableVersion = pulumi.output(release.traffic.stableVersion);
     this.strategy = pulumi.output(strategy);
-    this.release = registerRelease(
-      this,
-      {
-        platform: "azure",
-        type: TYPE,
-        name,
-        service: built.appName,
-        kind: "rolling",
-        strategy,
-        traffic: release.traffic,
-        trafficSource: release.trafficSource,
-        declaredVersion: release.declaredVersion,
-        endpoint: this.endpoint,
-        router: built.router,
-        metrics: built.metrics,
-        trafficUrns: pulumi.all([built.app.urn]),
-      },
-      {},
-      {
+    this.registerRelease({
+      service: built.appName,
+      endpoint: built.endpoint,
+      router: built.router,
+      metrics: built.metrics,
+      trafficResources: [built.app],
+      // Validated as the generated canary steps; released as a rolling update.
+      overrides: { kind: "rolling" },
+      outputs: {
         appName: this.appName,
         revisions: this.revisions,
         retiredRevisions: built.retiredRevisions,
         templateVersion: this.templateVersion,
       },
-    );
+    });
   }
 }

@@ -4,8 +4,8 @@
 import type * as containerinstance from "@pulumi/azure-native/containerinstance";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import type * as pulumi from "@pulumi/pulumi";
-import { type Problem, problem } from "../../core";
-import type { AzureWorkloadArgs } from "../shared";
+import { type ArgNames, type Problem, problem } from "../../core";
+import { AZURE_WORKLOAD_ARG_NAMES, type AzureWorkloadArgs } from "../shared";
 
 /** Container options other than the ones the component sets. */
 export type ContainerOptions = Omit<
@@ -145,3 +145,12 @@ export function checkTrafficLayer(layer: TrafficLayerSpec | undefined, problems:
     }
   }
 }
+
+/** Every argument name of {@link ContainerInstancesArgs}, for the components' `ArgNames`. */
+export const CONTAINER_INSTANCES_ARG_NAMES = {
+  ...AZURE_WORKLOAD_ARG_NAMES,
+  trafficLayer: true,
+  secretEnv: true,
+  container: true,
+  group: true,
+} as const satisfies ArgNames<ContainerInstancesArgs>;

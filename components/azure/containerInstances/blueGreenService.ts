@@ -13,14 +13,15 @@ import {
   type Color,
   colorVersions,
   dnsLabel,
-  type ReleaseOutputs,
-  registerRelease,
+  ProgressiveComponent,
   Strategy,
+  serviceReleaseInput,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   type TrafficState,
   validateRelease,
 } from "../../core";
-import { type ContainerInstancesArgs, DEFAULT_TTL_SECONDS } from "./args";
+import { CONTAINER_INSTANCES_ARG_NAMES, type ContainerInstancesArgs, DEFAULT_TTL_SECONDS } from "./args";
 import { checkContainerInstancesArgs, createGroup, slotsFor } from "./groups";
 import { buildLayer } from "./trafficLayer";
 
@@ -44,56 +45,32 @@ export function defaultScaleDownDelay(args: ContainerInstancesArgs): number | un
 
 /** Every argument name of {@link BlueGreenServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
+  ...CONTAINER_INSTANCES_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
   strategy: true,
-  trafficLayer: true,
-  secretEnv: true,
-  container: true,
-  group: true,
-  resourceGroupName: true,
-  location: true,
-  image: true,
-  port: true,
-  cpu: true,
-  memoryGiB: true,
-  health: true,
-  env: true,
-  tags: true,
-  traffic: true,
-  version: true,
 } as const satisfies ArgNames<BlueGreenServiceArgs>;
 
 /** A blue-green release of one service on Azure Container Instances. */
-export class BlueGreenService extends pulumi.ComponentResource {
-  readonly endpoint: pulumi.Output<string>;
-  /** The idle group's own address, while it runs a candidate. */
-  readonly previewEndpoint: pulumi.Output<string | undefined>;
+export class BlueGreenService extends ProgressiveComponent {
   readonly activeColor: pulumi.Output<Color>;
   readonly idleColor: pulumi.Output<Color>;
-  readonly stableVersion: pulumi.Output<string>;
-  readonly candidateVersion: pulumi.Output<string | undefined>;
   /** The resolved strategy for the release driver. */
   readonly strategy: pulumi.Output<BlueGreenStrategy>;
-  /** The release contract's outputs, as registered. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const delay = defaultScaleDownDelay(args);
     const release = validateRelease(
       `BlueGreenService "${name}"`,
       {
-        args: { value: args, names: ARG_NAMES },
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: args.strategy ?? Strategy.blueGreen(delay === undefined ? {} : { scaleDownDelay: delay }),
         kinds: ["blueGreen"],
-        name,
-        traffic: args.traffic,
-        version: args.version,
-        health: args.health,
         replicas: 1,
       },
       { platform: "azure-container-instances", scope: args.resourceGroupName, name: dnsLabel(name) },
       (r, problems) => checkContainerInstancesArgs(args, r, problems),
     );
-    super(TYPE, name, {}, opts);
+    super(TYPE, name, release, opts);
 
     const strategy = release.strategy as BlueGreenStrategy;
     const versions = colorVersions(release.traffic);
@@ -106,36 +83,21 @@ export class BlueGreenService extends pulumi.ComponentResource {
     const layer = buildLayer(this, name, args, release, groups);
     const port = args.port ?? 8080;
     const idle = groups.find((g) => g.slot.slot === versions.idle);
-    this.endpoint = layer.endpoint;
-    this.previewEndpoint =
-      idle && strategy.previewService
-        ? idle.group.ipAddress.apply((a) => `http://${a?.fqdn}:${port}`)
-        : pulumi.output(undefined);
     this.activeColor = pulumi.output(versions.active);
     this.idleColor = pulumi.output(versions.idle);
-    this.stableVersion = pulumi.output(traffic.stableVersion);
-    this.candidateVersion = pulumi.output(traffic.candidateVersion);
     this.strategy = pulumi.output(strategy);
-    this.release = registerRelease(
-      this,
-      {
-        platform: "azure",
-        type: TYPE,
-        name,
-        service: dnsLabel(name),
-        kind: "blueGreen",
-        strategy,
-        traffic,
-        trafficSource: release.trafficSource,
-        declaredVersion: release.declaredVersion,
-        endpoint: this.endpoint,
-        previewEndpoint: this.previewEndpoint,
-        router: layer.router,
-        metrics: layer.metrics,
-        trafficUrns: pulumi.all(layer.weighted.map((r) => r.urn)),
-      },
-      {},
-      { idleColor: this.idleColor },
-    );
+    this.registerRelease({
+      service: dnsLabel(name),
+      endpoint: layer.endpoint,
+      previewEndpoint:
+        idle && strategy.previewService
+          ? idle.group.ipAddress.apply((a) => `http://${a?.fqdn}:${port}`)
+          : pulumi.output(undefined),
+      router: layer.router,
+      metrics: layer.metrics,
+      trafficResources: layer.weighted,
+      overrides: { traffic },
+      outputs: { idleColor: this.idleColor },
+    });
   }
 }

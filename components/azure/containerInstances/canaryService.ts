@@ -9,13 +9,14 @@ import {
   type CanaryStrategy,
   type CanaryStrategyInput,
   dnsLabel,
-  type ReleaseOutputs,
-  registerRelease,
+  ProgressiveComponent,
   Strategy,
+  serviceReleaseInput,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
 } from "../../core";
-import type { ContainerInstancesArgs } from "./args";
+import { CONTAINER_INSTANCES_ARG_NAMES, type ContainerInstancesArgs } from "./args";
 import { checkContainerInstancesArgs, createGroup, slotsFor } from "./groups";
 import { buildLayer } from "./trafficLayer";
 
@@ -29,49 +30,24 @@ export interface CanaryServiceArgs extends ContainerInstancesArgs, TrafficArgs {
 
 /** Every argument name of {@link CanaryServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
+  ...CONTAINER_INSTANCES_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
   strategy: true,
-  trafficLayer: true,
-  secretEnv: true,
-  container: true,
-  group: true,
-  resourceGroupName: true,
-  location: true,
-  image: true,
-  port: true,
-  cpu: true,
-  memoryGiB: true,
-  health: true,
-  env: true,
-  tags: true,
-  traffic: true,
-  version: true,
 } as const satisfies ArgNames<CanaryServiceArgs>;
 
 /** A canary release of one service on Azure Container Instances. */
-export class CanaryService extends pulumi.ComponentResource {
-  /** Where clients reach the service (the Traffic Manager or Front Door host). */
-  readonly endpoint: pulumi.Output<string>;
-  /** The canary group's own address, while there is a candidate. */
-  readonly previewEndpoint: pulumi.Output<string | undefined>;
-  readonly stableVersion: pulumi.Output<string>;
-  readonly candidateVersion: pulumi.Output<string | undefined>;
+export class CanaryService extends ProgressiveComponent {
   readonly candidateWeight: pulumi.Output<number>;
   /** The resolved strategy for the release driver. */
   readonly strategy: pulumi.Output<CanaryStrategy>;
-  /** The release contract's outputs, as registered. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: CanaryServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const release = validateRelease(
       `CanaryService "${name}"`,
       {
-        args: { value: args, names: ARG_NAMES },
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: args.strategy ?? Strategy.canary({ headerRoute: false }),
         kinds: ["canary"],
-        name,
-        traffic: args.traffic,
-        version: args.version,
-        health: args.health,
         replicas: 1,
       },
       { platform: "azure-container-instances", scope: args.resourceGroupName, name: dnsLabel(name) },
@@ -88,7 +64,7 @@ export class CanaryService extends pulumi.ComponentResource {
         }
       },
     );
-    super(TYPE, name, {}, opts);
+    super(TYPE, name, release, opts);
 
     const strategy = { ...(release.strategy as CanaryStrategy) };
     delete (strategy as { headerRoute?: unknown }).headerRoute;
@@ -100,33 +76,17 @@ export class CanaryService extends pulumi.ComponentResource {
     const layer = buildLayer(this, name, args, release, groups);
     const port = args.port ?? 8080;
     const canary = groups.find((g) => g.slot.slot === "canary");
-    this.endpoint = layer.endpoint;
-    this.previewEndpoint = canary
-      ? canary.group.ipAddress.apply((a) => `http://${a?.fqdn}:${port}`)
-      : pulumi.output(undefined);
-    this.stableVersion = pulumi.output(release.traffic.stableVersion);
-    this.candidateVersion = pulumi.output(release.traffic.candidateVersion);
     this.candidateWeight = pulumi.output(release.traffic.candidateWeight);
     this.strategy = pulumi.output(strategy);
-    this.release = registerRelease(
-      this,
-      {
-        platform: "azure",
-        type: TYPE,
-        name,
-        service: dnsLabel(name),
-        kind: "canary",
-        strategy,
-        traffic: release.traffic,
-        trafficSource: release.trafficSource,
-        declaredVersion: release.declaredVersion,
-        endpoint: this.endpoint,
-        previewEndpoint: this.previewEndpoint,
-        router: layer.router,
-        metrics: layer.metrics,
-        trafficUrns: pulumi.all(layer.weighted.map((r) => r.urn)),
-      },
-      {},
-    );
+    this.registerRelease({
+      service: dnsLabel(name),
+      endpoint: layer.endpoint,
+      previewEndpoint: canary
+        ? canary.group.ipAddress.apply((a) => `http://${a?.fqdn}:${port}`)
+        : pulumi.output(undefined),
+      router: layer.router,
+      metrics: layer.metrics,
+      trafficResources: layer.weighted,
+    });
   }
 }

@@ -25,19 +25,20 @@ import {
   type DurationInput,
   dnsLabel,
   type Problem,
+  ProgressiveComponent,
   problem,
   type RecreateStrategyInput,
-  type ReleaseOutputs,
   type RollingStrategy,
   type RollingStrategyInput,
-  registerRelease,
   resolveStrategy,
   Strategy,
   type StrategyInput,
+  serviceReleaseInput,
+  TRAFFIC_ARG_NAMES,
   type TrafficArgs,
   validateRelease,
 } from "../../core";
-import type { ContainerInstancesArgs } from "./args";
+import { CONTAINER_INSTANCES_ARG_NAMES, type ContainerInstancesArgs } from "./args";
 import { defaultScaleDownDelay } from "./blueGreenService";
 import { checkContainerInstancesArgs, createGroup, type Slot } from "./groups";
 import { checkRolling, type GroupLayout, groupsPerStep, rollLayout, rollPhases, rollSteps } from "./rolling";
@@ -101,39 +102,21 @@ const NO_CHECK = "promotes to 100% without any check";
 
 /** Every argument name of {@link RollingServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
+  ...CONTAINER_INSTANCES_ARG_NAMES,
+  ...TRAFFIC_ARG_NAMES,
   replicas: true,
   strategy: true,
   drainDelay: true,
-  trafficLayer: true,
-  secretEnv: true,
-  container: true,
-  group: true,
-  resourceGroupName: true,
-  location: true,
-  image: true,
-  port: true,
-  cpu: true,
-  memoryGiB: true,
-  health: true,
-  env: true,
-  tags: true,
-  traffic: true,
-  version: true,
 } as const satisfies ArgNames<RollingServiceArgs>;
 
 /** A rolling (or recreate) release of one service on Azure Container Instances, one group per replica. */
-export class RollingService extends pulumi.ComponentResource {
-  /** Where clients reach the service (the Traffic Manager or Front Door host). */
-  readonly endpoint: pulumi.Output<string>;
+export class RollingService extends ProgressiveComponent {
   /** Per group index: the version it runs and whether the layer sends it traffic. */
   readonly groups: pulumi.Output<GroupLayout[]>;
   /** Groups replaced per step (all of them for recreate). */
   readonly groupsPerStep: pulumi.Output<number>;
-  readonly stableVersion: pulumi.Output<string>;
   /** The steps the driver walks: a canary strategy without analysis. */
   readonly strategy: pulumi.Output<CanaryStrategy>;
-  /** The release contract's outputs, as registered. */
-  readonly release: pulumi.Output<ReleaseOutputs>;
 
   constructor(name: string, args: RollingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const plan = rollPlan(args);
@@ -145,14 +128,9 @@ export class RollingService extends pulumi.ComponentResource {
     const release = validateRelease(
       `RollingService "${name}"`,
       {
-        args: { value: args, names: ARG_NAMES },
+        ...serviceReleaseInput(name, args, ARG_NAMES),
         strategy: plan.canary,
         kinds: walked ? ["canary"] : ["rolling", "recreate"],
-        name,
-        traffic: args.traffic,
-        version: args.version,
-        health: args.health,
-        replicas: args.replicas,
       },
       { platform: "azure-container-instances", scope: args.resourceGroupName, name: dnsLabel(name) },
       (r, problems) => {
@@ -180,7 +158,7 @@ export class RollingService extends pulumi.ComponentResource {
         }
       },
     );
-    super(TYPE, name, {}, opts);
+    super(TYPE, name, release, opts);
 
     const strategy = { ...(release.strategy as CanaryStrategy) };
     delete (strategy as { headerRoute?: unknown }).headerRoute;
@@ -215,31 +193,19 @@ export class RollingService extends pulumi.ComponentResource {
     }
     const weighted = layer.weighted;
     layerBuilt(Object.fromEntries(ordered.map((g, i) => [g.slot.slot, weighted[i] as pulumi.Resource])));
-    this.endpoint = layer.endpoint;
     this.groups = pulumi.output(layout);
     this.groupsPerStep = pulumi.output(plan.perStep);
-    this.stableVersion = pulumi.output(release.traffic.stableVersion);
     this.strategy = pulumi.output(strategy);
     const rollingStrategy = resolveStrategy(args.strategy ?? Strategy.rolling(), "strategy", []);
-    this.release = registerRelease(
-      this,
-      {
-        platform: "azure",
-        type: TYPE,
-        name,
-        service: dnsLabel(name),
-        kind,
-        strategy,
-        traffic: release.traffic,
-        trafficSource: release.trafficSource,
-        declaredVersion: release.declaredVersion,
-        endpoint: this.endpoint,
-        router: layer.router,
-        metrics: layer.metrics,
-        trafficUrns: pulumi.all(layer.weighted.map((r) => r.urn)),
-      },
-      {},
-      { groups: this.groups, groupsPerStep: this.groupsPerStep, rollingStrategy },
-    );
+    this.registerRelease({
+      service: dnsLabel(name),
+      endpoint: layer.endpoint,
+      router: layer.router,
+      metrics: layer.metrics,
+      trafficResources: layer.weighted,
+      // Validated as the generated canary steps; released as a rolling (or recreate) update.
+      overrides: { kind, strategy },
+      outputs: { groups: this.groups, groupsPerStep: this.groupsPerStep, rollingStrategy },
+    });
   }
 }

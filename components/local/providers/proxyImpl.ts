@@ -37,9 +37,12 @@ function canonical(value: unknown): string {
 }
 
 /** Whether two tables route alike once defaults are filled in. */
-export function sameRoutes(a: RouteTableInput | RouteTable, b: RouteTableInput | RouteTable): boolean {
+export function sameRoutes(
+  current: RouteTableInput | RouteTable,
+  next: RouteTableInput | RouteTable,
+): boolean {
   try {
-    return canonical(validateRouteTable(a)) === canonical(validateRouteTable(b));
+    return canonical(validateRouteTable(current)) === canonical(validateRouteTable(next));
   } catch {
     return false;
   }

@@ -8,8 +8,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
+import { isRunning } from "../../process/identity";
 import { refOf, supervisorRef } from "../runtime";
-import { isRunning } from "../runtime/identity";
 import { sleep } from "../runtime/processes";
 import { applyRoutes } from "./proxyImpl";
 import {

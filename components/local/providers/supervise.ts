@@ -59,24 +59,24 @@ function explain(err: unknown, t: ProcessTemplate, subject: string, logDir: stri
 
 /** Starts a supervisor of `replicas` instances of the template in `<stateDir>/<service>/<dirName>`. */
 export async function startInstances(
-  t: ProcessTemplate,
+  template: ProcessTemplate,
   dirName: string,
   replicas: number,
   subject: string,
 ): Promise<SupervisorState> {
-  const paths = supervisorPaths(t.stateDir, t.service, dirName);
+  const paths = supervisorPaths(template.stateDir, template.service, dirName);
   try {
     return await startSupervisor({
-      service: t.service,
+      service: template.service,
       version: dirName,
-      stateDir: t.stateDir,
-      command: [...t.command],
-      cwd: t.cwd,
-      env: { ...t.env, ...t.secretEnv, SERVICE_VERSION: t.version },
-      inheritEnv: t.inheritEnv,
+      stateDir: template.stateDir,
+      command: [...template.command],
+      cwd: template.cwd,
+      env: { ...template.env, ...template.secretEnv, SERVICE_VERSION: template.version },
+      inheritEnv: template.inheritEnv,
       instances: replicas,
-      readiness: { ...t.readiness },
-      stopGraceMs: t.stopGraceMs,
+      readiness: { ...template.readiness },
+      stopGraceMs: template.stopGraceMs,
     });
   } catch (err) {
     // The runtime stops what it started; make sure, from the state file, before reporting.
@@ -84,7 +84,7 @@ export async function startInstances(
     if (state)
       await stopSupervisor(supervisorRef(state), 2_000, { stateFile: paths.state }).catch(() => undefined);
     fs.rmSync(paths.config, { force: true });
-    throw explain(err, t, subject, paths.dir);
+    throw explain(err, template, subject, paths.dir);
   }
 }
 
@@ -114,8 +114,8 @@ export async function stopInstances(
 }
 
 /** The supervisor outputs recorded (with its start time when they have one). */
-export function supervisorOf(o: { supervisorPid: number; supervisorStartTime?: number }): ProcessRef {
-  return refOf(o.supervisorPid, o.supervisorStartTime) ?? { pid: o.supervisorPid };
+export function supervisorOf(unit: { supervisorPid: number; supervisorStartTime?: number }): ProcessRef {
+  return refOf(unit.supervisorPid, unit.supervisorStartTime) ?? { pid: unit.supervisorPid };
 }
 
 /** Refs of recorded instances (those with a pid), for a stop. */

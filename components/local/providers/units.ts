@@ -36,8 +36,8 @@ const TEMPLATE_FIELDS = [
 ] as const;
 
 /** Hash of everything that decides what a unit runs; units with another hash are replaced. */
-export function templateHash(t: ProcessTemplate): string {
-  const picked = TEMPLATE_FIELDS.map((k) => [k, t[k]]);
+export function templateHash(template: ProcessTemplate): string {
+  const picked = TEMPLATE_FIELDS.map((k) => [k, template[k]]);
   return createHash("sha256").update(JSON.stringify(picked)).digest("hex").slice(0, 16);
 }
 
@@ -98,28 +98,31 @@ export function unitDirNames(stateDir: string, service: string, setId: string): 
 
 /** Starts `count` units numbered from `first`, in parallel; on any failure stops the others and throws. */
 export async function startUnits(
-  t: ProcessTemplate,
+  template: ProcessTemplate,
   setId: string,
   first: number,
   count: number,
 ): Promise<LiveUnit[]> {
-  const hash = templateHash(t);
+  const hash = templateHash(template);
   const results = await Promise.allSettled(
     Array.from({ length: count }, async (_, i): Promise<LiveUnit> => {
       const dirName = `${setId}-u${first + i}`;
       const state = await startInstances(
-        t,
+        template,
         dirName,
         1,
-        `instance ${first + i} of ${t.service} (version ${t.version})`,
+        `instance ${first + i} of ${template.service} (version ${template.version})`,
       );
-      writeJsonAtomic(unitFile(t.stateDir, t.service, dirName), { version: t.version, hash });
+      writeJsonAtomic(unitFile(template.stateDir, template.service, dirName), {
+        version: template.version,
+        hash,
+      });
       const [instance] = instancesOf(state, []);
       return {
         dirName,
         ...unitProcesses(state, instance),
         port: instance?.port ?? 0,
-        version: t.version,
+        version: template.version,
         status: instance?.status ?? "ready",
         restarts: 0,
         hash,
@@ -129,7 +132,7 @@ export async function startUnits(
   const started = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) {
-    await stopUnits(t, started).catch(() => undefined);
+    await stopUnits(template, started).catch(() => undefined);
     throw failed.reason;
   }
   return started;
@@ -137,18 +140,18 @@ export async function startUnits(
 
 /** Stops units, checks their ports are free, and removes their unit files (they hold a template hash). */
 export async function stopUnits(
-  t: Pick<ProcessTemplate, "stateDir" | "service" | "stopGraceMs">,
+  template: Pick<ProcessTemplate, "stateDir" | "service" | "stopGraceMs">,
   units: readonly UnitInfo[],
 ): Promise<void> {
   await Promise.all(
     units.map(async (u) => {
-      await stopInstances(t.stateDir, t.service, u.dirName, {
+      await stopInstances(template.stateDir, template.service, u.dirName, {
         supervisor: supervisorOf(u),
         instances: instanceRefs([u]),
         ports: u.port ? [u.port] : [],
-        graceMs: t.stopGraceMs,
+        graceMs: template.stopGraceMs,
       });
-      fs.rmSync(unitFile(t.stateDir, t.service, u.dirName), { force: true });
+      fs.rmSync(unitFile(template.stateDir, template.service, u.dirName), { force: true });
     }),
   );
 }

@@ -3,8 +3,8 @@
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { isAlive, isRunning, type ProcessRef, refOf } from "../../process/identity";
 import { fileSize, readJsonFile, tailFile, writeJsonAtomic } from "./files";
-import { isAlive, isRunning, type ProcessRef, refOf } from "./identity";
 import { sleep, spawnDaemon, waitForExit } from "./processes";
 import {
   keeperOf,

@@ -1,5 +1,7 @@
 // Runtime of the local platform: a traffic proxy and an instance supervisor that run as daemons
 // controlled through files and a loopback admin API.
+
+export { isRunning, type ProcessRef, processRef, refOf, startTimeOf } from "../../process/identity";
 export { AdminApiError, type AdminEndpoint, ProxyAdminClient, type RoutesResponse } from "./admin-client";
 export {
   DaemonStartError,
@@ -15,7 +17,6 @@ export {
   stopSupervisor,
   supervisorRef,
 } from "./control";
-export { isRunning, type ProcessRef, processRef, refOf, startTimeOf } from "./identity";
 export { LATENCY_BUCKETS, type ProxyMetricsJson, type VersionMetricsJson } from "./metrics";
 export { daemonArgv, findFreePort, isAlive, isPortFree } from "./processes";
 export type { DrainResult, DrainTarget } from "./proxy";

@@ -4,9 +4,9 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import { isRunning, type ProcessRef } from "./identity";
+import { isRunning, type ProcessRef } from "../../process/identity";
 
-export { commandLineContains, isAlive } from "./identity";
+export { commandLineContains, isAlive } from "../../process/identity";
 
 /** Daemon entry points that live next to this file (`proxy-worker` is started by `proxy-main`). */
 export type DaemonEntry = "proxy-main" | "proxy-worker" | "supervisor-main";

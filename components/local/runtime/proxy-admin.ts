@@ -2,10 +2,34 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type * as http from "node:http";
 import { GenerationMismatch } from "./http-util";
-import type { DrainTarget, ProxyServer } from "./proxy";
+import type { ProxyMetrics, RoutingView } from "./metrics";
+import type { CompiledRoutes } from "./routing";
 import { ConfigError, isRecord, show } from "./validate";
 
 const MAX_BODY_BYTES = 1_048_576;
+
+/** What a drain waits for: every request of a version, or of one instance (`host:port`). */
+export type DrainTarget = { version: string } | { instance: string };
+
+/** Outcome of a drain. */
+export interface DrainResult {
+  /** True when the in-flight count reached 0 before the timeout. */
+  drained: boolean;
+  /** Requests still in flight when the drain returned. */
+  inFlight: number;
+  /** True when the target is still in the routing table (so new requests keep arriving). */
+  stillRouted: boolean;
+  waitedMs: number;
+}
+
+/** What the admin API serves, declared here so that the proxy implements it and nothing imports back. */
+export interface AdminSurface {
+  readonly metrics: ProxyMetrics;
+  readonly routes: CompiledRoutes;
+  swapRoutes(input: unknown, expectedGeneration?: number): CompiledRoutes;
+  drain(target: DrainTarget, timeoutMs: number): Promise<DrainResult>;
+  routingView(): RoutingView;
+}
 
 /** Constant-time comparison of a presented token with the expected one (hashes equalise lengths). */
 export function tokenMatches(presented: string, expected: string): boolean {
@@ -79,7 +103,7 @@ function parseDrain(body: unknown): { target: DrainTarget; timeoutMs: number } {
 }
 
 /** The request listener of the admin server. */
-export function createAdminHandler(proxy: ProxyServer, token: string): http.RequestListener {
+export function createAdminHandler(proxy: AdminSurface, token: string): http.RequestListener {
   const routesBody = () => ({ generation: proxy.routes.generation, routes: proxy.routes.table });
   const route = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://admin");

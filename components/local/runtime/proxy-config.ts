@@ -1,6 +1,6 @@
 // The proxy daemon's config file and state file formats.
 import * as path from "node:path";
-import { type ProcessRef, refOf } from "./identity";
+import { type ProcessRef, refOf } from "../../process/identity";
 import { type RouteTable, type RouteTableInput, validateRouteTable } from "./routing";
 import {
   ConfigError,

@@ -11,8 +11,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { SELF } from "../../process/identity";
 import { readJsonFile, writeJsonAtomic } from "./files";
-import { SELF } from "./identity";
 import { daemonArgv } from "./processes";
 import { type ProxyState, proxyPaths, validateProxyConfig } from "./proxy-config";
 import type { KeeperMessage, WorkerMessage } from "./proxy-worker";

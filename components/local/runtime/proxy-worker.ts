@@ -5,8 +5,8 @@
 // left. When its keeper dies it goes on serving and starts a new keeper that adopts it (see
 // proxy-main.ts). Stops on SIGTERM/SIGINT, telling its keeper first so that it does not restart it.
 import { type ChildProcess, spawn } from "node:child_process";
+import { type ProcessRef, processRef, SELF } from "../../process/identity";
 import { readJsonFile, writeJsonAtomic } from "./files";
-import { type ProcessRef, processRef, SELF } from "./identity";
 import { daemonArgv } from "./processes";
 import { ProxyServer } from "./proxy";
 import { type ProxyConfig, type ProxyState, proxyPaths, validateProxyConfig } from "./proxy-config";

@@ -4,7 +4,7 @@ import * as http from "node:http";
 import { forwardHeaders, GenerationMismatch, IDEMPOTENT, listen } from "./http-util";
 import { ProxyMetrics, type RoutingView } from "./metrics";
 import { sleep } from "./processes";
-import { createAdminHandler } from "./proxy-admin";
+import { type AdminSurface, createAdminHandler, type DrainResult, type DrainTarget } from "./proxy-admin";
 import type { ProxyConfig } from "./proxy-config";
 import {
   CompiledRoutes,
@@ -14,20 +14,6 @@ import {
   validateRouteTable,
 } from "./routing";
 
-/** What a drain waits for: every request of a version, or of one instance (`host:port`). */
-export type DrainTarget = { version: string } | { instance: string };
-
-/** Outcome of a drain. */
-export interface DrainResult {
-  /** True when the in-flight count reached 0 before the timeout. */
-  drained: boolean;
-  /** Requests still in flight when the drain returned. */
-  inFlight: number;
-  /** True when the target is still in the routing table (so new requests keep arriving). */
-  stillRouted: boolean;
-  waitedMs: number;
-}
-
 /** Ports the proxy actually listens on. */
 export interface ProxyPorts {
   port: number;
@@ -35,8 +21,10 @@ export interface ProxyPorts {
   adminPort: number;
 }
 
+export type { DrainResult, DrainTarget };
+
 /** The proxy, in process. `proxy-worker.ts` runs it as a daemon, kept running by `proxy-main.ts`. */
-export class ProxyServer {
+export class ProxyServer implements AdminSurface {
   readonly metrics: ProxyMetrics;
   private readonly config: ProxyConfig;
   private current: CompiledRoutes;

@@ -7,8 +7,8 @@
 // after pid reuse an old folder's pid can name a live process, even a thread of the live version.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { isRunning, type ProcessRef, refOf } from "../../process/identity";
 import { readState, supervisorRef } from "./control";
-import { isRunning, type ProcessRef, refOf } from "./identity";
 import { stopSupervisor } from "./stop";
 
 /** What {@link reapOrphans} did. */

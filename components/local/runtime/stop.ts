@@ -4,8 +4,15 @@
 // a process and not a thread; see identity.ts), and never when the caller's state knows it as live.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import {
+  environmentHas,
+  HAS_PROC,
+  isGroupLeader,
+  isRunning,
+  type ProcessRef,
+  refOf,
+} from "../../process/identity";
 import { readJsonFile } from "./files";
-import { environmentHas, HAS_PROC, isGroupLeader, isRunning, type ProcessRef, refOf } from "./identity";
 import { signal, waitForExit, waitForPortsFree } from "./processes";
 import { keeperOf, workerOf } from "./proxy-config";
 import { isSupervisorState } from "./supervisor-config";

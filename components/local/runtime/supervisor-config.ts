@@ -1,6 +1,6 @@
 // The supervisor daemon's config file and state file formats.
 import * as path from "node:path";
-import type { ProcessRef } from "./identity";
+import type { ProcessRef } from "../../process/identity";
 import type { DaemonStatus } from "./proxy-config";
 import {
   arr,

@@ -2,8 +2,8 @@
 // them to be ready, restarts crashed ones with exponential backoff, and stops them gracefully.
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
+import { SELF, startTimeOf } from "../../process/identity";
 import { fileSize } from "./files";
-import { SELF, startTimeOf } from "./identity";
 import { findFreePort, isPortFree, signal, sleep } from "./processes";
 import { describeProbe, waitUntilReady } from "./readiness";
 import { commandText, exitedAtStart, StartFailure, spawnFailure } from "./start-failure";

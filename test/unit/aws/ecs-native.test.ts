@@ -7,14 +7,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { UpResult } from "@pulumi/pulumi/automation";
 import type { AnalysisResult, runAnalysis } from "../../../automation/driver/analysis";
-import {
-  candidateRoleOf,
-  checksFor,
-  deploymentMetrics,
-  EcsNativeRelease,
-  type EcsReleaseOptions,
-  trafficWindow,
-} from "../../../automation/driver/ecs-native";
 import { ReleaseError } from "../../../automation/driver/errors";
 import type { DriverEvent, DriverEventInput } from "../../../automation/driver/events";
 import { type Journal, journalFile, readJournal, writeJournal } from "../../../automation/driver/journal";
@@ -23,6 +15,14 @@ import { Recorder } from "../../../automation/driver/recorder";
 import type { ReleaseResult } from "../../../automation/driver/release";
 import { parseSettings } from "../../../automation/driver/settings";
 import type { StackService, TrafficEntry } from "../../../automation/driver/stack";
+import {
+  candidateRoleOf,
+  checksFor,
+  deploymentMetrics,
+  EcsNativeRelease,
+  type EcsReleaseOptions,
+  trafficWindow,
+} from "../../../automation/platforms/aws/ecs-release";
 import { acquireLease } from "../../../automation/store/leases";
 import { folderStore } from "../../../automation/store/release-store";
 import {

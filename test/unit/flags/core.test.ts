@@ -4,9 +4,9 @@
 // percentage and a user who had the rolled-out variant keeps it as the percentage grows.
 import * as assert from "node:assert/strict";
 import { FlagdCore } from "@openfeature/flagd-core";
+import { appConfigFeatureFlags } from "../../../components/aws";
+import { azureFeatureFlag } from "../../../components/azure";
 import {
-  appConfigFeatureFlags,
-  azureFeatureFlag,
   checkFlag,
   type FlagSpec,
   flagdDocument,

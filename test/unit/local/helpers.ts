@@ -13,7 +13,7 @@ import {
   stopSupervisor,
   supervisorPaths,
 } from "../../../components/local/runtime";
-import { HAS_PROC } from "../../../components/local/runtime/identity";
+import { HAS_PROC } from "../../../components/process/identity";
 import { get, type Reply } from "../../../harness/load";
 
 export const APP = path.resolve(__dirname, "../../../examples/local-app/server.js");

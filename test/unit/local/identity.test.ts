@@ -10,7 +10,7 @@ import {
   processRef,
   refOf,
   startTimeOf,
-} from "../../../components/local/runtime/identity";
+} from "../../../components/process/identity";
 import { requireProc } from "./helpers";
 
 /** The ids of this process's other threads (Node always runs a few: libuv's pool, V8's workers). */

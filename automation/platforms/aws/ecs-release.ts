@@ -21,7 +21,25 @@
 // ReleaseRun (release.ts) hands these services here; its start (history, pre-traffic hooks) and its
 // catch (anything thrown here makes it call revert) stay its own.
 import { setTimeout as sleep } from "node:timers/promises";
-import { type Check, checksSeconds, type MetricsDescriptor } from "../../components/core";
+import { type Check, checksSeconds, type MetricsDescriptor } from "../../../components/core";
+import { runCommand } from "../../driver/command";
+import { STEP_LOCK_TIMEOUT_MS, trafficNotTaken } from "../../driver/contract-check";
+import { classifyError, ReleaseError } from "../../driver/errors";
+import type { CheckMeasurement } from "../../driver/events";
+import type { EcsDeploymentRecord } from "../../driver/journal";
+import type { ReleasePlan } from "../../driver/plan";
+import { stepOutcome, toCheckRecord } from "../../driver/recorder";
+import type { ReleaseSettings } from "../../driver/settings";
+import type { StackHandle, StackService, TrafficEntry } from "../../driver/stack";
+import type {
+  AnalysisResult,
+  AnalysisRunner,
+  AnalysisTarget,
+  DriverOptions,
+  ReleaseMode,
+  ReleaseModeHost,
+  ReleaseResult,
+} from "../../driver/types";
 import {
   describeDeployment,
   type EcsDeploymentDescriptor,
@@ -34,35 +52,15 @@ import {
   isRollback,
   requestedWeight,
   shortArn,
-} from "../routers/aws/ecs-deployment";
-import { type AnalysisResult, type AnalysisTarget, runAnalysis } from "./analysis";
-import { classifyError, ReleaseError } from "./errors";
-import type { CheckMeasurement, DriverEventInput } from "./events";
-import type { EcsDeploymentRecord, Journal } from "./journal";
-import type { ReleasePlan } from "./plan";
-import { runCommand } from "./preflight";
-import { type Recorder, stepOutcome, toCheckRecord } from "./recorder";
-import type { DriverOptions, ReleaseResult } from "./release";
-import type { ReleaseSettings } from "./settings";
-import type { StackHandle, StackService, TrafficEntry } from "./stack";
+} from "../../routers/aws/ecs-deployment";
 
 /** Whether a service's release is ECS's to run (router kind `aws-ecs-deployment`). */
 export function isEcsManaged(service: StackService): boolean {
   return service.release.router?.kind === "aws-ecs-deployment";
 }
 
-/** What ReleaseRun shares with an ECS-managed release: its journal, events and history. */
-export interface EcsReleaseHost {
-  journal(): Journal;
-  /** Writes the journal (a compare-and-swap in the release store). */
-  save(patch: Partial<Journal>): Promise<void>;
-  emit(e: DriverEventInput): void;
-  readonly recorder: Recorder;
-  /** Runs `fn` holding the stack's step lease (from the config write to the end of `up`). */
-  withStepLease<T>(what: string, fn: () => Promise<T>): Promise<T>;
-  /** The run's signal: the caller's, an abort asked through the journal, a lost lease. */
-  readonly signal?: AbortSignal;
-}
+/** What ReleaseRun shares with an ECS-managed release: its journal, events and history (the checks come in the options). */
+export type EcsReleaseHost = Omit<ReleaseModeHost, "runAnalysis">;
 
 /** The stack, service and settings an ECS-managed release runs on (a ReleaseTarget fits). */
 export interface EcsReleaseTarget {
@@ -87,8 +85,8 @@ export interface EcsReleaseOptions extends EcsDeploymentsOptions {
   readonly clockSkewMs?: number;
   /** Consecutive failed reads of the deployment tolerated while watching. @default 3 */
   readonly readErrorLimit?: number;
-  /** Runs one round of checks; tests pass their own. @default runAnalysis */
-  readonly runAnalysis?: typeof runAnalysis;
+  /** Runs one round of checks: the host's (the driver's analysis); tests pass their own. */
+  readonly runAnalysis: AnalysisRunner;
 }
 
 /** Defaults of {@link EcsReleaseOptions}. */
@@ -99,7 +97,7 @@ export const ECS_RELEASE_DEFAULTS = {
   clockSkewMs: 30_000,
   readErrorLimit: 3,
   marginSeconds: 600,
-  stepLockTimeoutMs: 30 * 60_000,
+  stepLockTimeoutMs: STEP_LOCK_TIMEOUT_MS,
 } as const;
 
 /** When the checks of a strategy run: while the new revision has test traffic, or production traffic. */
@@ -222,7 +220,7 @@ interface Round {
 }
 
 /** One release of an ECS-managed service; ReleaseRun creates it and calls run() or revert(). */
-export class EcsNativeRelease {
+export class EcsNativeRelease implements ReleaseMode {
   private service: StackService;
   private readonly descriptor: EcsDeploymentDescriptor;
   private readonly api: EcsDeployments;
@@ -238,7 +236,7 @@ export class EcsNativeRelease {
     private readonly plan: ReleasePlan,
     private readonly o: DriverOptions,
     private readonly host: EcsReleaseHost,
-    private readonly e: EcsReleaseOptions = {},
+    private readonly e: EcsReleaseOptions,
   ) {
     this.service = t.service;
     this.descriptor = t.service.release.router as EcsDeploymentDescriptor;
@@ -383,15 +381,8 @@ export class EcsNativeRelease {
     });
     this.service = await this.t.stack.service(this.name);
     const asked = this.service.release.traffic;
-    if (asked.stableVersion !== entry.stableVersion || asked.candidateVersion !== undefined) {
-      throw new ReleaseError(
-        "verification",
-        `after up, service ${this.name} reports ${JSON.stringify(asked)}; expected ${JSON.stringify(entry)}` +
-          (this.service.release.trafficSource === "arg"
-            ? "; the program passes an explicit traffic arg, so the driver cannot move it: drop the arg and let the component read progressive:traffic"
-            : ""),
-      );
-    }
+    if (asked.stableVersion !== entry.stableVersion || asked.candidateVersion !== undefined)
+      throw trafficNotTaken(this.service, JSON.stringify(asked), entry);
     return { upMs, changed };
   }
 
@@ -469,7 +460,7 @@ export class EcsNativeRelease {
     const outer = this.host.signal ?? this.o.signal;
     const onAbort = () => stop.abort(outer?.reason);
     outer?.addEventListener("abort", onAbort, { once: true });
-    const run = this.e.runAnalysis ?? runAnalysis;
+    const run = this.e.runAnalysis;
     const round: Round = {
       window,
       stop,

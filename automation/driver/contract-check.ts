@@ -1,0 +1,23 @@
+// What both release paths (the stepwise driver and a platform's release mode) share around the
+// `up` that moves traffic: how long they wait for the stack's step lock, and the error when the
+// component did not take the traffic entry the driver wrote.
+import { ReleaseError } from "./errors";
+import type { StackService, TrafficEntry } from "./stack";
+
+/** How long a step waits for another driver's step on the same stack. */
+export const STEP_LOCK_TIMEOUT_MS = 30 * 60_000;
+
+/** The contract check failed: after `up`, `service` reports `reported` instead of `expected`. */
+export function trafficNotTaken(
+  service: StackService,
+  reported: string,
+  expected: TrafficEntry,
+): ReleaseError {
+  return new ReleaseError(
+    "verification",
+    `after up, service ${service.release.name} reports ${reported}; expected ${JSON.stringify(expected)}` +
+      (service.release.trafficSource === "arg"
+        ? "; the program passes an explicit traffic arg, so the driver cannot move it: drop the arg and let the component read progressive:traffic"
+        : ""),
+  );
+}

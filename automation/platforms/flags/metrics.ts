@@ -1,0 +1,48 @@
+// `builtin` for a feature flag: its variants' request metrics in Prometheus, one window, then the
+// same query for both variants.
+import { setTimeout as sleep } from "node:timers/promises";
+import { type BuiltinFactory, prometheusOf, prometheusUnavailable } from "../../metrics/builtin-types";
+import { flagVariantQuery } from "../../metrics/flag-variants";
+import { MetricConfigError } from "../../metrics/types";
+
+export const prometheusFlagBuiltin: BuiltinFactory<"prometheus-flag"> = {
+  unavailable: (_descriptor, settings) =>
+    prometheusUnavailable(settings, "the flag's per-variant request metrics"),
+  create(descriptor, { settings, build }) {
+    const provider = build({ kind: "prometheus", name: "builtin", ...prometheusOf(settings) });
+    return {
+      kind: "prometheus-flag",
+      provider,
+      async measure(metric, versions, windowSeconds, signal) {
+        const queryOf = (variant: string) => {
+          const q = flagVariantQuery(
+            metric,
+            {
+              flag: descriptor.flag,
+              variant,
+              requests: descriptor.requests,
+              ...(descriptor.duration ? { duration: descriptor.duration } : {}),
+            },
+            windowSeconds,
+          );
+          if (q === undefined)
+            throw new MetricConfigError(
+              "metric provider builtin",
+              "metrics.duration",
+              undefined,
+              `cannot measure ${metric}: flag ${descriptor.flag} names no duration metric`,
+              "set the FeatureFlag's metrics.duration, or drop the latency checks from its strategy",
+            );
+          return q;
+        };
+        const [cq, sq] = [queryOf(versions.candidate), queryOf(versions.stable)];
+        await sleep(windowSeconds * 1000, undefined, { signal });
+        const [candidate, stable] = await Promise.all([
+          provider.query({ query: cq }, signal),
+          provider.query({ query: sq }, signal),
+        ]);
+        return { candidate, stable };
+      },
+    };
+  },
+};

@@ -1,0 +1,52 @@
+// `builtin` on the local platform: the proxy's own counters (metrics.json), two snapshots
+// `windowSeconds` apart, both versions from one answer.
+import type { BuiltinFactory } from "../../metrics/builtin-types";
+import { type Measurement, MetricConfigError, measured, noData } from "../../metrics/types";
+
+/** The measurement of one version from a proxy answer for several versions. */
+function pickVersion(m: Measurement, version: string): Measurement {
+  if (m.kind !== "vector") return m;
+  const sample = m.samples.find((s) => s.labels.version === version);
+  return sample
+    ? measured(sample.value, m.at, sample.detail)
+    : noData(`no requests to version "${version}" in the window`, m.at);
+}
+
+export const localProxyBuiltin: BuiltinFactory<"local-proxy"> = {
+  create(descriptor, { secrets, build }) {
+    const token = secrets.adminToken;
+    if (!token) {
+      throw new MetricConfigError(
+        "metric provider builtin",
+        "releaseSecrets.adminToken",
+        undefined,
+        "is needed to read the local proxy's metrics",
+        "deploy the stack with this package's local components, which register it",
+      );
+    }
+    const provider = build({
+      kind: "proxy",
+      name: "builtin",
+      metricsJsonUrl: descriptor.metricsJsonUrl,
+      token,
+    });
+    return {
+      kind: "local-proxy",
+      provider,
+      async measure(metric, versions, windowSeconds, signal) {
+        const both = await provider.query(
+          {
+            metric,
+            versions: [versions.candidate, versions.stable],
+            windowMs: Math.round(windowSeconds * 1000),
+          },
+          signal,
+        );
+        return {
+          candidate: pickVersion(both, versions.candidate),
+          stable: pickVersion(both, versions.stable),
+        };
+      },
+    };
+  },
+};
