@@ -26,7 +26,6 @@ import { kubernetes } from "./kubernetes";
 import { local } from "./local";
 import type { PlatformModule, RouterFactory, TakeOverContext } from "./types";
 
-export { FLAG_ROUTER_KINDS } from "./flags";
 export type { PlatformModule, RouterFactories, RouterFactory, StateResource, TakeOverContext } from "./types";
 
 /** Every platform the driver knows. */

@@ -23,7 +23,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Check, checksSeconds, type MetricsDescriptor } from "../../../components/core";
 import { runCommand } from "../../driver/command";
-import { STEP_LOCK_TIMEOUT_MS, trafficNotTaken } from "../../driver/contract-check";
+import { trafficNotTaken } from "../../driver/contract-check";
 import { classifyError, ReleaseError } from "../../driver/errors";
 import type { CheckMeasurement } from "../../driver/events";
 import type { EcsDeploymentRecord } from "../../driver/journal";
@@ -97,7 +97,6 @@ export const ECS_RELEASE_DEFAULTS = {
   clockSkewMs: 30_000,
   readErrorLimit: 3,
   marginSeconds: 600,
-  stepLockTimeoutMs: STEP_LOCK_TIMEOUT_MS,
 } as const;
 
 /** When the checks of a strategy run: while the new revision has test traffic, or production traffic. */

@@ -3,14 +3,11 @@
 // in Cloud Storage), which the driver reads but does not write; the variants' request metrics in
 // Prometheus as `builtin` (metrics.ts).
 
-import { FLAG_ROUTER_KINDS } from "../../../components/core/descriptors";
 import { cloudFlagControl } from "../../routers/flags/cloud";
 import { flagConfigMapControl } from "../../routers/flags/configmap";
 import { flagFileControl } from "../../routers/flags/flag-file";
 import type { PlatformModule } from "../types";
 import { prometheusFlagBuiltin } from "./metrics";
-
-export { FLAG_ROUTER_KINDS };
 
 export const flags: PlatformModule = {
   name: "flags",
