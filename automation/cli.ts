@@ -4,6 +4,7 @@
 import * as readline from "node:readline/promises";
 import { helpText, type Invocation, parseCommandLine } from "./cli/args";
 import { reportToCi } from "./cli/ci";
+import { formatEvent } from "./cli/format";
 import {
   abortCommand,
   historyCommand,
@@ -29,61 +30,7 @@ import { type Release as HistoryRelease, stateDirProblem } from "./history";
 import { formatDuration } from "./report";
 import { describeHolder } from "./store/leases";
 
-function bar(weight: number): string {
-  const n = Math.round(weight / 10);
-  return `${"█".repeat(n)}${"░".repeat(10 - n)}`;
-}
-
-/** One readable line (or a few) per event. */
-export function formatEvent(e: DriverEvent): string | undefined {
-  switch (e.type) {
-    case "preflight":
-      return `  ${e.ok ? "✓" : "✗"} preflight ${e.check}: ${e.detail}`;
-    case "releaseStarted":
-      return `▶ release ${e.version} (${e.strategy}), replacing ${e.from ?? "nothing"} [${e.releaseId}]`;
-    case "hook":
-      return `  ${e.ok ? "✓" : "✗"} hook ${e.name}: ${e.detail}`;
-    case "stepStarted":
-      return `  [${e.index + 1}/${e.total}] ${e.description}`;
-    case "trafficApplying":
-      return undefined;
-    case "trafficApplied": {
-      const t = e.traffic;
-      const w = e.effectiveWeight;
-      const cand = t.candidateVersion ? ` | ${t.candidateVersion} ${String(w).padStart(3)}% ${bar(w)}` : "";
-      const colour = t.activeColor ? ` (active: ${t.activeColor})` : "";
-      return `        traffic: ${t.stableVersion} ${String(100 - w).padStart(3)}% ${bar(100 - w)}${cand}${colour}  ${e.verified ? "verified (read back from the router)" : `unverified (${e.unverifiedReason ?? "the router cannot be read"})`} in ${formatDuration(e.durationMs)}`;
-    }
-    case "checkResult": {
-      const m = e.measurement;
-      const v = m.value === undefined ? "no value" : Number(m.value.toPrecision(4)).toString();
-      const b = m.baseline === undefined ? "" : ` (stable ${Number(m.baseline.toPrecision(4))})`;
-      return `        ${m.outcome === "Successful" ? "✓" : "✗"} ${m.check}: ${v}${b}${m.condition ? ` ${m.condition}` : ""} → ${m.outcome}${m.outcome === "Successful" ? "" : `: ${m.reason}`}`;
-    }
-    case "analysisDone":
-      return `        analysis ${e.outcome}: ${e.reason}`;
-    case "paused":
-      return e.until
-        ? `        paused until ${e.until.toISOString()}`
-        : "  ⏸ paused: run `progressive promote` to go on or `progressive abort` to revert";
-    case "promoted":
-      return `✔ promoted ${e.version}`;
-    case "reverting":
-      return `↩ reverting: ${e.reason}`;
-    case "reverted":
-      return e.verified
-        ? `↩ reverted in ${formatDuration(e.timeToRevertMs)} (first failed check to all traffic on stable, read back from the router)`
-        : `↩ reverted in ${formatDuration(e.timeToRevertMs)} (first failed check to all traffic on stable; unverified: ${e.unverifiedReason ?? "the router cannot be read"})`;
-    case "failed":
-      return `✗ failed: ${e.reason}`;
-    case "log":
-      return `  ${e.level === "warn" ? "!" : "·"} ${e.message}`;
-    case "load":
-      return e.phase === "started"
-        ? `        load: GET ${e.url} at ${e.ratePerSecond} requests/s (at most ${e.concurrency} in flight, ${e.maxRequests} per analysis)`
-        : `        load: ${e.sent} requests, ${e.failed} failed${e.skipped > 0 ? `, ${e.skipped} skipped (all in flight)` : ""}${e.stoppedBy === "analysis" ? "" : ` (stopped: ${e.stoppedBy})`}`;
-  }
-}
+export { formatEvent };
 
 /** The exit code of a release: 130 when the caller interrupted it (after its revert), else by outcome. */
 export function exitCodeOf(r: ReleaseResult, interrupted: boolean): number {
@@ -259,6 +206,7 @@ export async function main(
     // is checked again when it is opened.
     const badStateDir = run.stateDir && stateDirProblem(run.stateDir, "--state-dir");
     if (badStateDir) throw new ReleaseError("usage", badStateDir);
+    if (run.command === "mcp") return await serve(run);
     if (run.command === "history") {
       const h = await historyCommand(run.target, common);
       if (json) out(JSON.stringify(h));
@@ -366,6 +314,35 @@ export async function main(
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigterm);
   }
+}
+
+/** `progressive mcp`: serves until the client closes; the SDK is an optional peer, loaded only here. */
+async function serve(run: Extract<Invocation, { command: "mcp" }>): Promise<number> {
+  let mcp: typeof import("./mcp/index");
+  try {
+    // require, not import(): the CLI is CommonJS, and a loader hook (tsx) sees require calls only.
+    mcp = require("./mcp/index") as typeof import("./mcp/index");
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const missing = e.code === "MODULE_NOT_FOUND" || e.code === "ERR_MODULE_NOT_FOUND";
+    if (!missing || !e.message.includes("@modelcontextprotocol/sdk")) throw err;
+    throw new ReleaseError(
+      "usage",
+      "progressive mcp needs the MCP SDK, an optional peer dependency: npm install @modelcontextprotocol/sdk@^1.32.2",
+    );
+  }
+  await mcp.serveMcp({
+    ...(run.workDir ? { workDir: run.workDir } : {}),
+    ...(run.pulumiPath ? { pulumiPath: run.pulumiPath } : {}),
+    store: {
+      ...(run.stateDir ? { stateDir: run.stateDir } : {}),
+      ...(run.stateStore ? { stateStore: run.stateStore } : {}),
+    },
+    allowChanges: run.allowChanges,
+    allowProduction: run.allowProduction,
+    ...(run.stacks ? { stacks: run.stacks } : {}),
+  });
+  return 0;
 }
 
 /** The oldest Node.js major the CLI runs on (package.json's `engines`; README's Limits say why). */

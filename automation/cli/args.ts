@@ -86,6 +86,20 @@ const FLAGS = {
     example: "on",
     help: "the flag's variant to roll out; default: the flag's rolloutVariant",
   },
+  "allow-changes": {
+    type: "boolean",
+    help: "let the agent run the tools that change traffic or settings (release, promote, abort, rollback, brake, config_set); default: read-only",
+  },
+  stacks: {
+    type: "string",
+    placeholder: "<a,b>",
+    example: "dev,staging",
+    help: "the only stacks the agent may name, comma-separated; default: every stack of the project",
+  },
+  "allow-production": {
+    type: "boolean",
+    help: "changes to production-marked stacks go ahead when the client cannot ask the user to confirm (no elicitation); default: refused",
+  },
   help: { type: "boolean", short: "h", help: "print this command's usage and options" },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -192,6 +206,12 @@ const COMMANDS = {
     flags: [...TARGET, "state-store", "json"],
     example: "progressive store-import --stack prod --state-store s3://my-bucket/progressive",
   },
+  mcp: {
+    summary:
+      "serve the driver to an agent over the Model Context Protocol (stdio): status, plan, release, promote, abort, rollback, health, traffic, environments, settings, history",
+    flags: ["cwd", "pulumi", "state-store", "state-dir", "allow-changes", "stacks", "allow-production"],
+    example: "progressive mcp --cwd ./infra --stacks dev,staging --allow-changes",
+  },
   help: {
     summary: "print this help, or a command's",
     flags: [],
@@ -236,6 +256,15 @@ export type Invocation =
   | (StackRun & { readonly command: "flag"; readonly action: "off"; readonly flag: string })
   | (StackRun & { readonly command: "report"; readonly releaseId: string })
   | (StackRun & { readonly command: "store-import" })
+  | (Omit<StackRun, "target"> & {
+      readonly command: "mcp";
+      readonly workDir?: string;
+      readonly pulumiPath?: string;
+      readonly allowChanges: boolean;
+      readonly allowProduction: boolean;
+      /** The only stacks an agent may name. @default every stack */
+      readonly stacks?: readonly string[];
+    })
   | (Omit<StackRun, "target"> & {
       readonly command: "history";
       /** Every stack's releases when stackName is not given. */
@@ -403,6 +432,26 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   if (stackName) checkStackName("stack", stackName);
   if (command === "history")
     return { command, target: { ...(stackName ? { stackName } : {}), ...where }, ...output };
+  if (command === "mcp") {
+    const list = str("stacks")
+      ?.split(",")
+      .map((x) => x.trim());
+    for (const name of list ?? []) {
+      if (!STACK_NAME.test(name))
+        throw usageError(
+          `--stacks (${JSON.stringify(str("stacks"))}): ${JSON.stringify(name)} is not a stack name; list stack names separated by commas, e.g. --stacks ${FLAGS.stacks.example}`,
+        );
+    }
+    return {
+      command,
+      ...output,
+      ...(where.workDir ? { workDir: where.workDir } : {}),
+      ...(str("pulumi") ? { pulumiPath: str("pulumi") as string } : {}),
+      allowChanges: bool("allow-changes"),
+      allowProduction: bool("allow-production"),
+      ...(list ? { stacks: list } : {}),
+    };
+  }
   if (!stackName && command === "promote-env")
     throw usageError("promote-env needs --stack <name> (the stack to release to), e.g. --stack prod");
   const target: CliTarget = {

@@ -243,6 +243,19 @@ export async function withSelectedStack(
   return { ...target, stackName: selected };
 }
 
+/** The names of the project's stacks in its backend (`pulumi stack ls`). */
+export async function listStacks(target: Omit<StackTarget, "stackName" | "service">): Promise<string[]> {
+  const workDir = path.resolve(target.workDir ?? process.cwd());
+  if (!fs.existsSync(path.join(workDir, "Pulumi.yaml")))
+    throw new ReleaseError("usage", `${workDir} has no Pulumi.yaml; pass --cwd <project folder>`);
+  const ws = await LocalWorkspace.create({ workDir, ...(await workspaceOptions(target)) });
+  try {
+    return (await ws.listStacks()).map((s) => s.name);
+  } catch (err) {
+    throw classifyError(err);
+  }
+}
+
 /** The backend URL a project's Pulumi.yaml names (`backend: {url: ...}`), if any. */
 function projectBackend(workDir: string): string | undefined {
   try {

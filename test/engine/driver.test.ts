@@ -6,7 +6,6 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
-import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import {
   abortCommand,
   planCommand,
@@ -22,91 +21,13 @@ import { StackHandle } from "../../automation/driver/stack";
 import { ReleaseHistory } from "../../automation/history";
 import { routerControl } from "../../automation/routers";
 import { isAlive, processRef, readState } from "../../components/local/runtime";
-import { configJson, type FastConfigOptions, fastCanaryValues } from "../../harness/demo-config";
+import { configJson, fastCanaryValues } from "../../harness/demo-config";
 import { LoadGenerator } from "../../harness/load";
 import { spawnCli, waitForDriver } from "../support/cli";
-import {
-  createBackend,
-  type EngineInfo,
-  requireEngine,
-  shadowProject,
-  type TestBackend,
-} from "../support/engine";
+import { PROJECT, withDriverStack } from "../support/driver-stack";
+import { createBackend, type EngineInfo, requireEngine } from "../support/engine";
 
 const root = path.resolve(__dirname, "..", "..");
-const PROJECT = "progressive-delivery";
-
-interface DriverStack {
-  readonly name: string;
-  readonly stack: Stack;
-  readonly backend: TestBackend;
-  readonly stateDir: string;
-  readonly env: Record<string, string>;
-  readonly target: { workDir: string; stackName: string; env: Record<string, string> };
-  readonly endpoint: string;
-}
-
-/** A stack of the repo's program with fast checks, deployed at v1; destroyed and removed after. */
-async function withDriverStack<T>(
-  engine: EngineInfo,
-  cfg: FastConfigOptions,
-  body: (s: DriverStack) => Promise<T>,
-): Promise<T> {
-  const backend = createBackend(engine);
-  // A temporary copy of the repo's program: the stack's config file is written there, not here.
-  const project = shadowProject(root);
-  const workDir = project.workDir;
-  const stateDir = path.join(backend.dir, "progressive");
-  const env = { ...backend.envVars, PROGRESSIVE_STATE_DIR: stateDir, PROGRESSIVE_LOCAL_DIR: stateDir };
-  const name = `drv-${Math.random().toString(36).slice(2, 8)}`;
-  const pulumiCommand = await PulumiCommand.get({
-    root: path.dirname(path.dirname(engine.pulumi)),
-    skipVersionCheck: true,
-  });
-  let stack: Stack | undefined;
-  let failure: unknown;
-  let cleanupError: unknown;
-  let result: T | undefined;
-  try {
-    stack = await LocalWorkspace.createStack({ stackName: name, workDir }, { envVars: env, pulumiCommand });
-    await stack.workspace.setAllConfigJson(name, configJson(PROJECT, fastCanaryValues(cfg)));
-    const up = await stack.up();
-    const endpoint = String(up.outputs.endpoint?.value);
-    result = await body({
-      name,
-      stack,
-      backend,
-      stateDir,
-      env,
-      endpoint,
-      target: { workDir, stackName: name, env },
-    });
-  } catch (err) {
-    failure = err;
-    throw err;
-  } finally {
-    try {
-      if (stack) {
-        // A test that killed a pulumi and failed before settling it leaves its lock: clear it so
-        // the destroy below stops every process, and so the test's own error is the one reported.
-        if (failure) await stack.cancel().catch(() => undefined);
-        await stack.destroy();
-        await stack.workspace.removeStack(name);
-      }
-    } catch (cleanup) {
-      // The test's own error, when there is one, is the one to report.
-      if (failure)
-        console.log(`      cleanup after the failure also failed: ${String(cleanup).split("\n")[0]}`);
-      else cleanupError = cleanup;
-    } finally {
-      backend.dispose();
-      project.dispose();
-    }
-  }
-  if (cleanupError) throw cleanupError;
-  return result as T;
-}
-
 function collect(): { events: DriverEvent[]; onEvent: (e: DriverEvent) => void } {
   const events: DriverEvent[] = [];
   return { events, onEvent: (e) => events.push(e) };

@@ -10,6 +10,8 @@ import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { requireEngine, withTestStack } from "../support/engine";
 import { expectOneSdk, userPulumiSdk } from "../support/user-sdk";
 
@@ -83,6 +85,8 @@ describe("engine: the packed package, installed in a fresh project", function ()
         `@pulumi/gcp@${pkg.devDependencies["@pulumi/gcp"]}`,
         `@pulumi/azure-native@${pkg.devDependencies["@pulumi/azure-native"]}`,
         `@types/node@${pkg.devDependencies["@types/node"]}`,
+        // The optional peer `progressive mcp` needs, as the README tells a user to install it.
+        `@modelcontextprotocol/sdk@${pkg.devDependencies["@modelcontextprotocol/sdk"]}`,
       ],
       app,
     );
@@ -149,6 +153,7 @@ describe("engine: the packed package, installed in a fresh project", function ()
       "/azure":
         "typeof m.containerApps.CanaryService === 'function' && typeof m.containerInstances.BlueGreenService === 'function'",
       "/automation": "typeof m.release === 'function'",
+      "/mcp": "typeof m.createMcpServer === 'function' && typeof m.serveMcp === 'function'",
       "/package.json": `m.version === '${pkg.version}'`,
     };
     for (const [sub, check] of Object.entries(checks)) {
@@ -174,6 +179,24 @@ describe("engine: the packed package, installed in a fresh project", function ()
     assert.match(bogus.stdout, /unknown flag --bogus; run progressive release --help/);
   });
 
+  it("serves the driver over MCP from the installed bin (the SDK's client over stdio lists its tools)", async () => {
+    const transport = new StdioClientTransport({
+      command: path.join(app, "node_modules", ".bin", "progressive"),
+      args: ["mcp", "--cwd", app],
+      cwd: app,
+      stderr: "pipe",
+    });
+    const client = new Client({ name: "package-test", version: "1.0.0" });
+    await client.connect(transport);
+    try {
+      const { tools } = await client.listTools();
+      assert.equal(tools.length, 14, tools.map((t) => t.name).join(", "));
+      assert.equal(client.getServerVersion()?.name, NAME);
+    } finally {
+      await client.close();
+    }
+  });
+
   describe("type-checks a consumer on moduleResolution node10, strict, without skipLibCheck", () => {
     const consumers: Record<string, string> = {
       ".": `import { PACKAGE_NAME, Strategy } from "${NAME}";\nexport const s = Strategy.canary();\nexport const n: string = PACKAGE_NAME;\n`,
@@ -183,6 +206,7 @@ describe("engine: the packed package, installed in a fresh project", function ()
       "./gcp": `import { CanaryService, type CanaryServiceArgs } from "${NAME}/gcp";\nexport type Args = CanaryServiceArgs;\nexport const C: typeof CanaryService = CanaryService;\n`,
       "./azure": `import { containerApps } from "${NAME}/azure";\nexport type Args = containerApps.CanaryServiceArgs;\nexport const C: typeof containerApps.CanaryService = containerApps.CanaryService;\n`,
       "./automation": `import { release, type StackTarget } from "${NAME}/automation";\nconst target: StackTarget = { stackName: "dev", service: "web" };\nexport const run = () => release(target, "v2");\n`,
+      "./mcp": `import { createMcpServer, type McpServerOptions } from "${NAME}/mcp";\nconst o: McpServerOptions = { stacks: ["dev"] };\nexport const server = createMcpServer(o);\n`,
     };
     for (const [sub, source] of Object.entries(consumers)) {
       it(sub, () => {

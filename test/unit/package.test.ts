@@ -67,7 +67,7 @@ describe("package", () => {
     assert.equal(PACKAGE_NAME, pkg.name);
   });
 
-  it("exports the library, each platform and the driver", () => {
+  it("exports the library, each platform, the driver and its MCP server", () => {
     assert.deepEqual(subpaths.sort(), [
       ".",
       "./automation",
@@ -76,6 +76,7 @@ describe("package", () => {
       "./gcp",
       "./kubernetes",
       "./local",
+      "./mcp",
     ]);
     assert.equal(pkg.exports["./package.json"], "./package.json");
   });

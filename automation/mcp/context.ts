@@ -1,0 +1,104 @@
+// What every tool call works with: the project, the release store, the guard and the redactor, and
+// per call the caller's signal, a progress channel and a way to ask the user.
+import { formatValue } from "../../components/core";
+import type { ReleaseSettings } from "../driver/settings";
+import { StackHandle, type StackTarget } from "../driver/stack";
+import type { StoreOptions } from "../driver/state";
+import { Guard } from "./guard";
+import { InputError, Redactor } from "./results";
+
+/** Where the server works and how it was started. */
+export interface McpServerOptions {
+  /** Folder of the Pulumi project (holds Pulumi.yaml). @default the current directory */
+  readonly workDir?: string;
+  /** Extra environment for every pulumi command. @default {} */
+  readonly env?: Readonly<Record<string, string>>;
+  /** The `pulumi` binary. @default pulumi on PATH, else ~/.pulumi/bin/pulumi */
+  readonly pulumiPath?: string;
+  /** The release store, as the CLI's --state-dir / --state-store. @default the driver's choice */
+  readonly store?: StoreOptions;
+  /** Allow the tools that move traffic or change settings. @default false: read-only */
+  readonly allowChanges?: boolean;
+  /** Only these stacks may be named. @default every stack of the project */
+  readonly stacks?: readonly string[];
+  /** Changes to production-marked stacks without a confirmation when the client cannot be asked. @default false */
+  readonly allowProduction?: boolean;
+  /** Who the releases are recorded as started by. @default "mcp:<client name>" */
+  readonly actor?: string;
+}
+
+/** One tool call: its abort signal, progress and the user. */
+export interface Call {
+  readonly signal: AbortSignal;
+  /** Sends a progress notification (when the client asked for them). */
+  progress(message: string): void;
+  /** Asks the user a yes/no question; undefined when the client cannot be asked. */
+  readonly ask: ((message: string) => Promise<boolean>) | undefined;
+  /** Who started the call, for history. */
+  readonly actor: string;
+}
+
+const STACK_NAME = /^(?:[A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/;
+
+/** The server's state shared by every call. */
+export class ToolContext {
+  readonly guard: Guard;
+  readonly redact = new Redactor();
+
+  constructor(readonly options: McpServerOptions) {
+    this.guard = new Guard(options);
+  }
+
+  get store(): StoreOptions {
+    return this.options.store ?? {};
+  }
+
+  /** A stack target, after the stack name's shape and the allowed list are checked. */
+  target(stack: string, service?: string, field = "stack"): StackTarget {
+    if (!STACK_NAME.test(stack))
+      throw new InputError(
+        field,
+        formatValue(stack),
+        "is not a stack name",
+        'use letters, digits, "-", "_" and "." (or org/project/stack), e.g. dev',
+      );
+    this.guard.checkStack(stack, field);
+    const o = this.options;
+    return {
+      stackName: stack,
+      ...(o.workDir ? { workDir: o.workDir } : {}),
+      ...(o.env ? { env: o.env } : {}),
+      ...(o.pulumiPath ? { pulumiPath: o.pulumiPath } : {}),
+      ...(service ? { service } : {}),
+    };
+  }
+
+  /**
+   * Opens a stack and learns its secret values (secret config, the services' release secrets) so
+   * that no result or notification carries them; returns the handle and its settings.
+   */
+  async open(target: StackTarget): Promise<{ stack: StackHandle; settings: ReleaseSettings }> {
+    const stack = await StackHandle.open(target);
+    const config = (await stack.stack.getAllConfig()) as Record<string, { value: string; secret?: boolean }>;
+    this.redact.add(
+      Object.values(config)
+        .filter((c) => c.secret)
+        .map((c) => c.value),
+    );
+    for (const service of await stack.services()) this.redact.add(Object.values(service.secrets));
+    return { stack, settings: await stack.settings() };
+  }
+
+  /** Opens a stack for a change: the server must allow changes and a production stack needs a yes. */
+  async openForChange(
+    tool: string,
+    target: StackTarget,
+    what: string,
+    call: Call,
+  ): Promise<{ stack: StackHandle; settings: ReleaseSettings; confirmed: boolean }> {
+    this.guard.checkWritable(tool);
+    const opened = await this.open(target);
+    const confirmed = await this.guard.confirmChange(target.stackName, opened.settings, what, call.ask);
+    return { ...opened, confirmed };
+  }
+}
