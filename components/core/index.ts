@@ -17,6 +17,7 @@ export * from "./problems";
 export * from "./registry";
 export * from "./release";
 export * from "./replicas";
+export * from "./service";
 export * from "./steps";
 export * from "./strategy";
 export * from "./traffic";

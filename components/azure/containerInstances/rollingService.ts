@@ -33,10 +33,9 @@ import {
   resolveStrategy,
   Strategy,
   type StrategyInput,
-  serviceReleaseInput,
-  TRAFFIC_ARG_NAMES,
+  serviceArgNames,
   type TrafficArgs,
-  validateRelease,
+  validateService,
 } from "../../core";
 import { CONTAINER_INSTANCES_ARG_NAMES, type ContainerInstancesArgs } from "./args";
 import { defaultScaleDownDelay } from "./blueGreenService";
@@ -102,10 +101,8 @@ const NO_CHECK = "promotes to 100% without any check";
 
 /** Every argument name of {@link RollingServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
-  ...CONTAINER_INSTANCES_ARG_NAMES,
-  ...TRAFFIC_ARG_NAMES,
+  ...serviceArgNames(CONTAINER_INSTANCES_ARG_NAMES),
   replicas: true,
-  strategy: true,
   drainDelay: true,
 } as const satisfies ArgNames<RollingServiceArgs>;
 
@@ -125,15 +122,10 @@ export class RollingService extends ProgressiveComponent {
     const written = (args.strategy as StrategyInput | undefined)?.kind;
     const walked = written === undefined || written === "rolling" || written === "recreate";
     let layout: GroupLayout[] = [];
-    const release = validateRelease(
-      `RollingService "${name}"`,
-      {
-        ...serviceReleaseInput(name, args, ARG_NAMES),
-        strategy: plan.canary,
-        kinds: walked ? ["canary"] : ["rolling", "recreate"],
-      },
-      { platform: "azure-container-instances", scope: args.resourceGroupName, name: dnsLabel(name) },
-      (r, problems) => {
+    const release = validateService("RollingService", name, args, {
+      names: ARG_NAMES,
+      key: { platform: "azure-container-instances", scope: args.resourceGroupName, name: dnsLabel(name) },
+      check: (r, problems) => {
         // The steps are generated, not written: a rolling update has no checks of its own.
         const generated = problems.findIndex(
           (p) => p.path === "strategy.steps" && p.message.startsWith(NO_CHECK),
@@ -157,7 +149,8 @@ export class RollingService extends ProgressiveComponent {
           );
         }
       },
-    );
+      input: { strategy: plan.canary, kinds: walked ? ["canary"] : ["rolling", "recreate"] },
+    });
     super(TYPE, name, release, opts);
 
     const strategy = { ...(release.strategy as CanaryStrategy) };
