@@ -210,3 +210,16 @@ export const AZURE_WORKLOAD_ARG_NAMES = {
   env: true,
   tags: true,
 } as const satisfies ArgNames<AzureWorkloadArgs>;
+
+/**
+ * A rolling service's validation problems once its steps are generated from the rolling strategy
+ * rather than written: the core's "promotes to 100% without any check" is dropped (a rolling update
+ * has no checks of its own) and the plan's own problems are added.
+ */
+export function takeGeneratedSteps(problems: Problem[], planProblems: readonly Problem[]): void {
+  const generated = problems.findIndex(
+    (p) => p.path === "strategy.steps" && p.message.startsWith("promotes to 100% without any check"),
+  );
+  if (generated >= 0) problems.splice(generated, 1);
+  problems.push(...planProblems);
+}

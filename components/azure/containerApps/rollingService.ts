@@ -20,6 +20,7 @@ import {
   type TrafficArgs,
   validateService,
 } from "../../core";
+import { takeGeneratedSteps } from "../shared";
 import { appNameOf, buildContainerApp, checkContainerAppsArgs } from "./app";
 import { CONTAINER_APPS_ARG_NAMES, type ContainerAppsArgs } from "./args";
 import { rollingAsCanary } from "./revisions";
@@ -47,8 +48,6 @@ export function rollingPlan(
   return { canary: rollingAsCanary(usable, count), rolling: usable, problems };
 }
 
-const NO_CHECK = "promotes to 100% without any check";
-
 /** Every argument name of {@link RollingServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = serviceArgNames(CONTAINER_APPS_ARG_NAMES) satisfies ArgNames<RollingServiceArgs>;
 
@@ -69,12 +68,7 @@ export class RollingService extends ProgressiveComponent {
       names: ARG_NAMES,
       key: { platform: "azure-container-apps", scope: args.resourceGroupName, name: appNameOf(name, args) },
       check: (r, problems) => {
-        // The steps are generated, not written: a rolling update has no checks of its own.
-        const generated = problems.findIndex(
-          (p) => p.path === "strategy.steps" && p.message.startsWith(NO_CHECK),
-        );
-        if (generated >= 0) problems.splice(generated, 1);
-        problems.push(...plan.problems);
+        takeGeneratedSteps(problems, plan.problems);
         checkContainerAppsArgs(name, args, r, problems);
       },
       input: { strategy: plan.canary, kinds: plan.rolling ? ["canary"] : ["rolling"] },

@@ -37,6 +37,7 @@ import {
   type TrafficArgs,
   validateService,
 } from "../../core";
+import { takeGeneratedSteps } from "../shared";
 import { CONTAINER_INSTANCES_ARG_NAMES, type ContainerInstancesArgs } from "./args";
 import { defaultScaleDownDelay } from "./blueGreenService";
 import { checkContainerInstancesArgs, createGroup, type Slot } from "./groups";
@@ -97,8 +98,6 @@ export function rollPlan(args: RollingServiceArgs): {
   return { canary, perStep, problems };
 }
 
-const NO_CHECK = "promotes to 100% without any check";
-
 /** Every argument name of {@link RollingServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
   ...serviceArgNames(CONTAINER_INSTANCES_ARG_NAMES),
@@ -126,12 +125,7 @@ export class RollingService extends ProgressiveComponent {
       names: ARG_NAMES,
       key: { platform: "azure-container-instances", scope: args.resourceGroupName, name: dnsLabel(name) },
       check: (r, problems) => {
-        // The steps are generated, not written: a rolling update has no checks of its own.
-        const generated = problems.findIndex(
-          (p) => p.path === "strategy.steps" && p.message.startsWith(NO_CHECK),
-        );
-        if (generated >= 0) problems.splice(generated, 1);
-        problems.push(...plan.problems);
+        takeGeneratedSteps(problems, plan.problems);
         checkContainerInstancesArgs(args, r, problems);
         if (plan.problems.length > 0 || problems.length > 0 || r.traffic === undefined) return;
         const found = rollLayout(r.traffic, r.replicas, plan.perStep);
