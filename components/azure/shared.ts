@@ -3,7 +3,15 @@
 // containerApps/ and containerInstances/.
 
 import type * as pulumi from "@pulumi/pulumi";
-import { type ArgNames, type HealthInput, type HttpCheck, joinPath, type Problem, problem } from "../core";
+import {
+  type ArgNames,
+  checkEnvNames,
+  type HealthInput,
+  type HttpCheck,
+  joinPath,
+  type Problem,
+  problem,
+} from "../core";
 
 /**
  * How a version label becomes an image: a repository (`"acme.azurecr.io/web"`, the tag is the
@@ -71,23 +79,7 @@ export function checkWorkloadArgs(
     }
   }
   checkTags(args.tags, problems);
-  const names = new Set<string>();
-  for (const [field, env] of [
-    ["env", args.env],
-    ["secretEnv", secretEnv],
-  ] as const) {
-    for (const name of Object.keys(env ?? {})) {
-      const path = joinPath(field, name);
-      if (!ENV_NAME.test(name)) {
-        problems.push(
-          problem(path, name, "is not a valid environment variable name", "use letters, digits and _"),
-        );
-      } else if (names.has(name)) {
-        problems.push(problem(path, name, "is set in both env and secretEnv", "keep it in one of them"));
-      }
-      names.add(name);
-    }
-  }
+  checkEnvNames(args.env, secretEnv, { pattern: ENV_NAME, fix: "use letters, digits and _" }, problems);
 }
 
 /** Release tags the components add beside the user's (strategy, role, version). */

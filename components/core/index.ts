@@ -23,3 +23,4 @@ export * from "./strategy";
 export * from "./traffic";
 export * from "./trafficConfig";
 export * from "./weight";
+export * from "./workload";
