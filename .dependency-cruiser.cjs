@@ -66,6 +66,14 @@ module.exports = {
       to: { path: "^components/", pathNot: "^components/core/" },
     },
     {
+      name: "examples-import-the-published-names",
+      comment:
+        "An example is a user's program: it imports pulumi-progressive-delivery[/<subpath>] (tsconfig paths map them here), never ../../components.",
+      severity: "error",
+      from: { path: "^examples/" },
+      to: { path: "^(components|automation|policies)/", dependencyTypesNot: ["aliased-tsconfig-paths"] },
+    },
+    {
       name: "library-imports-no-tests-or-tools",
       comment: "What is published imports nothing from test/, harness/ or scripts/.",
       severity: "error",

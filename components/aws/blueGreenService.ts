@@ -15,11 +15,9 @@ import {
   colorVersions,
   ProgressiveComponent,
   problem,
-  Strategy,
-  serviceReleaseInput,
-  TRAFFIC_ARG_NAMES,
+  serviceArgNames,
   type TrafficArgs,
-  validateRelease,
+  validateService,
 } from "../core";
 import { ECS_SERVICE_ARG_NAMES, type EcsServiceArgs } from "./args";
 import { ecsNativeBlueGreen } from "./ecsNative";
@@ -47,10 +45,8 @@ export interface BlueGreenServiceArgs extends EcsServiceArgs, EcsNativeArgs, Tra
 
 /** Every argument name of {@link BlueGreenServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
-  ...ECS_SERVICE_ARG_NAMES,
+  ...serviceArgNames(ECS_SERVICE_ARG_NAMES),
   ...ECS_NATIVE_ARG_NAMES,
-  ...TRAFFIC_ARG_NAMES,
-  strategy: true,
   idleReplicas: true,
   controller: true,
 } as const satisfies ArgNames<BlueGreenServiceArgs>;
@@ -69,15 +65,10 @@ export class BlueGreenService extends ProgressiveComponent {
   constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     let idleReplicas: number | undefined;
     let durations: ReturnType<typeof resolveDurations> = { deregistrationDelaySeconds: 30 };
-    const release = validateRelease(
-      `BlueGreenService "${name}"`,
-      {
-        ...serviceReleaseInput(name, args, ARG_NAMES),
-        strategy: args.strategy ?? Strategy.blueGreen(),
-        kinds: ["blueGreen"],
-      },
-      { platform: "aws", scope: args.cluster, name: args.serviceName ?? name },
-      (r, problems) => {
+    const release = validateService("BlueGreenService", name, args, {
+      names: ARG_NAMES,
+      key: { platform: "aws", scope: args.cluster, name: args.serviceName ?? name },
+      check: (r, problems) => {
         const strategy = r.strategy as BlueGreenStrategy;
         checkEcsService(args, r, strategy.previewService && args.listener !== undefined, problems);
         checkController(args.controller, strategy, args, r.traffic?.candidateWeight, problems);
@@ -96,7 +87,7 @@ export class BlueGreenService extends ProgressiveComponent {
           );
         }
       },
-    );
+    });
     super(TYPE, name, release, opts);
 
     const strategy = release.strategy as BlueGreenStrategy;

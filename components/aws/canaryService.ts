@@ -15,10 +15,9 @@ import {
   ProgressiveComponent,
   type ReplicaCounts,
   Strategy,
-  serviceReleaseInput,
-  TRAFFIC_ARG_NAMES,
+  serviceArgNames,
   type TrafficArgs,
-  validateRelease,
+  validateService,
   weightedReplicaCounts,
 } from "../core";
 import { ECS_SERVICE_ARG_NAMES, type EcsServiceArgs } from "./args";
@@ -51,10 +50,8 @@ export interface CanaryServiceArgs extends EcsServiceArgs, EcsNativeArgs, Traffi
 
 /** Every argument name of {@link CanaryServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
-  ...ECS_SERVICE_ARG_NAMES,
+  ...serviceArgNames(ECS_SERVICE_ARG_NAMES),
   ...ECS_NATIVE_ARG_NAMES,
-  ...TRAFFIC_ARG_NAMES,
-  strategy: true,
   controller: true,
 } as const satisfies ArgNames<CanaryServiceArgs>;
 
@@ -79,21 +76,17 @@ export class CanaryService extends ProgressiveComponent {
     const strategyInput =
       args.strategy ?? (args.controller === "ecs" ? ECS_DEFAULT_CANARY : Strategy.canary());
     let durations: ReturnType<typeof resolveDurations> = { deregistrationDelaySeconds: 30 };
-    const release = validateRelease(
-      `CanaryService "${name}"`,
-      {
-        ...serviceReleaseInput(name, args, ARG_NAMES),
-        strategy: strategyInput,
-        kinds: ["canary"],
-      },
-      { platform: "aws", scope: args.cluster, name: args.serviceName ?? name },
-      (r, problems) => {
+    const release = validateService("CanaryService", name, args, {
+      names: ARG_NAMES,
+      key: { platform: "aws", scope: args.cluster, name: args.serviceName ?? name },
+      check: (r, problems) => {
         const strategy = r.strategy as CanaryStrategy;
         checkEcsService(args, r, strategy.headerRoute !== undefined, problems);
         checkController(args.controller, strategy, args, r.traffic?.candidateWeight, problems);
         durations = resolveDurations(args, problems);
       },
-    );
+      input: { strategy: strategyInput },
+    });
     super(TYPE, name, release, opts);
 
     const strategy = release.strategy as CanaryStrategy;

@@ -12,12 +12,11 @@ import {
   type RecreateStrategyInput,
   type RollingStrategy,
   type RollingStrategyInput,
-  Strategy,
-  serviceReleaseInput,
-  TRAFFIC_ARG_NAMES,
+  rollingTraffic,
+  serviceArgNames,
   type TrafficArgs,
   type TrafficState,
-  validateRelease,
+  validateService,
 } from "../core";
 import { ECS_SERVICE_ARG_NAMES, type EcsServiceArgs } from "./args";
 import { type DeploymentPercents, deploymentPercents } from "./plan";
@@ -37,11 +36,7 @@ export interface RollingServiceArgs extends EcsServiceArgs, TrafficArgs<RollingT
 }
 
 /** Every argument name of {@link RollingServiceArgs}, checked at run time: an unknown key is an error. */
-const ARG_NAMES = {
-  ...ECS_SERVICE_ARG_NAMES,
-  ...TRAFFIC_ARG_NAMES,
-  strategy: true,
-} as const satisfies ArgNames<RollingServiceArgs>;
+const ARG_NAMES = serviceArgNames(ECS_SERVICE_ARG_NAMES) satisfies ArgNames<RollingServiceArgs>;
 
 /** A rolling (or recreate) release of one service on ECS Fargate behind an ALB. */
 export class RollingService extends ProgressiveComponent {
@@ -53,25 +48,16 @@ export class RollingService extends ProgressiveComponent {
   readonly strategy: pulumi.Output<RollingStrategy | RecreateStrategy>;
 
   constructor(name: string, args: RollingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    const traffic: TrafficState | undefined = args.traffic && {
-      ...args.traffic,
-      candidateWeight: args.traffic.candidateWeight ?? 0,
-    };
     let durations: ReturnType<typeof resolveDurations> = { deregistrationDelaySeconds: 30 };
-    const release = validateRelease(
-      `RollingService "${name}"`,
-      {
-        ...serviceReleaseInput(name, args, ARG_NAMES),
-        strategy: args.strategy ?? Strategy.rolling(),
-        kinds: ["rolling", "recreate"],
-        traffic,
-      },
-      { platform: "aws", scope: args.cluster, name: args.serviceName ?? name },
-      (r, problems) => {
+    const release = validateService("RollingService", name, args, {
+      names: ARG_NAMES,
+      key: { platform: "aws", scope: args.cluster, name: args.serviceName ?? name },
+      check: (r, problems) => {
         checkEcsService(args, r, false, problems);
         durations = resolveDurations(args, problems);
       },
-    );
+      input: { traffic: rollingTraffic(args.traffic) },
+    });
     super(TYPE, name, release, opts);
 
     const strategy = release.strategy as RollingStrategy | RecreateStrategy;

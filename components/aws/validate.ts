@@ -2,7 +2,16 @@
 // ports, listener priorities, ALB and ECS health-check ranges, environment names, secret
 // references, log retention, durations and autoscaling.
 
-import { checkDuration, type HttpCheck, joinPath, type Problem, problem, type Release } from "../core";
+import {
+  checkDuration,
+  checkEnvNames,
+  checkReplicaRange,
+  type HttpCheck,
+  joinPath,
+  type Problem,
+  problem,
+  type Release,
+} from "../core";
 import { ECS_DEFAULTS, type EcsServiceArgs } from "./args";
 import { ECS_NAME, isImageSource, parseSecretReference } from "./plan";
 import { checkListener, checkPort, checkTags } from "./validateRouting";
@@ -134,59 +143,25 @@ function checkLiveness(check: HttpCheck | undefined, problems: Problem[]): void 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function checkEnv(args: EcsServiceArgs, problems: Problem[]): void {
-  const names = new Set<string>();
-  for (const [field, env] of [
-    ["env", args.env],
-    ["secretEnv", args.secretEnv],
-  ] as const) {
-    for (const [name, value] of Object.entries(env ?? {})) {
-      const path = joinPath(field, name);
-      if (!ENV_NAME.test(name)) {
-        problems.push(
-          problem(
-            path,
-            name,
-            "is not a valid environment variable name",
-            "use letters, digits and _, not starting with a digit",
-          ),
-        );
-      } else if (names.has(name)) {
-        problems.push(problem(path, name, "is set in both env and secretEnv", "keep it in one of them"));
-      }
-      names.add(name);
-      if (field === "secretEnv" && typeof value === "string" && !parseSecretReference(value)) {
-        problems.push(
-          problem(
-            path,
-            value,
-            "is not a Secrets Manager secret ARN (optionally with :json-key:stage:version) or an SSM parameter ARN",
-            'use e.g. "arn:aws:secretsmanager:eu-west-1:123456789012:secret:web/db-AbCdEf:password::"',
-          ),
-        );
-      }
+  const rules = { pattern: ENV_NAME, fix: "use letters, digits and _, not starting with a digit" };
+  checkEnvNames(args.env, args.secretEnv, rules, problems, ({ field, value, path }) => {
+    if (field === "secretEnv" && typeof value === "string" && !parseSecretReference(value)) {
+      problems.push(
+        problem(
+          path,
+          value,
+          "is not a Secrets Manager secret ARN (optionally with :json-key:stage:version) or an SSM parameter ARN",
+          'use e.g. "arn:aws:secretsmanager:eu-west-1:123456789012:secret:web/db-AbCdEf:password::"',
+        ),
+      );
     }
-  }
+  });
 }
 
 function checkAutoscaling(args: EcsServiceArgs, replicas: number, problems: Problem[]): void {
   const a = args.autoscaling;
   if (!a) return;
-  const min = a.minReplicas ?? replicas;
-  if (!Number.isInteger(min) || min < 1) {
-    problems.push(
-      problem("autoscaling.minReplicas", min, "must be a whole number of at least 1", "use 1 or more"),
-    );
-  }
-  if (!Number.isInteger(a.maxReplicas) || a.maxReplicas < min) {
-    problems.push(
-      problem(
-        "autoscaling.maxReplicas",
-        a.maxReplicas,
-        `must be a whole number of at least minReplicas (${min})`,
-        `use ${min} or more`,
-      ),
-    );
-  }
+  checkReplicaRange(a, replicas, problems);
   const cpu = a.targetCpuPercent ?? ECS_DEFAULTS.targetCpuPercent;
   if (!(cpu > 0 && cpu <= 100)) {
     problems.push(

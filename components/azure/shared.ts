@@ -3,7 +3,15 @@
 // containerApps/ and containerInstances/.
 
 import type * as pulumi from "@pulumi/pulumi";
-import { type ArgNames, type HealthInput, type HttpCheck, joinPath, type Problem, problem } from "../core";
+import {
+  type ArgNames,
+  checkEnvNames,
+  type HealthInput,
+  type HttpCheck,
+  joinPath,
+  type Problem,
+  problem,
+} from "../core";
 
 /**
  * How a version label becomes an image: a repository (`"acme.azurecr.io/web"`, the tag is the
@@ -71,23 +79,7 @@ export function checkWorkloadArgs(
     }
   }
   checkTags(args.tags, problems);
-  const names = new Set<string>();
-  for (const [field, env] of [
-    ["env", args.env],
-    ["secretEnv", secretEnv],
-  ] as const) {
-    for (const name of Object.keys(env ?? {})) {
-      const path = joinPath(field, name);
-      if (!ENV_NAME.test(name)) {
-        problems.push(
-          problem(path, name, "is not a valid environment variable name", "use letters, digits and _"),
-        );
-      } else if (names.has(name)) {
-        problems.push(problem(path, name, "is set in both env and secretEnv", "keep it in one of them"));
-      }
-      names.add(name);
-    }
-  }
+  checkEnvNames(args.env, secretEnv, { pattern: ENV_NAME, fix: "use letters, digits and _" }, problems);
 }
 
 /** Release tags the components add beside the user's (strategy, role, version). */
@@ -210,3 +202,16 @@ export const AZURE_WORKLOAD_ARG_NAMES = {
   env: true,
   tags: true,
 } as const satisfies ArgNames<AzureWorkloadArgs>;
+
+/**
+ * A rolling service's validation problems once its steps are generated from the rolling strategy
+ * rather than written: the core's "promotes to 100% without any check" is dropped (a rolling update
+ * has no checks of its own) and the plan's own problems are added.
+ */
+export function takeGeneratedSteps(problems: Problem[], planProblems: readonly Problem[]): void {
+  const generated = problems.findIndex(
+    (p) => p.path === "strategy.steps" && p.message.startsWith("promotes to 100% without any check"),
+  );
+  if (generated >= 0) problems.splice(generated, 1);
+  problems.push(...planProblems);
+}

@@ -126,15 +126,6 @@ export function abortTraffic(state: TrafficState): TrafficState {
 }
 
 /**
- * Revert recipe for a canary, as states to apply in order: first all traffic to stable (verify it
- * landed), then remove the candidate so its instances scale down only after the router changed.
- */
-export function abortSequence(state: TrafficState): TrafficState[] {
-  const first = abortTraffic(state);
-  return [first, { stableVersion: state.stableVersion, candidateWeight: 0 }];
-}
-
-/**
  * Promotion recipe for a canary: all traffic to the candidate; then the stable slot takes the
  * candidate's version while no traffic reaches it; then traffic returns to the stable slot and the
  * candidate slot is emptied. No state sends traffic to instances that are not running it.

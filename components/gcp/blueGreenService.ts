@@ -12,11 +12,9 @@ import {
   type Color,
   colorVersions,
   ProgressiveComponent,
-  Strategy,
-  serviceReleaseInput,
-  TRAFFIC_ARG_NAMES,
+  serviceArgNames,
   type TrafficArgs,
-  validateRelease,
+  validateService,
 } from "../core";
 import { CLOUD_RUN_ARG_NAMES, type CloudRunArgs } from "./args";
 import { blueGreenTargets, COLOR_TAGS } from "./revisions";
@@ -32,11 +30,7 @@ export interface BlueGreenServiceArgs extends CloudRunArgs, TrafficArgs {
 }
 
 /** Every argument name of {@link BlueGreenServiceArgs}, checked at run time: an unknown key is an error. */
-const ARG_NAMES = {
-  ...CLOUD_RUN_ARG_NAMES,
-  ...TRAFFIC_ARG_NAMES,
-  strategy: true,
-} as const satisfies ArgNames<BlueGreenServiceArgs>;
+const ARG_NAMES = serviceArgNames(CLOUD_RUN_ARG_NAMES) satisfies ArgNames<BlueGreenServiceArgs>;
 
 /** A blue-green release of one service on Cloud Run. */
 export class BlueGreenService extends ProgressiveComponent {
@@ -55,16 +49,11 @@ export class BlueGreenService extends ProgressiveComponent {
 
   constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const serviceName = serviceNameOf(name, args.serviceName, COLOR_TAGS);
-    const release = validateRelease(
-      `BlueGreenService "${name}"`,
-      {
-        ...serviceReleaseInput(name, args, ARG_NAMES),
-        strategy: args.strategy ?? Strategy.blueGreen(),
-        kinds: ["blueGreen"],
-      },
-      { platform: "gcp", scope: `${args.project ?? ""}/${args.location}`, name: serviceName },
-      (r, problems) => checkCloudRun(args, serviceName, COLOR_TAGS, r, problems),
-    );
+    const release = validateService("BlueGreenService", name, args, {
+      names: ARG_NAMES,
+      key: { platform: "gcp", scope: `${args.project ?? ""}/${args.location}`, name: serviceName },
+      check: (r, problems) => checkCloudRun(args, serviceName, COLOR_TAGS, r, problems),
+    });
     super(TYPE, name, release, opts);
 
     const strategy = release.strategy as BlueGreenStrategy;

@@ -11,10 +11,9 @@ import {
   type CanaryStrategyInput,
   ProgressiveComponent,
   Strategy,
-  serviceReleaseInput,
-  TRAFFIC_ARG_NAMES,
+  serviceArgNames,
   type TrafficArgs,
-  validateRelease,
+  validateService,
 } from "../core";
 import { CLOUD_RUN_ARG_NAMES, type CloudRunArgs } from "./args";
 import { CANDIDATE_TAG, canaryTargets } from "./revisions";
@@ -30,11 +29,7 @@ export interface CanaryServiceArgs extends CloudRunArgs, TrafficArgs {
 }
 
 /** Every argument name of {@link CanaryServiceArgs}, checked at run time: an unknown key is an error. */
-const ARG_NAMES = {
-  ...CLOUD_RUN_ARG_NAMES,
-  ...TRAFFIC_ARG_NAMES,
-  strategy: true,
-} as const satisfies ArgNames<CanaryServiceArgs>;
+const ARG_NAMES = serviceArgNames(CLOUD_RUN_ARG_NAMES) satisfies ArgNames<CanaryServiceArgs>;
 
 /** A canary release of one service on Cloud Run. */
 export class CanaryService extends ProgressiveComponent {
@@ -54,19 +49,15 @@ export class CanaryService extends ProgressiveComponent {
   constructor(name: string, args: CanaryServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const strategyInput = args.strategy ?? Strategy.canary({ headerRoute: false });
     const serviceName = serviceNameOf(name, args.serviceName, [CANDIDATE_TAG]);
-    const release = validateRelease(
-      `CanaryService "${name}"`,
-      {
-        ...serviceReleaseInput(name, args, ARG_NAMES),
-        strategy: strategyInput,
-        kinds: ["canary"],
-      },
-      { platform: "gcp", scope: `${args.project ?? ""}/${args.location}`, name: serviceName },
-      (r, problems) => {
+    const release = validateService("CanaryService", name, args, {
+      names: ARG_NAMES,
+      key: { platform: "gcp", scope: `${args.project ?? ""}/${args.location}`, name: serviceName },
+      check: (r, problems) => {
         checkCloudRun(args, serviceName, [CANDIDATE_TAG], r, problems);
         if (strategyInput?.kind === "canary") checkNoHeaderRoute(strategyInput.headerRoute, problems);
       },
-    );
+      input: { strategy: strategyInput },
+    });
     super(TYPE, name, release, opts);
 
     // A default header route from the core means nothing here: drop it, so the driver never sends

@@ -18,7 +18,7 @@ import {
   type RollingStrategyInput,
   resolveTraffic,
   Strategy,
-  TRAFFIC_ARG_NAMES,
+  serviceArgNames,
   type TrafficArgs,
   type TrafficState,
   undeployedVersionWarning,
@@ -39,11 +39,7 @@ export interface RollingServiceArgs extends CloudRunArgs, TrafficArgs {
 }
 
 /** Every argument name of {@link RollingServiceArgs}, checked at run time: an unknown key is an error. */
-const ARG_NAMES = {
-  ...CLOUD_RUN_ARG_NAMES,
-  ...TRAFFIC_ARG_NAMES,
-  strategy: true,
-} as const satisfies ArgNames<RollingServiceArgs>;
+const ARG_NAMES = serviceArgNames(CLOUD_RUN_ARG_NAMES) satisfies ArgNames<RollingServiceArgs>;
 
 /** A rolling (traffic steps) or recreate release of one service on Cloud Run. */
 export class RollingService extends ProgressiveComponent {

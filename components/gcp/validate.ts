@@ -1,6 +1,7 @@
 // Checks that only Cloud Run needs, collected with the core's problems into one error.
 
 import {
+  checkEnvNames,
   dnsLabel,
   type HttpCheck,
   joinPath,
@@ -90,38 +91,25 @@ function checkProbe(check: HttpCheck | undefined, path: string, max: number, pro
 }
 
 function checkEnv(args: CloudRunArgs, problems: Problem[]): void {
-  const names = new Set<string>();
-  for (const [field, env] of [
-    ["env", args.env],
-    ["secretEnv", args.secretEnv],
-  ] as const) {
-    for (const [name, value] of Object.entries(env ?? {})) {
-      const path = joinPath(field, name);
-      if (!ENV_NAME.test(name)) {
-        problems.push(
-          problem(path, name, "is not a valid environment variable name", "use letters, digits, _ . -"),
-        );
-      } else if (RESERVED_ENV.includes(name)) {
-        problems.push(problem(path, name, "is set by Cloud Run itself", "use another name"));
-      } else if (names.has(name)) {
-        problems.push(problem(path, name, "is set in both env and secretEnv", "keep it in one of them"));
-      }
-      names.add(name);
-      if (field === "secretEnv") {
-        const secret = (value as { secret?: unknown } | undefined)?.secret;
-        if (secret === undefined || secret === null || secret === "") {
-          problems.push(
-            problem(
-              joinPath(path, "secret"),
-              secret,
-              "must name a Secret Manager secret",
-              'use { secret: "api-key" } (the secret ID) or { secret: "api-key", version: "3" }',
-            ),
-          );
-        }
-      }
+  const rules = {
+    pattern: ENV_NAME,
+    fix: "use letters, digits, _ . -",
+    reserved: { names: RESERVED_ENV, message: "is set by Cloud Run itself", fix: () => "use another name" },
+  };
+  checkEnvNames(args.env, args.secretEnv, rules, problems, ({ field, value, path }) => {
+    if (field !== "secretEnv") return;
+    const secret = (value as { secret?: unknown } | undefined)?.secret;
+    if (secret === undefined || secret === null || secret === "") {
+      problems.push(
+        problem(
+          joinPath(path, "secret"),
+          secret,
+          "must name a Secret Manager secret",
+          'use { secret: "api-key" } (the secret ID) or { secret: "api-key", version: "3" }',
+        ),
+      );
     }
-  }
+  });
 }
 
 /**

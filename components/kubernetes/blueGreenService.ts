@@ -18,11 +18,9 @@ import {
   type Release,
   type RouterDescriptor,
   roleName,
-  Strategy,
-  serviceReleaseInput,
-  TRAFFIC_ARG_NAMES,
+  serviceArgNames,
   type TrafficArgs,
-  validateRelease,
+  validateService,
 } from "../core";
 import { WORKLOAD_ARG_NAMES, type WorkloadArgs } from "./args";
 import { DRIVER_WRITES, LABEL_COLOR } from "./pods";
@@ -53,9 +51,7 @@ export interface BlueGreenServiceArgs extends WorkloadArgs, TrafficArgs {
 
 /** Every argument name of {@link BlueGreenServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
-  ...WORKLOAD_ARG_NAMES,
-  ...TRAFFIC_ARG_NAMES,
-  strategy: true,
+  ...serviceArgNames(WORKLOAD_ARG_NAMES),
   idleReplicas: true,
 } as const satisfies ArgNames<BlueGreenServiceArgs>;
 
@@ -91,19 +87,14 @@ export class BlueGreenService extends ProgressiveComponent {
 
   constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     let idleReplicas: number | undefined;
-    const release = validateRelease(
-      `BlueGreenService "${name}"`,
-      {
-        ...serviceReleaseInput(name, args, ARG_NAMES),
-        strategy: args.strategy ?? Strategy.blueGreen(),
-        kinds: ["blueGreen"],
-      },
-      { platform: "kubernetes", scope: args.namespace, name: dnsLabel(name) },
-      (r, problems) => {
+    const release = validateService("BlueGreenService", name, args, {
+      names: ARG_NAMES,
+      key: { platform: "kubernetes", scope: args.namespace, name: dnsLabel(name) },
+      check: (r, problems) => {
         checkWorkload(args, r, problems);
         idleReplicas = resolveIdleReplicas(name, args, r, problems);
       },
-    );
+    });
     super(TYPE, name, release, opts);
 
     const strategy = release.strategy as BlueGreenStrategy;

@@ -14,10 +14,9 @@ import {
   type ReplicaCounts,
   roleName,
   Strategy,
-  serviceReleaseInput,
-  TRAFFIC_ARG_NAMES,
+  serviceArgNames,
   type TrafficArgs,
-  validateRelease,
+  validateService,
 } from "../core";
 import { WORKLOAD_ARG_NAMES, type WorkloadArgs } from "./args";
 import { DRIVER_WRITES, LABEL_TRACK, releaseAnnotations } from "./pods";
@@ -44,9 +43,7 @@ export interface CanaryServiceArgs extends WorkloadArgs, TrafficArgs {
 
 /** Every argument name of {@link CanaryServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
-  ...WORKLOAD_ARG_NAMES,
-  ...TRAFFIC_ARG_NAMES,
-  strategy: true,
+  ...serviceArgNames(WORKLOAD_ARG_NAMES),
   router: true,
 } as const satisfies ArgNames<CanaryServiceArgs>;
 
@@ -74,16 +71,10 @@ export class CanaryService extends ProgressiveComponent {
   constructor(name: string, args: CanaryServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const router = args.router ?? TrafficRouter.replicaRatio();
     const strategyInput = args.strategy ?? Strategy.canary();
-    const release = validateRelease(
-      `CanaryService "${name}"`,
-      {
-        ...serviceReleaseInput(name, args, ARG_NAMES),
-        strategy: strategyInput,
-        kinds: ["canary"],
-        weightSupport: (replicas) => router.weightSupport(replicas),
-      },
-      { platform: "kubernetes", scope: args.namespace, name: dnsLabel(name) },
-      (r, problems) => {
+    const release = validateService("CanaryService", name, args, {
+      names: ARG_NAMES,
+      key: { platform: "kubernetes", scope: args.namespace, name: dnsLabel(name) },
+      check: (r, problems) => {
         checkWorkload(args, r, problems);
         const headerRouteRequested =
           strategyInput.kind === "canary" &&
@@ -91,7 +82,8 @@ export class CanaryService extends ProgressiveComponent {
           strategyInput.headerRoute !== false;
         router.validate({ autoscaling: args.autoscaling !== undefined, headerRouteRequested }, problems);
       },
-    );
+      input: { weightSupport: (replicas) => router.weightSupport(replicas) },
+    });
     super(TYPE, name, release, opts);
 
     const strategy = release.strategy as CanaryStrategy;

@@ -12,12 +12,11 @@ import {
   type RecreateStrategyInput,
   type RollingStrategy,
   type RollingStrategyInput,
-  Strategy,
-  serviceReleaseInput,
-  TRAFFIC_ARG_NAMES,
+  rollingTraffic,
+  serviceArgNames,
   type TrafficArgs,
   type TrafficState,
-  validateRelease,
+  validateService,
 } from "../core";
 import { WORKLOAD_ARG_NAMES, type WorkloadArgs } from "./args";
 import {
@@ -53,11 +52,7 @@ export function deploymentStrategy(
 }
 
 /** Every argument name of {@link RollingServiceArgs}, checked at run time: an unknown key is an error. */
-const ARG_NAMES = {
-  ...WORKLOAD_ARG_NAMES,
-  ...TRAFFIC_ARG_NAMES,
-  strategy: true,
-} as const satisfies ArgNames<RollingServiceArgs>;
+const ARG_NAMES = serviceArgNames(WORKLOAD_ARG_NAMES) satisfies ArgNames<RollingServiceArgs>;
 
 /** A rolling (or recreate) release of one service on Kubernetes. */
 export class RollingService extends ProgressiveComponent {
@@ -67,21 +62,12 @@ export class RollingService extends ProgressiveComponent {
   readonly strategy: pulumi.Output<RollingStrategy | RecreateStrategy>;
 
   constructor(name: string, args: RollingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    const traffic: TrafficState | undefined = args.traffic && {
-      ...args.traffic,
-      candidateWeight: args.traffic.candidateWeight ?? 0,
-    };
-    const release = validateRelease(
-      `RollingService "${name}"`,
-      {
-        ...serviceReleaseInput(name, args, ARG_NAMES),
-        strategy: args.strategy ?? Strategy.rolling(),
-        kinds: ["rolling", "recreate"],
-        traffic,
-      },
-      { platform: "kubernetes", scope: args.namespace, name: dnsLabel(name) },
-      (r, problems) => checkWorkload(args, r, problems),
-    );
+    const release = validateService("RollingService", name, args, {
+      names: ARG_NAMES,
+      key: { platform: "kubernetes", scope: args.namespace, name: dnsLabel(name) },
+      check: (r, problems) => checkWorkload(args, r, problems),
+      input: { traffic: rollingTraffic(args.traffic) },
+    });
     super(TYPE, name, release, opts);
 
     const strategy = release.strategy as RollingStrategy | RecreateStrategy;

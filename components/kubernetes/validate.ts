@@ -1,6 +1,7 @@
 // Checks that only Kubernetes needs, collected with the core's problems into one error.
 
-import { checkPercentOrCount, type HttpCheck, joinPath, type Problem, problem, type Release } from "../core";
+import type { HttpCheck, Problem, Release } from "../core";
+import { checkEnvNames, checkPercentOrCount, checkReplicaRange, joinPath, problem } from "../core";
 import type { WorkloadArgs } from "./args";
 
 function checkPort(value: unknown, path: string, problems: Problem[]): void {
@@ -25,44 +26,13 @@ function checkProbeStatus(check: HttpCheck | undefined, path: string, problems: 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 function checkEnv(args: WorkloadArgs, problems: Problem[]): void {
-  const names = new Set<string>();
-  for (const [field, env] of [
-    ["env", args.env],
-    ["secretEnv", args.secretEnv],
-  ] as const) {
-    for (const name of Object.keys(env ?? {})) {
-      const path = joinPath(field, name);
-      if (!ENV_NAME.test(name)) {
-        problems.push(
-          problem(path, name, "is not a valid environment variable name", "use letters, digits, _ . -"),
-        );
-      } else if (names.has(name)) {
-        problems.push(problem(path, name, "is set in both env and secretEnv", "keep it in one of them"));
-      }
-      names.add(name);
-    }
-  }
+  checkEnvNames(args.env, args.secretEnv, { pattern: ENV_NAME, fix: "use letters, digits, _ . -" }, problems);
 }
 
 function checkAutoscaling(args: WorkloadArgs, replicas: number, problems: Problem[]): void {
   const a = args.autoscaling;
   if (!a) return;
-  const min = a.minReplicas ?? replicas;
-  if (!Number.isInteger(min) || min < 1) {
-    problems.push(
-      problem("autoscaling.minReplicas", min, "must be a whole number of at least 1", "use 1 or more"),
-    );
-  }
-  if (!Number.isInteger(a.maxReplicas) || a.maxReplicas < min) {
-    problems.push(
-      problem(
-        "autoscaling.maxReplicas",
-        a.maxReplicas,
-        `must be a whole number of at least minReplicas (${min})`,
-        `use ${min} or more`,
-      ),
-    );
-  }
+  checkReplicaRange(a, replicas, problems);
 }
 
 function checkDisruptionBudget(args: WorkloadArgs, problems: Problem[]): void {

@@ -13,11 +13,9 @@ import {
   type Color,
   colorVersions,
   problem,
-  Strategy,
-  serviceReleaseInput,
-  TRAFFIC_ARG_NAMES,
+  serviceArgNames,
   type TrafficArgs,
-  validateRelease,
+  validateService,
 } from "../core";
 import { LOCAL_WORKLOAD_ARG_NAMES, type LocalWorkloadArgs } from "./args";
 import type { InstanceSet } from "./providers/resources";
@@ -44,9 +42,7 @@ export interface BlueGreenServiceArgs extends LocalWorkloadArgs, TrafficArgs {
 
 /** Every argument name of {@link BlueGreenServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
-  ...LOCAL_WORKLOAD_ARG_NAMES,
-  ...TRAFFIC_ARG_NAMES,
-  strategy: true,
+  ...serviceArgNames(LOCAL_WORKLOAD_ARG_NAMES),
   idleReplicas: true,
   previewPort: true,
 } as const satisfies ArgNames<BlueGreenServiceArgs>;
@@ -65,15 +61,10 @@ export class BlueGreenService extends ProxiedService {
   readonly strategy: pulumi.Output<BlueGreenStrategy>;
 
   constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    const release = validateRelease(
-      `BlueGreenService "${name}"`,
-      {
-        ...serviceReleaseInput(name, args, ARG_NAMES),
-        strategy: args.strategy ?? Strategy.blueGreen(),
-        kinds: ["blueGreen"],
-      },
-      serviceKey(name, args),
-      (r, problems) => {
+    const release = validateService("BlueGreenService", name, args, {
+      names: ARG_NAMES,
+      key: serviceKey(name, args),
+      check: (r, problems) => {
         checkLocalWorkload(name, args, r, problems, args.previewPort);
         const idle = args.idleReplicas ?? r.traffic?.idleReplicas;
         if (idle !== undefined && !(Number.isInteger(idle) && idle >= 0 && idle <= 64)) {
@@ -87,7 +78,7 @@ export class BlueGreenService extends ProxiedService {
           );
         }
       },
-    );
+    });
     super("progressive:local:BlueGreenService", name, release, opts);
 
     const strategy = release.strategy as BlueGreenStrategy;

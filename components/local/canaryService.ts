@@ -9,11 +9,9 @@ import {
   type CanaryStrategy,
   type CanaryStrategyInput,
   type ReplicaCounts,
-  Strategy,
-  serviceReleaseInput,
-  TRAFFIC_ARG_NAMES,
+  serviceArgNames,
   type TrafficArgs,
-  validateRelease,
+  validateService,
   weightedReplicaCounts,
 } from "../core";
 import { LOCAL_WORKLOAD_ARG_NAMES, type LocalWorkloadArgs } from "./args";
@@ -28,11 +26,7 @@ export interface CanaryServiceArgs extends LocalWorkloadArgs, TrafficArgs {
 }
 
 /** Every argument name of {@link CanaryServiceArgs}, checked at run time: an unknown key is an error. */
-const ARG_NAMES = {
-  ...LOCAL_WORKLOAD_ARG_NAMES,
-  ...TRAFFIC_ARG_NAMES,
-  strategy: true,
-} as const satisfies ArgNames<CanaryServiceArgs>;
+const ARG_NAMES = serviceArgNames(LOCAL_WORKLOAD_ARG_NAMES) satisfies ArgNames<CanaryServiceArgs>;
 
 /** A canary release of one service on this machine. */
 export class CanaryService extends ProxiedService {
@@ -46,16 +40,11 @@ export class CanaryService extends ProxiedService {
   readonly strategy: pulumi.Output<CanaryStrategy>;
 
   constructor(name: string, args: CanaryServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    const release = validateRelease(
-      `CanaryService "${name}"`,
-      {
-        ...serviceReleaseInput(name, args, ARG_NAMES),
-        strategy: args.strategy ?? Strategy.canary(),
-        kinds: ["canary"],
-      },
-      serviceKey(name, args),
-      (r, problems) => checkLocalWorkload(name, args, r, problems),
-    );
+    const release = validateService("CanaryService", name, args, {
+      names: ARG_NAMES,
+      key: serviceKey(name, args),
+      check: (r, problems) => checkLocalWorkload(name, args, r, problems),
+    });
     super("progressive:local:CanaryService", name, release, opts);
 
     const strategy = release.strategy as CanaryStrategy;

@@ -10,13 +10,12 @@ import {
   type RecreateStrategyInput,
   type RollingStrategy,
   type RollingStrategyInput,
-  Strategy,
+  rollingTraffic,
   scalePercentOrCount,
-  serviceReleaseInput,
-  TRAFFIC_ARG_NAMES,
+  serviceArgNames,
   type TrafficArgs,
   type TrafficState,
-  validateRelease,
+  validateService,
 } from "../core";
 import { LOCAL_WORKLOAD_ARG_NAMES, type LocalWorkloadArgs } from "./args";
 import { RollingSet } from "./providers/resources";
@@ -35,11 +34,7 @@ export interface RollingServiceArgs extends LocalWorkloadArgs, TrafficArgs<Rolli
 }
 
 /** Every argument name of {@link RollingServiceArgs}, checked at run time: an unknown key is an error. */
-const ARG_NAMES = {
-  ...LOCAL_WORKLOAD_ARG_NAMES,
-  ...TRAFFIC_ARG_NAMES,
-  strategy: true,
-} as const satisfies ArgNames<RollingServiceArgs>;
+const ARG_NAMES = serviceArgNames(LOCAL_WORKLOAD_ARG_NAMES) satisfies ArgNames<RollingServiceArgs>;
 
 /** How the rolling set replaces instances, in instance counts and milliseconds. */
 export function rolloutSpec(strategy: RollingStrategy | RecreateStrategy, replicas: number): RolloutSpec {
@@ -65,20 +60,12 @@ export class RollingService extends ProxiedService {
   readonly strategy: pulumi.Output<RollingStrategy | RecreateStrategy>;
 
   constructor(name: string, args: RollingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    const traffic: TrafficState | undefined = args.traffic
-      ? { ...args.traffic, candidateWeight: args.traffic.candidateWeight ?? 0 }
-      : undefined;
-    const release = validateRelease(
-      `RollingService "${name}"`,
-      {
-        ...serviceReleaseInput(name, args, ARG_NAMES),
-        strategy: args.strategy ?? Strategy.rolling(),
-        kinds: ["rolling", "recreate"],
-        traffic,
-      },
-      serviceKey(name, args),
-      (r, problems) => checkLocalWorkload(name, args, r, problems),
-    );
+    const release = validateService("RollingService", name, args, {
+      names: ARG_NAMES,
+      key: serviceKey(name, args),
+      check: (r, problems) => checkLocalWorkload(name, args, r, problems),
+      input: { traffic: rollingTraffic(args.traffic) },
+    });
     super("progressive:local:RollingService", name, release, opts);
 
     const strategy = release.strategy as RollingStrategy | RecreateStrategy;

@@ -6,8 +6,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import {
   checkDuration,
+  checkEnvNames,
   formatDuration,
-  joinPath,
   type Problem,
   problem,
   type Release,
@@ -95,24 +95,16 @@ function checkCommand(
 }
 
 function checkEnv(args: LocalWorkloadArgs, problems: Problem[]): void {
-  const seen = new Set<string>();
-  for (const field of ["env", "secretEnv"] as const) {
-    for (const key of Object.keys(args[field] ?? {})) {
-      const at = joinPath(field, key);
-      if (!ENV_NAME.test(key)) {
-        problems.push(
-          problem(at, key, "is not a valid environment variable name", "use letters, digits and _"),
-        );
-      } else if (RESERVED_ENV.includes(key)) {
-        problems.push(
-          problem(at, key, "is set by the platform for each instance", `remove ${key}; read it in the app`),
-        );
-      } else if (seen.has(key)) {
-        problems.push(problem(at, key, "is set in both env and secretEnv", "keep it in one of them"));
-      }
-      seen.add(key);
-    }
-  }
+  const rules = {
+    pattern: ENV_NAME,
+    fix: "use letters, digits and _",
+    reserved: {
+      names: RESERVED_ENV,
+      message: "is set by the platform for each instance",
+      fix: (name: string) => `remove ${name}; read it in the app`,
+    },
+  };
+  checkEnvNames(args.env, args.secretEnv, rules, problems);
 }
 
 /** Local-only checks of the shared args, pushed into the release's problem list. */

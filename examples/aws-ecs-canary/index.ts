@@ -13,8 +13,8 @@
 // dbPasswordSecretArn (a Secrets Manager secret the tasks read as DB_PASSWORD), replicas.
 
 import * as pulumi from "@pulumi/pulumi";
-import { CanaryService } from "../../components/aws";
-import { Check, Step, Strategy } from "../../components/core";
+import { Check, Step, Strategy } from "pulumi-progressive-delivery";
+import { CanaryService } from "pulumi-progressive-delivery/aws";
 
 const config = new pulumi.Config();
 const secret = config.get("dbPasswordSecretArn");

@@ -10,8 +10,8 @@
 
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
-import { containerInstances, TrafficLayer } from "../../components/azure";
-import { Check, Strategy } from "../../components/core";
+import { Check, Strategy } from "pulumi-progressive-delivery";
+import { containerInstances, TrafficLayer } from "pulumi-progressive-delivery/azure";
 
 const config = new pulumi.Config();
 const azureConfig = new pulumi.Config("azure-native");

@@ -11,8 +11,8 @@ import * as app from "@pulumi/azure-native/app";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
-import { containerApps } from "../../components/azure";
-import { Check, Step, Strategy } from "../../components/core";
+import { Check, Step, Strategy } from "pulumi-progressive-delivery";
+import { containerApps } from "pulumi-progressive-delivery/azure";
 
 const config = new pulumi.Config();
 const group = new resources.ResourceGroup("hello-rg");

@@ -13,8 +13,8 @@
 // testers reach the candidate at its `candidate` tag URL (previewEndpoint).
 
 import * as pulumi from "@pulumi/pulumi";
-import { Check, Step, Strategy } from "../../components/core";
-import { CanaryService } from "../../components/gcp";
+import { Check, Step, Strategy } from "pulumi-progressive-delivery";
+import { CanaryService } from "pulumi-progressive-delivery/gcp";
 
 const config = new pulumi.Config();
 const region = config.get("region") ?? "europe-west1";

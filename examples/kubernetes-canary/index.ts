@@ -11,8 +11,8 @@
 // With `host` set, traffic is split by ingress-nginx; without it, by replica ratio (any cluster).
 
 import * as pulumi from "@pulumi/pulumi";
-import { Check, Step, Strategy } from "../../components/core";
-import { CanaryService, TrafficRouter } from "../../components/kubernetes";
+import { Check, Step, Strategy } from "pulumi-progressive-delivery";
+import { CanaryService, TrafficRouter } from "pulumi-progressive-delivery/kubernetes";
 
 const config = new pulumi.Config();
 const host = config.get("host");

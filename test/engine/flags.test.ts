@@ -5,7 +5,7 @@
 // the variants through Prometheus, reverts a failing variant, and the kill switch takes effect
 // within one second. Every figure is printed.
 import * as assert from "node:assert/strict";
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
@@ -15,8 +15,9 @@ import type { DriverEvent } from "../../automation/driver/events";
 import { flagOffCommand, releaseFlagCommand } from "../../automation/driver/flags";
 import { createPrometheusProvider } from "../../automation/metrics";
 import { get, LoadGenerator } from "../../harness/load";
-import { findOnPath, freePort, waitFor } from "../../harness/net";
+import { freePort, waitFor } from "../../harness/net";
 import { createBackend, requireEngine, shadowProject } from "../support/engine";
+import { requirePrometheus } from "../support/prometheus";
 
 const FIXTURE = path.join(__dirname, "fixtures", "local-flag");
 const APP = path.resolve(__dirname, "..", "..", "examples", "local-app", "server.js");
@@ -100,13 +101,7 @@ describe("engine: feature flags released like canaries (local flag file, OpenFea
 
   it("steps a flag to 10 % and 25 % with sticky users, kills it within a second, reverts a failing variant on a Prometheus check, and promotes a healthy one", async function () {
     const engine = requireEngine(this);
-    const prometheus = findOnPath("prometheus");
-    if (!prometheus) {
-      const reason = "no `prometheus` on PATH; run `bash scripts/ensure-prometheus.sh`";
-      if (process.env.CI === "true") throw new Error(`flag engine test cannot run: ${reason}`);
-      console.log(`      skipped: ${reason}`);
-      this.skip();
-    }
+    const prometheus = requirePrometheus(this, "flag engine test");
     const backend = createBackend(engine);
     const project = shadowProject(FIXTURE);
     const stateDir = path.join(backend.dir, "progressive");
@@ -143,11 +138,9 @@ describe("engine: feature flags released like canaries (local flag file, OpenFea
           "",
         ].join("\n"),
       );
-      console.log(
-        `      ${execFileSync(prometheus as string, ["--version"], { encoding: "utf8" }).split("\n")[0]}`,
-      );
+      console.log(`      ${prometheus.version}`);
       prom = spawn(
-        prometheus as string,
+        prometheus.binary,
         [
           `--config.file=${path.join(backend.dir, "prometheus.yml")}`,
           `--storage.tsdb.path=${path.join(backend.dir, "prom-data")}`,
@@ -256,19 +249,32 @@ describe("engine: feature flags released like canaries (local flag file, OpenFea
       let probing = true;
       let lastOnAt = 0;
       let probes = 0;
+      // Whole rounds (every probed user once), begun after the command returned, with no "on".
+      let returnedAt: number | undefined;
+      let offRounds = 0;
       const killStarted = performance.now();
       const prober = (async () => {
         while (probing) {
+          const roundStarted = performance.now();
+          let on = false;
           for (const u of probeUsers) {
             const r = await ask(appPort, u, agent);
             probes++;
-            if (r.variant === "on") lastOnAt = performance.now();
+            if (r.variant === "on") {
+              lastOnAt = performance.now();
+              on = true;
+            }
           }
+          if (!on && returnedAt !== undefined && roundStarted >= returnedAt) offRounds++;
         }
       })();
       const off = await flagOffCommand(target, FLAG, { stateDir, onEvent });
-      const recordedMs = performance.now() - killStarted;
-      await new Promise((r) => setTimeout(r, 1000));
+      returnedAt = performance.now();
+      const recordedMs = returnedAt - killStarted;
+      // The event the kill switch promises, rather than a fixed wait: every probed user gets "off".
+      await waitFor("a whole round of probes after the command answered off", 10_000, async () =>
+        offRounds > 0 ? true : undefined,
+      );
       probing = false;
       await prober;
       agent.destroy();

@@ -4,7 +4,7 @@
 // for a bad query and an unreachable server. Under CI=true a missing binary fails the
 // suite; locally it is skipped with the reason (as test/support/engine.ts does for Pulumi).
 import * as assert from "node:assert/strict";
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,7 +17,8 @@ import {
   type MetricProvider,
   MetricQueryError,
 } from "../../automation/metrics";
-import { findOnPath, freePort, waitFor } from "../../harness/net";
+import { freePort, waitFor } from "../../harness/net";
+import { requirePrometheus } from "../support/prometheus";
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -80,14 +81,7 @@ describe("engine: prometheus provider against a real Prometheus", function () {
   let promUrl = "";
 
   before(async function () {
-    const binary = findOnPath("prometheus");
-    if (!binary) {
-      const reason = "no `prometheus` on PATH; run `bash scripts/ensure-prometheus.sh`";
-      if (process.env.CI === "true") throw new Error(`prometheus engine test cannot run: ${reason}`);
-      console.log(`      skipped: ${reason}`);
-      this.skip();
-    }
-    const version = execFileSync(binary, ["--version"], { encoding: "utf8" }).split("\n")[0];
+    const { binary, version } = requirePrometheus(this, "prometheus engine test");
     console.log(`      prometheus: ${version} at ${binary}`);
 
     const started = Date.now();

@@ -11,12 +11,10 @@ import {
   type Color,
   colorVersions,
   ProgressiveComponent,
-  Strategy,
-  serviceReleaseInput,
-  TRAFFIC_ARG_NAMES,
+  serviceArgNames,
   type TrafficArgs,
   type TrafficState,
-  validateRelease,
+  validateService,
 } from "../../core";
 import { appNameOf, buildContainerApp, checkContainerAppsArgs } from "./app";
 import { CONTAINER_APPS_ARG_NAMES, type ContainerAppsArgs } from "./args";
@@ -30,11 +28,7 @@ export interface BlueGreenServiceArgs extends ContainerAppsArgs, TrafficArgs {
 }
 
 /** Every argument name of {@link BlueGreenServiceArgs}, checked at run time: an unknown key is an error. */
-const ARG_NAMES = {
-  ...CONTAINER_APPS_ARG_NAMES,
-  ...TRAFFIC_ARG_NAMES,
-  strategy: true,
-} as const satisfies ArgNames<BlueGreenServiceArgs>;
+const ARG_NAMES = serviceArgNames(CONTAINER_APPS_ARG_NAMES) satisfies ArgNames<BlueGreenServiceArgs>;
 
 /** A blue-green release of one service on Azure Container Apps. */
 export class BlueGreenService extends ProgressiveComponent {
@@ -49,16 +43,11 @@ export class BlueGreenService extends ProgressiveComponent {
   readonly strategy: pulumi.Output<BlueGreenStrategy>;
 
   constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    const release = validateRelease(
-      `BlueGreenService "${name}"`,
-      {
-        ...serviceReleaseInput(name, args, ARG_NAMES),
-        strategy: args.strategy ?? Strategy.blueGreen(),
-        kinds: ["blueGreen"],
-      },
-      { platform: "azure-container-apps", scope: args.resourceGroupName, name: appNameOf(name, args) },
-      (r, problems) => checkContainerAppsArgs(name, args, r, problems),
-    );
+    const release = validateService("BlueGreenService", name, args, {
+      names: ARG_NAMES,
+      key: { platform: "azure-container-apps", scope: args.resourceGroupName, name: appNameOf(name, args) },
+      check: (r, problems) => checkContainerAppsArgs(name, args, r, problems),
+    });
     super(TYPE, name, release, opts);
 
     const strategy = release.strategy as BlueGreenStrategy;

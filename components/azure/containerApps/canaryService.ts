@@ -10,11 +10,9 @@ import {
   type CanaryStrategy,
   type CanaryStrategyInput,
   ProgressiveComponent,
-  Strategy,
-  serviceReleaseInput,
-  TRAFFIC_ARG_NAMES,
+  serviceArgNames,
   type TrafficArgs,
-  validateRelease,
+  validateService,
 } from "../../core";
 import { appNameOf, buildContainerApp, checkContainerAppsArgs } from "./app";
 import { CONTAINER_APPS_ARG_NAMES, type ContainerAppsArgs } from "./args";
@@ -28,11 +26,7 @@ export interface CanaryServiceArgs extends ContainerAppsArgs, TrafficArgs {
 }
 
 /** Every argument name of {@link CanaryServiceArgs}, checked at run time: an unknown key is an error. */
-const ARG_NAMES = {
-  ...CONTAINER_APPS_ARG_NAMES,
-  ...TRAFFIC_ARG_NAMES,
-  strategy: true,
-} as const satisfies ArgNames<CanaryServiceArgs>;
+const ARG_NAMES = serviceArgNames(CONTAINER_APPS_ARG_NAMES) satisfies ArgNames<CanaryServiceArgs>;
 
 /** A canary release of one service on Azure Container Apps. */
 export class CanaryService extends ProgressiveComponent {
@@ -47,16 +41,11 @@ export class CanaryService extends ProgressiveComponent {
   readonly strategy: pulumi.Output<CanaryStrategy>;
 
   constructor(name: string, args: CanaryServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    const release = validateRelease(
-      `CanaryService "${name}"`,
-      {
-        ...serviceReleaseInput(name, args, ARG_NAMES),
-        strategy: args.strategy ?? Strategy.canary(),
-        kinds: ["canary"],
-      },
-      { platform: "azure-container-apps", scope: args.resourceGroupName, name: appNameOf(name, args) },
-      (r, problems) => checkContainerAppsArgs(name, args, r, problems),
-    );
+    const release = validateService("CanaryService", name, args, {
+      names: ARG_NAMES,
+      key: { platform: "azure-container-apps", scope: args.resourceGroupName, name: appNameOf(name, args) },
+      check: (r, problems) => checkContainerAppsArgs(name, args, r, problems),
+    });
     super(TYPE, name, release, opts);
 
     const strategy = release.strategy as CanaryStrategy;

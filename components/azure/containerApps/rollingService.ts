@@ -16,11 +16,11 @@ import {
   resolveStrategy,
   Strategy,
   type StrategyInput,
-  serviceReleaseInput,
-  TRAFFIC_ARG_NAMES,
+  serviceArgNames,
   type TrafficArgs,
-  validateRelease,
+  validateService,
 } from "../../core";
+import { takeGeneratedSteps } from "../shared";
 import { appNameOf, buildContainerApp, checkContainerAppsArgs } from "./app";
 import { CONTAINER_APPS_ARG_NAMES, type ContainerAppsArgs } from "./args";
 import { rollingAsCanary } from "./revisions";
@@ -48,14 +48,8 @@ export function rollingPlan(
   return { canary: rollingAsCanary(usable, count), rolling: usable, problems };
 }
 
-const NO_CHECK = "promotes to 100% without any check";
-
 /** Every argument name of {@link RollingServiceArgs}, checked at run time: an unknown key is an error. */
-const ARG_NAMES = {
-  ...CONTAINER_APPS_ARG_NAMES,
-  ...TRAFFIC_ARG_NAMES,
-  strategy: true,
-} as const satisfies ArgNames<RollingServiceArgs>;
+const ARG_NAMES = serviceArgNames(CONTAINER_APPS_ARG_NAMES) satisfies ArgNames<RollingServiceArgs>;
 
 /** A rolling release of one service on Azure Container Apps (traffic steps between revisions). */
 export class RollingService extends ProgressiveComponent {
@@ -70,24 +64,15 @@ export class RollingService extends ProgressiveComponent {
   constructor(name: string, args: RollingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const input: StrategyInput = args.strategy ?? Strategy.rolling();
     const plan = rollingPlan(input, args.replicas ?? DEFAULT_REPLICAS);
-    const release = validateRelease(
-      `RollingService "${name}"`,
-      {
-        ...serviceReleaseInput(name, args, ARG_NAMES),
-        strategy: plan.canary,
-        kinds: plan.rolling ? ["canary"] : ["rolling"],
-      },
-      { platform: "azure-container-apps", scope: args.resourceGroupName, name: appNameOf(name, args) },
-      (r, problems) => {
-        // The steps are generated, not written: a rolling update has no checks of its own.
-        const generated = problems.findIndex(
-          (p) => p.path === "strategy.steps" && p.message.startsWith(NO_CHECK),
-        );
-        if (generated >= 0) problems.splice(generated, 1);
-        problems.push(...plan.problems);
+    const release = validateService("RollingService", name, args, {
+      names: ARG_NAMES,
+      key: { platform: "azure-container-apps", scope: args.resourceGroupName, name: appNameOf(name, args) },
+      check: (r, problems) => {
+        takeGeneratedSteps(problems, plan.problems);
         checkContainerAppsArgs(name, args, r, problems);
       },
-    );
+      input: { strategy: plan.canary, kinds: plan.rolling ? ["canary"] : ["rolling"] },
+    });
     super(TYPE, name, release, opts);
 
     const strategy = release.strategy as CanaryStrategy;

@@ -15,11 +15,10 @@ import {
   dnsLabel,
   ProgressiveComponent,
   Strategy,
-  serviceReleaseInput,
-  TRAFFIC_ARG_NAMES,
+  serviceArgNames,
   type TrafficArgs,
   type TrafficState,
-  validateRelease,
+  validateService,
 } from "../../core";
 import { CONTAINER_INSTANCES_ARG_NAMES, type ContainerInstancesArgs, DEFAULT_TTL_SECONDS } from "./args";
 import { checkContainerInstancesArgs, createGroup, slotsFor } from "./groups";
@@ -44,11 +43,7 @@ export function defaultScaleDownDelay(args: ContainerInstancesArgs): number | un
 }
 
 /** Every argument name of {@link BlueGreenServiceArgs}, checked at run time: an unknown key is an error. */
-const ARG_NAMES = {
-  ...CONTAINER_INSTANCES_ARG_NAMES,
-  ...TRAFFIC_ARG_NAMES,
-  strategy: true,
-} as const satisfies ArgNames<BlueGreenServiceArgs>;
+const ARG_NAMES = serviceArgNames(CONTAINER_INSTANCES_ARG_NAMES) satisfies ArgNames<BlueGreenServiceArgs>;
 
 /** A blue-green release of one service on Azure Container Instances. */
 export class BlueGreenService extends ProgressiveComponent {
@@ -59,17 +54,15 @@ export class BlueGreenService extends ProgressiveComponent {
 
   constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     const delay = defaultScaleDownDelay(args);
-    const release = validateRelease(
-      `BlueGreenService "${name}"`,
-      {
-        ...serviceReleaseInput(name, args, ARG_NAMES),
+    const release = validateService("BlueGreenService", name, args, {
+      names: ARG_NAMES,
+      key: { platform: "azure-container-instances", scope: args.resourceGroupName, name: dnsLabel(name) },
+      check: (r, problems) => checkContainerInstancesArgs(args, r, problems),
+      input: {
         strategy: args.strategy ?? Strategy.blueGreen(delay === undefined ? {} : { scaleDownDelay: delay }),
-        kinds: ["blueGreen"],
         replicas: 1,
       },
-      { platform: "azure-container-instances", scope: args.resourceGroupName, name: dnsLabel(name) },
-      (r, problems) => checkContainerInstancesArgs(args, r, problems),
-    );
+    });
     super(TYPE, name, release, opts);
 
     const strategy = release.strategy as BlueGreenStrategy;

@@ -11,10 +11,9 @@ import {
   dnsLabel,
   ProgressiveComponent,
   Strategy,
-  serviceReleaseInput,
-  TRAFFIC_ARG_NAMES,
+  serviceArgNames,
   type TrafficArgs,
-  validateRelease,
+  validateService,
 } from "../../core";
 import { CONTAINER_INSTANCES_ARG_NAMES, type ContainerInstancesArgs } from "./args";
 import { checkContainerInstancesArgs, createGroup, slotsFor } from "./groups";
@@ -29,11 +28,7 @@ export interface CanaryServiceArgs extends ContainerInstancesArgs, TrafficArgs {
 }
 
 /** Every argument name of {@link CanaryServiceArgs}, checked at run time: an unknown key is an error. */
-const ARG_NAMES = {
-  ...CONTAINER_INSTANCES_ARG_NAMES,
-  ...TRAFFIC_ARG_NAMES,
-  strategy: true,
-} as const satisfies ArgNames<CanaryServiceArgs>;
+const ARG_NAMES = serviceArgNames(CONTAINER_INSTANCES_ARG_NAMES) satisfies ArgNames<CanaryServiceArgs>;
 
 /** A canary release of one service on Azure Container Instances. */
 export class CanaryService extends ProgressiveComponent {
@@ -42,16 +37,10 @@ export class CanaryService extends ProgressiveComponent {
   readonly strategy: pulumi.Output<CanaryStrategy>;
 
   constructor(name: string, args: CanaryServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    const release = validateRelease(
-      `CanaryService "${name}"`,
-      {
-        ...serviceReleaseInput(name, args, ARG_NAMES),
-        strategy: args.strategy ?? Strategy.canary({ headerRoute: false }),
-        kinds: ["canary"],
-        replicas: 1,
-      },
-      { platform: "azure-container-instances", scope: args.resourceGroupName, name: dnsLabel(name) },
-      (r, problems) => {
+    const release = validateService("CanaryService", name, args, {
+      names: ARG_NAMES,
+      key: { platform: "azure-container-instances", scope: args.resourceGroupName, name: dnsLabel(name) },
+      check: (r, problems) => {
         checkContainerInstancesArgs(args, r, problems);
         const s = args.strategy;
         if (s?.kind === "canary" && s.headerRoute !== undefined && s.headerRoute !== false) {
@@ -63,7 +52,8 @@ export class CanaryService extends ProgressiveComponent {
           });
         }
       },
-    );
+      input: { strategy: args.strategy ?? Strategy.canary({ headerRoute: false }), replicas: 1 },
+    });
     super(TYPE, name, release, opts);
 
     const strategy = { ...(release.strategy as CanaryStrategy) };

@@ -33,11 +33,11 @@ import {
   resolveStrategy,
   Strategy,
   type StrategyInput,
-  serviceReleaseInput,
-  TRAFFIC_ARG_NAMES,
+  serviceArgNames,
   type TrafficArgs,
-  validateRelease,
+  validateService,
 } from "../../core";
+import { takeGeneratedSteps } from "../shared";
 import { CONTAINER_INSTANCES_ARG_NAMES, type ContainerInstancesArgs } from "./args";
 import { defaultScaleDownDelay } from "./blueGreenService";
 import { checkContainerInstancesArgs, createGroup, type Slot } from "./groups";
@@ -98,14 +98,10 @@ export function rollPlan(args: RollingServiceArgs): {
   return { canary, perStep, problems };
 }
 
-const NO_CHECK = "promotes to 100% without any check";
-
 /** Every argument name of {@link RollingServiceArgs}, checked at run time: an unknown key is an error. */
 const ARG_NAMES = {
-  ...CONTAINER_INSTANCES_ARG_NAMES,
-  ...TRAFFIC_ARG_NAMES,
+  ...serviceArgNames(CONTAINER_INSTANCES_ARG_NAMES),
   replicas: true,
-  strategy: true,
   drainDelay: true,
 } as const satisfies ArgNames<RollingServiceArgs>;
 
@@ -125,21 +121,11 @@ export class RollingService extends ProgressiveComponent {
     const written = (args.strategy as StrategyInput | undefined)?.kind;
     const walked = written === undefined || written === "rolling" || written === "recreate";
     let layout: GroupLayout[] = [];
-    const release = validateRelease(
-      `RollingService "${name}"`,
-      {
-        ...serviceReleaseInput(name, args, ARG_NAMES),
-        strategy: plan.canary,
-        kinds: walked ? ["canary"] : ["rolling", "recreate"],
-      },
-      { platform: "azure-container-instances", scope: args.resourceGroupName, name: dnsLabel(name) },
-      (r, problems) => {
-        // The steps are generated, not written: a rolling update has no checks of its own.
-        const generated = problems.findIndex(
-          (p) => p.path === "strategy.steps" && p.message.startsWith(NO_CHECK),
-        );
-        if (generated >= 0) problems.splice(generated, 1);
-        problems.push(...plan.problems);
+    const release = validateService("RollingService", name, args, {
+      names: ARG_NAMES,
+      key: { platform: "azure-container-instances", scope: args.resourceGroupName, name: dnsLabel(name) },
+      check: (r, problems) => {
+        takeGeneratedSteps(problems, plan.problems);
         checkContainerInstancesArgs(args, r, problems);
         if (plan.problems.length > 0 || problems.length > 0 || r.traffic === undefined) return;
         const found = rollLayout(r.traffic, r.replicas, plan.perStep);
@@ -157,7 +143,8 @@ export class RollingService extends ProgressiveComponent {
           );
         }
       },
-    );
+      input: { strategy: plan.canary, kinds: walked ? ["canary"] : ["rolling", "recreate"] },
+    });
     super(TYPE, name, release, opts);
 
     const strategy = { ...(release.strategy as CanaryStrategy) };

@@ -1,6 +1,5 @@
 import * as assert from "node:assert/strict";
 import {
-  abortSequence,
   abortTraffic,
   blueGreenReplicaCounts,
   checkTraffic,
@@ -99,17 +98,13 @@ describe("core: traffic state", () => {
     it(`rejects ${title}`, () => assert.deepEqual(problemsOf(state, kind), expected));
   }
 
-  it("aborts to weight 0 at once, then removes the candidate", () => {
+  it("aborts to weight 0 at once, keeping the candidate", () => {
     const state = { stableVersion: "v1", candidateVersion: "v2", candidateWeight: 50 };
     assert.deepEqual(abortTraffic(state), {
       stableVersion: "v1",
       candidateVersion: "v2",
       candidateWeight: 0,
     });
-    assert.deepEqual(abortSequence(state), [
-      { stableVersion: "v1", candidateVersion: "v2", candidateWeight: 0 },
-      { stableVersion: "v1", candidateWeight: 0 },
-    ]);
   });
 
   it("promotes without sending traffic to a slot that is not running the candidate", () => {

@@ -5,7 +5,9 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
+  type ProxyState,
   proxyPaths,
+  readProxyState,
   type SupervisorConfigInput,
   type SupervisorState,
   startSupervisor,
@@ -15,6 +17,7 @@ import {
 } from "../../../components/local/runtime";
 import { HAS_PROC } from "../../../components/process/identity";
 import { get, type Reply } from "../../../harness/load";
+import { waitFor } from "../../../harness/net";
 
 export const APP = path.resolve(__dirname, "../../../examples/local-app/server.js");
 
@@ -98,6 +101,28 @@ export async function pollUntil<T>(read: () => T, done: (v: T) => boolean, timeo
     value = read();
   }
   return value;
+}
+
+/**
+ * Waits for an event: the proxy's state file (at `stateFile`) saying what `done` asks; fails
+ * naming `what` when `deadlineMs` passes first. The deadline bounds the wait (a test does not
+ * hang); it is not a measurement, so no unit test asserts on how long the wait took.
+ */
+export function proxyStateWhere(
+  what: string,
+  stateFile: string,
+  done: (state: ProxyState) => boolean,
+  deadlineMs: number,
+): Promise<ProxyState> {
+  return waitFor(
+    what,
+    deadlineMs,
+    async () => {
+      const state = readProxyState(stateFile);
+      return state && done(state) ? state : undefined;
+    },
+    25,
+  );
 }
 
 /**

@@ -17,11 +17,14 @@ import {
 } from "../../../components/local/runtime";
 import { waitForExit } from "../../../components/local/runtime/processes";
 import { processesMentioning } from "../../support/local";
-import { pollUntil, probeLoop, request, requireProc, Started, tempStateDir } from "./helpers";
+import { probeLoop, proxyStateWhere, request, requireProc, Started, tempStateDir } from "./helpers";
 
 const TOKEN = "adopt-token-0123456789abcdef";
-/** The target is 2 s (the figures printed say where it stands); the bound is loose for a busy machine. */
-const BOUND_MS = 10_000;
+/**
+ * How long a wait for an event (a new keeper in the state, serving again) may take before the test
+ * fails. A deadline, not a target: the times are printed, never asserted, in the unit tier.
+ */
+const DEADLINE_MS = 10_000;
 
 describe("local runtime: a killed proxy keeper is replaced by its worker", function () {
   this.timeout(60_000);
@@ -77,13 +80,14 @@ describe("local runtime: a killed proxy keeper is replaced by its worker", funct
     await probe.served(5, 0, 5_000);
     const killedAt = Date.now();
     process.kill(before.pid, "SIGKILL");
-    const replaced = await pollUntil(
-      () => readProxyState(stateFile),
-      (s) => s !== undefined && s.pid !== before.pid && isRunning(keeperOf(s), "proxy-main", configFile),
-      BOUND_MS,
+    const replaced = await proxyStateWhere(
+      "a new keeper running and named in the state",
+      stateFile,
+      (s) => s.pid !== before.pid && isRunning(keeperOf(s), "proxy-main", configFile),
+      DEADLINE_MS,
     );
     const replacedMs = Date.now() - killedAt;
-    await probe.served(20, killedAt, BOUND_MS);
+    await probe.served(20, killedAt, DEADLINE_MS);
     const probes = await probe.stop();
     const failed = probes.filter((p) => !p.ok).length;
     const gap = probe.longestGapMs(0);
@@ -91,7 +95,7 @@ describe("local runtime: a killed proxy keeper is replaced by its worker", funct
       `      keeper killed -9: new keeper in the state after ${replacedMs} ms; ${failed} of ${probes.length} paced requests failed, longest time without an answer ${gap} ms`,
     );
     assert.equal(failed, 0, "the worker served throughout");
-    assert.ok(replaced && replacedMs < BOUND_MS, `replaced after ${replacedMs} ms`);
+    assert.ok(replaced, "a new keeper is named in the state");
     assert.equal(isAlive(before.pid), false);
     assert.deepEqual(
       [replaced.id, replaced.workerPid, replaced.restarts, replaced.keeperRestarts, replaced.status],
@@ -110,16 +114,17 @@ describe("local runtime: a killed proxy keeper is replaced by its worker", funct
     await probe.served(5, 0, 5_000);
     const killedAt = Date.now();
     process.kill(before.workerPid, "SIGKILL");
-    await probe.served(6, killedAt, BOUND_MS);
+    await probe.served(6, killedAt, DEADLINE_MS);
     const servedMs = (probe.probes.find((p) => p.ok && p.sentAt > killedAt)?.doneAt ?? Number.NaN) - killedAt;
     const probes = await probe.stop();
     console.log(
       `      then its worker killed -9: served again after ${servedMs} ms; ${probes.filter((p) => !p.ok).length} of ${probes.length} paced requests failed`,
     );
-    const state = await pollUntil(
-      () => readProxyState(stateFile),
-      (s) => s?.status === "ready" && s.restarts === before.restarts + 1,
-      BOUND_MS,
+    const state = await proxyStateWhere(
+      "the state file saying ready after one more restart",
+      stateFile,
+      (s) => s.status === "ready" && s.restarts === before.restarts + 1,
+      DEADLINE_MS,
     );
     assert.equal(state?.pid, before.pid, "the adopted keeper stays");
     assert.notEqual(state?.workerPid, before.workerPid);

@@ -14,14 +14,14 @@ import {
   startProxy,
   stopProxy,
 } from "../../../components/local/runtime";
-import { pollUntil, probeLoop, request, Started, tempStateDir, versionOf } from "./helpers";
+import { probeLoop, proxyStateWhere, request, Started, tempStateDir, versionOf } from "./helpers";
 
 const TOKEN = "keeper-token-0123456789abcdef";
 /**
- * The target is 2 s from a kill to serving again (the figures printed say how far below it is);
- * the assertion is looser so that a slow moment of a shared machine does not fail the test.
+ * How long a wait for an event (serving again, the state file updated) may take before the test
+ * fails. A deadline, not a target: restart times are printed, never asserted, in the unit tier.
  */
-const RESTART_BOUND_MS = 10_000;
+const DEADLINE_MS = 10_000;
 
 describe("local runtime: the proxy is restarted when it dies", function () {
   this.timeout(30_000);
@@ -57,14 +57,15 @@ describe("local runtime: the proxy is restarted when it dies", function () {
     process.kill(before.workerPid, "SIGKILL");
     const servedAfterKill = () => probe.probes.find((p) => p.sentAt > killedAt && p.ok);
     // Served again, and then steadily (5 more answers), before the loop stops.
-    await probe.served(6, killedAt, RESTART_BOUND_MS);
+    await probe.served(6, killedAt, DEADLINE_MS);
     const probes = await probe.stop();
     const served = servedAfterKill();
-    assert.ok(served, `the proxy serves again within ${RESTART_BOUND_MS} ms`);
-    const state = await pollUntil(
-      () => readProxyState(stateFile),
-      (s) => s?.status === "ready" && s.restarts === before.restarts + 1,
-      5_000,
+    assert.ok(served, "the proxy serves again");
+    const state = await proxyStateWhere(
+      "the state file saying ready after one more restart",
+      stateFile,
+      (s) => s.status === "ready" && s.restarts === before.restarts + 1,
+      DEADLINE_MS,
     );
     assert.ok(state, "the state file is there");
     return {
@@ -105,14 +106,13 @@ describe("local runtime: the proxy is restarted when it dies", function () {
     assert.ok(proxy.workerPid && proxy.workerPid !== proxy.pid && isAlive(proxy.workerPid));
   });
 
-  it("serves again within 2 s of a kill -9, on the same ports, with the table the admin API wrote", async () => {
+  it("serves again after a kill -9, on the same ports, with the table the admin API wrote", async () => {
     const written = await admin.putRoutes(table(70, 30), 1);
     assert.equal(written.generation, 2);
     const { restartMs, failed, sent, state } = await killWorker();
     console.log(
       `      worker killed -9: served again ${restartMs} ms after the kill (target 2000 ms); ${failed} of ${sent} paced requests failed`,
     );
-    assert.ok(restartMs < RESTART_BOUND_MS, `served again after ${restartMs} ms`);
     assert.equal(state.pid, proxy.pid, "the keeper's pid stays what the stack knows");
     assert.notEqual(state.workerPid, proxy.workerPid);
     assert.equal(state.restarts, 1);
@@ -137,7 +137,6 @@ describe("local runtime: the proxy is restarted when it dies", function () {
     assert.equal(brake.generation, current.generation + 1);
     const { restartMs, failed, sent, state } = await killWorker();
     console.log(`      second restart: ${restartMs} ms; ${failed} of ${sent} paced requests failed`);
-    assert.ok(restartMs < RESTART_BOUND_MS, `served again after ${restartMs} ms`);
     assert.equal(state.restarts, 2);
     assert.deepEqual(await admin.getRoutes(), brake);
     for (let i = 0; i < 10; i++) assert.equal(versionOf(await request(proxy.port)), "blue");
