@@ -1,0 +1,115 @@
+// The anytime-valid sequential test: known values of the method's own code (savvi 0.x's
+// Multinomial, k = concentration), the incremental update against the batch formula, and the
+// canary verdicts.
+import * as assert from "node:assert/strict";
+import {
+  CanaryErrorTest,
+  multinomialLogBayesFactor,
+  SequentialTest,
+} from "../../../components/core/sequential";
+
+const close = (actual: number, expected: number, what: string) =>
+  assert.ok(
+    Math.abs(actual - expected) <= 1e-9 * Math.max(1, Math.abs(expected)),
+    `${what}: ${actual} vs ${expected}`,
+  );
+
+describe("sequential test (Lindon and Malek's Dirichlet-multinomial Bayes factor)", () => {
+  it("is 1 with no data", () => {
+    close(Math.exp(multinomialLogBayesFactor([0, 0], [0.05, 0.95])), 1, "no data");
+    assert.equal(new SequentialTest([0.2, 0.8]).reading().pValue, 1);
+  });
+
+  it("matches the values of the method's own code (savvi's Multinomial)", () => {
+    // python: m = Multinomial(0.05, np.array(theta0), k=k); m.update(...); m.odds
+    const cases: Array<[number[], number, number[], number]> = [
+      [[0.05, 0.95], 100, [8, 50], 2.696790407134588],
+      [[0.05, 0.95], 100, [10, 40], 12.997905309982263],
+      [[0.1, 0.9], 100, [10, 90], 0.704135739645096],
+      [[0.5, 0.5], 100, [60, 40], 1.9326494200422262],
+      [[0.1, 0.9], 10, [12, 30], 34.29095746570976],
+      [[0.2, 0.3, 0.5], 100, [30, 20, 50], 3.7565996236357617],
+    ];
+    for (const [theta0, k, counts, odds] of cases)
+      close(Math.exp(multinomialLogBayesFactor(counts, theta0, k)), odds, `${theta0} k=${k} ${counts}`);
+  });
+
+  it("falls when the counts match the split", () => {
+    const t = new SequentialTest([0.1, 0.9]);
+    let last = 0;
+    for (let i = 1; i <= 5; i++) {
+      const r = t.update([10, 90]);
+      assert.ok(r.logBayesFactor < last, `step ${i}: ${r.logBayesFactor} < ${last}`);
+      last = r.logBayesFactor;
+    }
+  });
+
+  it("updated incrementally equals the batch formula, and its p-value is the running minimum", () => {
+    const t = new SequentialTest([0.05, 0.95], 10);
+    const steps = [
+      [3, 2],
+      [0, 10],
+      [1, 30],
+      [0, 60],
+    ];
+    const total = [0, 0];
+    let best = 0;
+    for (const s of steps) {
+      total[0] = (total[0] as number) + (s[0] as number);
+      total[1] = (total[1] as number) + (s[1] as number);
+      const r = t.update(s);
+      const batch = multinomialLogBayesFactor(total, [0.05, 0.95], 10);
+      close(r.logBayesFactor, batch, `after ${total}`);
+      best = Math.max(best, batch);
+      close(r.pValue, Math.min(1, Math.exp(-best)), "p-value");
+    }
+    assert.ok(t.reading().logBayesFactor < best, "the Bayes factor fell after its peak, the p-value kept it");
+  });
+
+  it("refuses a split that is not shares summing to 1, and counts that are not whole numbers", () => {
+    assert.throws(
+      () => new SequentialTest([0.5, 0.6]),
+      /theta0 \(0.5, 0.6\) must be shares in \(0, 1\) that sum to 1/,
+    );
+    assert.throws(() => new SequentialTest([0.5, 0.5], 0), /k \(0\) must be positive/);
+    assert.throws(() => new SequentialTest([0.5, 0.5]).update([1.5, 0]), /whole numbers >= 0/);
+  });
+
+  describe("a canary's errors", () => {
+    it("rejects a candidate with far more than its share of the errors, naming the counts", () => {
+      const t = new CanaryErrorTest({ weight: 0.05, k: 10 });
+      const v = t.update({
+        candidateRequests: 100,
+        candidateErrors: 10,
+        stableRequests: 1900,
+        stableErrors: 19,
+      });
+      assert.equal(v.decision, "worse", v.reason);
+      assert.match(v.reason, /10\/100 errors on the candidate, 19\/1900 on stable/);
+      assert.ok(v.pValue < 0.05);
+    });
+
+    it("never rejects a candidate with fewer errors than its share (the harmful side only)", () => {
+      const t = new CanaryErrorTest({ weight: 0.5 });
+      const v = t.update({
+        candidateRequests: 1000,
+        candidateErrors: 0,
+        stableRequests: 1000,
+        stableErrors: 60,
+      });
+      assert.equal(v.decision, "continue", v.reason);
+    });
+
+    it("says the split is wrong when the requests do not follow the weight", () => {
+      const t = new CanaryErrorTest({ weight: 0.05 });
+      const v = t.update({
+        candidateRequests: 500,
+        candidateErrors: 5,
+        stableRequests: 500,
+        stableErrors: 5,
+      });
+      assert.equal(v.decision, "mismatch");
+      assert.match(v.reason, /served 50 % of 1000 requests, not the 5 % asked/);
+    });
+  });
+});
