@@ -31,7 +31,9 @@ export function formatEvent(e: DriverEvent): string | undefined {
       const m = e.measurement;
       const v = m.value === undefined ? "no value" : Number(m.value.toPrecision(4)).toString();
       const b = m.baseline === undefined ? "" : ` (stable ${Number(m.baseline.toPrecision(4))})`;
-      return `        ${m.outcome === "Successful" ? "✓" : "✗"} ${m.check}: ${v}${b}${m.condition ? ` ${m.condition}` : ""} → ${m.outcome}${m.outcome === "Successful" ? "" : `: ${m.reason}`}`;
+      // A sequential check's polls are Inconclusive until it decides: not a failure.
+      const mark = m.outcome === "Successful" ? "✓" : m.outcome === "Inconclusive" ? "…" : "✗";
+      return `        ${mark} ${m.check}: ${v}${b}${m.condition ? ` ${m.condition}` : ""} → ${m.outcome}${m.outcome === "Successful" ? "" : `: ${m.reason}`}`;
     }
     case "analysisDone":
       return `        analysis ${e.outcome}: ${e.reason}`;

@@ -33,6 +33,7 @@ import { type SettingsKind, settingsProviderSpec } from "../metrics/settings";
 import { type Measurement, MetricConfigError, type MetricProvider, noData, valuesOf } from "../metrics/types";
 import { joinUrl } from "../shared/http";
 import type { CheckMeasurement } from "./events";
+import { runSequential } from "./sequential-check";
 import type { AnalysisOptions, AnalysisResult, AnalysisTarget } from "./types";
 
 // Preflight's questions about a check's provider and query live beside the providers.
@@ -288,6 +289,9 @@ async function runCheck(
     } catch (err) {
       fatal = messageOf(err);
     }
+    const m = measure;
+    if (check.sequential && m)
+      return runSequential(check, check.sequential, t.candidateWeight, () => measureMetric(m, stop), o, stop);
   }
   for (;;) {
     if (stop.aborted) return { outcome: "Successful", reason: "stopped", measurements };

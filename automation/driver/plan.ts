@@ -229,6 +229,8 @@ export function describeAction(a: PlanAction, flag?: string): string {
 export function describeCheck(c: Check): string {
   if (c.kind === "http")
     return `${c.name} (GET ${c.path}, ${c.successThreshold} ok / ${c.failureThreshold} failures)`;
+  if (c.sequential)
+    return `${c.name} (${c.provider}:${c.query} by the sequential test, alpha ${c.sequential.alpha}; polled every ${c.intervalSeconds}s, at most ${c.count}x, reverting as soon as it rejects)`;
   const cond = [
     c.successCondition && `ok ${formatCondition(c.successCondition)}`,
     c.failureCondition && `fail ${formatCondition(c.failureCondition)}`,

@@ -84,7 +84,24 @@ export interface MetricCheckInput {
   readonly inconclusiveLimit?: number;
   /** Consecutive query errors tolerated. @default 4 */
   readonly consecutiveErrorLimit?: number;
+  /**
+   * Judge the candidate's errors with the anytime-valid sequential test instead of conditions
+   * (see {@link Check.sequential}): polled every `interval` (default 5 s) for at most `count`
+   * polls (default 60), reverting as soon as the test says the candidate is worse. @default unset
+   */
+  readonly sequential?: SequentialJudgeInput;
 }
+
+/** The sequential test's settings as written. */
+export interface SequentialJudgeInput {
+  /** False-alarm rate over every look. @default 0.05 */
+  readonly alpha?: number;
+  /** Concentration of the test's prior. @default 10 (see CANARY_CONCENTRATION) */
+  readonly concentration?: number;
+}
+
+/** Defaults of a sequential check: a poll every 5 s, for at most 60 polls (the default analysis' 5 minutes). */
+export const SEQUENTIAL_DEFAULTS = { alpha: 0.05, concentration: 10, intervalSeconds: 5, count: 60 } as const;
 
 /** A resolved metric check; durations in seconds. */
 export interface MetricCheck {
@@ -101,6 +118,8 @@ export interface MetricCheck {
   readonly failureLimit: number;
   readonly inconclusiveLimit: number;
   readonly consecutiveErrorLimit: number;
+  /** Set when the sequential test judges the errors instead of the conditions. @default unset */
+  readonly sequential?: { readonly alpha: number; readonly concentration: number };
 }
 
 /** Any check as written. */
@@ -122,6 +141,30 @@ export const Check = {
   },
   metric(props: Omit<MetricCheckInput, "kind">): MetricCheckInput {
     return { kind: "metric", ...props };
+  },
+  /**
+   * The candidate's errors judged by the anytime-valid sequential test (Lindon and Malek): each
+   * error is the candidate's with the probability of its weight unless it is worse; the analysis
+   * fails as soon as the test rejects that at `alpha`, however often it looks, and passes when the
+   * window ends without evidence. Needs a source that counts requests per version (the builtin
+   * metrics of the local proxy, CloudWatch and Cloud Monitoring).
+   */
+  sequential(
+    props: { readonly name?: string; readonly query?: "errorRate" | "http5xxRate" } & SequentialJudgeInput &
+      Pick<MetricCheckInput, "interval" | "count" | "consecutiveErrorLimit"> = {},
+  ): MetricCheckInput {
+    const { name, query, alpha, concentration, ...rest } = props;
+    return {
+      kind: "metric",
+      name: name ?? "errors-sequential",
+      provider: "builtin",
+      query: query ?? "errorRate",
+      sequential: {
+        ...(alpha !== undefined ? { alpha } : {}),
+        ...(concentration !== undefined ? { concentration } : {}),
+      },
+      ...rest,
+    };
   },
 } as const;
 
@@ -175,6 +218,7 @@ const HTTP_FIELDS = [
   "failureThreshold",
 ] as const satisfies readonly (keyof HttpCheckInput)[];
 const METRIC_FIELDS = [
+  "sequential",
   "kind",
   "name",
   "provider",
@@ -265,7 +309,12 @@ export function resolveMetricCheck(input: MetricCheckInput, path: string, proble
     input.failureCondition === undefined
       ? undefined
       : checkCondition(input.failureCondition, at("failureCondition"), problems);
-  if (input.successCondition === undefined && input.failureCondition === undefined) {
+  const sequential = input.sequential === undefined ? undefined : resolveSequential(input, path, problems);
+  if (
+    input.successCondition === undefined &&
+    input.failureCondition === undefined &&
+    input.sequential === undefined
+  ) {
     problems.push(
       problem(
         at("successCondition"),
@@ -307,8 +356,17 @@ export function resolveMetricCheck(input: MetricCheckInput, path: string, proble
     ...(success ? { successCondition: success } : {}),
     ...(failure ? { failureCondition: failure } : {}),
     floor,
-    intervalSeconds: checkDuration(input.interval ?? 60, at("interval"), problems, { positive: true }) ?? 60,
-    count: count(input.count, 5, 1, at("count"), problems),
+    intervalSeconds:
+      checkDuration(
+        input.interval ?? (sequential ? SEQUENTIAL_DEFAULTS.intervalSeconds : 60),
+        at("interval"),
+        problems,
+        {
+          positive: true,
+        },
+      ) ?? 60,
+    count: count(input.count, sequential ? SEQUENTIAL_DEFAULTS.count : 5, 1, at("count"), problems),
+    ...(sequential ? { sequential } : {}),
     failureLimit: count(
       input.failureLimit,
       DEFAULT_ANALYSIS_LIMITS.failureLimit,
@@ -331,6 +389,68 @@ export function resolveMetricCheck(input: MetricCheckInput, path: string, proble
       problems,
     ),
   };
+}
+
+/** The sequential judge of a metric check: builtin error rates only, no conditions, alpha and k in range. */
+function resolveSequential(
+  input: MetricCheckInput,
+  path: string,
+  problems: Problem[],
+): { alpha: number; concentration: number } | undefined {
+  const at = (key: string) => joinPath(joinPath(path, "sequential"), key);
+  const j = input.sequential;
+  if (j === null || typeof j !== "object" || Array.isArray(j)) {
+    problems.push(
+      problem(
+        joinPath(path, "sequential"),
+        j,
+        "must be an object",
+        "write sequential: {} for the defaults, or {alpha: 0.05}",
+      ),
+    );
+    return undefined;
+  }
+  checkKnownKeys(j, ["alpha", "concentration"], joinPath(path, "sequential"), problems);
+  const before = problems.length;
+  if (input.provider !== "builtin" || (input.query !== "errorRate" && input.query !== "http5xxRate"))
+    problems.push(
+      problem(
+        joinPath(path, "query"),
+        `${input.provider}:${input.query}`,
+        "the sequential test counts errors per version, which only the builtin errorRate and http5xxRate give",
+        'use provider "builtin" with query "errorRate" (Check.sequential() does)',
+      ),
+    );
+  if (input.successCondition !== undefined || input.failureCondition !== undefined)
+    problems.push(
+      problem(
+        joinPath(path, input.successCondition !== undefined ? "successCondition" : "failureCondition"),
+        input.successCondition ?? input.failureCondition,
+        "does not apply: the sequential test judges this check",
+        "remove the condition, or the sequential setting",
+      ),
+    );
+  const alpha = j.alpha ?? SEQUENTIAL_DEFAULTS.alpha;
+  if (typeof alpha !== "number" || !(alpha > 0 && alpha <= 0.2))
+    problems.push(
+      problem(
+        at("alpha"),
+        j.alpha,
+        "must be a false-alarm rate above 0 and at most 0.2",
+        "use 0.05 (the default) or 0.01",
+      ),
+    );
+  const k = j.concentration ?? SEQUENTIAL_DEFAULTS.concentration;
+  if (typeof k !== "number" || !(k > 0 && k <= 10_000))
+    problems.push(
+      problem(
+        at("concentration"),
+        j.concentration,
+        "must be a number above 0 and at most 10000",
+        "use 10 (the default)",
+      ),
+    );
+  return problems.length > before ? undefined : { alpha, concentration: k };
 }
 
 /** Validates a list of named checks: known kinds, names present and unique. */

@@ -2,6 +2,7 @@
 // Multinomial, k = concentration), the incremental update against the batch formula, and the
 // canary verdicts.
 import * as assert from "node:assert/strict";
+import { Check, type Problem, resolveChecks } from "../../../components/core";
 import {
   CanaryErrorTest,
   multinomialLogBayesFactor,
@@ -110,6 +111,54 @@ describe("sequential test (Lindon and Malek's Dirichlet-multinomial Bayes factor
       });
       assert.equal(v.decision, "mismatch");
       assert.match(v.reason, /served 50 % of 1000 requests, not the 5 % asked/);
+    });
+  });
+
+  describe("as a check", () => {
+    it("Check.sequential() resolves to a builtin error-rate check polled every 5 s for at most 60 polls", () => {
+      const problems: Problem[] = [];
+      const [c] = resolveChecks([Check.sequential()], "checks", problems);
+      assert.deepEqual(problems, []);
+      assert.deepEqual(c, {
+        kind: "metric",
+        name: "errors-sequential",
+        provider: "builtin",
+        query: "errorRate",
+        floor: 0,
+        intervalSeconds: 5,
+        count: 60,
+        failureLimit: 0,
+        inconclusiveLimit: 0,
+        consecutiveErrorLimit: 4,
+        sequential: { alpha: 0.05, concentration: 10 },
+      });
+    });
+
+    it("refuses a source without counts per version, conditions beside it, and alpha or k out of range", () => {
+      const problems: Problem[] = [];
+      resolveChecks(
+        [
+          { kind: "metric", name: "a", provider: "prometheus", query: "up", sequential: {} },
+          {
+            kind: "metric",
+            name: "b",
+            provider: "builtin",
+            query: "errorRate",
+            successCondition: "< 0.1",
+            sequential: {},
+          },
+          Check.sequential({ name: "c", alpha: 0.5, concentration: -1 }),
+        ],
+        "checks",
+        problems,
+      );
+      const paths = problems.map((p) => `${p.path}: ${p.message}`);
+      assert.deepEqual(paths, [
+        "checks[0].query: the sequential test counts errors per version, which only the builtin errorRate and http5xxRate give",
+        "checks[1].successCondition: does not apply: the sequential test judges this check",
+        "checks[2].sequential.alpha: must be a false-alarm rate above 0 and at most 0.2",
+        "checks[2].sequential.concentration: must be a number above 0 and at most 10000",
+      ]);
     });
   });
 });

@@ -1,0 +1,108 @@
+// A check judged by the anytime-valid sequential test (components/core/sequential.ts): polled every
+// interval, each poll's request and error counts per version added to the test; the analysis fails
+// as soon as the test says the candidate is worse, without waiting for the window's end, and
+// passes when the window ends without evidence. A split that does not follow the weight makes it
+// Inconclusive (the routing or the metric is wrong, so the errors cannot be compared).
+import type { MetricCheck } from "../../components/core";
+import { CanaryErrorTest } from "../../components/core/sequential";
+import type { CheckMeasurement } from "./events";
+import type { AnalysisOptions, AnalysisResult } from "./types";
+
+/** One poll's reading, as analysis.ts's measurer gives it. */
+interface PollReading {
+  readonly value?: number;
+  readonly baseline?: number;
+  readonly evidence?: { readonly kind: string; readonly trials?: number; readonly baselineTrials?: number };
+  readonly noData?: string;
+  readonly error?: string;
+  readonly fatal?: boolean;
+}
+
+/** The requests and errors of each version in one poll's window; zeros when the window had none. */
+function countsOf(r: PollReading) {
+  const e = r.evidence;
+  const trials = e?.kind === "proportion" ? (e.trials ?? 0) : 0;
+  const baselineTrials = e?.kind === "proportion" ? (e.baselineTrials ?? 0) : 0;
+  return {
+    candidateRequests: trials,
+    candidateErrors: Math.round((r.value ?? 0) * trials),
+    stableRequests: baselineTrials,
+    stableErrors: Math.round((r.baseline ?? 0) * baselineTrials),
+  };
+}
+
+/** Runs one sequential check to its verdict. */
+export async function runSequential(
+  check: MetricCheck,
+  judge: { readonly alpha: number; readonly concentration: number },
+  candidateWeight: number,
+  poll: () => Promise<PollReading>,
+  o: AnalysisOptions,
+  stop: AbortSignal,
+): Promise<AnalysisResult> {
+  const measurements: CheckMeasurement[] = [];
+  const condition = `sequential test, alpha ${judge.alpha}`;
+  const done = (outcome: AnalysisResult["outcome"], reason: string, at?: Date): AnalysisResult => ({
+    outcome,
+    reason: `${check.name}: ${reason}`,
+    measurements,
+    ...(at ? { firstFailureAt: at } : {}),
+  });
+  if (candidateWeight <= 0 || candidateWeight >= 100)
+    return done(
+      "Inconclusive",
+      `the sequential test compares two versions, and the candidate's weight is ${candidateWeight} %`,
+    );
+  const test = new CanaryErrorTest({
+    weight: candidateWeight / 100,
+    alpha: judge.alpha,
+    k: judge.concentration,
+  });
+  let errorsInARow = 0;
+  let pValue = 1;
+  for (let polls = 0; polls < check.count; polls++) {
+    if (stop.aborted) return done("Successful", "stopped");
+    const r = await poll();
+    if (r.error !== undefined) {
+      errorsInARow++;
+      const m: CheckMeasurement = { check: check.name, outcome: "Error", reason: r.error, condition };
+      measurements.push(m);
+      o.onMeasurement?.(m);
+      if (r.fatal) return done("Error", `${r.error} (a configuration error: not retried)`, new Date());
+      if (errorsInARow > check.consecutiveErrorLimit)
+        return done(
+          "Error",
+          `${errorsInARow} query errors in a row (limit ${check.consecutiveErrorLimit})`,
+          new Date(),
+        );
+      continue;
+    }
+    errorsInARow = 0;
+    const v = test.update(countsOf(r));
+    pValue = v.pValue;
+    const outcome = v.decision === "worse" ? "Failed" : "Inconclusive";
+    const m: CheckMeasurement = {
+      check: check.name,
+      outcome,
+      reason: v.reason,
+      ...(r.value !== undefined ? { value: r.value } : {}),
+      ...(r.baseline !== undefined ? { baseline: r.baseline } : {}),
+      requests: test.candidateRequests,
+      condition,
+    };
+    measurements.push(m);
+    o.onMeasurement?.(m);
+    if (v.decision === "worse")
+      return done("Failed", `${v.reason}, after ${test.candidateRequests} candidate requests`, new Date());
+    if (v.decision === "mismatch") return done("Inconclusive", v.reason, new Date());
+  }
+  if (test.candidateRequests === 0)
+    return done(
+      "Inconclusive",
+      `the candidate served no request in ${check.count} polls: no data never passes`,
+    );
+  return done(
+    "Successful",
+    `no evidence that the candidate is worse in ${test.candidateRequests} candidate requests over ${check.count} polls (p ${pValue.toPrecision(2)} >= ${judge.alpha})`,
+  );
+}
