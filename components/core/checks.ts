@@ -218,7 +218,6 @@ const HTTP_FIELDS = [
   "failureThreshold",
 ] as const satisfies readonly (keyof HttpCheckInput)[];
 const METRIC_FIELDS = [
-  "sequential",
   "kind",
   "name",
   "provider",
@@ -231,6 +230,7 @@ const METRIC_FIELDS = [
   "failureLimit",
   "inconclusiveLimit",
   "consecutiveErrorLimit",
+  "sequential",
 ] as const satisfies readonly (keyof MetricCheckInput)[];
 
 /** Validates and fills the defaults of an HTTP check. */

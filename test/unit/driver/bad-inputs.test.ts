@@ -764,7 +764,7 @@ const COMPONENT_ROWS: readonly ComponentRow[] = [
         ],
       }),
     ),
-    message: `${CANARY}: strategy.checks[0].intervl ("1m"): is not a known field; remove it or fix its spelling; known fields: kind, name, provider, query, successCondition, failureCondition, floor, interval, count, failureLimit, inconclusiveLimit, consecutiveErrorLimit`,
+    message: `${CANARY}: strategy.checks[0].intervl ("1m"): is not a known field; remove it or fix its spelling; known fields: kind, name, provider, query, successCondition, failureCondition, floor, interval, count, failureLimit, inconclusiveLimit, consecutiveErrorLimit, sequential`,
   },
   {
     name: "weights that go down",
