@@ -34,7 +34,7 @@ function countsOf(r: PollReading) {
 /** Runs one sequential check to its verdict. */
 export async function runSequential(
   check: MetricCheck,
-  judge: { readonly alpha: number; readonly concentration: number },
+  judge: NonNullable<MetricCheck["sequential"]>,
   candidateWeight: number,
   poll: () => Promise<PollReading>,
   o: AnalysisOptions,
@@ -57,6 +57,7 @@ export async function runSequential(
     weight: candidateWeight / 100,
     alpha: judge.alpha,
     k: judge.concentration,
+    ...(judge.promoteEarly ? { notWorseMargin: judge.promoteEarly.margin } : {}),
   });
   let errorsInARow = 0;
   let pValue = 1;
@@ -80,7 +81,8 @@ export async function runSequential(
     errorsInARow = 0;
     const v = test.update(countsOf(r));
     pValue = v.pValue;
-    const outcome = v.decision === "worse" ? "Failed" : "Inconclusive";
+    const outcome =
+      v.decision === "worse" ? "Failed" : v.decision === "notWorse" ? "Successful" : "Inconclusive";
     const m: CheckMeasurement = {
       check: check.name,
       outcome,
@@ -95,6 +97,11 @@ export async function runSequential(
     if (v.decision === "worse")
       return done("Failed", `${v.reason}, after ${test.candidateRequests} candidate requests`, new Date());
     if (v.decision === "mismatch") return done("Inconclusive", v.reason, new Date());
+    if (v.decision === "notWorse")
+      return done(
+        "Successful",
+        `${v.reason}: the step ends early, after ${test.candidateRequests} candidate requests`,
+      );
   }
   if (test.candidateRequests === 0)
     return done(

@@ -98,6 +98,11 @@ export interface SequentialJudgeInput {
   readonly alpha?: number;
   /** Concentration of the test's prior. @default 10 (see CANARY_CONCENTRATION) */
   readonly concentration?: number;
+  /**
+   * End the step early, as passed, once a second sequential test shows the candidate's error rate
+   * is below (1 + margin) times stable's (e.g. 0.5: not 50 % worse). @default unset: the step runs its window
+   */
+  readonly promoteEarly?: { readonly margin: number };
 }
 
 /** Defaults of a sequential check: a poll every 5 s, for at most 60 polls (the default analysis' 5 minutes). */
@@ -119,7 +124,11 @@ export interface MetricCheck {
   readonly inconclusiveLimit: number;
   readonly consecutiveErrorLimit: number;
   /** Set when the sequential test judges the errors instead of the conditions. @default unset */
-  readonly sequential?: { readonly alpha: number; readonly concentration: number };
+  readonly sequential?: {
+    readonly alpha: number;
+    readonly concentration: number;
+    readonly promoteEarly?: { readonly margin: number };
+  };
 }
 
 /** Any check as written. */
@@ -153,7 +162,7 @@ export const Check = {
     props: { readonly name?: string; readonly query?: "errorRate" | "http5xxRate" } & SequentialJudgeInput &
       Pick<MetricCheckInput, "interval" | "count" | "consecutiveErrorLimit"> = {},
   ): MetricCheckInput {
-    const { name, query, alpha, concentration, ...rest } = props;
+    const { name, query, alpha, concentration, promoteEarly, ...rest } = props;
     return {
       kind: "metric",
       name: name ?? "errors-sequential",
@@ -162,6 +171,7 @@ export const Check = {
       sequential: {
         ...(alpha !== undefined ? { alpha } : {}),
         ...(concentration !== undefined ? { concentration } : {}),
+        ...(promoteEarly !== undefined ? { promoteEarly } : {}),
       },
       ...rest,
     };
@@ -396,7 +406,7 @@ function resolveSequential(
   input: MetricCheckInput,
   path: string,
   problems: Problem[],
-): { alpha: number; concentration: number } | undefined {
+): NonNullable<MetricCheck["sequential"]> | undefined {
   const at = (key: string) => joinPath(joinPath(path, "sequential"), key);
   const j = input.sequential;
   if (j === null || typeof j !== "object" || Array.isArray(j)) {
@@ -410,7 +420,7 @@ function resolveSequential(
     );
     return undefined;
   }
-  checkKnownKeys(j, ["alpha", "concentration"], joinPath(path, "sequential"), problems);
+  checkKnownKeys(j, ["alpha", "concentration", "promoteEarly"], joinPath(path, "sequential"), problems);
   const before = problems.length;
   if (input.provider !== "builtin" || (input.query !== "errorRate" && input.query !== "http5xxRate"))
     problems.push(
@@ -450,7 +460,24 @@ function resolveSequential(
         "use 10 (the default)",
       ),
     );
-  return problems.length > before ? undefined : { alpha, concentration: k };
+  const early = j.promoteEarly;
+  const margin = early && typeof early === "object" ? early.margin : early;
+  if (early !== undefined && (typeof margin !== "number" || !(margin > 0 && margin <= 10)))
+    problems.push(
+      problem(
+        at("promoteEarly.margin"),
+        margin,
+        "must be a margin above 0 and at most 10",
+        "use {margin: 0.5}: end the step once the candidate is shown not 50 % worse",
+      ),
+    );
+  return problems.length > before
+    ? undefined
+    : {
+        alpha,
+        concentration: k,
+        ...(early !== undefined ? { promoteEarly: { margin: margin as number } } : {}),
+      };
 }
 
 /** Validates a list of named checks: known kinds, names present and unique. */

@@ -98,6 +98,7 @@ export class SequentialTest {
 /** The verdict on a canary's errors. */
 export type CanaryVerdict =
   | { readonly decision: "worse"; readonly pValue: number; readonly reason: string }
+  | { readonly decision: "notWorse"; readonly pValue: number; readonly reason: string }
   | { readonly decision: "continue"; readonly pValue: number; readonly reason: string }
   | { readonly decision: "mismatch"; readonly pValue: number; readonly reason: string };
 
@@ -111,6 +112,16 @@ export interface CanaryTestOptions {
   readonly k?: number;
   /** False-alarm rate of the sample ratio check (requests split versus weight). @default 0.001 */
   readonly ratioAlpha?: number;
+  /**
+   * Decide "not worse" early: when a second test rejects "the candidate's error rate is at least
+   * (1 + margin) times stable's" at alpha, the step may end. @default unset: only "worse" ends it
+   */
+  readonly notWorseMargin?: number;
+}
+
+/** The candidate's share of the errors when its error rate is `ratio` times stable's, at weight w. */
+function errorShare(w: number, ratio: number): number {
+  return (w * ratio) / (w * ratio + (1 - w));
 }
 
 /**
@@ -123,6 +134,7 @@ export interface CanaryTestOptions {
 export class CanaryErrorTest {
   private readonly errors: SequentialTest;
   private readonly requests: SequentialTest;
+  private readonly margin?: { readonly test: SequentialTest; readonly share: number };
   private readonly alpha: number;
   private readonly ratioAlpha: number;
   private totals = { candidateRequests: 0, candidateErrors: 0, stableRequests: 0, stableErrors: 0 };
@@ -133,6 +145,12 @@ export class CanaryErrorTest {
     this.requests = new SequentialTest([w, 1 - w], o.k ?? CANARY_CONCENTRATION);
     this.alpha = o.alpha ?? 0.05;
     this.ratioAlpha = o.ratioAlpha ?? 0.001;
+    if (o.notWorseMargin !== undefined) {
+      if (!(o.notWorseMargin > 0))
+        throw new RangeError(`notWorseMargin (${o.notWorseMargin}) must be above 0`);
+      const share = errorShare(w, 1 + o.notWorseMargin);
+      this.margin = { test: new SequentialTest([share, 1 - share], o.k ?? CANARY_CONCENTRATION), share };
+    }
   }
 
   get candidateRequests(): number {
@@ -155,6 +173,7 @@ export class CanaryErrorTest {
     };
     const ratio = this.requests.update([added.candidateRequests, added.stableRequests]);
     const errs = this.errors.update([added.candidateErrors, added.stableErrors]);
+    const bound = this.margin?.test.update([added.candidateErrors, added.stableErrors]);
     const n = this.totals;
     const pct = (x: number) => `${Number((x * 100).toPrecision(3))} %`;
     const served = n.candidateRequests + n.stableRequests;
@@ -172,6 +191,12 @@ export class CanaryErrorTest {
         decision: "worse",
         pValue: errs.pValue,
         reason: `${rates}: the candidate has ${pct(share)} of the errors at ${pct(this.o.weight)} of the traffic (anytime-valid p ${errs.pValue.toPrecision(2)} < ${this.alpha})`,
+      };
+    if (this.margin && bound && bound.pValue < this.alpha && share < this.margin.share)
+      return {
+        decision: "notWorse",
+        pValue: bound.pValue,
+        reason: `${rates}: the candidate's error rate is below ${1 + (this.o.notWorseMargin ?? 0)} times stable's (its share of the errors ${pct(share)} < ${pct(this.margin.share)}, anytime-valid p ${bound.pValue.toPrecision(2)} < ${this.alpha})`,
       };
     return {
       decision: "continue",

@@ -64,4 +64,26 @@ describe("the driver's sequential check", () => {
     assert.equal(r.outcome, "Error");
     assert.match(r.reason, /5 query errors in a row \(limit 4\)/);
   });
+
+  it("with promoteEarly, ends the step as passed once the candidate is shown not worse by the margin", async () => {
+    const long = resolveChecks(
+      [Check.sequential({ count: 200, promoteEarly: { margin: 0.5 } })],
+      "c",
+      problems,
+    )[0] as MetricCheck;
+    assert.deepEqual(problems, []);
+    assert.deepEqual(long.sequential, { alpha: 0.05, concentration: 10, promoteEarly: { margin: 0.5 } });
+    const r = await runSequential(
+      long,
+      long.sequential as NonNullable<MetricCheck["sequential"]>,
+      50,
+      scripted([poll(100, 2, 100, 2)]),
+      {},
+      stop,
+    );
+    assert.equal(r.outcome, "Successful", r.reason);
+    assert.match(r.reason, /below 1.5 times stable's .*the step ends early/);
+    assert.ok(r.measurements.length < 200, `ended after ${r.measurements.length} polls`);
+    assert.equal(r.measurements.at(-1)?.outcome, "Successful");
+  });
 });
