@@ -3,7 +3,17 @@
 // a kubeconfig resolved once per control, per-call deadlines and errors that say what to do.
 // Only types are imported at the top, so nothing here loads the client on the local path.
 import type * as k8s from "@kubernetes/client-node";
-import { type Deadline, errorText, type RouterControlOptions, withDeadline } from "../types";
+import {
+  type BrakeResult,
+  DEFAULT_ROUTER_TIMEOUT_MS,
+  type Deadline,
+  errorText,
+  notApplied,
+  type RouterControlOptions,
+  type RouterReading,
+  unverified,
+  withDeadline,
+} from "../types";
 
 /** The client package's module. */
 export type KubernetesClient = typeof k8s;
@@ -249,6 +259,30 @@ export async function kubeOperation<R>(
       return fail(err instanceof KubeCallError ? err.message : d.describe(err));
     }
   });
+}
+
+/** One Kubernetes control's connection and time limit; its reads and brakes never throw. */
+export interface KubeContext {
+  /** Runs a read under a fresh deadline; anything thrown becomes an "unverified" reading. */
+  read(
+    signal: AbortSignal | undefined,
+    fn: (apis: KubeApis, d: Deadline) => Promise<RouterReading>,
+  ): Promise<RouterReading>;
+  /** Runs a brake (a writeAndVerify from ../brake) under a fresh deadline; anything thrown becomes "not applied". */
+  brake(
+    signal: AbortSignal | undefined,
+    fn: (apis: KubeApis, d: Deadline) => Promise<BrakeResult>,
+  ): Promise<BrakeResult>;
+}
+
+/** The context of a control built with options `o` (the connection is made at the first call). */
+export function kubeContext(o: RouterControlOptions): KubeContext {
+  const session = kubeSession(o);
+  const timeoutMs = o.timeoutMs ?? DEFAULT_ROUTER_TIMEOUT_MS;
+  return {
+    read: (signal, fn) => kubeOperation(session, timeoutMs, signal, unverified, fn),
+    brake: (signal, fn) => kubeOperation(session, timeoutMs, signal, notApplied, fn),
+  };
 }
 
 /** `namespace/name`, as reasons name objects. */
