@@ -8,6 +8,7 @@ import { colorVersions, type TrafficState } from "../../components/core/traffic"
 import { candidateShare } from "../../components/local/routes";
 import { AdminApiError, ProxyAdminClient } from "../../components/local/runtime/admin-client";
 import type { RouteTable, RouteTableInput } from "../../components/local/runtime/routing";
+import { writeAndVerify } from "./brake";
 import {
   type BrakeResult,
   DEFAULT_ROUTER_TIMEOUT_MS,
@@ -138,36 +139,44 @@ export function localProxyControl(
         const stable = target.stableVersion;
         let step = "could not read the proxy's routes";
         try {
-          // If-Match on the generation: a table changed since the read (a deploy's `up`) is read
-          // again and rewritten rather than overwritten blindly; a few tries are enough.
-          for (let attempt = 1; ; attempt++) {
-            step = "could not read the proxy's routes";
-            const current = await d.race(c.getRoutes());
-            if (!current.routes.versions.some((v) => v.name === stable && v.instances.length > 0)) {
-              return notApplied(`the proxy has no instances of ${stable}; sending traffic there would fail`);
-            }
-            step = "could not write the proxy's routes";
-            d.check();
-            try {
-              await d.race(c.putRoutes(allToStableTable(current.routes, stable), current.generation));
-              break;
-            } catch (err) {
-              if (!(err instanceof AdminApiError && err.status === 412) || attempt >= BRAKE_ATTEMPTS)
-                throw err;
-            }
-          }
-          step = "could not read the proxy's routes back";
-          const after = (await d.race(c.getRoutes())).routes;
-          const wrong = after.versions
-            .filter((v) => v.weight !== (v.name === stable ? 100 : 0))
-            .map((v) => `${v.name}=${v.weight}`);
-          // A header route to anything but stable (the candidate) would still reach it.
-          if (after.headerRoute && after.headerRoute.version !== stable) {
-            wrong.push(`header route -> ${after.headerRoute.version}`);
-          }
-          return wrong.length === 0
-            ? { applied: true }
-            : notApplied(`the table read back does not send all traffic to ${stable}: ${wrong.join(", ")}`);
+          return await writeAndVerify({
+            async writeAllToStable() {
+              // If-Match on the generation: a table changed since the read (a deploy's `up`) is read
+              // again and rewritten rather than overwritten blindly; a few tries are enough.
+              for (let attempt = 1; ; attempt++) {
+                step = "could not read the proxy's routes";
+                const current = await d.race(c.getRoutes());
+                if (!current.routes.versions.some((v) => v.name === stable && v.instances.length > 0)) {
+                  return `the proxy has no instances of ${stable}; sending traffic there would fail`;
+                }
+                step = "could not write the proxy's routes";
+                d.check();
+                try {
+                  await d.race(c.putRoutes(allToStableTable(current.routes, stable), current.generation));
+                  return undefined;
+                } catch (err) {
+                  if (!(err instanceof AdminApiError && err.status === 412) || attempt >= BRAKE_ATTEMPTS)
+                    throw err;
+                }
+              }
+            },
+            async read() {
+              step = "could not read the proxy's routes back";
+              return (await d.race(c.getRoutes())).routes;
+            },
+            wrong(after) {
+              const off = after.versions
+                .filter((v) => v.weight !== (v.name === stable ? 100 : 0))
+                .map((v) => `${v.name}=${v.weight}`);
+              // A header route to anything but stable (the candidate) would still reach it.
+              if (after.headerRoute && after.headerRoute.version !== stable) {
+                off.push(`header route -> ${after.headerRoute.version}`);
+              }
+              return off.length === 0
+                ? undefined
+                : `the table read back does not send all traffic to ${stable}: ${off.join(", ")}`;
+            },
+          });
         } catch (err) {
           return notApplied(adminFailure(step, adminEndpoint, err, d));
         }

@@ -2,13 +2,11 @@
 // of its router kind is released (they are optional peer dependencies), one DefaultAzureCredential
 // per process, per-operation deadlines, and errors that say what to do. Only local structural
 // types appear in signatures, so declarations never name an optional package.
-import { isPackageNotFound } from "../../metrics/sdk-call";
+import { importPackage, isPackageNotFound, type PackageImporter } from "../../metrics/sdk-call";
 import { type Deadline, errorText, withDeadline } from "../types";
 
 /** Imports a package by name; tests pass one that fails. */
-export type Importer = (packageName: string) => Promise<unknown>;
-
-const nodeImport: Importer = (name) => import(name);
+export type Importer = PackageImporter;
 
 /** The credential the SDK clients take (an @azure/core-auth TokenCredential). */
 export type AzureTokenCredential = {
@@ -22,7 +20,7 @@ export type AzureTokenCredential = {
 export async function loadAzurePackage<T>(
   kind: string,
   packageName: string,
-  importer: Importer = nodeImport,
+  importer: Importer = importPackage,
 ): Promise<T> {
   try {
     return (await importer(packageName)) as T;
@@ -45,9 +43,9 @@ let credential: Promise<AzureTokenCredential> | undefined;
  */
 export function defaultCredential(
   kind: string,
-  importer: Importer = nodeImport,
+  importer: Importer = importPackage,
 ): Promise<AzureTokenCredential> {
-  if (importer !== nodeImport) return build(kind, importer);
+  if (importer !== importPackage) return build(kind, importer);
   credential ??= build(kind, importer).catch((err: unknown) => {
     credential = undefined; // a later call retries, e.g. after the package is installed
     throw err;

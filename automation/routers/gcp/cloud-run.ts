@@ -8,6 +8,7 @@ import type { RouterDescriptor } from "../../../components/core/contract";
 import type { Color, TrafficState } from "../../../components/core/traffic";
 import { CANDIDATE_TAG, parseLedger, REVISION_TARGET } from "../../../components/gcp/revisions";
 import type { PackageImporter } from "../../metrics/sdk-call";
+import { writeAndVerify } from "../brake";
 import {
   type BrakeResult,
   DEFAULT_ROUTER_TIMEOUT_MS,
@@ -214,28 +215,32 @@ export function cloudRunControl(d: CloudRunDescriptor, o: CloudRunControlOptions
       }
       return withDeadline(brakeMs, signal, async (dl) => {
         try {
-          const service = await get(c, dl);
-          const stable = revisionOf(service, d, target.stableVersion);
-          if (!stable)
-            return notApplied(
-              `no revision is known for stable version ${target.stableVersion}; the \`up\` reverts it`,
-            );
-          const traffic = allToStableTraffic(service.traffic ?? [], stable, target.activeColor);
-          try {
-            const [operation] = await dl.race(
-              c.updateService({ service: { ...service, traffic } }, { timeout: dl.timeoutMs }),
-            );
-            await dl.race(operation.promise());
-          } catch (err) {
-            return notApplied(failure(`update the traffic of Cloud Run service ${name}`, err, dl));
-          }
-          const reading = await readWith(c, dl, { ...target, candidateWeight: 0 });
-          if (!reading.verified) return notApplied(`written, but not read back: ${reading.reason}`);
-          if (reading.candidateWeight !== 0)
-            return notApplied(
-              `written, but Cloud Run still sends ${reading.candidateWeight}% away from ${stable} (${reading.detail})`,
-            );
-          return { applied: true };
+          let stable: string | undefined;
+          return await writeAndVerify({
+            async writeAllToStable() {
+              const service = await get(c, dl);
+              stable = revisionOf(service, d, target.stableVersion);
+              if (!stable)
+                return `no revision is known for stable version ${target.stableVersion}; the \`up\` reverts it`;
+              const traffic = allToStableTraffic(service.traffic ?? [], stable, target.activeColor);
+              try {
+                const [operation] = await dl.race(
+                  c.updateService({ service: { ...service, traffic } }, { timeout: dl.timeoutMs }),
+                );
+                await dl.race(operation.promise());
+              } catch (err) {
+                return failure(`update the traffic of Cloud Run service ${name}`, err, dl);
+              }
+              return undefined;
+            },
+            read: () => readWith(c, dl, { ...target, candidateWeight: 0 }),
+            wrong: (reading) =>
+              !reading.verified
+                ? `written, but not read back: ${reading.reason}`
+                : reading.candidateWeight !== 0
+                  ? `written, but Cloud Run still sends ${reading.candidateWeight}% away from ${stable} (${reading.detail})`
+                  : undefined,
+          });
         } catch (err) {
           return notApplied(err instanceof Error ? err.message : String(err));
         }
