@@ -9,16 +9,14 @@ import { candidateShare } from "../../components/local/routes";
 import { AdminApiError, ProxyAdminClient } from "../../components/local/runtime/admin-client";
 import type { RouteTable, RouteTableInput } from "../../components/local/runtime/routing";
 import { writeAndVerify } from "./brake";
+import { controlContext } from "./context";
 import {
-  type BrakeResult,
   DEFAULT_ROUTER_TIMEOUT_MS,
   type Deadline,
   notApplied,
   type RouterControl,
   type RouterControlOptions,
-  type RouterReading,
   unverified,
-  withDeadline,
 } from "./types";
 
 /** Writes tried when another writer changes the table between the brake's read and write. */
@@ -92,27 +90,31 @@ export function localProxyControl(
   o: RouterControlOptions = {},
 ): RouterControl {
   const timeoutMs = o.timeoutMs ?? DEFAULT_ROUTER_TIMEOUT_MS;
-  const client = (): ProxyAdminClient | string => {
+  const client = (): ProxyAdminClient => {
     const token = secrets.adminToken;
-    if (!token) return "the release secrets have no adminToken; redeploy the service to register it";
+    if (!token)
+      throw new Error("the release secrets have no adminToken; redeploy the service to register it");
     let url: URL;
     try {
       url = new URL(adminEndpoint);
     } catch {
-      return `the router's adminEndpoint ${JSON.stringify(adminEndpoint)} is not a URL; redeploy the service`;
+      throw new Error(
+        `the router's adminEndpoint ${JSON.stringify(adminEndpoint)} is not a URL; redeploy the service`,
+      );
     }
-    if (url.protocol !== "http:") return `the router's adminEndpoint ${adminEndpoint} is not http://`;
+    if (url.protocol !== "http:")
+      throw new Error(`the router's adminEndpoint ${adminEndpoint} is not http://`);
     // The client's own per-call timeout backs up the deadline, which cannot cancel its requests.
     return new ProxyAdminClient({ host: url.hostname, port: Number(url.port || 80), token, timeoutMs });
   };
+  // Calls catch their own errors, to name the step that failed (see adminFailure).
+  const proxy = controlContext({ connect: client, timeoutMs });
 
   return {
     kind: "local-proxy",
 
     read(expect, signal) {
-      return withDeadline(timeoutMs, signal, async (d): Promise<RouterReading> => {
-        const c = client();
-        if (typeof c === "string") return unverified(c);
+      return proxy.read(signal, async (c, d) => {
         try {
           const { generation, routes } = await d.race(c.getRoutes());
           const weights = Object.fromEntries(routes.versions.map((v) => [v.name, v.weight]));
@@ -133,9 +135,7 @@ export function localProxyControl(
     },
 
     sendAllToStable(target, _candidateVersion, signal) {
-      return withDeadline(timeoutMs, signal, async (d): Promise<BrakeResult> => {
-        const c = client();
-        if (typeof c === "string") return notApplied(c);
+      return proxy.brake(signal, async (c, d) => {
         const stable = target.stableVersion;
         let step = "could not read the proxy's routes";
         try {

@@ -11,16 +11,13 @@ import type { RouterDescriptor } from "../../../components/core/contract";
 import { colorVersions, otherColor, type TrafficState } from "../../../components/core/traffic";
 import { importPackage, type PackageImporter } from "../../metrics/sdk-call";
 import { writeAndVerify } from "../brake";
+import { controlContext } from "../context";
 import {
-  DEFAULT_ROUTER_TIMEOUT_MS,
   type Deadline,
   errorText,
-  notApplied,
   type RouterControl,
   type RouterControlOptions,
-  type RouterReading,
   unverified,
-  withDeadline,
 } from "../types";
 
 /** Name of the optional peer dependency. */
@@ -195,7 +192,6 @@ function awsFailure(what: string, err: unknown, d: Deadline): string {
 
 /** Control of an ALB listener or listener rule with one weighted target group per slot. */
 export function awsAlbControl(d: AlbDescriptor, o: AlbControlOptions = {}): RouterControl {
-  const timeoutMs = o.timeoutMs ?? DEFAULT_ROUTER_TIMEOUT_MS;
   const endpoint =
     o.endpoint ?? process.env.AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 ?? process.env.AWS_ENDPOINT_URL;
   const where = d.ruleArn ? `rule ${d.ruleArn}` : `listener ${d.listenerArn}`;
@@ -235,24 +231,14 @@ export function awsAlbControl(d: AlbDescriptor, o: AlbControlOptions = {}): Rout
     );
     return out.Listeners?.[0]?.DefaultActions ?? [];
   };
-  const run = <R>(
-    signal: AbortSignal | undefined,
-    fail: (reason: string) => R,
-    fn: (dl: Deadline) => Promise<R>,
-  ) =>
-    withDeadline(timeoutMs, signal, async (dl) => {
-      try {
-        return await fn(dl);
-      } catch (err) {
-        return fail(errorText(err));
-      }
-    });
+  // Each call's error already names what failed and the fix (see awsFailure): reported as it is.
+  const run = controlContext({ connect, timeoutMs: o.timeoutMs, reason: errorText });
 
   return {
     kind: "aws-alb",
 
     read(expect, signal) {
-      return run(signal, unverified, async (dl): Promise<RouterReading> => {
+      return run.read(signal, async (_session, dl) => {
         const w = albWeights(await readActions(dl, `read ${where}`), d.targetGroups);
         if ("reason" in w) return unverified(`${where} ${w.reason}`);
         const r = albReading(w.weights, expect);
@@ -263,7 +249,7 @@ export function awsAlbControl(d: AlbDescriptor, o: AlbControlOptions = {}): Rout
     sendAllToStable(target, _candidateVersion, signal) {
       const colors = "blue" in d.targetGroups || "green" in d.targetGroups;
       const slot = colors ? (target.activeColor ?? "blue") : "stable";
-      return run(signal, notApplied, (dl) =>
+      return run.brake(signal, (_session, dl) =>
         writeAndVerify({
           async writeAllToStable() {
             const actions = allToSlotActions(await readActions(dl, `read ${where}`), d.targetGroups, slot);

@@ -17,12 +17,11 @@
 import type { RouterDescriptor } from "../../../components/core/contract";
 import { importPackage, type PackageImporter } from "../../metrics/sdk-call";
 import { writeAndVerify } from "../brake";
+import { controlContext } from "../context";
 import {
-  type BrakeResult,
   DEFAULT_ROUTER_TIMEOUT_MS,
   type Deadline,
   errorText,
-  notApplied,
   type RouterControl,
   type RouterControlOptions,
   type RouterReading,
@@ -435,31 +434,20 @@ export function awsEcsDeploymentControl(
     const [brief] = await api.list(undefined, signal);
     return brief?.serviceDeploymentArn ? api.describe(brief.serviceDeploymentArn, signal) : undefined;
   };
-  const guarded = <R>(
-    signal: AbortSignal | undefined,
-    fail: (reason: string) => R,
-    fn: (s: AbortSignal) => Promise<R>,
-  ) =>
-    withDeadline(timeoutMs, signal, async (dl) => {
-      try {
-        return await fn(dl.signal);
-      } catch (err) {
-        return fail(dl.describe(err));
-      }
-    });
+  const run = controlContext({ connect: () => api, timeoutMs });
 
   return {
     kind: "aws-ecs-deployment",
 
     read(_expect, signal) {
-      return guarded(signal, unverified, async (s) => {
+      return run.read(signal, async (_api, { signal: s }) => {
         const dep = await newest(s);
         return ecsDeploymentReading(dep, await api.ruleWeights(s));
       });
     },
 
     sendAllToStable(_target, _candidateVersion, signal) {
-      return guarded(signal, notApplied, async (s): Promise<BrakeResult> => {
+      return run.brake(signal, async (_api, { signal: s }) => {
         let arn: string | undefined;
         return writeAndVerify({
           async writeAllToStable() {

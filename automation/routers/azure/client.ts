@@ -3,7 +3,8 @@
 // per process, per-operation deadlines, and errors that say what to do. Only local structural
 // types appear in signatures, so declarations never name an optional package.
 import { importPackage, isPackageNotFound, type PackageImporter } from "../../metrics/sdk-call";
-import { type Deadline, errorText, withDeadline } from "../types";
+import { type ControlContext, controlContext } from "../context";
+import { type Deadline, errorText } from "../types";
 
 /** Imports a package by name; tests pass one that fails. */
 export type Importer = PackageImporter;
@@ -106,29 +107,14 @@ export async function azureCall<T>(
 }
 
 /**
- * Runs one read or brake: builds the client lazily (outside the deadline: loading the SDK and the
- * first token take seconds), runs `fn` under a deadline, and turns anything thrown into `fail(reason)`,
- * so the routers never throw.
+ * The context of a control whose client `client` makes (lazily; loading the SDK and the first token
+ * take seconds, outside the deadline): a failed call's reason is the {@link AzureCallError}'s message.
  */
-export async function azureOperation<C, R>(
-  client: () => Promise<C>,
-  timeoutMs: number,
-  signal: AbortSignal | undefined,
-  fail: (reason: string) => R,
-  fn: (c: C, d: Deadline) => Promise<R>,
-): Promise<R> {
-  let c: C;
-  try {
-    c = await client();
-  } catch (err) {
-    return fail(errorText(err));
-  }
-  return withDeadline(timeoutMs, signal, async (d) => {
-    try {
-      return await fn(c, d);
-    } catch (err) {
-      return fail(err instanceof AzureCallError ? err.message : d.describe(err));
-    }
+export function azureContext<C>(client: () => Promise<C>, timeoutMs: number | undefined): ControlContext<C> {
+  return controlContext({
+    connect: client,
+    timeoutMs,
+    reason: (err, d) => (err instanceof AzureCallError ? err.message : d.describe(err)),
   });
 }
 

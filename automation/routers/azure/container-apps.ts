@@ -9,7 +9,6 @@ import type { Color, TrafficState } from "../../../components/core/traffic";
 import { writeAndVerify } from "../brake";
 import {
   DEFAULT_ROUTER_TIMEOUT_MS,
-  notApplied,
   type RouterControl,
   type RouterControlOptions,
   type RouterReading,
@@ -17,7 +16,7 @@ import {
 } from "../types";
 import {
   azureCall,
-  azureOperation,
+  azureContext,
   defaultCredential,
   type Importer,
   lazyClient,
@@ -167,6 +166,7 @@ export function containerAppsControl(d: Descriptor, o: AzureControlOptions = {})
       d.subscriptionId,
     );
   });
+  const azure = azureContext(client, timeoutMs);
   const name = `Container App ${d.resourceGroup}/${d.app}`;
   const get = (c: ContainerAppsClientLike, dl: Parameters<typeof azureCall>[0], what: string) =>
     azureCall(dl, what, (abortSignal) => c.containerApps.get(d.resourceGroup, d.app, { abortSignal }));
@@ -186,7 +186,7 @@ export function containerAppsControl(d: Descriptor, o: AzureControlOptions = {})
     kind: "azure-container-apps",
 
     read(expect, signal) {
-      return azureOperation(client, timeoutMs, signal, unverified, async (c, dl): Promise<RouterReading> => {
+      return azure.read(signal, async (c, dl) => {
         const live = await get(c, dl, `read ${name}`);
         const reading = containerAppsReading(live.configuration?.ingress?.traffic, d.revisions, expect);
         return reading.verified
@@ -197,7 +197,7 @@ export function containerAppsControl(d: Descriptor, o: AzureControlOptions = {})
 
     sendAllToStable(target, candidateVersion, signal) {
       const taken = candidateVersion ?? target.candidateVersion;
-      return azureOperation(client, timeoutMs, signal, notApplied, (c, dl) =>
+      return azure.brake(signal, (c, dl) =>
         writeAndVerify({
           async writeAllToStable() {
             const live = await get(c, dl, `read ${name}`);

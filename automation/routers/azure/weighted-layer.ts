@@ -3,15 +3,8 @@
 // then disabling every other slot, then reading all back. Each layer supplies get and set.
 import type { RouterKind } from "../../../components/core/contract";
 import { writeAndVerify } from "../brake";
-import {
-  DEFAULT_ROUTER_TIMEOUT_MS,
-  type Deadline,
-  notApplied,
-  type RouterControl,
-  type RouterReading,
-  unverified,
-} from "../types";
-import { azureOperation } from "./client";
+import type { Deadline, RouterControl } from "../types";
+import { azureContext } from "./client";
 import { type SlotState, slotReading, stableSlot } from "./slots";
 
 /** How one layer reads and writes a slot. */
@@ -36,21 +29,15 @@ async function readAll<C>(a: SlotAccess<C>, c: C, d: Deadline): Promise<Record<s
 
 /** A RouterControl over weighted slots. */
 export function weightedLayerControl<C>(a: SlotAccess<C>): RouterControl {
-  const timeoutMs = a.timeoutMs ?? DEFAULT_ROUTER_TIMEOUT_MS;
+  const azure = azureContext(a.client, a.timeoutMs);
   return {
     kind: a.kind,
     read(expect, signal) {
-      return azureOperation(
-        a.client,
-        timeoutMs,
-        signal,
-        unverified,
-        async (c, d): Promise<RouterReading> => slotReading(await readAll(a, c, d), expect, a.name),
-      );
+      return azure.read(signal, async (c, d) => slotReading(await readAll(a, c, d), expect, a.name));
     },
     sendAllToStable(target, _candidateVersion, signal) {
       const serve = stableSlot(Object.keys(a.slots), target);
-      return azureOperation(a.client, timeoutMs, signal, notApplied, (c, d) =>
+      return azure.brake(signal, (c, d) =>
         writeAndVerify({
           async writeAllToStable() {
             const object = a.slots[serve];

@@ -3,17 +3,8 @@
 // a kubeconfig resolved once per control, per-call deadlines and errors that say what to do.
 // Only types are imported at the top, so nothing here loads the client on the local path.
 import type * as k8s from "@kubernetes/client-node";
-import {
-  type BrakeResult,
-  DEFAULT_ROUTER_TIMEOUT_MS,
-  type Deadline,
-  errorText,
-  notApplied,
-  type RouterControlOptions,
-  type RouterReading,
-  unverified,
-  withDeadline,
-} from "../types";
+import { type ControlContext, controlContext } from "../context";
+import { type Deadline, errorText, type RouterControlOptions } from "../types";
 
 /** The client package's module. */
 export type KubernetesClient = typeof k8s;
@@ -234,55 +225,15 @@ export async function kubeCall<T>(
 }
 
 /**
- * Runs one read or brake: connects (lazily), runs `fn` under a deadline of `timeoutMs`, and turns
- * anything thrown (a missing client package, a bad kubeconfig, a failed call) into `fail(reason)`,
- * so the routers never throw. Connecting is outside the deadline: loading the client takes
- * seconds the first time, and that must not eat the API calls' time.
+ * The context of a control built with options `o`: the connection is made at its first call (see
+ * {@link kubeSession}), and a failed call's reason is the {@link KubeCallError}'s message.
  */
-export async function kubeOperation<R>(
-  session: () => KubeApis,
-  timeoutMs: number,
-  signal: AbortSignal | undefined,
-  fail: (reason: string) => R,
-  fn: (apis: KubeApis, d: Deadline) => Promise<R>,
-): Promise<R> {
-  let apis: KubeApis;
-  try {
-    apis = session();
-  } catch (err) {
-    return fail(errorText(err));
-  }
-  return withDeadline(timeoutMs, signal, async (d) => {
-    try {
-      return await fn(apis, d);
-    } catch (err) {
-      return fail(err instanceof KubeCallError ? err.message : d.describe(err));
-    }
+export function kubeContext(o: RouterControlOptions): ControlContext<KubeApis> {
+  return controlContext({
+    connect: kubeSession(o),
+    timeoutMs: o.timeoutMs,
+    reason: (err, d) => (err instanceof KubeCallError ? err.message : d.describe(err)),
   });
-}
-
-/** One Kubernetes control's connection and time limit; its reads and brakes never throw. */
-export interface KubeContext {
-  /** Runs a read under a fresh deadline; anything thrown becomes an "unverified" reading. */
-  read(
-    signal: AbortSignal | undefined,
-    fn: (apis: KubeApis, d: Deadline) => Promise<RouterReading>,
-  ): Promise<RouterReading>;
-  /** Runs a brake (a writeAndVerify from ../brake) under a fresh deadline; anything thrown becomes "not applied". */
-  brake(
-    signal: AbortSignal | undefined,
-    fn: (apis: KubeApis, d: Deadline) => Promise<BrakeResult>,
-  ): Promise<BrakeResult>;
-}
-
-/** The context of a control built with options `o` (the connection is made at the first call). */
-export function kubeContext(o: RouterControlOptions): KubeContext {
-  const session = kubeSession(o);
-  const timeoutMs = o.timeoutMs ?? DEFAULT_ROUTER_TIMEOUT_MS;
-  return {
-    read: (signal, fn) => kubeOperation(session, timeoutMs, signal, unverified, fn),
-    brake: (signal, fn) => kubeOperation(session, timeoutMs, signal, notApplied, fn),
-  };
 }
 
 /** `namespace/name`, as reasons name objects. */
