@@ -18,10 +18,11 @@ import type { RouterControl } from "../routers/types";
 import { describeHolder, type Lease, RUN_ID } from "../store/leases";
 import { CONFLICT } from "../store/object-store";
 import { type AnalysisTarget, metricQueryProblems, runAnalysis, unknownProviderProblems } from "./analysis";
-import { runCommand } from "./command";
-import { STEP_LOCK_TIMEOUT_MS, trafficNotTaken } from "./contract-check";
+import { writeAndUp } from "./apply";
+import { STEP_LOCK_TIMEOUT_MS, trafficDifferences, trafficNotTaken } from "./contract-check";
 import { classifyError, ReleaseError } from "./errors";
 import type { DriverEvent, DriverEventInput } from "./events";
+import { type HookRun, runHooks } from "./hooks";
 import { currentOwner, type Journal, type ReleasePhase } from "./journal";
 import { planLoad, withLoad } from "./load";
 import {
@@ -35,13 +36,7 @@ import {
 import { notifiersFrom, Recorder, stepOutcome, toCheckRecord } from "./recorder";
 import { retireTakenOut } from "./retire";
 import type { ReleaseSettings } from "./settings";
-import {
-  isReleaseOutputs,
-  type StackHandle,
-  type StackService,
-  type StepOutputs,
-  type TrafficEntry,
-} from "./stack";
+import { isReleaseOutputs, type StackHandle, type StackService, type TrafficEntry } from "./stack";
 import { type StackState, storeError } from "./state";
 import type { DriverOptions, ReleaseMode, ReleaseResult, ReleaseTarget, StoredJournal } from "./types";
 
@@ -291,6 +286,11 @@ export class ReleaseRun {
     return `traffic stays where it was last verified: ${at}${this.journal.intended && this.journal.intended !== this.journal.applied ? ` (a change to ${JSON.stringify(this.journal.intended)} was being applied)` : ""}`;
   }
 
+  /** Where the release hooks run; `signal` stops a pre-traffic hook. */
+  private hookRun(signal?: AbortSignal): HookRun {
+    return { settings: this.settings, cwd: this.stack.workDir, emit: (e) => this.emit(e), signal };
+  }
+
   /** The stopped run's error: nothing more moves; what to do once the store answers. */
   private stoppedError(): ReleaseError {
     const svc = `--service ${this.service.release.name}`;
@@ -339,21 +339,14 @@ export class ReleaseRun {
     const started = Date.now();
     await this.activate(traffic);
     const name = this.service.release.name;
-    let upMs = 0;
-    const stepOutputs: StepOutputs = await this.withStepLease(
-      `${this.journal.releaseId} (${name})`,
-      async () => {
-        await this.stack.writeTraffic(name, traffic);
-        const upStarted = Date.now();
-        const targets = this.weightOnlyTargets(traffic);
-        const outputs = await this.stack.step({
-          ...(targets ? { targets } : {}),
-          ...(this.o.onOutput ? { onOutput: this.o.onOutput } : {}),
-        });
-        upMs = Date.now() - upStarted;
-        return outputs;
-      },
-    );
+    const host = { withStepLease: this.withStepLease.bind(this), journal: () => this.journal };
+    const { result: stepOutputs, upMs } = await writeAndUp({ host, stack: this.stack, name }, traffic, () => {
+      const targets = this.weightOnlyTargets(traffic);
+      return this.stack.step({
+        ...(targets ? { targets } : {}),
+        ...(this.o.onOutput ? { onOutput: this.o.onOutput } : {}),
+      });
+    });
     // The component's `release` as the `up` registered it; a `stack export` when the event log
     // did not say (an SDK without the command runner, or an event the engine did not write).
     const registered = stepOutputs.get(this.service.urn)?.release;
@@ -370,15 +363,7 @@ export class ReleaseRun {
         message: `this up deployed a strategy that differs from the one this release follows (${changed}); the release keeps its plan, the next release follows the new strategy`,
       });
     }
-    const asked = this.service.release.traffic;
-    const wrong: string[] = [];
-    if (asked.stableVersion !== traffic.stableVersion) wrong.push(`stableVersion is ${asked.stableVersion}`);
-    if ((asked.candidateVersion ?? undefined) !== traffic.candidateVersion)
-      wrong.push(`candidateVersion is ${asked.candidateVersion ?? "unset"}`);
-    if (asked.candidateWeight !== traffic.candidateWeight)
-      wrong.push(`candidateWeight is ${asked.candidateWeight}`);
-    if (traffic.activeColor && asked.activeColor !== undefined && asked.activeColor !== traffic.activeColor)
-      wrong.push(`activeColor is ${asked.activeColor}`);
+    const wrong = trafficDifferences(this.service.release.traffic, traffic);
     if (wrong.length > 0) throw trafficNotTaken(this.service, wrong.join(", "), traffic);
     const reading = await this.router.read(traffic, this.reverting ? undefined : this.signal);
     if (reading.verified) {
@@ -505,19 +490,11 @@ export class ReleaseRun {
           from: this.plan.previousVersion,
           strategy: this.plan.strategy.kind,
         });
-        for (const hook of this.settings.release.hooks.preTraffic) {
-          const r = await runCommand(hook.command, {
-            cwd: this.stack.workDir,
-            timeoutSeconds: hook.timeoutSeconds,
-            ...(signal ? { signal } : {}),
-          });
-          this.emit({ type: "hook", name: hook.name, ok: r.ok, detail: r.detail });
-          if (!r.ok) {
-            const reason = `pre-traffic hook ${hook.name} failed: ${r.detail}`;
-            await this.save({ phase: "failed", reason });
-            await this.recorder.finished("failed", this.plan.revertTarget, { reason });
-            throw new ReleaseError("hook", `${reason}; no traffic moved`);
-          }
+        const reason = await runHooks("preTraffic", this.hookRun(signal));
+        if (reason !== undefined) {
+          await this.save({ phase: "failed", reason });
+          await this.recorder.finished("failed", this.plan.revertTarget, { reason });
+          throw new ReleaseError("hook", `${reason}; no traffic moved`);
         }
       }
       if (this.mode) return await this.mode.run();
@@ -603,13 +580,7 @@ export class ReleaseRun {
         }
         await this.save({ stepIndex: i + 1 });
       }
-      for (const hook of this.settings.release.hooks.postPromotion) {
-        const r = await runCommand(hook.command, {
-          cwd: this.stack.workDir,
-          timeoutSeconds: hook.timeoutSeconds,
-        });
-        this.emit({ type: "hook", name: hook.name, ok: r.ok, detail: r.detail });
-      }
+      await runHooks("postPromotion", this.hookRun());
       const traffic = this.journal.applied ?? this.plan.revertTarget;
       await this.retire(this.plan.previousVersion);
       await this.save({ phase: "succeeded" });

@@ -22,10 +22,11 @@
 // catch (anything thrown here makes it call revert) stay its own.
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Check, checksSeconds, type MetricsDescriptor } from "../../../components/core";
-import { runCommand } from "../../driver/command";
+import { writeAndUp } from "../../driver/apply";
 import { trafficNotTaken } from "../../driver/contract-check";
 import { classifyError, ReleaseError } from "../../driver/errors";
 import type { CheckMeasurement } from "../../driver/events";
+import { runHooks } from "../../driver/hooks";
 import type { EcsDeploymentRecord } from "../../driver/journal";
 import type { ReleasePlan } from "../../driver/plan";
 import { stepOutcome, toCheckRecord } from "../../driver/recorder";
@@ -368,16 +369,13 @@ export class EcsNativeRelease implements ReleaseMode {
    */
   private async writeAndUp(entry: TrafficEntry, why: string): Promise<{ upMs: number; changed: boolean }> {
     this.host.emit({ type: "trafficApplying", traffic: entry, why });
-    let upMs = 0;
-    let changed = true;
-    await this.host.withStepLease(`${this.host.journal().releaseId} (${this.name})`, async () => {
-      await this.t.stack.writeTraffic(this.name, entry);
-      const upStarted = Date.now();
-      const up = await this.t.stack.up(this.o.onOutput ? { onOutput: this.o.onOutput } : {});
-      upMs = Date.now() - upStarted;
-      const ops = up.result.summary?.resourceChanges;
-      changed = ops === undefined || Object.entries(ops).some(([op, n]) => op !== "same" && (n ?? 0) > 0);
-    });
+    const { result: up, upMs } = await writeAndUp(
+      { host: this.host, stack: this.t.stack, name: this.name },
+      entry,
+      () => this.t.stack.up(this.o.onOutput ? { onOutput: this.o.onOutput } : {}),
+    );
+    const ops = up.result.summary?.resourceChanges;
+    const changed = ops === undefined || Object.entries(ops).some(([op, n]) => op !== "same" && (n ?? 0) > 0);
     this.service = await this.t.stack.service(this.name);
     const asked = this.service.release.traffic;
     if (asked.stableVersion !== entry.stableVersion || asked.candidateVersion !== undefined)
@@ -581,13 +579,11 @@ export class EcsNativeRelease implements ReleaseMode {
   }
 
   private async promoted(dep: EcsServiceDeployment): Promise<ReleaseResult> {
-    for (const hook of this.t.settings.release.hooks.postPromotion) {
-      const r = await runCommand(hook.command, {
-        cwd: this.t.stack.workDir,
-        timeoutSeconds: hook.timeoutSeconds,
-      });
-      this.host.emit({ type: "hook", name: hook.name, ok: r.ok, detail: r.detail });
-    }
+    await runHooks("postPromotion", {
+      settings: this.t.settings,
+      cwd: this.t.stack.workDir,
+      emit: (e) => this.host.emit(e),
+    });
     const traffic: TrafficEntry = { stableVersion: this.plan.version, candidateWeight: 0 };
     await this.record({ status: dep.status ?? "SUCCESSFUL" });
     await this.host.save({ phase: "succeeded", stepIndex: 2 });
