@@ -16,17 +16,20 @@ export interface ApplyTarget {
 
 /** Writes `entry` and runs `up` (what `up` does) under the step lease; its result and how long it took. */
 export async function writeAndUp<T>(
-  a: ApplyTarget,
+  target: ApplyTarget,
   entry: TrafficEntry,
   up: () => Promise<T>,
 ): Promise<{ readonly result: T; readonly upMs: number }> {
   let upMs = 0;
-  const result = await a.host.withStepLease(`${a.host.journal().releaseId} (${a.name})`, async () => {
-    await a.stack.writeTraffic(a.name, entry);
-    const started = Date.now();
-    const out = await up();
-    upMs = Date.now() - started;
-    return out;
-  });
+  const result = await target.host.withStepLease(
+    `${target.host.journal().releaseId} (${target.name})`,
+    async () => {
+      await target.stack.writeTraffic(target.name, entry);
+      const started = Date.now();
+      const out = await up();
+      upMs = Date.now() - started;
+      return out;
+    },
+  );
   return { result, upMs };
 }

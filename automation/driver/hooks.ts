@@ -23,14 +23,14 @@ export interface HookRun {
  * Runs the `stage` hooks; for `preTraffic`, stops at the first that fails and returns why (the
  * release's failure reason). Returns undefined when every hook that ran passed, or for `postPromotion`.
  */
-export async function runHooks(stage: HookStage, r: HookRun): Promise<string | undefined> {
-  for (const hook of r.settings.release.hooks[stage]) {
+export async function runHooks(stage: HookStage, run: HookRun): Promise<string | undefined> {
+  for (const hook of run.settings.release.hooks[stage]) {
     const out = await runCommand(hook.command, {
-      cwd: r.cwd,
+      cwd: run.cwd,
       timeoutSeconds: hook.timeoutSeconds,
-      ...(r.signal ? { signal: r.signal } : {}),
+      ...(run.signal ? { signal: run.signal } : {}),
     });
-    r.emit({ type: "hook", name: hook.name, ok: out.ok, detail: out.detail });
+    run.emit({ type: "hook", name: hook.name, ok: out.ok, detail: out.detail });
     if (!out.ok && stage === "preTraffic") return `pre-traffic hook ${hook.name} failed: ${out.detail}`;
   }
   return undefined;

@@ -58,10 +58,10 @@ export function checkProviders(plan: ReleasePlan, service: StackService, setting
 class Stopped extends Error {}
 
 /** The driver-side control of a service's router. */
-export function controlOf(t: ReleaseTarget): RouterControl {
-  return routerControl(t.service.release.router, t.service.secrets, {
-    ...(t.settings.kubernetes.kubeconfig ? { kubeconfig: t.settings.kubernetes.kubeconfig } : {}),
-    ...(t.settings.kubernetes.context ? { context: t.settings.kubernetes.context } : {}),
+export function controlOf(target: ReleaseTarget): RouterControl {
+  return routerControl(target.service.release.router, target.service.secrets, {
+    ...(target.settings.kubernetes.kubeconfig ? { kubeconfig: target.settings.kubernetes.kubeconfig } : {}),
+    ...(target.settings.kubernetes.context ? { context: target.settings.kubernetes.context } : {}),
   });
 }
 
@@ -760,36 +760,39 @@ export class ReleaseRun {
 
 /** Reads a service's current journal (undefined when it never had a release). */
 export async function loadJournal(
-  t: Pick<ReleaseTarget, "state">,
+  target: Pick<ReleaseTarget, "state">,
   service: string,
 ): Promise<Journal | undefined> {
-  return (await t.state.journal(service))?.journal;
+  return (await target.state.journal(service))?.journal;
 }
 
 /** The service's traffic now: its `progressive:traffic` entry, else what its last deploy asked. */
-export async function currentTraffic(t: ReleaseTarget): Promise<TrafficEntry> {
-  const entries = await t.stack.trafficEntries();
-  return entries[t.service.release.name] ?? t.service.release.traffic;
+export async function currentTraffic(target: ReleaseTarget): Promise<TrafficEntry> {
+  const entries = await target.stack.trafficEntries();
+  return entries[target.service.release.name] ?? target.service.release.traffic;
 }
 
 /** The plan of releasing `version` on a service, validated (providers, same version). */
-export async function planRelease(t: ReleaseTarget, version: string): Promise<ReleasePlan> {
+export async function planRelease(target: ReleaseTarget, version: string): Promise<ReleasePlan> {
   // The component would reject it after the first `up`: say so before anything is written.
   const problems: Problem[] = [];
   checkVersionLabel(version, "version", problems);
   if (problems.length > 0) {
-    const p = problems[0] as Problem;
-    throw new ReleaseError("usage", `${p.path} (${formatValue(p.value)}): ${p.message}; ${p.fix}`);
+    const first = problems[0] as Problem;
+    throw new ReleaseError(
+      "usage",
+      `${first.path} (${formatValue(first.value)}): ${first.message}; ${first.fix}`,
+    );
   }
   const plan = buildPlan(
-    `${t.stack.name}/${t.service.release.name}`,
-    t.service.release.strategy,
-    await currentTraffic(t),
+    `${target.stack.name}/${target.service.release.name}`,
+    target.service.release.strategy,
+    await currentTraffic(target),
     version,
   );
-  checkProviders(plan, t.service, t.settings);
-  const router = t.service.release.router;
-  if (t.service.release.flag) return asFlagPlan(plan, t.service.release.name);
+  checkProviders(plan, target.service, target.settings);
+  const router = target.service.release.router;
+  if (target.service.release.flag) return asFlagPlan(plan, target.service.release.name);
   const by = managedBy(router);
   return by ? { ...plan, managedBy: by } : plan;
 }

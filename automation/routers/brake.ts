@@ -16,10 +16,10 @@ export interface StableWrite<T> {
   wrong(applied: T): string | undefined;
 }
 
-/** Applies `s`, reads it back and decides: applied, or not applied and why. Throws what `s` throws. */
-export async function writeAndVerify<T>(s: StableWrite<T>): Promise<BrakeResult> {
-  const refused = await s.writeAllToStable();
+/** Applies `steps`, reads it back and decides: applied, or not applied and why. Throws what `steps` throws. */
+export async function writeAndVerify<T>(steps: StableWrite<T>): Promise<BrakeResult> {
+  const refused = await steps.writeAllToStable();
   if (refused !== undefined) return notApplied(refused);
-  const why = s.wrong(await s.read());
+  const why = steps.wrong(await steps.read());
   return why === undefined ? { applied: true } : notApplied(why);
 }

@@ -40,10 +40,10 @@ export interface ControlContext<C> {
   ): Promise<BrakeResult>;
 }
 
-/** The context of a control that connects and words failures as `o` says. */
-export function controlContext<C>(o: ControlContextOptions<C>): ControlContext<C> {
-  const timeoutMs = o.timeoutMs ?? DEFAULT_ROUTER_TIMEOUT_MS;
-  const reason = o.reason ?? ((err: unknown, d: Deadline) => d.describe(err));
+/** The context of a control that connects and words failures as `options` say. */
+export function controlContext<C>(options: ControlContextOptions<C>): ControlContext<C> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_ROUTER_TIMEOUT_MS;
+  const reason = options.reason ?? ((err: unknown, d: Deadline) => d.describe(err));
   const run = async <R>(
     ms: number,
     signal: AbortSignal | undefined,
@@ -52,7 +52,7 @@ export function controlContext<C>(o: ControlContextOptions<C>): ControlContext<C
   ): Promise<R> => {
     let c: C;
     try {
-      c = await o.connect();
+      c = await options.connect();
     } catch (err) {
       return fail(errorText(err));
     }
@@ -66,6 +66,6 @@ export function controlContext<C>(o: ControlContextOptions<C>): ControlContext<C
   };
   return {
     read: (signal, fn) => run(timeoutMs, signal, unverified, fn),
-    brake: (signal, fn) => run(o.brakeTimeoutMs ?? timeoutMs, signal, notApplied, fn),
+    brake: (signal, fn) => run(options.brakeTimeoutMs ?? timeoutMs, signal, notApplied, fn),
   };
 }

@@ -225,13 +225,13 @@ export async function kubeCall<T>(
 }
 
 /**
- * The context of a control built with options `o`: the connection is made at its first call (see
+ * The context of a control built with `options`: the connection is made at its first call (see
  * {@link kubeSession}), and a failed call's reason is the {@link KubeCallError}'s message.
  */
-export function kubeContext(o: RouterControlOptions): ControlContext<KubeApis> {
+export function kubeContext(options: RouterControlOptions): ControlContext<KubeApis> {
   return controlContext({
-    connect: kubeSession(o),
-    timeoutMs: o.timeoutMs,
+    connect: kubeSession(options),
+    timeoutMs: options.timeoutMs,
     reason: (err, d) => (err instanceof KubeCallError ? err.message : d.describe(err)),
   });
 }

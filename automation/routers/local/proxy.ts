@@ -3,13 +3,13 @@
 // The brake is the one exception to "traffic moves only through stack state": a revert must not
 // wait for a whole `up` while a bad version serves users; the drift lasts until that `up`, which
 // the driver runs next.
-import type { ReleaseSecrets } from "../../components/core/contract";
-import { colorVersions, type TrafficState } from "../../components/core/traffic";
-import { candidateShare } from "../../components/local/routes";
-import { AdminApiError, ProxyAdminClient } from "../../components/local/runtime/admin-client";
-import type { RouteTable, RouteTableInput } from "../../components/local/runtime/routing";
-import { writeAndVerify } from "./brake";
-import { controlContext } from "./context";
+import type { ReleaseSecrets } from "../../../components/core/contract";
+import { colorVersions, type TrafficState } from "../../../components/core/traffic";
+import { candidateShare } from "../../../components/local/routes";
+import { AdminApiError, ProxyAdminClient } from "../../../components/local/runtime/admin-client";
+import type { RouteTable, RouteTableInput } from "../../../components/local/runtime/routing";
+import { writeAndVerify } from "../brake";
+import { controlContext } from "../context";
 import {
   DEFAULT_ROUTER_TIMEOUT_MS,
   type Deadline,
@@ -17,7 +17,7 @@ import {
   type RouterControl,
   type RouterControlOptions,
   unverified,
-} from "./types";
+} from "../types";
 
 /** Writes tried when another writer changes the table between the brake's read and write. */
 const BRAKE_ATTEMPTS = 3;

@@ -4,8 +4,8 @@
 import type { RouterDescriptor } from "../../../components/core/contract";
 import { readFlagFile, updateFlag } from "../../../components/local/runtime/flag-file";
 import { writeAndVerify } from "../brake";
+import { allToStableFlag, flagdReading, notAllToStable } from "../flags/reading";
 import { errorText, notApplied, type RouterControl, unverified } from "../types";
-import { allToStableFlag, flagdReading, notAllToStable } from "./reading";
 
 type FlagFileDescriptor = Extract<RouterDescriptor, { kind: "flag-file" }>;
 
