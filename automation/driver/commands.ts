@@ -23,7 +23,7 @@ import {
   type ReleaseTarget,
 } from "./release";
 import { type ReleaseSettings } from "./settings";
-import { projectName, StackHandle, type StackLock, type StackTarget, type TrafficEntry } from "./stack";
+import { StackHandle, type StackLock, type StackTarget, type TrafficEntry } from "./stack";
 import {
   chooseStore,
   heldError,
@@ -34,6 +34,7 @@ import {
   type StoreChoice,
   type StoreOptions,
 } from "./state";
+import { projectName } from "./workspace";
 
 export interface CommandOptions
   extends DriverOptions,

@@ -36,7 +36,8 @@ import {
 import { notifiersFrom, Recorder, stepOutcome, toCheckRecord } from "./recorder";
 import { retireTakenOut } from "./retire";
 import type { ReleaseSettings } from "./settings";
-import { isReleaseOutputs, type StackHandle, type StackService, type TrafficEntry } from "./stack";
+import type { StackHandle, StackService, TrafficEntry } from "./stack";
+import { isReleaseOutputs } from "./stack-state";
 import { type StackState, storeError } from "./state";
 import type { DriverOptions, ReleaseMode, ReleaseResult, ReleaseTarget, StoredJournal } from "./types";
 
