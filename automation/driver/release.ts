@@ -4,36 +4,28 @@
 // traffic back to the last good state first (verified), then the candidate removed.
 import * as os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  abortTraffic,
-  type Check,
-  checkVersionLabel,
-  formatValue,
-  type Problem,
-  type TrafficState,
-} from "../../components/core";
+import { abortTraffic, type TrafficState } from "../../components/core";
 import { newReleaseId } from "../history";
-import { managedBy, releaseModeOf, routerControl } from "../platforms";
+import { releaseModeOf } from "../platforms";
 import type { RouterControl } from "../routers/types";
 import { describeHolder, type Lease, RUN_ID } from "../store/leases";
 import { CONFLICT } from "../store/object-store";
-import { type AnalysisTarget, metricQueryProblems, runAnalysis, unknownProviderProblems } from "./analysis";
+import { type AnalysisTarget, runAnalysis } from "./analysis";
 import { writeAndUp } from "./apply";
-import { STEP_LOCK_TIMEOUT_MS, trafficDifferences, trafficNotTaken } from "./contract-check";
+import {
+  readBackDifferences,
+  STEP_LOCK_TIMEOUT_MS,
+  trafficDifferences,
+  trafficNotTaken,
+} from "./contract-check";
 import { classifyError, ReleaseError } from "./errors";
 import type { DriverEvent, DriverEventInput } from "./events";
 import { type HookRun, runHooks } from "./hooks";
 import { currentOwner, type Journal, type ReleasePhase } from "./journal";
 import { planLoad, withLoad } from "./load";
-import {
-  asFlagPlan,
-  buildPlan,
-  describeAction,
-  type PlanAction,
-  type ReleasePlan,
-  strategyDifference,
-} from "./plan";
+import { describeAction, type PlanAction, type ReleasePlan, strategyDifference } from "./plan";
 import { notifiersFrom, Recorder, stepOutcome, toCheckRecord } from "./recorder";
+import { controlOf } from "./release-plan";
 import { retireTakenOut } from "./retire";
 import type { ReleaseSettings } from "./settings";
 import type { StackHandle, StackService, TrafficEntry } from "./stack";
@@ -43,28 +35,8 @@ import type { DriverOptions, ReleaseMode, ReleaseResult, ReleaseTarget, StoredJo
 
 export type { DriverOptions, ReleaseResult, ReleaseTarget, StoredJournal } from "./types";
 
-/** Checks that every metric check of the plan names a provider this service and stack have. */
-export function checkProviders(plan: ReleasePlan, service: StackService, settings: ReleaseSettings): void {
-  const all: Check[] = plan.actions.flatMap((a) => (a.kind === "analysis" ? [...a.checks] : []));
-  // A check runs in several analysis steps; report it once.
-  const checks = [...new Map(all.map((c) => [c.name, c])).values()];
-  const problems = [
-    ...unknownProviderProblems(checks, service.release, settings.metrics),
-    ...metricQueryProblems(checks, service.release, settings.metrics),
-  ];
-  if (problems.length > 0) throw new ReleaseError("config", problems.join("; "));
-}
-
 /** Why a run stopped without touching traffic: its lease or journal was taken, or the store failed. */
 class Stopped extends Error {}
-
-/** The driver-side control of a service's router. */
-export function controlOf(target: ReleaseTarget): RouterControl {
-  return routerControl(target.service.release.router, target.service.secrets, {
-    ...(target.settings.kubernetes.kubeconfig ? { kubeconfig: target.settings.kubernetes.kubeconfig } : {}),
-    ...(target.settings.kubernetes.context ? { context: target.settings.kubernetes.context } : {}),
-  });
-}
 
 /** Drives one release of one service. Create it with the target, a plan and the options. */
 export class ReleaseRun {
@@ -367,24 +339,8 @@ export class ReleaseRun {
     const wrong = trafficDifferences(this.service.release.traffic, traffic);
     if (wrong.length > 0) throw trafficNotTaken(this.service, wrong.join(", "), traffic);
     const reading = await this.router.read(traffic, this.reverting ? undefined : this.signal);
-    if (reading.verified) {
-      const kind = this.plan.strategy.kind;
-      if (kind === "canary" && reading.candidateWeight !== traffic.candidateWeight)
-        wrong.push(`the router sends ${reading.candidateWeight}% to the candidate`);
-      if (
-        kind === "blueGreen" &&
-        traffic.activeColor &&
-        reading.activeColor &&
-        reading.activeColor !== traffic.activeColor
-      )
-        wrong.push(`the router serves the ${reading.activeColor} colour`);
-      if (wrong.length > 0) {
-        throw new ReleaseError(
-          "verification",
-          `after up, ${wrong.join(", ")} (read back from the router); expected ${JSON.stringify(traffic)}`,
-        );
-      }
-    }
+    const notRead = readBackDifferences(this.plan.strategy.kind, reading, traffic);
+    if (notRead) throw notRead;
     await this.save({ applied: traffic });
     this.lastVerified = reading.verified;
     this.lastUnverifiedReason = reading.verified ? undefined : reading.reason;
@@ -757,43 +713,4 @@ export class ReleaseRun {
     await this.recorder.step(this.journal.stepIndex, "promote", new Date(), "error");
     return { releaseId: this.releaseId, outcome: "failed", reason, traffic: keep };
   }
-}
-
-/** Reads a service's current journal (undefined when it never had a release). */
-export async function loadJournal(
-  target: Pick<ReleaseTarget, "state">,
-  service: string,
-): Promise<Journal | undefined> {
-  return (await target.state.journal(service))?.journal;
-}
-
-/** The service's traffic now: its `progressive:traffic` entry, else what its last deploy asked. */
-export async function currentTraffic(target: ReleaseTarget): Promise<TrafficEntry> {
-  const entries = await target.stack.trafficEntries();
-  return entries[target.service.release.name] ?? target.service.release.traffic;
-}
-
-/** The plan of releasing `version` on a service, validated (providers, same version). */
-export async function planRelease(target: ReleaseTarget, version: string): Promise<ReleasePlan> {
-  // The component would reject it after the first `up`: say so before anything is written.
-  const problems: Problem[] = [];
-  checkVersionLabel(version, "version", problems);
-  if (problems.length > 0) {
-    const first = problems[0] as Problem;
-    throw new ReleaseError(
-      "usage",
-      `${first.path} (${formatValue(first.value)}): ${first.message}; ${first.fix}`,
-    );
-  }
-  const plan = buildPlan(
-    `${target.stack.name}/${target.service.release.name}`,
-    target.service.release.strategy,
-    await currentTraffic(target),
-    version,
-  );
-  checkProviders(plan, target.service, target.settings);
-  const router = target.service.release.router;
-  if (target.service.release.flag) return asFlagPlan(plan, target.service.release.name);
-  const by = managedBy(router);
-  return by ? { ...plan, managedBy: by } : plan;
 }
