@@ -133,19 +133,36 @@ export function breakdown(call: Call): UpBreakdown | undefined {
 /** The median of each figure over `items`. */
 export function medianBreakdown(items: readonly UpBreakdown[]): UpBreakdown | undefined {
   if (items.length === 0) return undefined;
-  const m = (f: (b: UpBreakdown) => number) => round(median(items.map(f)));
-  const ops = new Set(items.flatMap((b) => Object.keys(b.providerCalls)));
   return {
-    process: m((b) => b.process),
-    engineStart: m((b) => b.engineStart),
-    programStart: m((b) => b.programStart),
-    programModules: m((b) => b.programModules),
-    resourceOperations: m((b) => b.resourceOperations),
-    providerStart: m((b) => b.providerStart),
-    providerRpc: m((b) => b.providerRpc),
-    engineFinish: m((b) => b.engineFinish),
-    languageHostStarts: m((b) => b.languageHostStarts),
-    registrations: m((b) => b.registrations),
-    providerCalls: Object.fromEntries([...ops].sort().map((op) => [op, m((b) => b.providerCalls[op] ?? 0)])),
+    ...medianFields(items, [
+      "process",
+      "engineStart",
+      "programStart",
+      "programModules",
+      "resourceOperations",
+      "providerStart",
+      "providerRpc",
+      "engineFinish",
+      "languageHostStarts",
+      "registrations",
+    ]),
+    providerCalls: medianCounts(items.map((b) => b.providerCalls)),
   };
+}
+
+/** The keys of `T` whose values are numbers. */
+type NumberKey<T> = { [K in keyof T]-?: T[K] extends number ? K : never }[keyof T];
+
+/** The median (rounded) of each field `keys` over `items`, in the order of `keys`. */
+export function medianFields<T, K extends NumberKey<T>>(items: readonly T[], keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, round(median(items.map((i) => i[k] as number)))])) as Pick<
+    T,
+    K
+  >;
+}
+
+/** The median (rounded) of each count over `items`, a count missing from an item being 0; keys sorted. */
+export function medianCounts(items: readonly Readonly<Record<string, number>>[]): Record<string, number> {
+  const keys = [...new Set(items.flatMap((c) => Object.keys(c)))].sort();
+  return Object.fromEntries(keys.map((k) => [k, round(median(items.map((c) => c[k] ?? 0)))]));
 }

@@ -22,7 +22,16 @@ import type { DriverEvent } from "../../automation/driver/events";
 import { type EngineInfo, engineTools, shadowProject } from "../../harness/engine";
 import { statePids, stopLeftovers } from "./step-cost-processes";
 import { program } from "./step-cost-program";
-import { breakdown, type Call, median, medianBreakdown, round, type UpBreakdown } from "./step-cost-spans";
+import {
+  breakdown,
+  type Call,
+  median,
+  medianBreakdown,
+  medianCounts,
+  medianFields,
+  round,
+  type UpBreakdown,
+} from "./step-cost-spans";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const OUT = path.join(ROOT, "bench-results", "step-cost.json");
@@ -239,18 +248,18 @@ function split(t: Tools, a: Applied): StepSplit {
 }
 
 function medianSplit(items: readonly StepSplit[]): StepSplit {
-  const m = (f: (s: StepSplit) => number) => round(median(items.map(f)));
-  const commands = new Set(items.flatMap((s) => Object.keys(s.cliCalls)));
   const engine = medianBreakdown(items.flatMap((s) => (s.engine ? [s.engine] : [])));
   return {
-    durationMs: m((s) => s.durationMs),
-    upMs: m((s) => s.upMs),
-    upProcessMs: m((s) => s.upProcessMs),
-    automationAfterUpMs: m((s) => s.automationAfterUpMs),
-    driverOwnMs: m((s) => s.driverOwnMs),
-    driverCliMs: m((s) => s.driverCliMs),
-    cliCalls: Object.fromEntries([...commands].sort().map((c) => [c, m((s) => s.cliCalls[c] ?? 0)])),
-    cliCallMs: Object.fromEntries([...commands].sort().map((c) => [c, m((s) => s.cliCallMs[c] ?? 0)])),
+    ...medianFields(items, [
+      "durationMs",
+      "upMs",
+      "upProcessMs",
+      "automationAfterUpMs",
+      "driverOwnMs",
+      "driverCliMs",
+    ]),
+    cliCalls: medianCounts(items.map((s) => s.cliCalls)),
+    cliCallMs: medianCounts(items.map((s) => s.cliCallMs)),
     ...(engine ? { engine } : {}),
   };
 }

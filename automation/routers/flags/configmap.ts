@@ -5,7 +5,7 @@
 import type { RouterDescriptor } from "../../../components/core/contract";
 import type { FlagdDocument } from "../../../components/core/flags";
 import { writeAndVerify } from "../brake";
-import { type KubeApis, kubeCall, kubeContext, MERGE_PATCH, ref } from "../kubernetes/client";
+import { type KubeApis, kubeCall, kubeContext, kubePatch, ref } from "../kubernetes/client";
 import type { Deadline, RouterControl, RouterControlOptions } from "../types";
 import { allToStableFlag, flagdReading, notAllToStable } from "./reading";
 
@@ -42,23 +42,18 @@ export function flagConfigMapControl(d: ConfigMapDescriptor, o: RouterControlOpt
               ...doc,
               flags: { ...doc.flags, [d.flag]: allToStableFlag(current, target.stableVersion) },
             };
-            await kubeCall(
-              apis,
-              dl,
-              `patch ${name}`,
-              (opts) =>
-                apis.core.patchNamespacedConfigMap(
-                  {
-                    name: d.name,
-                    namespace: d.namespace,
-                    body: {
-                      metadata: { ...(resourceVersion ? { resourceVersion } : {}) },
-                      data: { [d.key]: `${JSON.stringify(next, null, 2)}\n` },
-                    },
+            await kubePatch(apis, dl, `patch ${name}`, (opts) =>
+              apis.core.patchNamespacedConfigMap(
+                {
+                  name: d.name,
+                  namespace: d.namespace,
+                  body: {
+                    metadata: { ...(resourceVersion ? { resourceVersion } : {}) },
+                    data: { [d.key]: `${JSON.stringify(next, null, 2)}\n` },
                   },
-                  opts,
-                ),
-              MERGE_PATCH,
+                },
+                opts,
+              ),
             );
             return undefined;
           },

@@ -224,6 +224,16 @@ export async function kubeCall<T>(
   }
 }
 
+/** One merge patch about `what` (e.g. "patch Service web/web"): a {@link kubeCall} with {@link MERGE_PATCH}. */
+export function kubePatch<T>(
+  apis: KubeApis,
+  d: Deadline,
+  what: string,
+  call: (options: k8s.ConfigurationOptions) => Promise<T>,
+): Promise<T> {
+  return kubeCall(apis, d, what, call, MERGE_PATCH);
+}
+
 /**
  * The context of a control built with `options`: the connection is made at its first call (see
  * {@link kubeSession}), and a failed call's reason is the {@link KubeCallError}'s message.

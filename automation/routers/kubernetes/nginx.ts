@@ -5,7 +5,7 @@
 import type { RouterDescriptor } from "../../../components/core/contract";
 import { writeAndVerify } from "../brake";
 import { type Deadline, type RouterControl, type RouterControlOptions, unverified } from "../types";
-import { type KubeApis, kubeCall, kubeContext, MERGE_PATCH, ref } from "./client";
+import { type KubeApis, kubeCall, kubeContext, kubePatch, ref } from "./client";
 
 const PREFIX = "nginx.ingress.kubernetes.io/";
 /** Marks an Ingress as a canary of the Ingress with the same host and path. */
@@ -100,16 +100,11 @@ export function nginxControl(d: NginxDescriptor, o: RouterControlOptions = {}): 
             // null deletes a key in a merge patch, and deleting an absent key is not an error.
             const annotations: Record<string, string | null> = { [NGINX_CANARY_WEIGHT]: "0" };
             for (const k of NGINX_CANARY_BY_REQUEST) annotations[k] = null;
-            await kubeCall(
-              apis,
-              dl,
-              `patch ${canaryName}`,
-              (opts) =>
-                apis.networking.patchNamespacedIngress(
-                  { name: d.canaryIngress, namespace: d.namespace, body: { metadata: { annotations } } },
-                  opts,
-                ),
-              MERGE_PATCH,
+            await kubePatch(apis, dl, `patch ${canaryName}`, (opts) =>
+              apis.networking.patchNamespacedIngress(
+                { name: d.canaryIngress, namespace: d.namespace, body: { metadata: { annotations } } },
+                opts,
+              ),
             );
             return undefined;
           },

@@ -4,7 +4,7 @@
 import type { RouterDescriptor } from "../../../components/core/contract";
 import { writeAndVerify } from "../brake";
 import { type Deadline, type RouterControl, type RouterControlOptions, unverified } from "../types";
-import { type KubeApis, kubeCall, kubeContext, MERGE_PATCH, ref } from "./client";
+import { type KubeApis, kubeCall, kubeContext, kubePatch, ref } from "./client";
 
 /** A Deployment's counts, as read from the API. */
 export interface ReplicaCounts {
@@ -87,16 +87,11 @@ export function replicaRatioControl(d: ReplicaDescriptor, o: RouterControlOption
             if ((stable.ready ?? 0) === 0) {
               return `${names.stable} has no ready replica; scaling the canary to 0 would stop the service`;
             }
-            await kubeCall(
-              apis,
-              dl,
-              `scale ${names.canary} to 0`,
-              (opts) =>
-                apis.apps.patchNamespacedDeployment(
-                  { name: d.canaryDeployment, namespace: d.namespace, body: { spec: { replicas: 0 } } },
-                  opts,
-                ),
-              MERGE_PATCH,
+            await kubePatch(apis, dl, `scale ${names.canary} to 0`, (opts) =>
+              apis.apps.patchNamespacedDeployment(
+                { name: d.canaryDeployment, namespace: d.namespace, body: { spec: { replicas: 0 } } },
+                opts,
+              ),
             );
             return undefined;
           },

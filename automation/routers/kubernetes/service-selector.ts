@@ -4,7 +4,7 @@ import type { RouterDescriptor } from "../../../components/core/contract";
 import type { Color } from "../../../components/core/traffic";
 import { writeAndVerify } from "../brake";
 import { type Deadline, type RouterControl, type RouterControlOptions, unverified } from "../types";
-import { type KubeApis, kubeCall, kubeContext, MERGE_PATCH, ref } from "./client";
+import { type KubeApis, kubeCall, kubeContext, kubePatch, ref } from "./client";
 
 type SelectorDescriptor = Extract<RouterDescriptor, { kind: "kubernetes-service-selector" }>;
 
@@ -53,20 +53,15 @@ export function serviceSelectorControl(d: SelectorDescriptor, o: RouterControlOp
       return kube.brake(signal, (apis, dl) =>
         writeAndVerify({
           async writeAllToStable() {
-            await kubeCall(
-              apis,
-              dl,
-              `patch ${name}`,
-              (opts) =>
-                apis.core.patchNamespacedService(
-                  {
-                    name: d.service,
-                    namespace: d.namespace,
-                    body: { spec: { selector: { [d.colorLabel]: color } } },
-                  },
-                  opts,
-                ),
-              MERGE_PATCH,
+            await kubePatch(apis, dl, `patch ${name}`, (opts) =>
+              apis.core.patchNamespacedService(
+                {
+                  name: d.service,
+                  namespace: d.namespace,
+                  body: { spec: { selector: { [d.colorLabel]: color } } },
+                },
+                opts,
+              ),
             );
             return undefined;
           },
