@@ -8,8 +8,7 @@ import { abortTraffic, type TrafficState } from "../../components/core";
 import { newReleaseId } from "../history";
 import { releaseModeOf } from "../platforms";
 import type { RouterControl } from "../routers/types";
-import { describeHolder, type Lease, RUN_ID } from "../store/leases";
-import { CONFLICT } from "../store/object-store";
+import { describeHolder, type Lease } from "../store/leases";
 import { type AnalysisTarget, runAnalysis } from "./analysis";
 import { writeAndUp } from "./apply";
 import {
@@ -27,28 +26,22 @@ import { describeAction, type PlanAction, type ReleasePlan, strategyDifference }
 import { notifiersFrom, Recorder, stepOutcome, toCheckRecord } from "./recorder";
 import { controlOf } from "./release-plan";
 import { retireTakenOut } from "./retire";
+import { RunJournal, Stopped } from "./run-journal";
 import type { ReleaseSettings } from "./settings";
 import type { StackHandle, StackService, TrafficEntry } from "./stack";
 import { isReleaseOutputs } from "./stack-state";
-import { type StackState, storeError } from "./state";
+import { type StackState } from "./state";
 import type { DriverOptions, ReleaseMode, ReleaseResult, ReleaseTarget, StoredJournal } from "./types";
 
 export type { DriverOptions, ReleaseResult, ReleaseTarget, StoredJournal } from "./types";
 
-/** Why a run stopped without touching traffic: its lease or journal was taken, or the store failed. */
-class Stopped extends Error {}
-
 /** Drives one release of one service. Create it with the target, a plan and the options. */
 export class ReleaseRun {
-  private journal: Journal;
-  /** The journal's version in the store; null until the first write creates it. */
-  private version: string | null;
+  /** The release's journal in the store, and the stop it causes when it is taken or cannot be written. */
+  private readonly log: RunJournal;
   private readonly state: StackState;
   /** The caller's signal, or an abort asked through the journal, or a lost lease. */
   private readonly signal: AbortSignal;
-  private readonly internal = new AbortController();
-  /** Why this driver must stop without touching traffic (lease or journal taken, store down). */
-  private stopped: string | undefined;
   /** The service's lease the command holds, renewed while the run goes on. */
   private readonly lease: Lease | undefined;
   private readonly recorder: Recorder;
@@ -101,12 +94,10 @@ export class ReleaseRun {
       descriptor: JSON.stringify(target.service.release.router),
       router: this.controlFor(target),
     };
-    this.signal = o.signal ? AbortSignal.any([o.signal, this.internal.signal]) : this.internal.signal;
     const stack = target.stack;
     const name = target.service.release.name;
-    this.version = resumed?.version ?? from.replaces ?? null;
     const now = new Date().toISOString();
-    this.journal = resumed?.journal ?? {
+    const journal: Journal = resumed?.journal ?? {
       v: 1,
       releaseId: newReleaseId(),
       project: stack.project,
@@ -123,6 +114,13 @@ export class ReleaseRun {
       startedAt: now,
       updatedAt: now,
     };
+    this.log = new RunJournal(
+      this.state,
+      journal,
+      resumed?.version ?? from.replaces ?? null,
+      () => this.reverting,
+    );
+    this.signal = o.signal ? AbortSignal.any([o.signal, this.log.signal]) : this.log.signal;
     this.recorder = new Recorder({
       store: target.state.store,
       releaseId: this.journal.releaseId,
@@ -148,6 +146,22 @@ export class ReleaseRun {
     });
   }
 
+  private get journal(): Journal {
+    return this.log.current;
+  }
+
+  private save(patch: Partial<Journal>): Promise<void> {
+    return this.log.save(patch);
+  }
+
+  private get stopped(): string | undefined {
+    return this.log.stopped;
+  }
+
+  private stoppedError(): ReleaseError {
+    return this.log.stoppedError(this.service.release.name);
+  }
+
   get releaseId(): string {
     return this.journal.releaseId;
   }
@@ -166,111 +180,9 @@ export class ReleaseRun {
     this.o.onEvent?.({ ...e, at: new Date(), releaseId: this.journal.releaseId } as DriverEvent);
   }
 
-  /**
-   * Writes the journal with a compare-and-swap on the version this run last wrote or read. Losing
-   * it means someone else wrote: an abort asked from another machine is taken in (and fires this
-   * run's abort); a journal that another driver owns now stops this run without touching traffic.
-   */
-  private async save(patch: Partial<Journal>): Promise<void> {
-    let next: Journal = { ...this.journal, ...patch, updatedAt: new Date().toISOString() };
-    for (let attempt = 0; attempt < 5; attempt++) {
-      let r: string | typeof CONFLICT;
-      try {
-        r = await this.state.writeJournal(next, this.version);
-      } catch (err) {
-        throw this.stop(
-          `the release store ${this.state.store.url} did not take the journal: ${storeError(err, "write").message}`,
-        );
-      }
-      if (r !== CONFLICT) {
-        this.journal = next;
-        this.version = r;
-        return;
-      }
-      const now = await this.state.journal(next.service);
-      if (!now || now.journal.releaseId !== next.releaseId || now.journal.owner.runId !== RUN_ID) {
-        const o = now?.journal.owner;
-        throw this.stop(
-          now
-            ? `release ${next.releaseId} was taken over by ${o?.runId ? `run ${o.runId} ` : ""}pid ${o?.pid} on ${o?.host} (its journal was written at ${now.journal.updatedAt})`
-            : `the journal of release ${next.releaseId} was removed from the store`,
-        );
-      }
-      // Still ours: someone asked for an abort meanwhile. Keep the request, write again.
-      next = {
-        ...next,
-        ...(now.journal.abortRequested ? { abortRequested: now.journal.abortRequested } : {}),
-      };
-      this.version = now.version;
-      if (now.journal.abortRequested && !this.reverting) this.abortFromJournal(now.journal);
-    }
-    throw this.stop(`the journal of release ${next.releaseId} kept changing while this driver wrote it`);
-  }
-
-  /** Marks the run stopped: it ends without touching traffic; the error says where traffic is. */
-  private stop(why: string): Stopped {
-    this.stopped ??= why;
-    this.internal.abort(new Stopped(why));
-    return new Stopped(why);
-  }
-
-  /** An abort asked through the journal (from another machine, or `progressive abort`). */
-  private abortFromJournal(j: Journal): void {
-    const by = j.abortRequested;
-    if (!by || this.internal.signal.aborted) return;
-    this.internal.abort(new Error(`aborted by ${by.by}${by.host ? ` (from ${by.host})` : ""}`));
-  }
-
-  /**
-   * While the run goes on: renews the service's lease (stopping the run when it is lost) and
-   * reads the journal every second for an abort asked from elsewhere. Returns the function that
-   * stops watching.
-   */
-  private watch(): () => void {
-    this.lease?.keepAlive((reason) =>
-      this.stop(`this driver's lease on ${this.service.release.name} was lost: ${reason}`),
-    );
-    const name = this.service.release.name;
-    let busy = false;
-    const timer = setInterval(() => {
-      if (busy || this.reverting) return;
-      busy = true;
-      this.state
-        .journal(name)
-        .then((now) => {
-          if (now?.journal.releaseId === this.journal.releaseId && now.journal.abortRequested)
-            this.abortFromJournal(now.journal);
-        })
-        .catch(() => undefined) // the store's failures surface at the next journal write
-        .finally(() => {
-          busy = false;
-        });
-    }, 1000);
-    timer.unref();
-    return () => clearInterval(timer);
-  }
-
-  /** Where traffic is, for the message of a run that stops without touching it. */
-  private where(): string {
-    const t = this.journal.applied ?? this.journal.lastGood;
-    const at = t.candidateVersion
-      ? `${t.candidateWeight}% to ${t.candidateVersion}, the rest on ${t.stableVersion}`
-      : `all on ${t.stableVersion}`;
-    return `traffic stays where it was last verified: ${at}${this.journal.intended && this.journal.intended !== this.journal.applied ? ` (a change to ${JSON.stringify(this.journal.intended)} was being applied)` : ""}`;
-  }
-
   /** Where the release hooks run; `signal` stops a pre-traffic hook. */
   private hookRun(signal?: AbortSignal): HookRun {
     return { settings: this.settings, cwd: this.stack.workDir, emit: (e) => this.emit(e), signal };
-  }
-
-  /** The stopped run's error: nothing more moves; what to do once the store answers. */
-  private stoppedError(): ReleaseError {
-    const svc = `--service ${this.service.release.name}`;
-    return new ReleaseError(
-      this.stopped?.includes("taken over") ? "inProgress" : "store",
-      `${this.stopped}; this driver stopped without moving traffic further: ${this.where()}; run progressive status ${svc}, then progressive resume ${svc} or progressive abort ${svc} (once the store answers)`,
-    );
   }
 
   /** Runs `fn` holding the stack's step lease (waiting for another driver's step), renewed meanwhile. */
@@ -427,7 +339,7 @@ export class ReleaseRun {
 
   /** Runs the release from the journal's step to the end (or a manual pause). */
   async run(): Promise<ReleaseResult> {
-    const unwatch = this.watch();
+    const unwatch = this.log.watch(this.lease, this.service.release.name);
     try {
       return await this.runWatched();
     } finally {
