@@ -29,11 +29,7 @@ module.exports = {
       severity: "error",
       from: { path: "^automation/(driver|cli|history)/|^automation/cli[.]ts$" },
       to: {
-        path: [
-          `^automation/routers/${PLATFORMS}/`,
-          "^automation/routers/local-proxy[.]ts$",
-          "^automation/metrics/builtin-(aws|azure|gcp)[.]ts$",
-        ],
+        path: [`^automation/routers/${PLATFORMS}/`, "^automation/metrics/builtin-(aws|azure|gcp)[.]ts$"],
       },
     },
     {
@@ -50,6 +46,14 @@ module.exports = {
       severity: "error",
       from: { path: "^automation/(routers|platforms)/(local|kubernetes|aws|azure|gcp)/" },
       to: { path: "^components/(local|kubernetes|aws|azure|gcp)/", pathNot: "^components/$2/" },
+    },
+    {
+      name: "flag-code-imports-no-platform-components",
+      comment:
+        "The flag stores are read through core's flag encodings; a store that lives on a platform (the local flag file) is that platform's router.",
+      severity: "error",
+      from: { path: "^automation/(routers|platforms)/flags/" },
+      to: { path: "^components/(local|kubernetes|aws|azure|gcp)/" },
     },
     {
       name: "components-import-no-automation",

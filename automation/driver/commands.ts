@@ -13,17 +13,10 @@ import { classifyError, ReleaseError } from "./errors";
 import { currentOwner, isOpen, type Journal, ownerAlive, TERMINAL_PHASES } from "./journal";
 import { buildPlan, type ReleasePlan, strategyDifference } from "./plan";
 import { type PreflightOptions, preflight } from "./preflight";
-import {
-  controlOf,
-  currentTraffic,
-  type DriverOptions,
-  planRelease,
-  type ReleaseResult,
-  ReleaseRun,
-  type ReleaseTarget,
-} from "./release";
+import { type DriverOptions, type ReleaseResult, ReleaseRun, type ReleaseTarget } from "./release";
+import { controlOf, currentTraffic, planRelease } from "./release-plan";
 import { type ReleaseSettings } from "./settings";
-import { projectName, StackHandle, type StackLock, type StackTarget, type TrafficEntry } from "./stack";
+import { StackHandle, type StackLock, type StackTarget, type TrafficEntry } from "./stack";
 import {
   chooseStore,
   heldError,
@@ -34,6 +27,7 @@ import {
   type StoreChoice,
   type StoreOptions,
 } from "./state";
+import { projectName } from "./workspace";
 
 export interface CommandOptions
   extends DriverOptions,

@@ -20,9 +20,12 @@ import { abortCommand, type CommandOptions, openTarget, releaseCommand } from ".
 import { ReleaseError } from "./errors";
 import { currentOwner, isOpen, type Journal } from "./journal";
 import { buildPlan } from "./plan";
-import { controlOf, currentTraffic, type ReleaseResult, ReleaseRun, type ReleaseTarget } from "./release";
-import { projectName, type StackService, type StackTarget, stackSettingsDocument } from "./stack";
+import { type ReleaseResult, ReleaseRun, type ReleaseTarget } from "./release";
+import { controlOf, currentTraffic } from "./release-plan";
+import { stackSettingsDocument } from "./settings-file";
+import type { StackService, StackTarget } from "./stack";
 import { chooseStore, openStore } from "./state";
+import { projectName } from "./workspace";
 
 export { FLAG_ROUTER_KINDS };
 

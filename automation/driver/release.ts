@@ -4,83 +4,44 @@
 // traffic back to the last good state first (verified), then the candidate removed.
 import * as os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  abortTraffic,
-  type Check,
-  checkVersionLabel,
-  formatValue,
-  type Problem,
-  type TrafficState,
-} from "../../components/core";
+import { abortTraffic, type TrafficState } from "../../components/core";
 import { newReleaseId } from "../history";
-import { managedBy, releaseModeOf, routerControl } from "../platforms";
+import { releaseModeOf } from "../platforms";
 import type { RouterControl } from "../routers/types";
-import { describeHolder, type Lease, RUN_ID } from "../store/leases";
-import { CONFLICT } from "../store/object-store";
-import { type AnalysisTarget, metricQueryProblems, runAnalysis, unknownProviderProblems } from "./analysis";
-import { runCommand } from "./command";
-import { STEP_LOCK_TIMEOUT_MS, trafficNotTaken } from "./contract-check";
+import { describeHolder, type Lease } from "../store/leases";
+import { type AnalysisTarget, runAnalysis } from "./analysis";
+import { writeAndUp } from "./apply";
+import {
+  readBackDifferences,
+  STEP_LOCK_TIMEOUT_MS,
+  trafficDifferences,
+  trafficNotTaken,
+} from "./contract-check";
 import { classifyError, ReleaseError } from "./errors";
 import type { DriverEvent, DriverEventInput } from "./events";
+import { type HookRun, runHooks } from "./hooks";
 import { currentOwner, type Journal, type ReleasePhase } from "./journal";
 import { planLoad, withLoad } from "./load";
-import {
-  asFlagPlan,
-  buildPlan,
-  describeAction,
-  type PlanAction,
-  type ReleasePlan,
-  strategyDifference,
-} from "./plan";
+import { describeAction, type PlanAction, type ReleasePlan, strategyDifference } from "./plan";
 import { notifiersFrom, Recorder, stepOutcome, toCheckRecord } from "./recorder";
+import { controlOf } from "./release-plan";
 import { retireTakenOut } from "./retire";
+import { RunJournal, Stopped } from "./run-journal";
 import type { ReleaseSettings } from "./settings";
-import {
-  isReleaseOutputs,
-  type StackHandle,
-  type StackService,
-  type StepOutputs,
-  type TrafficEntry,
-} from "./stack";
-import { type StackState, storeError } from "./state";
+import type { StackHandle, StackService, TrafficEntry } from "./stack";
+import { isReleaseOutputs } from "./stack-state";
+import { type StackState } from "./state";
 import type { DriverOptions, ReleaseMode, ReleaseResult, ReleaseTarget, StoredJournal } from "./types";
 
 export type { DriverOptions, ReleaseResult, ReleaseTarget, StoredJournal } from "./types";
 
-/** Checks that every metric check of the plan names a provider this service and stack have. */
-export function checkProviders(plan: ReleasePlan, service: StackService, settings: ReleaseSettings): void {
-  const all: Check[] = plan.actions.flatMap((a) => (a.kind === "analysis" ? [...a.checks] : []));
-  // A check runs in several analysis steps; report it once.
-  const checks = [...new Map(all.map((c) => [c.name, c])).values()];
-  const problems = [
-    ...unknownProviderProblems(checks, service.release, settings.metrics),
-    ...metricQueryProblems(checks, service.release, settings.metrics),
-  ];
-  if (problems.length > 0) throw new ReleaseError("config", problems.join("; "));
-}
-
-/** Why a run stopped without touching traffic: its lease or journal was taken, or the store failed. */
-class Stopped extends Error {}
-
-/** The driver-side control of a service's router. */
-export function controlOf(t: ReleaseTarget): RouterControl {
-  return routerControl(t.service.release.router, t.service.secrets, {
-    ...(t.settings.kubernetes.kubeconfig ? { kubeconfig: t.settings.kubernetes.kubeconfig } : {}),
-    ...(t.settings.kubernetes.context ? { context: t.settings.kubernetes.context } : {}),
-  });
-}
-
 /** Drives one release of one service. Create it with the target, a plan and the options. */
 export class ReleaseRun {
-  private journal: Journal;
-  /** The journal's version in the store; null until the first write creates it. */
-  private version: string | null;
+  /** The release's journal in the store, and the stop it causes when it is taken or cannot be written. */
+  private readonly log: RunJournal;
   private readonly state: StackState;
   /** The caller's signal, or an abort asked through the journal, or a lost lease. */
   private readonly signal: AbortSignal;
-  private readonly internal = new AbortController();
-  /** Why this driver must stop without touching traffic (lease or journal taken, store down). */
-  private stopped: string | undefined;
   /** The service's lease the command holds, renewed while the run goes on. */
   private readonly lease: Lease | undefined;
   private readonly recorder: Recorder;
@@ -133,12 +94,10 @@ export class ReleaseRun {
       descriptor: JSON.stringify(target.service.release.router),
       router: this.controlFor(target),
     };
-    this.signal = o.signal ? AbortSignal.any([o.signal, this.internal.signal]) : this.internal.signal;
     const stack = target.stack;
     const name = target.service.release.name;
-    this.version = resumed?.version ?? from.replaces ?? null;
     const now = new Date().toISOString();
-    this.journal = resumed?.journal ?? {
+    const journal: Journal = resumed?.journal ?? {
       v: 1,
       releaseId: newReleaseId(),
       project: stack.project,
@@ -155,6 +114,13 @@ export class ReleaseRun {
       startedAt: now,
       updatedAt: now,
     };
+    this.log = new RunJournal(
+      this.state,
+      journal,
+      resumed?.version ?? from.replaces ?? null,
+      () => this.reverting,
+    );
+    this.signal = o.signal ? AbortSignal.any([o.signal, this.log.signal]) : this.log.signal;
     this.recorder = new Recorder({
       store: target.state.store,
       releaseId: this.journal.releaseId,
@@ -180,6 +146,22 @@ export class ReleaseRun {
     });
   }
 
+  private get journal(): Journal {
+    return this.log.current;
+  }
+
+  private save(patch: Partial<Journal>): Promise<void> {
+    return this.log.save(patch);
+  }
+
+  private get stopped(): string | undefined {
+    return this.log.stopped;
+  }
+
+  private stoppedError(): ReleaseError {
+    return this.log.stoppedError(this.service.release.name);
+  }
+
   get releaseId(): string {
     return this.journal.releaseId;
   }
@@ -198,106 +180,9 @@ export class ReleaseRun {
     this.o.onEvent?.({ ...e, at: new Date(), releaseId: this.journal.releaseId } as DriverEvent);
   }
 
-  /**
-   * Writes the journal with a compare-and-swap on the version this run last wrote or read. Losing
-   * it means someone else wrote: an abort asked from another machine is taken in (and fires this
-   * run's abort); a journal that another driver owns now stops this run without touching traffic.
-   */
-  private async save(patch: Partial<Journal>): Promise<void> {
-    let next: Journal = { ...this.journal, ...patch, updatedAt: new Date().toISOString() };
-    for (let attempt = 0; attempt < 5; attempt++) {
-      let r: string | typeof CONFLICT;
-      try {
-        r = await this.state.writeJournal(next, this.version);
-      } catch (err) {
-        throw this.stop(
-          `the release store ${this.state.store.url} did not take the journal: ${storeError(err, "write").message}`,
-        );
-      }
-      if (r !== CONFLICT) {
-        this.journal = next;
-        this.version = r;
-        return;
-      }
-      const now = await this.state.journal(next.service);
-      if (!now || now.journal.releaseId !== next.releaseId || now.journal.owner.runId !== RUN_ID) {
-        const o = now?.journal.owner;
-        throw this.stop(
-          now
-            ? `release ${next.releaseId} was taken over by ${o?.runId ? `run ${o.runId} ` : ""}pid ${o?.pid} on ${o?.host} (its journal was written at ${now.journal.updatedAt})`
-            : `the journal of release ${next.releaseId} was removed from the store`,
-        );
-      }
-      // Still ours: someone asked for an abort meanwhile. Keep the request, write again.
-      next = {
-        ...next,
-        ...(now.journal.abortRequested ? { abortRequested: now.journal.abortRequested } : {}),
-      };
-      this.version = now.version;
-      if (now.journal.abortRequested && !this.reverting) this.abortFromJournal(now.journal);
-    }
-    throw this.stop(`the journal of release ${next.releaseId} kept changing while this driver wrote it`);
-  }
-
-  /** Marks the run stopped: it ends without touching traffic; the error says where traffic is. */
-  private stop(why: string): Stopped {
-    this.stopped ??= why;
-    this.internal.abort(new Stopped(why));
-    return new Stopped(why);
-  }
-
-  /** An abort asked through the journal (from another machine, or `progressive abort`). */
-  private abortFromJournal(j: Journal): void {
-    const by = j.abortRequested;
-    if (!by || this.internal.signal.aborted) return;
-    this.internal.abort(new Error(`aborted by ${by.by}${by.host ? ` (from ${by.host})` : ""}`));
-  }
-
-  /**
-   * While the run goes on: renews the service's lease (stopping the run when it is lost) and
-   * reads the journal every second for an abort asked from elsewhere. Returns the function that
-   * stops watching.
-   */
-  private watch(): () => void {
-    this.lease?.keepAlive((reason) =>
-      this.stop(`this driver's lease on ${this.service.release.name} was lost: ${reason}`),
-    );
-    const name = this.service.release.name;
-    let busy = false;
-    const timer = setInterval(() => {
-      if (busy || this.reverting) return;
-      busy = true;
-      this.state
-        .journal(name)
-        .then((now) => {
-          if (now?.journal.releaseId === this.journal.releaseId && now.journal.abortRequested)
-            this.abortFromJournal(now.journal);
-        })
-        .catch(() => undefined) // the store's failures surface at the next journal write
-        .finally(() => {
-          busy = false;
-        });
-    }, 1000);
-    timer.unref();
-    return () => clearInterval(timer);
-  }
-
-  /** Where traffic is, for the message of a run that stops without touching it. */
-  private where(): string {
-    const t = this.journal.applied ?? this.journal.lastGood;
-    const at = t.candidateVersion
-      ? `${t.candidateWeight}% to ${t.candidateVersion}, the rest on ${t.stableVersion}`
-      : `all on ${t.stableVersion}`;
-    return `traffic stays where it was last verified: ${at}${this.journal.intended && this.journal.intended !== this.journal.applied ? ` (a change to ${JSON.stringify(this.journal.intended)} was being applied)` : ""}`;
-  }
-
-  /** The stopped run's error: nothing more moves; what to do once the store answers. */
-  private stoppedError(): ReleaseError {
-    const svc = `--service ${this.service.release.name}`;
-    return new ReleaseError(
-      this.stopped?.includes("taken over") ? "inProgress" : "store",
-      `${this.stopped}; this driver stopped without moving traffic further: ${this.where()}; run progressive status ${svc}, then progressive resume ${svc} or progressive abort ${svc} (once the store answers)`,
-    );
+  /** Where the release hooks run; `signal` stops a pre-traffic hook. */
+  private hookRun(signal?: AbortSignal): HookRun {
+    return { settings: this.settings, cwd: this.stack.workDir, emit: (e) => this.emit(e), signal };
   }
 
   /** Runs `fn` holding the stack's step lease (waiting for another driver's step), renewed meanwhile. */
@@ -339,21 +224,14 @@ export class ReleaseRun {
     const started = Date.now();
     await this.activate(traffic);
     const name = this.service.release.name;
-    let upMs = 0;
-    const stepOutputs: StepOutputs = await this.withStepLease(
-      `${this.journal.releaseId} (${name})`,
-      async () => {
-        await this.stack.writeTraffic(name, traffic);
-        const upStarted = Date.now();
-        const targets = this.weightOnlyTargets(traffic);
-        const outputs = await this.stack.step({
-          ...(targets ? { targets } : {}),
-          ...(this.o.onOutput ? { onOutput: this.o.onOutput } : {}),
-        });
-        upMs = Date.now() - upStarted;
-        return outputs;
-      },
-    );
+    const host = { withStepLease: this.withStepLease.bind(this), journal: () => this.journal };
+    const { result: stepOutputs, upMs } = await writeAndUp({ host, stack: this.stack, name }, traffic, () => {
+      const targets = this.weightOnlyTargets(traffic);
+      return this.stack.step({
+        ...(targets ? { targets } : {}),
+        ...(this.o.onOutput ? { onOutput: this.o.onOutput } : {}),
+      });
+    });
     // The component's `release` as the `up` registered it; a `stack export` when the event log
     // did not say (an SDK without the command runner, or an event the engine did not write).
     const registered = stepOutputs.get(this.service.urn)?.release;
@@ -370,35 +248,11 @@ export class ReleaseRun {
         message: `this up deployed a strategy that differs from the one this release follows (${changed}); the release keeps its plan, the next release follows the new strategy`,
       });
     }
-    const asked = this.service.release.traffic;
-    const wrong: string[] = [];
-    if (asked.stableVersion !== traffic.stableVersion) wrong.push(`stableVersion is ${asked.stableVersion}`);
-    if ((asked.candidateVersion ?? undefined) !== traffic.candidateVersion)
-      wrong.push(`candidateVersion is ${asked.candidateVersion ?? "unset"}`);
-    if (asked.candidateWeight !== traffic.candidateWeight)
-      wrong.push(`candidateWeight is ${asked.candidateWeight}`);
-    if (traffic.activeColor && asked.activeColor !== undefined && asked.activeColor !== traffic.activeColor)
-      wrong.push(`activeColor is ${asked.activeColor}`);
+    const wrong = trafficDifferences(this.service.release.traffic, traffic);
     if (wrong.length > 0) throw trafficNotTaken(this.service, wrong.join(", "), traffic);
     const reading = await this.router.read(traffic, this.reverting ? undefined : this.signal);
-    if (reading.verified) {
-      const kind = this.plan.strategy.kind;
-      if (kind === "canary" && reading.candidateWeight !== traffic.candidateWeight)
-        wrong.push(`the router sends ${reading.candidateWeight}% to the candidate`);
-      if (
-        kind === "blueGreen" &&
-        traffic.activeColor &&
-        reading.activeColor &&
-        reading.activeColor !== traffic.activeColor
-      )
-        wrong.push(`the router serves the ${reading.activeColor} colour`);
-      if (wrong.length > 0) {
-        throw new ReleaseError(
-          "verification",
-          `after up, ${wrong.join(", ")} (read back from the router); expected ${JSON.stringify(traffic)}`,
-        );
-      }
-    }
+    const notRead = readBackDifferences(this.plan.strategy.kind, reading, traffic);
+    if (notRead) throw notRead;
     await this.save({ applied: traffic });
     this.lastVerified = reading.verified;
     this.lastUnverifiedReason = reading.verified ? undefined : reading.reason;
@@ -485,7 +339,7 @@ export class ReleaseRun {
 
   /** Runs the release from the journal's step to the end (or a manual pause). */
   async run(): Promise<ReleaseResult> {
-    const unwatch = this.watch();
+    const unwatch = this.log.watch(this.lease, this.service.release.name);
     try {
       return await this.runWatched();
     } finally {
@@ -505,19 +359,11 @@ export class ReleaseRun {
           from: this.plan.previousVersion,
           strategy: this.plan.strategy.kind,
         });
-        for (const hook of this.settings.release.hooks.preTraffic) {
-          const r = await runCommand(hook.command, {
-            cwd: this.stack.workDir,
-            timeoutSeconds: hook.timeoutSeconds,
-            ...(signal ? { signal } : {}),
-          });
-          this.emit({ type: "hook", name: hook.name, ok: r.ok, detail: r.detail });
-          if (!r.ok) {
-            const reason = `pre-traffic hook ${hook.name} failed: ${r.detail}`;
-            await this.save({ phase: "failed", reason });
-            await this.recorder.finished("failed", this.plan.revertTarget, { reason });
-            throw new ReleaseError("hook", `${reason}; no traffic moved`);
-          }
+        const reason = await runHooks("preTraffic", this.hookRun(signal));
+        if (reason !== undefined) {
+          await this.save({ phase: "failed", reason });
+          await this.recorder.finished("failed", this.plan.revertTarget, { reason });
+          throw new ReleaseError("hook", `${reason}; no traffic moved`);
         }
       }
       if (this.mode) return await this.mode.run();
@@ -603,13 +449,7 @@ export class ReleaseRun {
         }
         await this.save({ stepIndex: i + 1 });
       }
-      for (const hook of this.settings.release.hooks.postPromotion) {
-        const r = await runCommand(hook.command, {
-          cwd: this.stack.workDir,
-          timeoutSeconds: hook.timeoutSeconds,
-        });
-        this.emit({ type: "hook", name: hook.name, ok: r.ok, detail: r.detail });
-      }
+      await runHooks("postPromotion", this.hookRun());
       const traffic = this.journal.applied ?? this.plan.revertTarget;
       await this.retire(this.plan.previousVersion);
       await this.save({ phase: "succeeded" });
@@ -785,40 +625,4 @@ export class ReleaseRun {
     await this.recorder.step(this.journal.stepIndex, "promote", new Date(), "error");
     return { releaseId: this.releaseId, outcome: "failed", reason, traffic: keep };
   }
-}
-
-/** Reads a service's current journal (undefined when it never had a release). */
-export async function loadJournal(
-  t: Pick<ReleaseTarget, "state">,
-  service: string,
-): Promise<Journal | undefined> {
-  return (await t.state.journal(service))?.journal;
-}
-
-/** The service's traffic now: its `progressive:traffic` entry, else what its last deploy asked. */
-export async function currentTraffic(t: ReleaseTarget): Promise<TrafficEntry> {
-  const entries = await t.stack.trafficEntries();
-  return entries[t.service.release.name] ?? t.service.release.traffic;
-}
-
-/** The plan of releasing `version` on a service, validated (providers, same version). */
-export async function planRelease(t: ReleaseTarget, version: string): Promise<ReleasePlan> {
-  // The component would reject it after the first `up`: say so before anything is written.
-  const problems: Problem[] = [];
-  checkVersionLabel(version, "version", problems);
-  if (problems.length > 0) {
-    const p = problems[0] as Problem;
-    throw new ReleaseError("usage", `${p.path} (${formatValue(p.value)}): ${p.message}; ${p.fix}`);
-  }
-  const plan = buildPlan(
-    `${t.stack.name}/${t.service.release.name}`,
-    t.service.release.strategy,
-    await currentTraffic(t),
-    version,
-  );
-  checkProviders(plan, t.service, t.settings);
-  const router = t.service.release.router;
-  if (t.service.release.flag) return asFlagPlan(plan, t.service.release.name);
-  const by = managedBy(router);
-  return by ? { ...plan, managedBy: by } : plan;
 }

@@ -8,8 +8,10 @@ import type { Release as HistoryRelease } from "../history";
 import { type CommandOptions, openState, releaseCommand } from "./commands";
 import { classifyError, type ReleaseError } from "./errors";
 import { isOpen } from "./journal";
-import { currentTraffic, type ReleaseResult, type ReleaseTarget } from "./release";
-import { type ProgramRelease, StackHandle, type StackTarget } from "./stack";
+import type { ReleaseResult, ReleaseTarget } from "./release";
+import { currentTraffic } from "./release-plan";
+import { StackHandle, type StackTarget } from "./stack";
+import type { ProgramRelease } from "./stack-state";
 
 /** What sync decided for one service, and what came of it. */
 export type SyncItem = {

@@ -26,13 +26,9 @@ export interface CheckRecord {
   readonly at?: string;
 }
 
-/** `started`: the release began. */
-export interface StartedRecord {
-  readonly v: typeof HISTORY_FORMAT;
-  readonly type: "started";
-  /** Release id, unique per stack. */
-  readonly releaseId: string;
-  /** Pulumi stack. */
+/** What a release is and who started it: shared by its started record, its fold and its notifications. */
+export interface ReleaseSubject {
+  /** Pulumi stack, e.g. `prod`. */
   readonly stack: string;
   /** Service released. @default none */
   readonly service?: string;
@@ -44,6 +40,14 @@ export interface StartedRecord {
   readonly actor: string;
   /** Strategy, e.g. `canary`. @default none */
   readonly strategy?: string;
+}
+
+/** `started`: the release began. */
+export interface StartedRecord extends ReleaseSubject {
+  readonly v: typeof HISTORY_FORMAT;
+  readonly type: "started";
+  /** Release id, unique per stack. */
+  readonly releaseId: string;
   /** When, ISO 8601. */
   readonly at: string;
 }
@@ -101,14 +105,8 @@ export interface FinishedRecord {
 export type HistoryRecord = StartedRecord | StepRecord | FinishedRecord;
 
 /** A release folded from its records. */
-export interface Release {
+export interface Release extends ReleaseSubject {
   readonly id: string;
-  readonly stack: string;
-  readonly service?: string;
-  readonly version: string;
-  readonly previousVersion?: string;
-  readonly actor: string;
-  readonly strategy?: string;
   readonly startedAt: string;
   /** undefined when there is no `finished` record. */
   readonly finishedAt?: string;

@@ -14,8 +14,9 @@ import {
   rollbackCommand,
 } from "../driver/commands";
 import { isOpen } from "../driver/journal";
-import { controlOf, currentTraffic, type ReleaseResult } from "../driver/release";
+import { controlOf, currentTraffic } from "../driver/release-plan";
 import { parseSettings, type RawConfigValue, SETTINGS_KEYS } from "../driver/settings";
+import type { ReleaseResult } from "../driver/types";
 import type { Call, ToolContext } from "./context";
 import { InputError, ok, type ToolResult } from "./results";
 import { checkVersion, service, stack, type ToolSpec, tool, version, yesNo } from "./schema";

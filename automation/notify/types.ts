@@ -1,5 +1,6 @@
 // Release notifications: what happened, and the one interface every channel implements.
 // A notifier never throws into the release: failures come back as a result and go to the logger.
+import type { ReleaseSubject } from "../history/records";
 
 /** The four moments a release is announced. */
 export const RELEASE_EVENT_TYPES = [
@@ -13,23 +14,11 @@ export const RELEASE_EVENT_TYPES = [
 export type ReleaseEventType = (typeof RELEASE_EVENT_TYPES)[number];
 
 /** What a notifier is told. Plain JSON: it is the generic webhook's payload as is. */
-export interface ReleaseEvent {
+export interface ReleaseEvent extends ReleaseSubject {
   /** What happened. */
   readonly type: ReleaseEventType;
   /** Release id, the same as in the history. */
   readonly releaseId: string;
-  /** Pulumi stack, e.g. `prod`. */
-  readonly stack: string;
-  /** Service being released. @default none */
-  readonly service?: string;
-  /** Version being released (the candidate). */
-  readonly version: string;
-  /** Version serving before the release (the stable). @default none (first release) */
-  readonly previousVersion?: string;
-  /** Who started the release. */
-  readonly actor: string;
-  /** Strategy, e.g. `canary`. @default none */
-  readonly strategy?: string;
   /** When it happened, ISO 8601. */
   readonly at: string;
   /** Candidate's traffic weight in percent at that moment. @default none */

@@ -1,6 +1,6 @@
 // The release report as data: built from a history Release, rendered as JSON as is, and as
 // Markdown and an SVG chart by the renderers next to this file.
-import type { CheckOutcome, CheckRecord, Release } from "../history/records";
+import type { CheckOutcome, Release, StepRecord } from "../history/records";
 
 /** Schema tag of the JSON report. */
 export const REPORT_SCHEMA = "progressive-delivery/release-report@1";
@@ -12,20 +12,13 @@ export interface SeriesPoint {
 }
 
 /** One step in the report. */
-export interface ReportStep {
-  readonly index: number;
-  readonly action: string;
-  /** Candidate's weight in percent after the step. @default none */
-  readonly weight?: number;
-  /** Whether the router read the weight back; false is "unverified". @default none */
-  readonly verified?: boolean;
-  readonly startedAt: string;
-  readonly endedAt: string;
+export interface ReportStep
+  extends Pick<
+    StepRecord,
+    "index" | "action" | "weight" | "verified" | "startedAt" | "endedAt" | "note" | "checks"
+  > {
   readonly durationMs: number;
   readonly outcome: string;
-  /** What the step did, in words. @default none */
-  readonly note?: string;
-  readonly checks: readonly CheckRecord[];
 }
 
 /** The JSON report. */

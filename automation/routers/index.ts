@@ -9,7 +9,7 @@ export { allToStableRules, httpRouteCanaryWeight } from "./kubernetes/gateway-ap
 export { nginxCanaryWeight } from "./kubernetes/nginx";
 export { replicaRatioWeight } from "./kubernetes/replica-ratio";
 export { selectedColor } from "./kubernetes/service-selector";
-export { allToStableTable, proxyCandidateWeight } from "./local-proxy";
+export { allToStableTable, proxyCandidateWeight } from "./local/proxy";
 export {
   type ActivateResult,
   type BrakeResult,

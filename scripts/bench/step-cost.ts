@@ -19,8 +19,19 @@ import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { releaseCommand } from "../../automation/driver/commands";
 import type { DriverEvent } from "../../automation/driver/events";
-import { isAlive } from "../../components/local/runtime";
 import { type EngineInfo, engineTools, shadowProject } from "../../harness/engine";
+import { statePids, stopLeftovers } from "./step-cost-processes";
+import { program } from "./step-cost-program";
+import {
+  breakdown,
+  type Call,
+  median,
+  medianBreakdown,
+  medianCounts,
+  medianFields,
+  round,
+  type UpBreakdown,
+} from "./step-cost-spans";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const OUT = path.join(ROOT, "bench-results", "step-cost.json");
@@ -36,28 +47,9 @@ function log(line: string): void {
   process.stderr.write(`  ${line}\n`);
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
-const round = (n: number) => Math.round(n);
-
 // ---------------------------------------------------------------------------------------------
 // The CLI wrapper: one line per call (start, end in epoch seconds, exit code, command words), and
 // `--otel-traces` on every `up`. Bash's $EPOCHREALTIME costs no extra process.
-
-interface Call {
-  readonly start: number;
-  readonly end: number;
-  readonly rc: number;
-  readonly command: string;
-  readonly trace?: string;
-}
 
 interface Tools {
   readonly dir: string;
@@ -134,181 +126,6 @@ async function setUp(engine: EngineInfo): Promise<Tools> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The engine's spans of one `up`.
-
-interface Span {
-  readonly name: string;
-  readonly start: number;
-  readonly end: number;
-}
-
-function readSpans(file: string): Span[] {
-  if (!fs.existsSync(file)) return [];
-  const spans: Span[] = [];
-  const text = fs.readFileSync(file, "utf8");
-  // One JSON document, or one per line when the exporter wrote several batches.
-  const docs = text.trim().startsWith("{") && !text.trim().includes("}\n{") ? [text] : text.split("\n");
-  for (const doc of docs) {
-    if (!doc.trim()) continue;
-    const j = JSON.parse(doc) as {
-      resourceSpans?: {
-        scopeSpans?: { spans?: { name: string; startTimeUnixNano: string; endTimeUnixNano: string }[] }[];
-      }[];
-    };
-    for (const rs of j.resourceSpans ?? [])
-      for (const ss of rs.scopeSpans ?? [])
-        for (const s of ss.spans ?? [])
-          spans.push({
-            name: s.name,
-            start: Number(BigInt(s.startTimeUnixNano) / 1000n) / 1000,
-            end: Number(BigInt(s.endTimeUnixNano) / 1000n) / 1000,
-          });
-  }
-  return spans.sort((a, b) => a.start - b.start);
-}
-
-/** Milliseconds covered by at least one of the spans. */
-function covered(spans: readonly Span[]): number {
-  let total = 0;
-  let until = Number.NEGATIVE_INFINITY;
-  for (const s of [...spans].sort((a, b) => a.start - b.start)) {
-    if (s.end <= until) continue;
-    total += s.end - Math.max(s.start, until);
-    until = s.end;
-  }
-  return total;
-}
-
-/** Where one `up` process went, from its spans (ms). */
-interface UpBreakdown {
-  /** The `up` process, start to exit. */
-  process: number;
-  /** Process start to the plan: CLI init, stack and config load, the language host's first start (plugin info). */
-  engineStart: number;
-  /** Plan start to the stack's registration: language host start, Node, the SDK's runtime. */
-  programStart: number;
-  /** Stack registration to the program's first own registration: loading the program's modules (TypeScript transpiled by ts-node) and running it up to its first resource. */
-  programModules: number;
-  /** The program's first own registration to the end of its run: provider start, Check/Diff/Update, the program awaiting outputs. */
-  resourceOperations: number;
-  /** Of which provider plugins starting (not the language host). */
-  providerStart: number;
-  /** Of which time covered by provider RPCs (ResourceProvider/*). */
-  providerRpc: number;
-  /** End of the program's run to process exit: snapshot written, plugins shut down, exit. */
-  engineFinish: number;
-  /** Language host starts (the engine starts it twice per up). */
-  languageHostStarts: number;
-  registrations: number;
-  providerCalls: Record<string, number>;
-}
-
-function breakdown(call: Call): UpBreakdown | undefined {
-  const spans = call.trace ? readSpans(call.trace) : [];
-  const plan = spans.find((s) => s.name === "pulumi-plan");
-  const run = spans.find((s) => s.name === "pulumirpc.LanguageRuntime/Run");
-  const regs = spans.filter((s) => s.name === "pulumirpc.ResourceMonitor/RegisterResource");
-  // The first registration is the stack itself (the SDK makes it before it loads the program).
-  const stackReg = regs[0];
-  const firstReg = regs[1] ?? regs[0];
-  if (!plan || !run || !stackReg || !firstReg) return undefined;
-  const plugins = spans.filter((s) => s.name === "newPlugin");
-  // A language host start is the newPlugin just before a GetPluginInfo/Run of the LanguageRuntime.
-  const langStarts = plugins.filter((p) =>
-    spans.some(
-      (s) => s.name.startsWith("pulumirpc.LanguageRuntime/") && s.start >= p.end && s.start - p.end < 5,
-    ),
-  );
-  const providerPlugins = plugins.filter((p) => !langStarts.includes(p) && p.start >= firstReg.start);
-  const rpc = spans.filter((s) => s.name.startsWith("pulumirpc.ResourceProvider/"));
-  const providerCalls: Record<string, number> = {};
-  for (const s of rpc) {
-    const op = s.name.slice("pulumirpc.ResourceProvider/".length);
-    providerCalls[op] = (providerCalls[op] ?? 0) + 1;
-  }
-  return {
-    process: call.end - call.start,
-    engineStart: plan.start - call.start,
-    programStart: stackReg.start - plan.start,
-    programModules: firstReg.start - stackReg.start,
-    resourceOperations: run.end - firstReg.start,
-    providerStart: covered(providerPlugins),
-    providerRpc: covered(rpc.filter((s) => s.start >= firstReg.start && s.end <= run.end)),
-    engineFinish: call.end - run.end,
-    languageHostStarts: covered(langStarts),
-    registrations: regs.length,
-    providerCalls,
-  };
-}
-
-function medianBreakdown(items: readonly UpBreakdown[]): UpBreakdown | undefined {
-  if (items.length === 0) return undefined;
-  const m = (f: (b: UpBreakdown) => number) => round(median(items.map(f)));
-  const ops = new Set(items.flatMap((b) => Object.keys(b.providerCalls)));
-  return {
-    process: m((b) => b.process),
-    engineStart: m((b) => b.engineStart),
-    programStart: m((b) => b.programStart),
-    programModules: m((b) => b.programModules),
-    resourceOperations: m((b) => b.resourceOperations),
-    providerStart: m((b) => b.providerStart),
-    providerRpc: m((b) => b.providerRpc),
-    engineFinish: m((b) => b.engineFinish),
-    languageHostStarts: m((b) => b.languageHostStarts),
-    registrations: m((b) => b.registrations),
-    providerCalls: Object.fromEntries([...ops].sort().map((op) => [op, m((b) => b.providerCalls[op] ?? 0)])),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Processes: every pid the local platform's state files name, stopped by pid if still alive.
-
-function statePids(stateDir: string): number[] {
-  const pids: number[] = [];
-  const walk = (d: string) => {
-    if (!fs.existsSync(d)) return;
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith(".state.json")) {
-        try {
-          const s = JSON.parse(fs.readFileSync(p, "utf8")) as {
-            pid?: number;
-            instances?: { pid?: number | null }[];
-          };
-          if (s.pid) pids.push(s.pid);
-          for (const i of s.instances ?? []) if (i.pid) pids.push(i.pid);
-        } catch {
-          // A state file being rewritten: the next read has it.
-        }
-      }
-    }
-  };
-  walk(stateDir);
-  return pids;
-}
-
-async function stopLeftovers(pids: Iterable<number>): Promise<number> {
-  const alive = [...new Set(pids)].filter(isAlive);
-  for (const pid of alive) {
-    try {
-      process.kill(pid, "SIGTERM");
-    } catch {
-      // Gone already.
-    }
-  }
-  await new Promise((r) => setTimeout(r, alive.length > 0 ? 2_000 : 0));
-  for (const pid of alive.filter(isAlive)) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // Gone already.
-    }
-  }
-  return alive.length;
-}
-
-// ---------------------------------------------------------------------------------------------
 // (a) the floor.
 
 interface EmptyResult {
@@ -357,46 +174,6 @@ async function emptyUp(t: Tools, roundNo: number): Promise<EmptyResult> {
 
 // ---------------------------------------------------------------------------------------------
 // (b), (c): a release through the driver.
-
-/**
- * The program, as a user writes it: TypeScript importing the compiled library (what the package
- * ships), so each `up` transpiles this file only, not the library's sources.
- */
-const program = (
-  lib: string,
-) => `// step-cost benchmark: "web" is released; "others" services sit beside it untouched.
-import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
-import { Step, Strategy } from ${JSON.stringify(path.join(lib, "components", "core"))};
-import { CanaryService } from ${JSON.stringify(path.join(lib, "components", "local"))};
-
-const config = new pulumi.Config();
-const app = path.resolve(__dirname, "../examples/local-app/server.js");
-const common = {
-  command: [process.execPath, app],
-  replicas: 1,
-  stateDir: config.require("stateDir"),
-  health: { readiness: { path: "/health/ready", interval: "100ms", timeout: "100ms" } },
-  stopGrace: "2s",
-  version: "v1",
-};
-const weights: number[] = config.requireObject("weights");
-const pauses: string[] = config.requireObject("pauses");
-const web = new CanaryService("web", {
-  ...common,
-  strategy: Strategy.canary({
-    steps: [...weights.flatMap((w, i) => [Step.setWeight(w), Step.pause(pauses[i] ?? "0s")]), Step.setWeight(100)],
-  }),
-});
-const others = config.getNumber("others") ?? 0;
-for (let i = 1; i <= others; i++) {
-  new CanaryService(\`other\${String(i).padStart(2, "0")}\`, {
-    ...common,
-    strategy: Strategy.canary({ steps: [Step.setWeight(100)] }),
-  });
-}
-export const endpoint = web.endpoint;
-`;
 
 interface Applied {
   readonly kind: string;
@@ -471,18 +248,18 @@ function split(t: Tools, a: Applied): StepSplit {
 }
 
 function medianSplit(items: readonly StepSplit[]): StepSplit {
-  const m = (f: (s: StepSplit) => number) => round(median(items.map(f)));
-  const commands = new Set(items.flatMap((s) => Object.keys(s.cliCalls)));
   const engine = medianBreakdown(items.flatMap((s) => (s.engine ? [s.engine] : [])));
   return {
-    durationMs: m((s) => s.durationMs),
-    upMs: m((s) => s.upMs),
-    upProcessMs: m((s) => s.upProcessMs),
-    automationAfterUpMs: m((s) => s.automationAfterUpMs),
-    driverOwnMs: m((s) => s.driverOwnMs),
-    driverCliMs: m((s) => s.driverCliMs),
-    cliCalls: Object.fromEntries([...commands].sort().map((c) => [c, m((s) => s.cliCalls[c] ?? 0)])),
-    cliCallMs: Object.fromEntries([...commands].sort().map((c) => [c, m((s) => s.cliCallMs[c] ?? 0)])),
+    ...medianFields(items, [
+      "durationMs",
+      "upMs",
+      "upProcessMs",
+      "automationAfterUpMs",
+      "driverOwnMs",
+      "driverCliMs",
+    ]),
+    cliCalls: medianCounts(items.map((s) => s.cliCalls)),
+    cliCallMs: medianCounts(items.map((s) => s.cliCallMs)),
     ...(engine ? { engine } : {}),
   };
 }

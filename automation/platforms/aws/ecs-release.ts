@@ -21,30 +21,26 @@
 // ReleaseRun (release.ts) hands these services here; its start (history, pre-traffic hooks) and its
 // catch (anything thrown here makes it call revert) stay its own.
 import { setTimeout as sleep } from "node:timers/promises";
-import { type Check, checksSeconds, type MetricsDescriptor } from "../../../components/core";
-import { runCommand } from "../../driver/command";
+import { writeAndUp } from "../../driver/apply";
 import { trafficNotTaken } from "../../driver/contract-check";
 import { classifyError, ReleaseError } from "../../driver/errors";
 import type { CheckMeasurement } from "../../driver/events";
+import { runHooks } from "../../driver/hooks";
 import type { EcsDeploymentRecord } from "../../driver/journal";
 import type { ReleasePlan } from "../../driver/plan";
 import { stepOutcome, toCheckRecord } from "../../driver/recorder";
-import type { ReleaseSettings } from "../../driver/settings";
-import type { StackHandle, StackService, TrafficEntry } from "../../driver/stack";
+import type { StackService, TrafficEntry } from "../../driver/stack";
 import type {
   AnalysisResult,
-  AnalysisRunner,
   AnalysisTarget,
   DriverOptions,
   ReleaseMode,
-  ReleaseModeHost,
   ReleaseResult,
 } from "../../driver/types";
 import {
   describeDeployment,
   type EcsDeploymentDescriptor,
   type EcsDeployments,
-  type EcsDeploymentsOptions,
   type EcsServiceDeployment,
   ecsDeploymentReading,
   ecsDeployments,
@@ -53,154 +49,26 @@ import {
   requestedWeight,
   shortArn,
 } from "../../routers/aws/ecs-deployment";
+import {
+  ECS_RELEASE_DEFAULTS,
+  type EcsReleaseHost,
+  type EcsReleaseOptions,
+  type EcsReleaseTarget,
+} from "./ecs-release-options";
+import {
+  candidateRoleOf,
+  checksFor,
+  deploymentBudgetSeconds,
+  deploymentMetrics,
+  type EcsTrafficWindow,
+  trafficWindow,
+} from "./ecs-windows";
+
+export type { EcsReleaseHost, EcsReleaseOptions, EcsReleaseTarget } from "./ecs-release-options";
 
 /** Whether a service's release is ECS's to run (router kind `aws-ecs-deployment`). */
 export function isEcsManaged(service: StackService): boolean {
   return service.release.router?.kind === "aws-ecs-deployment";
-}
-
-/** What ReleaseRun shares with an ECS-managed release: its journal, events and history (the checks come in the options). */
-export type EcsReleaseHost = Omit<ReleaseModeHost, "runAnalysis">;
-
-/** The stack, service and settings an ECS-managed release runs on (a ReleaseTarget fits). */
-export interface EcsReleaseTarget {
-  readonly stack: Pick<StackHandle, "name" | "workDir" | "writeTraffic" | "up" | "service">;
-  readonly service: StackService;
-  readonly settings: ReleaseSettings;
-}
-
-/** Timing and clients of an ECS-managed release; the defaults suit AWS. */
-export interface EcsReleaseOptions extends EcsDeploymentsOptions {
-  /** The deployment calls; tests pass their own. @default built from the router descriptor */
-  readonly deployments?: EcsDeployments;
-  /** Between two reads of the deployment. @default 15000 */
-  readonly pollMs?: number;
-  /** How long `up`'s deployment may take to appear in ListServiceDeployments. @default 180000 */
-  readonly findTimeoutMs?: number;
-  /** How long a deployment may run. @default the strategy's pauses, checks and bake, its progress deadline, plus 10 minutes */
-  readonly deploymentTimeoutMs?: number;
-  /** How long a rollback may take to read ROLLBACK_SUCCESSFUL. @default 1800000 */
-  readonly rollbackTimeoutMs?: number;
-  /** Allowed difference between this machine's clock and AWS's when matching `up` to its deployment. @default 30000 */
-  readonly clockSkewMs?: number;
-  /** Consecutive failed reads of the deployment tolerated while watching. @default 3 */
-  readonly readErrorLimit?: number;
-  /** Runs one round of checks: the host's (the driver's analysis); tests pass their own. */
-  readonly runAnalysis: AnalysisRunner;
-}
-
-/** Defaults of {@link EcsReleaseOptions}. */
-export const ECS_RELEASE_DEFAULTS = {
-  pollMs: 15_000,
-  findTimeoutMs: 180_000,
-  rollbackTimeoutMs: 30 * 60_000,
-  clockSkewMs: 30_000,
-  readErrorLimit: 3,
-  marginSeconds: 600,
-} as const;
-
-/** When the checks of a strategy run: while the new revision has test traffic, or production traffic. */
-export type EcsTrafficWindow = "test" | "production";
-
-const PRODUCTION_STAGES = ["PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT", "BAKE_TIME"];
-// PRE_PRODUCTION_TRAFFIC_SHIFT is a hook stage only: a deployment never reports it.
-const TEST_STAGES = ["POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT"];
-
-/** Which traffic the new revision has in `dep`: production, test only, or none yet (or any more). */
-export function trafficWindow(dep: EcsServiceDeployment): EcsTrafficWindow | undefined {
-  if (isFinished(dep.status) || isRollback(dep.status) || dep.status === "STOP_REQUESTED") return undefined;
-  const stage = dep.lifecycleStage ?? "";
-  if ((requestedWeight(dep) ?? 0) > 0 || PRODUCTION_STAGES.includes(stage)) return "production";
-  if (TEST_STAGES.includes(stage)) return "test";
-  return undefined;
-}
-
-/** The checks a strategy runs in a window, and what their HTTP requests go to. */
-export function checksFor(
-  strategy: ReleasePlan["strategy"],
-  window: EcsTrafficWindow,
-): { checks: readonly Check[]; target: "candidate" | "active" } {
-  if (strategy.kind === "blueGreen")
-    return window === "test"
-      ? { checks: strategy.prePromotionChecks, target: "candidate" }
-      : { checks: strategy.postPromotionChecks, target: "active" };
-  if (strategy.kind !== "canary" || window === "test") return { checks: [], target: "candidate" };
-  // Every check an analysis step names (a step naming none runs them all), once each.
-  const named = new Set<string>();
-  for (const step of strategy.steps) {
-    if (step.kind !== "analysis") continue;
-    for (const c of step.checks.length === 0
-      ? strategy.checks
-      : strategy.checks.filter((x) => step.checks.includes(x.name)))
-      named.add(c.name);
-  }
-  return { checks: strategy.checks.filter((c) => named.has(c.name)), target: "candidate" };
-}
-
-/**
- * The metrics descriptor the builtin checks read during one deployment: the component registers
- * its target groups by ECS role ("primary"/"alternate"), and which role runs the new revision
- * changes with each deployment, so the slots become "canary" (the new revision's role) and
- * "stable" (the other). An unknown role names no slot: the builtin checks then read no data.
- */
-export function deploymentMetrics(
-  metrics: MetricsDescriptor,
-  candidateRole: string | undefined,
-): MetricsDescriptor {
-  if (metrics.kind !== "cloudwatch-alb") return metrics;
-  const roles = Object.keys(metrics.targetGroups);
-  const other = roles.find((r) => r !== candidateRole);
-  const canary = candidateRole !== undefined ? metrics.targetGroups[candidateRole] : undefined;
-  const stable = other !== undefined ? metrics.targetGroups[other] : undefined;
-  return {
-    ...metrics,
-    targetGroups: canary !== undefined && stable !== undefined ? { canary, stable } : {},
-  };
-}
-
-/** The role of the target group running the new revision, from the production rule at the start. */
-export function candidateRoleOf(
-  shares: Readonly<Record<string, number>>,
-  dep: EcsServiceDeployment,
-): string | undefined {
-  const roles = Object.keys(shares);
-  // Before the production shift all traffic is on the old revision's group.
-  const serving = roles.find((r) => shares[r] === 100);
-  if (serving !== undefined) return roles.find((r) => r !== serving);
-  // Mid-shift (a resume without the record): the group holding exactly ECS's asked weight.
-  const w = requestedWeight(dep);
-  if (w === undefined || w === 50) return undefined;
-  return roles.find((r) => shares[r] === w);
-}
-
-/** How long a deployment of `strategy` may run, in seconds (before the margin). */
-export function deploymentBudgetSeconds(strategy: ReleasePlan["strategy"]): number {
-  const seconds = checksSeconds;
-  if (strategy.kind === "canary") {
-    const pauses = strategy.steps.reduce(
-      (sum, s) =>
-        sum +
-        (s.kind === "pause"
-          ? (s.durationSeconds ?? 0)
-          : s.kind === "analysis"
-            ? seconds(
-                s.checks.length === 0
-                  ? strategy.checks
-                  : strategy.checks.filter((c) => s.checks.includes(c.name)),
-              )
-            : 0),
-      0,
-    );
-    return pauses + strategy.progressDeadlineSeconds;
-  }
-  if (strategy.kind === "blueGreen")
-    return (
-      strategy.scaleDownDelaySeconds +
-      seconds(strategy.prePromotionChecks) +
-      seconds(strategy.postPromotionChecks) +
-      strategy.progressDeadlineSeconds
-    );
-  return strategy.progressDeadlineSeconds;
 }
 
 /** How a watched deployment ended. */
@@ -368,16 +236,13 @@ export class EcsNativeRelease implements ReleaseMode {
    */
   private async writeAndUp(entry: TrafficEntry, why: string): Promise<{ upMs: number; changed: boolean }> {
     this.host.emit({ type: "trafficApplying", traffic: entry, why });
-    let upMs = 0;
-    let changed = true;
-    await this.host.withStepLease(`${this.host.journal().releaseId} (${this.name})`, async () => {
-      await this.t.stack.writeTraffic(this.name, entry);
-      const upStarted = Date.now();
-      const up = await this.t.stack.up(this.o.onOutput ? { onOutput: this.o.onOutput } : {});
-      upMs = Date.now() - upStarted;
-      const ops = up.result.summary?.resourceChanges;
-      changed = ops === undefined || Object.entries(ops).some(([op, n]) => op !== "same" && (n ?? 0) > 0);
-    });
+    const { result: up, upMs } = await writeAndUp(
+      { host: this.host, stack: this.t.stack, name: this.name },
+      entry,
+      () => this.t.stack.up(this.o.onOutput ? { onOutput: this.o.onOutput } : {}),
+    );
+    const ops = up.result.summary?.resourceChanges;
+    const changed = ops === undefined || Object.entries(ops).some(([op, n]) => op !== "same" && (n ?? 0) > 0);
     this.service = await this.t.stack.service(this.name);
     const asked = this.service.release.traffic;
     if (asked.stableVersion !== entry.stableVersion || asked.candidateVersion !== undefined)
@@ -581,13 +446,11 @@ export class EcsNativeRelease implements ReleaseMode {
   }
 
   private async promoted(dep: EcsServiceDeployment): Promise<ReleaseResult> {
-    for (const hook of this.t.settings.release.hooks.postPromotion) {
-      const r = await runCommand(hook.command, {
-        cwd: this.t.stack.workDir,
-        timeoutSeconds: hook.timeoutSeconds,
-      });
-      this.host.emit({ type: "hook", name: hook.name, ok: r.ok, detail: r.detail });
-    }
+    await runHooks("postPromotion", {
+      settings: this.t.settings,
+      cwd: this.t.stack.workDir,
+      emit: (e) => this.host.emit(e),
+    });
     const traffic: TrafficEntry = { stableVersion: this.plan.version, candidateWeight: 0 };
     await this.record({ status: dep.status ?? "SUCCESSFUL" });
     await this.host.save({ phase: "succeeded", stepIndex: 2 });

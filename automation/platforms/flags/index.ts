@@ -5,7 +5,7 @@
 
 import { cloudFlagControl } from "../../routers/flags/cloud";
 import { flagConfigMapControl } from "../../routers/flags/configmap";
-import { flagFileControl } from "../../routers/flags/flag-file";
+import { flagFileControl } from "../../routers/local/flag-file";
 import type { PlatformModule } from "../types";
 import { prometheusFlagBuiltin } from "./metrics";
 

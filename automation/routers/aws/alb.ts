@@ -9,17 +9,15 @@
 // types below, so the published declarations never name the SDK.
 import type { RouterDescriptor } from "../../../components/core/contract";
 import { colorVersions, otherColor, type TrafficState } from "../../../components/core/traffic";
+import { importPackage, type PackageImporter } from "../../metrics/sdk-call";
+import { writeAndVerify } from "../brake";
+import { controlContext } from "../context";
 import {
-  type BrakeResult,
-  DEFAULT_ROUTER_TIMEOUT_MS,
   type Deadline,
   errorText,
-  notApplied,
   type RouterControl,
   type RouterControlOptions,
-  type RouterReading,
   unverified,
-  withDeadline,
 } from "../types";
 
 /** Name of the optional peer dependency. */
@@ -58,7 +56,7 @@ export interface AlbControlOptions extends RouterControlOptions {
   /** A client to use instead of building one. @default built on first use from the descriptor's region */
   readonly client?: ElbClientLike;
   /** Imports the SDK package; tests pass one that fails. @default Node's import */
-  readonly importer?: (name: string) => Promise<unknown>;
+  readonly importer?: PackageImporter;
 }
 
 type AlbDescriptor = Extract<RouterDescriptor, { kind: "aws-alb" }>;
@@ -155,9 +153,7 @@ export function allToSlotActions(
 }
 
 /** Loads the SDK, naming the package to install when it is missing. */
-export async function loadElbSdk(
-  importer: (name: string) => Promise<unknown> = (n) => import(n),
-): Promise<ElbSdkLike> {
+export async function loadElbSdk(importer: PackageImporter = importPackage): Promise<ElbSdkLike> {
   try {
     return (await importer(ELBV2_PACKAGE)) as ElbSdkLike;
   } catch (err) {
@@ -196,7 +192,6 @@ function awsFailure(what: string, err: unknown, d: Deadline): string {
 
 /** Control of an ALB listener or listener rule with one weighted target group per slot. */
 export function awsAlbControl(d: AlbDescriptor, o: AlbControlOptions = {}): RouterControl {
-  const timeoutMs = o.timeoutMs ?? DEFAULT_ROUTER_TIMEOUT_MS;
   const endpoint =
     o.endpoint ?? process.env.AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 ?? process.env.AWS_ENDPOINT_URL;
   const where = d.ruleArn ? `rule ${d.ruleArn}` : `listener ${d.listenerArn}`;
@@ -236,24 +231,14 @@ export function awsAlbControl(d: AlbDescriptor, o: AlbControlOptions = {}): Rout
     );
     return out.Listeners?.[0]?.DefaultActions ?? [];
   };
-  const run = <R>(
-    signal: AbortSignal | undefined,
-    fail: (reason: string) => R,
-    fn: (dl: Deadline) => Promise<R>,
-  ) =>
-    withDeadline(timeoutMs, signal, async (dl) => {
-      try {
-        return await fn(dl);
-      } catch (err) {
-        return fail(errorText(err));
-      }
-    });
+  // Each call's error already names what failed and the fix (see awsFailure): reported as it is.
+  const run = controlContext({ connect, timeoutMs: o.timeoutMs, reason: errorText });
 
   return {
     kind: "aws-alb",
 
     read(expect, signal) {
-      return run(signal, unverified, async (dl): Promise<RouterReading> => {
+      return run.read(signal, async (_session, dl) => {
         const w = albWeights(await readActions(dl, `read ${where}`), d.targetGroups);
         if ("reason" in w) return unverified(`${where} ${w.reason}`);
         const r = albReading(w.weights, expect);
@@ -262,25 +247,31 @@ export function awsAlbControl(d: AlbDescriptor, o: AlbControlOptions = {}): Rout
     },
 
     sendAllToStable(target, _candidateVersion, signal) {
-      return run(signal, notApplied, async (dl): Promise<BrakeResult> => {
-        const colors = "blue" in d.targetGroups || "green" in d.targetGroups;
-        const slot = colors ? (target.activeColor ?? "blue") : "stable";
-        const actions = allToSlotActions(await readActions(dl, `read ${where}`), d.targetGroups, slot);
-        if (!actions)
-          return notApplied(`${where} has no forward action, or the release names no "${slot}" target group`);
-        const { sdk } = await connect();
-        const command = d.ruleArn
-          ? new sdk.ModifyRuleCommand({ RuleArn: d.ruleArn, Actions: actions })
-          : new sdk.ModifyListenerCommand({ ListenerArn: d.listenerArn, DefaultActions: actions });
-        await call(dl, `write ${where}`, command);
-        const after = albWeights(await readActions(dl, `read ${where} back`), d.targetGroups);
-        if ("reason" in after) return notApplied(`${where} read back ${after.reason}`);
-        const total = Object.values(after.weights).reduce((a, b) => a + b, 0);
-        if ((after.weights[slot] ?? 0) !== total) {
-          return notApplied(`${where} read back still sends traffic elsewhere: ${after.detail}`);
-        }
-        return { applied: true };
-      });
+      const colors = "blue" in d.targetGroups || "green" in d.targetGroups;
+      const slot = colors ? (target.activeColor ?? "blue") : "stable";
+      return run.brake(signal, (_session, dl) =>
+        writeAndVerify({
+          async writeAllToStable() {
+            const actions = allToSlotActions(await readActions(dl, `read ${where}`), d.targetGroups, slot);
+            if (!actions)
+              return `${where} has no forward action, or the release names no "${slot}" target group`;
+            const { sdk } = await connect();
+            const command = d.ruleArn
+              ? new sdk.ModifyRuleCommand({ RuleArn: d.ruleArn, Actions: actions })
+              : new sdk.ModifyListenerCommand({ ListenerArn: d.listenerArn, DefaultActions: actions });
+            await call(dl, `write ${where}`, command);
+            return undefined;
+          },
+          read: async () => albWeights(await readActions(dl, `read ${where} back`), d.targetGroups),
+          wrong(after) {
+            if ("reason" in after) return `${where} read back ${after.reason}`;
+            const total = Object.values(after.weights).reduce((a, b) => a + b, 0);
+            return (after.weights[slot] ?? 0) === total
+              ? undefined
+              : `${where} read back still sends traffic elsewhere: ${after.detail}`;
+          },
+        }),
+      );
     },
   };
 }

@@ -15,12 +15,13 @@
 // optional peers imported on first use; the exported signatures use the structural types below,
 // so the published declarations never name an SDK.
 import type { RouterDescriptor } from "../../../components/core/contract";
+import { importPackage, type PackageImporter } from "../../metrics/sdk-call";
+import { writeAndVerify } from "../brake";
+import { controlContext } from "../context";
 import {
-  type BrakeResult,
   DEFAULT_ROUTER_TIMEOUT_MS,
   type Deadline,
   errorText,
-  notApplied,
   type RouterControl,
   type RouterControlOptions,
   type RouterReading,
@@ -144,9 +145,7 @@ export function isRollback(status: string | undefined): boolean {
 export const shortArn = (arn: string | undefined): string => arn?.split("/").pop() ?? "?";
 
 /** Loads the ECS SDK, naming the package to install when it is missing. */
-export async function loadEcsSdk(
-  importer: (name: string) => Promise<unknown> = (n) => import(n),
-): Promise<EcsSdkLike> {
+export async function loadEcsSdk(importer: PackageImporter = importPackage): Promise<EcsSdkLike> {
   try {
     return (await importer(ECS_PACKAGE)) as EcsSdkLike;
   } catch (err) {
@@ -197,7 +196,7 @@ export interface EcsDeploymentsOptions {
   /** An ELBv2 client to use instead of building one. @default built on first read-back */
   readonly elbClient?: ElbClientLike;
   /** Imports an SDK package; tests pass one that fails or a fake module. @default Node's import */
-  readonly importer?: (name: string) => Promise<unknown>;
+  readonly importer?: PackageImporter;
   /** Time allowed for one call. @default 10000 */
   readonly callTimeoutMs?: number;
 }
@@ -435,46 +434,42 @@ export function awsEcsDeploymentControl(
     const [brief] = await api.list(undefined, signal);
     return brief?.serviceDeploymentArn ? api.describe(brief.serviceDeploymentArn, signal) : undefined;
   };
-  const guarded = <R>(
-    signal: AbortSignal | undefined,
-    fail: (reason: string) => R,
-    fn: (s: AbortSignal) => Promise<R>,
-  ) =>
-    withDeadline(timeoutMs, signal, async (dl) => {
-      try {
-        return await fn(dl.signal);
-      } catch (err) {
-        return fail(dl.describe(err));
-      }
-    });
+  const run = controlContext({ connect: () => api, timeoutMs });
 
   return {
     kind: "aws-ecs-deployment",
 
     read(_expect, signal) {
-      return guarded(signal, unverified, async (s) => {
+      return run.read(signal, async (_api, { signal: s }) => {
         const dep = await newest(s);
         return ecsDeploymentReading(dep, await api.ruleWeights(s));
       });
     },
 
     sendAllToStable(_target, _candidateVersion, signal) {
-      return guarded(signal, notApplied, async (s): Promise<BrakeResult> => {
-        const dep = await newest(s);
-        if (dep?.serviceDeploymentArn && !isFinished(dep.status) && !isRollback(dep.status))
-          await api.stop(dep.serviceDeploymentArn, s);
-        const after = dep?.serviceDeploymentArn ? await api.describe(dep.serviceDeploymentArn, s) : undefined;
-        if (after?.status === "SUCCESSFUL")
-          return notApplied(
-            `ECS deployment ${shortArn(after.serviceDeploymentArn)} of service ${service} already succeeded: the new revision serves all traffic, and only a new deployment (the revert's up) takes it back`,
-          );
-        const reading = ecsDeploymentReading(after, await api.ruleWeights(s));
-        if (after && !isFinished(after.status))
-          return notApplied(
-            `ECS is rolling back deployment ${shortArn(after.serviceDeploymentArn)} of service ${service} (status ${after.status}); it is done when the deployment reads ROLLBACK_SUCCESSFUL`,
-          );
-        if (!reading.verified) return notApplied(reading.reason);
-        return { applied: true };
+      return run.brake(signal, async (_api, { signal: s }) => {
+        let arn: string | undefined;
+        return writeAndVerify({
+          async writeAllToStable() {
+            const dep = await newest(s);
+            arn = dep?.serviceDeploymentArn;
+            if (arn && !isFinished(dep?.status) && !isRollback(dep?.status)) await api.stop(arn, s);
+            return undefined;
+          },
+          async read() {
+            const after = arn ? await api.describe(arn, s) : undefined;
+            // A deployment that succeeded needs no rule read: nothing the brake wrote can hold.
+            if (after?.status === "SUCCESSFUL") return { after };
+            return { after, reading: ecsDeploymentReading(after, await api.ruleWeights(s)) };
+          },
+          wrong({ after, reading }) {
+            if (after?.status === "SUCCESSFUL")
+              return `ECS deployment ${shortArn(after.serviceDeploymentArn)} of service ${service} already succeeded: the new revision serves all traffic, and only a new deployment (the revert's up) takes it back`;
+            if (after && !isFinished(after.status))
+              return `ECS is rolling back deployment ${shortArn(after.serviceDeploymentArn)} of service ${service} (status ${after.status}); it is done when the deployment reads ROLLBACK_SUCCESSFUL`;
+            return reading?.verified === false ? reading.reason : undefined;
+          },
+        });
       });
     },
   };

@@ -2,13 +2,12 @@
 // of its router kind is released (they are optional peer dependencies), one DefaultAzureCredential
 // per process, per-operation deadlines, and errors that say what to do. Only local structural
 // types appear in signatures, so declarations never name an optional package.
-import { isPackageNotFound } from "../../metrics/sdk-call";
-import { type Deadline, errorText, withDeadline } from "../types";
+import { importPackage, isPackageNotFound, type PackageImporter } from "../../metrics/sdk-call";
+import { type ControlContext, controlContext } from "../context";
+import { type Deadline, errorText } from "../types";
 
 /** Imports a package by name; tests pass one that fails. */
-export type Importer = (packageName: string) => Promise<unknown>;
-
-const nodeImport: Importer = (name) => import(name);
+export type Importer = PackageImporter;
 
 /** The credential the SDK clients take (an @azure/core-auth TokenCredential). */
 export type AzureTokenCredential = {
@@ -22,7 +21,7 @@ export type AzureTokenCredential = {
 export async function loadAzurePackage<T>(
   kind: string,
   packageName: string,
-  importer: Importer = nodeImport,
+  importer: Importer = importPackage,
 ): Promise<T> {
   try {
     return (await importer(packageName)) as T;
@@ -45,9 +44,9 @@ let credential: Promise<AzureTokenCredential> | undefined;
  */
 export function defaultCredential(
   kind: string,
-  importer: Importer = nodeImport,
+  importer: Importer = importPackage,
 ): Promise<AzureTokenCredential> {
-  if (importer !== nodeImport) return build(kind, importer);
+  if (importer !== importPackage) return build(kind, importer);
   credential ??= build(kind, importer).catch((err: unknown) => {
     credential = undefined; // a later call retries, e.g. after the package is installed
     throw err;
@@ -108,29 +107,14 @@ export async function azureCall<T>(
 }
 
 /**
- * Runs one read or brake: builds the client lazily (outside the deadline: loading the SDK and the
- * first token take seconds), runs `fn` under a deadline, and turns anything thrown into `fail(reason)`,
- * so the routers never throw.
+ * The context of a control whose client `client` makes (lazily; loading the SDK and the first token
+ * take seconds, outside the deadline): a failed call's reason is the {@link AzureCallError}'s message.
  */
-export async function azureOperation<C, R>(
-  client: () => Promise<C>,
-  timeoutMs: number,
-  signal: AbortSignal | undefined,
-  fail: (reason: string) => R,
-  fn: (c: C, d: Deadline) => Promise<R>,
-): Promise<R> {
-  let c: C;
-  try {
-    c = await client();
-  } catch (err) {
-    return fail(errorText(err));
-  }
-  return withDeadline(timeoutMs, signal, async (d) => {
-    try {
-      return await fn(c, d);
-    } catch (err) {
-      return fail(err instanceof AzureCallError ? err.message : d.describe(err));
-    }
+export function azureContext<C>(client: () => Promise<C>, timeoutMs: number | undefined): ControlContext<C> {
+  return controlContext({
+    connect: client,
+    timeoutMs,
+    reason: (err, d) => (err instanceof AzureCallError ? err.message : d.describe(err)),
   });
 }
 

@@ -6,10 +6,9 @@
 // revisions.ts.
 import type { RouterDescriptor } from "../../../components/core/contract";
 import type { Color, TrafficState } from "../../../components/core/traffic";
+import { writeAndVerify } from "../brake";
 import {
-  type BrakeResult,
   DEFAULT_ROUTER_TIMEOUT_MS,
-  notApplied,
   type RouterControl,
   type RouterControlOptions,
   type RouterReading,
@@ -17,7 +16,7 @@ import {
 } from "../types";
 import {
   azureCall,
-  azureOperation,
+  azureContext,
   defaultCredential,
   type Importer,
   lazyClient,
@@ -167,6 +166,7 @@ export function containerAppsControl(d: Descriptor, o: AzureControlOptions = {})
       d.subscriptionId,
     );
   });
+  const azure = azureContext(client, timeoutMs);
   const name = `Container App ${d.resourceGroup}/${d.app}`;
   const get = (c: ContainerAppsClientLike, dl: Parameters<typeof azureCall>[0], what: string) =>
     azureCall(dl, what, (abortSignal) => c.containerApps.get(d.resourceGroup, d.app, { abortSignal }));
@@ -186,7 +186,7 @@ export function containerAppsControl(d: Descriptor, o: AzureControlOptions = {})
     kind: "azure-container-apps",
 
     read(expect, signal) {
-      return azureOperation(client, timeoutMs, signal, unverified, async (c, dl): Promise<RouterReading> => {
+      return azure.read(signal, async (c, dl) => {
         const live = await get(c, dl, `read ${name}`);
         const reading = containerAppsReading(live.configuration?.ingress?.traffic, d.revisions, expect);
         return reading.verified
@@ -196,38 +196,49 @@ export function containerAppsControl(d: Descriptor, o: AzureControlOptions = {})
     },
 
     sendAllToStable(target, candidateVersion, signal) {
-      return azureOperation(client, timeoutMs, signal, notApplied, async (c, dl): Promise<BrakeResult> => {
-        const live = await get(c, dl, `read ${name}`);
-        const ingress = live.configuration?.ingress;
-        const next = allToStable(ingress?.traffic ?? [], d.revisions, target);
-        if ("reason" in next) return notApplied(`${name}: ${next.reason}`);
-        const { fqdn: _readOnly, ...writable } = ingress ?? {};
-        await azureCall(dl, `update ${name}`, (abortSignal) =>
-          c.containerApps.beginUpdateAndWait(
-            d.resourceGroup,
-            d.app,
-            { location: live.location, configuration: { ingress: { ...writable, traffic: next } } },
-            { abortSignal },
-          ),
-        );
-        const back = await get(c, dl, `read ${name} back`);
-        const taken = candidateVersion ?? target.candidateVersion;
-        const reading = containerAppsReading(back.configuration?.ingress?.traffic, d.revisions, {
-          ...target,
-          candidateWeight: 0,
-          ...(taken === undefined ? {} : { candidateVersion: taken }),
-        });
-        if (!reading.verified) return notApplied(`${name} read back: ${reading.reason}`);
-        const wanted = target.activeColor;
-        if (wanted !== undefined || reading.activeColor !== undefined) {
-          return reading.activeColor === (wanted ?? "blue")
-            ? { applied: true }
-            : notApplied(`${name} read back serves ${reading.activeColor}, not ${wanted ?? "blue"}`);
-        }
-        return reading.candidateWeight === 0
-          ? { applied: true }
-          : notApplied(`${name} read back sends ${reading.candidateWeight}% to the candidate`);
-      });
+      const taken = candidateVersion ?? target.candidateVersion;
+      return azure.brake(signal, (c, dl) =>
+        writeAndVerify({
+          async writeAllToStable() {
+            const live = await get(c, dl, `read ${name}`);
+            const ingress = live.configuration?.ingress;
+            const next = allToStable(ingress?.traffic ?? [], d.revisions, target);
+            if ("reason" in next) return `${name}: ${next.reason}`;
+            const { fqdn: _readOnly, ...writable } = ingress ?? {};
+            await azureCall(dl, `update ${name}`, (abortSignal) =>
+              c.containerApps.beginUpdateAndWait(
+                d.resourceGroup,
+                d.app,
+                { location: live.location, configuration: { ingress: { ...writable, traffic: next } } },
+                { abortSignal },
+              ),
+            );
+            return undefined;
+          },
+          read: async () =>
+            containerAppsReading(
+              (await get(c, dl, `read ${name} back`)).configuration?.ingress?.traffic,
+              d.revisions,
+              {
+                ...target,
+                candidateWeight: 0,
+                ...(taken === undefined ? {} : { candidateVersion: taken }),
+              },
+            ),
+          wrong(reading) {
+            if (!reading.verified) return `${name} read back: ${reading.reason}`;
+            const wanted = target.activeColor;
+            if (wanted !== undefined || reading.activeColor !== undefined) {
+              return reading.activeColor === (wanted ?? "blue")
+                ? undefined
+                : `${name} read back serves ${reading.activeColor}, not ${wanted ?? "blue"}`;
+            }
+            return reading.candidateWeight === 0
+              ? undefined
+              : `${name} read back sends ${reading.candidateWeight}% to the candidate`;
+          },
+        }),
+      );
     },
 
     activate(target, signal) {

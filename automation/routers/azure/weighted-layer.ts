@@ -2,16 +2,9 @@
 // state, and brake by enabling the stable slot first (so the layer never has nothing to send to),
 // then disabling every other slot, then reading all back. Each layer supplies get and set.
 import type { RouterKind } from "../../../components/core/contract";
-import {
-  type BrakeResult,
-  DEFAULT_ROUTER_TIMEOUT_MS,
-  type Deadline,
-  notApplied,
-  type RouterControl,
-  type RouterReading,
-  unverified,
-} from "../types";
-import { azureOperation } from "./client";
+import { writeAndVerify } from "../brake";
+import type { Deadline, RouterControl } from "../types";
+import { azureContext } from "./client";
 import { type SlotState, slotReading, stableSlot } from "./slots";
 
 /** How one layer reads and writes a slot. */
@@ -36,33 +29,33 @@ async function readAll<C>(a: SlotAccess<C>, c: C, d: Deadline): Promise<Record<s
 
 /** A RouterControl over weighted slots. */
 export function weightedLayerControl<C>(a: SlotAccess<C>): RouterControl {
-  const timeoutMs = a.timeoutMs ?? DEFAULT_ROUTER_TIMEOUT_MS;
+  const azure = azureContext(a.client, a.timeoutMs);
   return {
     kind: a.kind,
     read(expect, signal) {
-      return azureOperation(
-        a.client,
-        timeoutMs,
-        signal,
-        unverified,
-        async (c, d): Promise<RouterReading> => slotReading(await readAll(a, c, d), expect, a.name),
-      );
+      return azure.read(signal, async (c, d) => slotReading(await readAll(a, c, d), expect, a.name));
     },
     sendAllToStable(target, _candidateVersion, signal) {
-      return azureOperation(a.client, timeoutMs, signal, notApplied, async (c, d): Promise<BrakeResult> => {
-        const serve = stableSlot(Object.keys(a.slots), target);
-        const object = a.slots[serve];
-        if (object === undefined) return notApplied(`${a.name} has no ${serve} slot`);
-        await a.set(c, d, serve, object, true);
-        for (const [slot, other] of Object.entries(a.slots))
-          if (slot !== serve) await a.set(c, d, slot, other, false);
-        const back = await readAll(a, c, d);
-        const off = Object.entries(back).filter(([slot, s]) => slot !== serve && s.enabled);
-        if (!back[serve]?.enabled) return notApplied(`${a.name} read back: ${serve} is not enabled`);
-        if (off.length > 0)
-          return notApplied(`${a.name} read back: ${off.map(([s]) => s).join(", ")} still enabled`);
-        return { applied: true };
-      });
+      const serve = stableSlot(Object.keys(a.slots), target);
+      return azure.brake(signal, (c, d) =>
+        writeAndVerify({
+          async writeAllToStable() {
+            const object = a.slots[serve];
+            if (object === undefined) return `${a.name} has no ${serve} slot`;
+            await a.set(c, d, serve, object, true);
+            for (const [slot, other] of Object.entries(a.slots))
+              if (slot !== serve) await a.set(c, d, slot, other, false);
+            return undefined;
+          },
+          read: () => readAll(a, c, d),
+          wrong(back) {
+            const off = Object.entries(back).filter(([slot, s]) => slot !== serve && s.enabled);
+            if (!back[serve]?.enabled) return `${a.name} read back: ${serve} is not enabled`;
+            if (off.length > 0) return `${a.name} read back: ${off.map(([s]) => s).join(", ")} still enabled`;
+            return undefined;
+          },
+        }),
+      );
     },
   };
 }

@@ -4,25 +4,16 @@
 // flagd (sidecar watching the ConfigMap, or the kubelet's volume sync) picks it up.
 import type { RouterDescriptor } from "../../../components/core/contract";
 import type { FlagdDocument } from "../../../components/core/flags";
-import { type KubeApis, kubeCall, kubeOperation, kubeSession, MERGE_PATCH, ref } from "../kubernetes/client";
-import {
-  type BrakeResult,
-  DEFAULT_ROUTER_TIMEOUT_MS,
-  type Deadline,
-  notApplied,
-  type RouterControl,
-  type RouterControlOptions,
-  type RouterReading,
-  unverified,
-} from "../types";
-import { allToStableFlag, flagdReading } from "./reading";
+import { writeAndVerify } from "../brake";
+import { type KubeApis, kubeCall, kubeContext, kubePatch, ref } from "../kubernetes/client";
+import type { Deadline, RouterControl, RouterControlOptions } from "../types";
+import { allToStableFlag, flagdReading, notAllToStable } from "./reading";
 
 type ConfigMapDescriptor = Extract<RouterDescriptor, { kind: "kubernetes-flag-configmap" }>;
 
 /** Control of a flag in a ConfigMap. */
 export function flagConfigMapControl(d: ConfigMapDescriptor, o: RouterControlOptions = {}): RouterControl {
-  const session = kubeSession(o);
-  const timeoutMs = o.timeoutMs ?? DEFAULT_ROUTER_TIMEOUT_MS;
+  const kube = kubeContext(o);
   const name = `ConfigMap ${ref(d.namespace, d.name)} key ${d.key}`;
   const load = async (apis: KubeApis, dl: Deadline, what: string) => {
     const cm = await kubeCall(apis, dl, what, (opts) =>
@@ -35,55 +26,47 @@ export function flagConfigMapControl(d: ConfigMapDescriptor, o: RouterControlOpt
   return {
     kind: "kubernetes-flag-configmap",
     read(expect, signal) {
-      return kubeOperation(
-        session,
-        timeoutMs,
-        signal,
-        unverified,
-        async (apis, dl): Promise<RouterReading> => {
-          const { doc } = await load(apis, dl, `read ${name}`);
-          return flagdReading(doc, d.flag, expect, name);
-        },
-      );
+      return kube.read(signal, async (apis, dl) => {
+        const { doc } = await load(apis, dl, `read ${name}`);
+        return flagdReading(doc, d.flag, expect, name);
+      });
     },
     sendAllToStable(target, _candidate, signal) {
-      return kubeOperation(session, timeoutMs, signal, notApplied, async (apis, dl): Promise<BrakeResult> => {
-        const { doc, resourceVersion } = await load(apis, dl, `read ${name}`);
-        const current = doc.flags[d.flag];
-        if (!current) return notApplied(`${name} has no flag ${d.flag}; the \`up\` writes it`);
-        const next: FlagdDocument = {
-          ...doc,
-          flags: { ...doc.flags, [d.flag]: allToStableFlag(current, target.stableVersion) },
-        };
-        await kubeCall(
-          apis,
-          dl,
-          `patch ${name}`,
-          (opts) =>
-            apis.core.patchNamespacedConfigMap(
-              {
-                name: d.name,
-                namespace: d.namespace,
-                body: {
-                  metadata: { ...(resourceVersion ? { resourceVersion } : {}) },
-                  data: { [d.key]: `${JSON.stringify(next, null, 2)}\n` },
+      return kube.brake(signal, (apis, dl) =>
+        writeAndVerify({
+          async writeAllToStable() {
+            const { doc, resourceVersion } = await load(apis, dl, `read ${name}`);
+            const current = doc.flags[d.flag];
+            if (!current) return `${name} has no flag ${d.flag}; the \`up\` writes it`;
+            const next: FlagdDocument = {
+              ...doc,
+              flags: { ...doc.flags, [d.flag]: allToStableFlag(current, target.stableVersion) },
+            };
+            await kubePatch(apis, dl, `patch ${name}`, (opts) =>
+              apis.core.patchNamespacedConfigMap(
+                {
+                  name: d.name,
+                  namespace: d.namespace,
+                  body: {
+                    metadata: { ...(resourceVersion ? { resourceVersion } : {}) },
+                    data: { [d.key]: `${JSON.stringify(next, null, 2)}\n` },
+                  },
                 },
-              },
-              opts,
+                opts,
+              ),
+            );
+            return undefined;
+          },
+          read: async () =>
+            flagdReading(
+              (await load(apis, dl, `read ${name} back`)).doc,
+              d.flag,
+              { ...target, candidateWeight: 0 },
+              name,
             ),
-          MERGE_PATCH,
-        );
-        const back = flagdReading(
-          (await load(apis, dl, `read ${name} back`)).doc,
-          d.flag,
-          { ...target, candidateWeight: 0 },
-          name,
-        );
-        if (!back.verified) return notApplied(back.reason);
-        return back.candidateWeight === 0
-          ? { applied: true }
-          : notApplied(`${name} read back gives ${back.candidateWeight}% to the candidate`);
-      });
+          wrong: notAllToStable(name),
+        }),
+      );
     },
   };
 }

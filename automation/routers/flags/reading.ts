@@ -35,3 +35,13 @@ export function allToStableFlag(current: FlagdFlag, stable: string): FlagdFlag {
   const { targeting: _dropped, ...rest } = current;
   return { ...rest, state: "ENABLED", defaultVariant: stable };
 }
+
+/** The brake's test of a flag read back (see writeAndVerify): everyone on the stable variant. */
+export function notAllToStable(where: string): (back: RouterReading) => string | undefined {
+  return (back) =>
+    !back.verified
+      ? back.reason
+      : back.candidateWeight === 0
+        ? undefined
+        : `${where} read back gives ${back.candidateWeight}% to the candidate`;
+}

@@ -8,16 +8,15 @@ import type { RouterDescriptor } from "../../../components/core/contract";
 import type { Color, TrafficState } from "../../../components/core/traffic";
 import { CANDIDATE_TAG, parseLedger, REVISION_TARGET } from "../../../components/gcp/revisions";
 import type { PackageImporter } from "../../metrics/sdk-call";
+import { writeAndVerify } from "../brake";
+import { controlContext } from "../context";
 import {
-  type BrakeResult,
-  DEFAULT_ROUTER_TIMEOUT_MS,
   type Deadline,
-  notApplied,
+  errorText,
   type RouterControl,
   type RouterControlOptions,
   type RouterReading,
   unverified,
-  withDeadline,
 } from "../types";
 import {
   loadRunClient,
@@ -162,8 +161,6 @@ function failure(what: string, err: unknown, dl: Deadline): string {
 /** Control of a Cloud Run service's traffic (descriptor kind `gcp-cloud-run`). */
 export function cloudRunControl(d: CloudRunDescriptor, o: CloudRunControlOptions = {}): RouterControl {
   const name = serviceResourceName(d);
-  const timeoutMs = o.timeoutMs ?? DEFAULT_ROUTER_TIMEOUT_MS;
-  const brakeMs = o.brakeTimeoutMs ?? DEFAULT_CLOUD_RUN_BRAKE_MS;
   const factory: RunClientFactory = o.client ?? ((project) => loadRunClient(project, o.importer));
   let client: RunServicesClient | undefined;
   const connect = async () => {
@@ -188,58 +185,48 @@ export function cloudRunControl(d: CloudRunDescriptor, o: CloudRunControlOptions
     return cloudRunReading(service.trafficStatuses ?? [], expect, (v) => revisionOf(service, d, v));
   };
 
+  // A failed call's error already says what to do (see failure), so it is reported as it is.
+  const run = controlContext({
+    connect,
+    timeoutMs: o.timeoutMs,
+    brakeTimeoutMs: o.brakeTimeoutMs ?? DEFAULT_CLOUD_RUN_BRAKE_MS,
+    reason: errorText,
+  });
+
   return {
     kind: "gcp-cloud-run",
-    async read(expect, signal) {
-      let c: RunServicesClient;
-      try {
-        c = await connect();
-      } catch (err) {
-        return unverified(err instanceof Error ? err.message : String(err));
-      }
-      return withDeadline(timeoutMs, signal, async (dl) => {
-        try {
-          return await readWith(c, dl, expect);
-        } catch (err) {
-          return unverified(err instanceof Error ? err.message : String(err));
-        }
-      });
+    read(expect, signal) {
+      return run.read(signal, (c, dl) => readWith(c, dl, expect));
     },
-    async sendAllToStable(target, _candidate, signal): Promise<BrakeResult> {
-      let c: RunServicesClient;
-      try {
-        c = await connect();
-      } catch (err) {
-        return notApplied(err instanceof Error ? err.message : String(err));
-      }
-      return withDeadline(brakeMs, signal, async (dl) => {
-        try {
-          const service = await get(c, dl);
-          const stable = revisionOf(service, d, target.stableVersion);
-          if (!stable)
-            return notApplied(
-              `no revision is known for stable version ${target.stableVersion}; the \`up\` reverts it`,
-            );
-          const traffic = allToStableTraffic(service.traffic ?? [], stable, target.activeColor);
-          try {
-            const [operation] = await dl.race(
-              c.updateService({ service: { ...service, traffic } }, { timeout: dl.timeoutMs }),
-            );
-            await dl.race(operation.promise());
-          } catch (err) {
-            return notApplied(failure(`update the traffic of Cloud Run service ${name}`, err, dl));
-          }
-          const reading = await readWith(c, dl, { ...target, candidateWeight: 0 });
-          if (!reading.verified) return notApplied(`written, but not read back: ${reading.reason}`);
-          if (reading.candidateWeight !== 0)
-            return notApplied(
-              `written, but Cloud Run still sends ${reading.candidateWeight}% away from ${stable} (${reading.detail})`,
-            );
-          return { applied: true };
-        } catch (err) {
-          return notApplied(err instanceof Error ? err.message : String(err));
-        }
-      });
+    sendAllToStable(target, _candidate, signal) {
+      let stable: string | undefined;
+      return run.brake(signal, (c, dl) =>
+        writeAndVerify({
+          async writeAllToStable() {
+            const service = await get(c, dl);
+            stable = revisionOf(service, d, target.stableVersion);
+            if (!stable)
+              return `no revision is known for stable version ${target.stableVersion}; the \`up\` reverts it`;
+            const traffic = allToStableTraffic(service.traffic ?? [], stable, target.activeColor);
+            try {
+              const [operation] = await dl.race(
+                c.updateService({ service: { ...service, traffic } }, { timeout: dl.timeoutMs }),
+              );
+              await dl.race(operation.promise());
+            } catch (err) {
+              return failure(`update the traffic of Cloud Run service ${name}`, err, dl);
+            }
+            return undefined;
+          },
+          read: () => readWith(c, dl, { ...target, candidateWeight: 0 }),
+          wrong: (reading) =>
+            !reading.verified
+              ? `written, but not read back: ${reading.reason}`
+              : reading.candidateWeight !== 0
+                ? `written, but Cloud Run still sends ${reading.candidateWeight}% away from ${stable} (${reading.detail})`
+                : undefined,
+        }),
+      );
     },
   };
 }

@@ -3,7 +3,8 @@
 // a kubeconfig resolved once per control, per-call deadlines and errors that say what to do.
 // Only types are imported at the top, so nothing here loads the client on the local path.
 import type * as k8s from "@kubernetes/client-node";
-import { type Deadline, errorText, type RouterControlOptions, withDeadline } from "../types";
+import { type ControlContext, controlContext } from "../context";
+import { type Deadline, errorText, type RouterControlOptions } from "../types";
 
 /** The client package's module. */
 export type KubernetesClient = typeof k8s;
@@ -223,31 +224,25 @@ export async function kubeCall<T>(
   }
 }
 
+/** One merge patch about `what` (e.g. "patch Service web/web"): a {@link kubeCall} with {@link MERGE_PATCH}. */
+export function kubePatch<T>(
+  apis: KubeApis,
+  d: Deadline,
+  what: string,
+  call: (options: k8s.ConfigurationOptions) => Promise<T>,
+): Promise<T> {
+  return kubeCall(apis, d, what, call, MERGE_PATCH);
+}
+
 /**
- * Runs one read or brake: connects (lazily), runs `fn` under a deadline of `timeoutMs`, and turns
- * anything thrown (a missing client package, a bad kubeconfig, a failed call) into `fail(reason)`,
- * so the routers never throw. Connecting is outside the deadline: loading the client takes
- * seconds the first time, and that must not eat the API calls' time.
+ * The context of a control built with `options`: the connection is made at its first call (see
+ * {@link kubeSession}), and a failed call's reason is the {@link KubeCallError}'s message.
  */
-export async function kubeOperation<R>(
-  session: () => KubeApis,
-  timeoutMs: number,
-  signal: AbortSignal | undefined,
-  fail: (reason: string) => R,
-  fn: (apis: KubeApis, d: Deadline) => Promise<R>,
-): Promise<R> {
-  let apis: KubeApis;
-  try {
-    apis = session();
-  } catch (err) {
-    return fail(errorText(err));
-  }
-  return withDeadline(timeoutMs, signal, async (d) => {
-    try {
-      return await fn(apis, d);
-    } catch (err) {
-      return fail(err instanceof KubeCallError ? err.message : d.describe(err));
-    }
+export function kubeContext(options: RouterControlOptions): ControlContext<KubeApis> {
+  return controlContext({
+    connect: kubeSession(options),
+    timeoutMs: options.timeoutMs,
+    reason: (err, d) => (err instanceof KubeCallError ? err.message : d.describe(err)),
   });
 }
 

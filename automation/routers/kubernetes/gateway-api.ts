@@ -4,17 +4,9 @@
 // CanaryService's header route: matched by header, to the canary only) takes no share of ordinary
 // traffic: it is not counted, and the brake removes it.
 import type { RouterDescriptor } from "../../../components/core/contract";
-import {
-  type BrakeResult,
-  DEFAULT_ROUTER_TIMEOUT_MS,
-  type Deadline,
-  notApplied,
-  type RouterControl,
-  type RouterControlOptions,
-  type RouterReading,
-  unverified,
-} from "../types";
-import { type KubeApis, KubeCallError, kubeCall, kubeOperation, kubeSession, ref } from "./client";
+import { writeAndVerify } from "../brake";
+import { type Deadline, type RouterControl, type RouterControlOptions, unverified } from "../types";
+import { type KubeApis, KubeCallError, kubeCall, kubeContext, ref } from "./client";
 
 /** Where HTTPRoutes live in the API. */
 export const HTTP_ROUTE = {
@@ -186,8 +178,7 @@ interface HttpRoute {
 
 /** Control of a Gateway API HTTPRoute with weighted stable and canary backends. */
 export function gatewayApiControl(d: GatewayDescriptor, o: RouterControlOptions = {}): RouterControl {
-  const session = kubeSession(o);
-  const timeoutMs = o.timeoutMs ?? DEFAULT_ROUTER_TIMEOUT_MS;
+  const kube = kubeContext(o);
   const name = `HTTPRoute ${ref(d.namespace, d.httpRoute)}`;
   const at = { ...HTTP_ROUTE, namespace: d.namespace, name: d.httpRoute };
   const get = async (apis: KubeApis, dl: Deadline, what: string): Promise<HttpRoute> =>
@@ -197,46 +188,45 @@ export function gatewayApiControl(d: GatewayDescriptor, o: RouterControlOptions 
     kind: "kubernetes-gateway-api",
 
     read(_expect, signal) {
-      return kubeOperation(
-        session,
-        timeoutMs,
-        signal,
-        unverified,
-        async (apis, dl): Promise<RouterReading> => {
-          const route = await get(apis, dl, `read ${name}`);
-          const w = httpRouteCanaryWeight(route.spec?.rules, d);
-          if ("reason" in w) return unverified(`${name}: ${w.reason}`);
-          return { verified: true, candidateWeight: w.weight, detail: `${name} ${w.detail}` };
-        },
-      );
+      return kube.read(signal, async (apis, dl) => {
+        const route = await get(apis, dl, `read ${name}`);
+        const w = httpRouteCanaryWeight(route.spec?.rules, d);
+        if ("reason" in w) return unverified(`${name}: ${w.reason}`);
+        return { verified: true, candidateWeight: w.weight, detail: `${name} ${w.detail}` };
+      });
     },
 
     sendAllToStable(_target, _candidateVersion, signal) {
-      return kubeOperation(session, timeoutMs, signal, notApplied, async (apis, dl): Promise<BrakeResult> => {
-        // Read, modify, replace with the resourceVersion read: a concurrent change is a 409, and
-        // then the route is read again rather than overwritten.
-        for (let attempt = 1; ; attempt++) {
-          const route = await get(apis, dl, `read ${name}`);
-          const rules = allToStableRules(route.spec?.rules, d);
-          if ("reason" in rules) return notApplied(`${name}: ${rules.reason}`);
-          const body = { ...route, spec: { ...route.spec, rules } };
-          try {
-            await kubeCall(apis, dl, `replace ${name}`, (opts) =>
-              apis.custom.replaceNamespacedCustomObject({ ...at, body }, opts),
-            );
-            break;
-          } catch (err) {
-            if (!(err instanceof KubeCallError && err.status === 409) || attempt >= BRAKE_ATTEMPTS) throw err;
-          }
-        }
-        const after = await get(apis, dl, `read ${name} back`);
-        const w = httpRouteCanaryWeight(after.spec?.rules, d);
-        if ("reason" in w) return notApplied(`${name} read back: ${w.reason}`);
-        if (w.perRule.some((r) => r.canary !== 0)) {
-          return notApplied(`${name} read back still sends traffic to ${d.canaryService}: ${w.detail}`);
-        }
-        return { applied: true };
-      });
+      return kube.brake(signal, (apis, dl) =>
+        writeAndVerify({
+          async writeAllToStable() {
+            // Read, modify, replace with the resourceVersion read: a concurrent change is a 409, and
+            // then the route is read again rather than overwritten.
+            for (let attempt = 1; ; attempt++) {
+              const route = await get(apis, dl, `read ${name}`);
+              const rules = allToStableRules(route.spec?.rules, d);
+              if ("reason" in rules) return `${name}: ${rules.reason}`;
+              const body = { ...route, spec: { ...route.spec, rules } };
+              try {
+                await kubeCall(apis, dl, `replace ${name}`, (opts) =>
+                  apis.custom.replaceNamespacedCustomObject({ ...at, body }, opts),
+                );
+                return undefined;
+              } catch (err) {
+                if (!(err instanceof KubeCallError && err.status === 409) || attempt >= BRAKE_ATTEMPTS)
+                  throw err;
+              }
+            }
+          },
+          read: async () => httpRouteCanaryWeight((await get(apis, dl, `read ${name} back`)).spec?.rules, d),
+          wrong: (w) =>
+            "reason" in w
+              ? `${name} read back: ${w.reason}`
+              : w.perRule.some((r) => r.canary !== 0)
+                ? `${name} read back still sends traffic to ${d.canaryService}: ${w.detail}`
+                : undefined,
+        }),
+      );
     },
   };
 }

@@ -3,17 +3,9 @@
 // what the controller applies, so they are read back; header and cookie rules are noted because
 // they also send requests to the canary whatever the weight.
 import type { RouterDescriptor } from "../../../components/core/contract";
-import {
-  type BrakeResult,
-  DEFAULT_ROUTER_TIMEOUT_MS,
-  type Deadline,
-  notApplied,
-  type RouterControl,
-  type RouterControlOptions,
-  type RouterReading,
-  unverified,
-} from "../types";
-import { type KubeApis, kubeCall, kubeOperation, kubeSession, MERGE_PATCH, ref } from "./client";
+import { writeAndVerify } from "../brake";
+import { type Deadline, type RouterControl, type RouterControlOptions, unverified } from "../types";
+import { type KubeApis, kubeCall, kubeContext, kubePatch, ref } from "./client";
 
 const PREFIX = "nginx.ingress.kubernetes.io/";
 /** Marks an Ingress as a canary of the Ingress with the same host and path. */
@@ -78,8 +70,7 @@ type NginxDescriptor = Extract<RouterDescriptor, { kind: "kubernetes-nginx" }>;
 
 /** Control of an ingress-nginx canary Ingress pair. */
 export function nginxControl(d: NginxDescriptor, o: RouterControlOptions = {}): RouterControl {
-  const session = kubeSession(o);
-  const timeoutMs = o.timeoutMs ?? DEFAULT_ROUTER_TIMEOUT_MS;
+  const kube = kubeContext(o);
   const canaryName = `Ingress ${ref(d.namespace, d.canaryIngress)}`;
   const readCanary = (apis: KubeApis, dl: Deadline, what = `read ${canaryName}`) =>
     kubeCall(apis, dl, what, (opts) =>
@@ -90,48 +81,43 @@ export function nginxControl(d: NginxDescriptor, o: RouterControlOptions = {}): 
     kind: "kubernetes-nginx",
 
     read(_expect, signal) {
-      return kubeOperation(
-        session,
-        timeoutMs,
-        signal,
-        unverified,
-        async (apis, dl): Promise<RouterReading> => {
-          // The stable Ingress must exist too: without it the canary has nothing to split.
-          await kubeCall(apis, dl, `read Ingress ${ref(d.namespace, d.ingress)}`, (opts) =>
-            apis.networking.readNamespacedIngress({ name: d.ingress, namespace: d.namespace }, opts),
-          );
-          const canary = await readCanary(apis, dl);
-          const w = nginxCanaryWeight(canary.metadata?.annotations);
-          if ("reason" in w) return unverified(`${canaryName}: ${w.reason}`);
-          return { verified: true, candidateWeight: w.weight, detail: `${canaryName} ${w.detail}` };
-        },
-      );
+      return kube.read(signal, async (apis, dl) => {
+        // The stable Ingress must exist too: without it the canary has nothing to split.
+        await kubeCall(apis, dl, `read Ingress ${ref(d.namespace, d.ingress)}`, (opts) =>
+          apis.networking.readNamespacedIngress({ name: d.ingress, namespace: d.namespace }, opts),
+        );
+        const canary = await readCanary(apis, dl);
+        const w = nginxCanaryWeight(canary.metadata?.annotations);
+        if ("reason" in w) return unverified(`${canaryName}: ${w.reason}`);
+        return { verified: true, candidateWeight: w.weight, detail: `${canaryName} ${w.detail}` };
+      });
     },
 
     sendAllToStable(_target, _candidateVersion, signal) {
-      return kubeOperation(session, timeoutMs, signal, notApplied, async (apis, dl): Promise<BrakeResult> => {
-        // null deletes a key in a merge patch, and deleting an absent key is not an error.
-        const annotations: Record<string, string | null> = { [NGINX_CANARY_WEIGHT]: "0" };
-        for (const k of NGINX_CANARY_BY_REQUEST) annotations[k] = null;
-        await kubeCall(
-          apis,
-          dl,
-          `patch ${canaryName}`,
-          (opts) =>
-            apis.networking.patchNamespacedIngress(
-              { name: d.canaryIngress, namespace: d.namespace, body: { metadata: { annotations } } },
-              opts,
-            ),
-          MERGE_PATCH,
-        );
-        const after = await readCanary(apis, dl, `read ${canaryName} back`);
-        const w = nginxCanaryWeight(after.metadata?.annotations);
-        if ("reason" in w) return notApplied(`${canaryName} read back: ${w.reason}`);
-        if (w.weight !== 0 || w.byRequest.length > 0) {
-          return notApplied(`${canaryName} read back still sends traffic to the canary: ${w.detail}`);
-        }
-        return { applied: true };
-      });
+      return kube.brake(signal, (apis, dl) =>
+        writeAndVerify({
+          async writeAllToStable() {
+            // null deletes a key in a merge patch, and deleting an absent key is not an error.
+            const annotations: Record<string, string | null> = { [NGINX_CANARY_WEIGHT]: "0" };
+            for (const k of NGINX_CANARY_BY_REQUEST) annotations[k] = null;
+            await kubePatch(apis, dl, `patch ${canaryName}`, (opts) =>
+              apis.networking.patchNamespacedIngress(
+                { name: d.canaryIngress, namespace: d.namespace, body: { metadata: { annotations } } },
+                opts,
+              ),
+            );
+            return undefined;
+          },
+          read: async () =>
+            nginxCanaryWeight((await readCanary(apis, dl, `read ${canaryName} back`)).metadata?.annotations),
+          wrong: (w) =>
+            "reason" in w
+              ? `${canaryName} read back: ${w.reason}`
+              : w.weight !== 0 || w.byRequest.length > 0
+                ? `${canaryName} read back still sends traffic to the canary: ${w.detail}`
+                : undefined,
+        }),
+      );
     },
   };
 }

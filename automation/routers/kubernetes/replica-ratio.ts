@@ -2,17 +2,9 @@
 // share is its share of the ready pods. Ready counts (status) are what the Service spreads over;
 // the desired counts (spec) say whether the split has settled yet.
 import type { RouterDescriptor } from "../../../components/core/contract";
-import {
-  type BrakeResult,
-  DEFAULT_ROUTER_TIMEOUT_MS,
-  type Deadline,
-  notApplied,
-  type RouterControl,
-  type RouterControlOptions,
-  type RouterReading,
-  unverified,
-} from "../types";
-import { type KubeApis, kubeCall, kubeOperation, kubeSession, MERGE_PATCH, ref } from "./client";
+import { writeAndVerify } from "../brake";
+import { type Deadline, type RouterControl, type RouterControlOptions, unverified } from "../types";
+import { type KubeApis, kubeCall, kubeContext, kubePatch, ref } from "./client";
 
 /** A Deployment's counts, as read from the API. */
 export interface ReplicaCounts {
@@ -53,8 +45,7 @@ type ReplicaDescriptor = Extract<RouterDescriptor, { kind: "kubernetes-replica-r
 
 /** Control of a replica-ratio canary (two Deployments behind one Service). */
 export function replicaRatioControl(d: ReplicaDescriptor, o: RouterControlOptions = {}): RouterControl {
-  const session = kubeSession(o);
-  const timeoutMs = o.timeoutMs ?? DEFAULT_ROUTER_TIMEOUT_MS;
+  const kube = kubeContext(o);
   const names = {
     stable: `Deployment ${ref(d.namespace, d.stableDeployment)}`,
     canary: `Deployment ${ref(d.namespace, d.canaryDeployment)}`,
@@ -78,47 +69,40 @@ export function replicaRatioControl(d: ReplicaDescriptor, o: RouterControlOption
     kind: "kubernetes-replica-ratio",
 
     read(_expect, signal) {
-      return kubeOperation(
-        session,
-        timeoutMs,
-        signal,
-        unverified,
-        async (apis, dl): Promise<RouterReading> => {
-          const stable = await counts(apis, dl, d.stableDeployment, `read ${names.stable}`);
-          const canary = await counts(apis, dl, d.canaryDeployment, `read ${names.canary}`);
-          const w = replicaRatioWeight(stable, canary);
-          if ("reason" in w) return unverified(`${names.both}: ${w.reason}`);
-          return { verified: true, candidateWeight: w.weight, detail: w.detail };
-        },
-      );
+      return kube.read(signal, async (apis, dl) => {
+        const stable = await counts(apis, dl, d.stableDeployment, `read ${names.stable}`);
+        const canary = await counts(apis, dl, d.canaryDeployment, `read ${names.canary}`);
+        const w = replicaRatioWeight(stable, canary);
+        if ("reason" in w) return unverified(`${names.both}: ${w.reason}`);
+        return { verified: true, candidateWeight: w.weight, detail: w.detail };
+      });
     },
 
     sendAllToStable(_target, _candidateVersion, signal) {
-      return kubeOperation(session, timeoutMs, signal, notApplied, async (apis, dl): Promise<BrakeResult> => {
-        // Scaling the canary away with no stable pod ready would leave nothing serving at all.
-        const stable = await counts(apis, dl, d.stableDeployment, `read ${names.stable}`);
-        if ((stable.ready ?? 0) === 0) {
-          return notApplied(
-            `${names.stable} has no ready replica; scaling the canary to 0 would stop the service`,
-          );
-        }
-        await kubeCall(
-          apis,
-          dl,
-          `scale ${names.canary} to 0`,
-          (opts) =>
-            apis.apps.patchNamespacedDeployment(
-              { name: d.canaryDeployment, namespace: d.namespace, body: { spec: { replicas: 0 } } },
-              opts,
-            ),
-          MERGE_PATCH,
-        );
-        const after = await counts(apis, dl, d.canaryDeployment, `read ${names.canary} back`);
-        // The spec is what was written; its pods stop over their grace period, which `read` reports.
-        return after.desired === 0
-          ? { applied: true }
-          : notApplied(`${names.canary} read back has spec.replicas ${after.desired ?? "unset (1)"}, not 0`);
-      });
+      return kube.brake(signal, (apis, dl) =>
+        writeAndVerify({
+          async writeAllToStable() {
+            // Scaling the canary away with no stable pod ready would leave nothing serving at all.
+            const stable = await counts(apis, dl, d.stableDeployment, `read ${names.stable}`);
+            if ((stable.ready ?? 0) === 0) {
+              return `${names.stable} has no ready replica; scaling the canary to 0 would stop the service`;
+            }
+            await kubePatch(apis, dl, `scale ${names.canary} to 0`, (opts) =>
+              apis.apps.patchNamespacedDeployment(
+                { name: d.canaryDeployment, namespace: d.namespace, body: { spec: { replicas: 0 } } },
+                opts,
+              ),
+            );
+            return undefined;
+          },
+          read: () => counts(apis, dl, d.canaryDeployment, `read ${names.canary} back`),
+          // The spec is what was written; its pods stop over their grace period, which `read` reports.
+          wrong: (after) =>
+            after.desired === 0
+              ? undefined
+              : `${names.canary} read back has spec.replicas ${after.desired ?? "unset (1)"}, not 0`,
+        }),
+      );
     },
   };
 }

@@ -2,17 +2,9 @@
 // is the router. There is no split: the reading is a colour, with weight 0.
 import type { RouterDescriptor } from "../../../components/core/contract";
 import type { Color } from "../../../components/core/traffic";
-import {
-  type BrakeResult,
-  DEFAULT_ROUTER_TIMEOUT_MS,
-  type Deadline,
-  notApplied,
-  type RouterControl,
-  type RouterControlOptions,
-  type RouterReading,
-  unverified,
-} from "../types";
-import { type KubeApis, kubeCall, kubeOperation, kubeSession, MERGE_PATCH, ref } from "./client";
+import { writeAndVerify } from "../brake";
+import { type Deadline, type RouterControl, type RouterControlOptions, unverified } from "../types";
+import { type KubeApis, kubeCall, kubeContext, kubePatch, ref } from "./client";
 
 type SelectorDescriptor = Extract<RouterDescriptor, { kind: "kubernetes-service-selector" }>;
 
@@ -30,8 +22,7 @@ export function selectedColor(
 
 /** Control of a blue-green Service that switches colours by its selector. */
 export function serviceSelectorControl(d: SelectorDescriptor, o: RouterControlOptions = {}): RouterControl {
-  const session = kubeSession(o);
-  const timeoutMs = o.timeoutMs ?? DEFAULT_ROUTER_TIMEOUT_MS;
+  const kube = kubeContext(o);
   const name = `Service ${ref(d.namespace, d.service)}`;
   const readSelector = async (apis: KubeApis, dl: Deadline, what: string) =>
     (
@@ -44,49 +35,45 @@ export function serviceSelectorControl(d: SelectorDescriptor, o: RouterControlOp
     kind: "kubernetes-service-selector",
 
     read(_expect, signal) {
-      return kubeOperation(
-        session,
-        timeoutMs,
-        signal,
-        unverified,
-        async (apis, dl): Promise<RouterReading> => {
-          const c = selectedColor(await readSelector(apis, dl, `read ${name}`), d.colorLabel);
-          if ("reason" in c) return unverified(`${name}: ${c.reason}`);
-          return {
-            verified: true,
-            candidateWeight: 0,
-            activeColor: c.color,
-            detail: `${name} selects ${d.colorLabel}=${c.color}`,
-          };
-        },
-      );
+      return kube.read(signal, async (apis, dl) => {
+        const c = selectedColor(await readSelector(apis, dl, `read ${name}`), d.colorLabel);
+        if ("reason" in c) return unverified(`${name}: ${c.reason}`);
+        return {
+          verified: true,
+          candidateWeight: 0,
+          activeColor: c.color,
+          detail: `${name} selects ${d.colorLabel}=${c.color}`,
+        };
+      });
     },
 
     sendAllToStable(target, _candidateVersion, signal) {
       // The stable version runs on the active colour of the target state (TrafficState's default: blue).
       const color: Color = target.activeColor ?? "blue";
-      return kubeOperation(session, timeoutMs, signal, notApplied, async (apis, dl): Promise<BrakeResult> => {
-        await kubeCall(
-          apis,
-          dl,
-          `patch ${name}`,
-          (opts) =>
-            apis.core.patchNamespacedService(
-              {
-                name: d.service,
-                namespace: d.namespace,
-                body: { spec: { selector: { [d.colorLabel]: color } } },
-              },
-              opts,
-            ),
-          MERGE_PATCH,
-        );
-        const c = selectedColor(await readSelector(apis, dl, `read ${name} back`), d.colorLabel);
-        if ("reason" in c) return notApplied(`${name} read back: ${c.reason}`);
-        return c.color === color
-          ? { applied: true }
-          : notApplied(`${name} read back selects ${d.colorLabel}=${c.color}, not ${color}`);
-      });
+      return kube.brake(signal, (apis, dl) =>
+        writeAndVerify({
+          async writeAllToStable() {
+            await kubePatch(apis, dl, `patch ${name}`, (opts) =>
+              apis.core.patchNamespacedService(
+                {
+                  name: d.service,
+                  namespace: d.namespace,
+                  body: { spec: { selector: { [d.colorLabel]: color } } },
+                },
+                opts,
+              ),
+            );
+            return undefined;
+          },
+          read: async () => selectedColor(await readSelector(apis, dl, `read ${name} back`), d.colorLabel),
+          wrong: (c) =>
+            "reason" in c
+              ? `${name} read back: ${c.reason}`
+              : c.color === color
+                ? undefined
+                : `${name} read back selects ${d.colorLabel}=${c.color}, not ${color}`,
+        }),
+      );
     },
   };
 }

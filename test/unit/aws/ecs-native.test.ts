@@ -15,14 +15,13 @@ import { Recorder } from "../../../automation/driver/recorder";
 import type { ReleaseResult } from "../../../automation/driver/release";
 import { parseSettings } from "../../../automation/driver/settings";
 import type { StackService, TrafficEntry } from "../../../automation/driver/stack";
+import { EcsNativeRelease, type EcsReleaseOptions } from "../../../automation/platforms/aws/ecs-release";
 import {
   candidateRoleOf,
   checksFor,
   deploymentMetrics,
-  EcsNativeRelease,
-  type EcsReleaseOptions,
   trafficWindow,
-} from "../../../automation/platforms/aws/ecs-release";
+} from "../../../automation/platforms/aws/ecs-windows";
 import { acquireLease } from "../../../automation/store/leases";
 import { folderStore } from "../../../automation/store/release-store";
 import {

@@ -11,7 +11,7 @@ import {
   strategyDifference,
 } from "../../../automation/driver/plan";
 import { insideWindow } from "../../../automation/driver/preflight";
-import { checkProviders, planRelease } from "../../../automation/driver/release";
+import { checkProviders, planRelease } from "../../../automation/driver/release-plan";
 import { parseSettings } from "../../../automation/driver/settings";
 import {
   type ResolvedStrategy,

@@ -5,12 +5,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
-  isReleaseOutputs,
-  registeredOutputs,
   stackSettingsDocument,
   trafficValue,
   writeConfigValue,
-} from "../../../automation/driver/stack";
+} from "../../../automation/driver/settings-file";
+import { isReleaseOutputs } from "../../../automation/driver/stack-state";
+import { registeredOutputs } from "../../../automation/driver/step-run";
 
 const KEY = "progressive:traffic";
 

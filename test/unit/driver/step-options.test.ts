@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
-import { stepNodeOptions } from "../../../automation/driver/stack";
+import { stepNodeOptions } from "../../../automation/driver/step-run";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 

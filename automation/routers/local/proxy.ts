@@ -3,22 +3,21 @@
 // The brake is the one exception to "traffic moves only through stack state": a revert must not
 // wait for a whole `up` while a bad version serves users; the drift lasts until that `up`, which
 // the driver runs next.
-import type { ReleaseSecrets } from "../../components/core/contract";
-import { colorVersions, type TrafficState } from "../../components/core/traffic";
-import { candidateShare } from "../../components/local/routes";
-import { AdminApiError, ProxyAdminClient } from "../../components/local/runtime/admin-client";
-import type { RouteTable, RouteTableInput } from "../../components/local/runtime/routing";
+import type { ReleaseSecrets } from "../../../components/core/contract";
+import { colorVersions, type TrafficState } from "../../../components/core/traffic";
+import { candidateShare } from "../../../components/local/routes";
+import { AdminApiError, ProxyAdminClient } from "../../../components/local/runtime/admin-client";
+import type { RouteTable, RouteTableInput } from "../../../components/local/runtime/routing";
+import { writeAndVerify } from "../brake";
+import { controlContext } from "../context";
 import {
-  type BrakeResult,
   DEFAULT_ROUTER_TIMEOUT_MS,
   type Deadline,
   notApplied,
   type RouterControl,
   type RouterControlOptions,
-  type RouterReading,
   unverified,
-  withDeadline,
-} from "./types";
+} from "../types";
 
 /** Writes tried when another writer changes the table between the brake's read and write. */
 const BRAKE_ATTEMPTS = 3;
@@ -91,27 +90,31 @@ export function localProxyControl(
   o: RouterControlOptions = {},
 ): RouterControl {
   const timeoutMs = o.timeoutMs ?? DEFAULT_ROUTER_TIMEOUT_MS;
-  const client = (): ProxyAdminClient | string => {
+  const client = (): ProxyAdminClient => {
     const token = secrets.adminToken;
-    if (!token) return "the release secrets have no adminToken; redeploy the service to register it";
+    if (!token)
+      throw new Error("the release secrets have no adminToken; redeploy the service to register it");
     let url: URL;
     try {
       url = new URL(adminEndpoint);
     } catch {
-      return `the router's adminEndpoint ${JSON.stringify(adminEndpoint)} is not a URL; redeploy the service`;
+      throw new Error(
+        `the router's adminEndpoint ${JSON.stringify(adminEndpoint)} is not a URL; redeploy the service`,
+      );
     }
-    if (url.protocol !== "http:") return `the router's adminEndpoint ${adminEndpoint} is not http://`;
+    if (url.protocol !== "http:")
+      throw new Error(`the router's adminEndpoint ${adminEndpoint} is not http://`);
     // The client's own per-call timeout backs up the deadline, which cannot cancel its requests.
     return new ProxyAdminClient({ host: url.hostname, port: Number(url.port || 80), token, timeoutMs });
   };
+  // Calls catch their own errors, to name the step that failed (see adminFailure).
+  const proxy = controlContext({ connect: client, timeoutMs });
 
   return {
     kind: "local-proxy",
 
     read(expect, signal) {
-      return withDeadline(timeoutMs, signal, async (d): Promise<RouterReading> => {
-        const c = client();
-        if (typeof c === "string") return unverified(c);
+      return proxy.read(signal, async (c, d) => {
         try {
           const { generation, routes } = await d.race(c.getRoutes());
           const weights = Object.fromEntries(routes.versions.map((v) => [v.name, v.weight]));
@@ -132,42 +135,48 @@ export function localProxyControl(
     },
 
     sendAllToStable(target, _candidateVersion, signal) {
-      return withDeadline(timeoutMs, signal, async (d): Promise<BrakeResult> => {
-        const c = client();
-        if (typeof c === "string") return notApplied(c);
+      return proxy.brake(signal, async (c, d) => {
         const stable = target.stableVersion;
         let step = "could not read the proxy's routes";
         try {
-          // If-Match on the generation: a table changed since the read (a deploy's `up`) is read
-          // again and rewritten rather than overwritten blindly; a few tries are enough.
-          for (let attempt = 1; ; attempt++) {
-            step = "could not read the proxy's routes";
-            const current = await d.race(c.getRoutes());
-            if (!current.routes.versions.some((v) => v.name === stable && v.instances.length > 0)) {
-              return notApplied(`the proxy has no instances of ${stable}; sending traffic there would fail`);
-            }
-            step = "could not write the proxy's routes";
-            d.check();
-            try {
-              await d.race(c.putRoutes(allToStableTable(current.routes, stable), current.generation));
-              break;
-            } catch (err) {
-              if (!(err instanceof AdminApiError && err.status === 412) || attempt >= BRAKE_ATTEMPTS)
-                throw err;
-            }
-          }
-          step = "could not read the proxy's routes back";
-          const after = (await d.race(c.getRoutes())).routes;
-          const wrong = after.versions
-            .filter((v) => v.weight !== (v.name === stable ? 100 : 0))
-            .map((v) => `${v.name}=${v.weight}`);
-          // A header route to anything but stable (the candidate) would still reach it.
-          if (after.headerRoute && after.headerRoute.version !== stable) {
-            wrong.push(`header route -> ${after.headerRoute.version}`);
-          }
-          return wrong.length === 0
-            ? { applied: true }
-            : notApplied(`the table read back does not send all traffic to ${stable}: ${wrong.join(", ")}`);
+          return await writeAndVerify({
+            async writeAllToStable() {
+              // If-Match on the generation: a table changed since the read (a deploy's `up`) is read
+              // again and rewritten rather than overwritten blindly; a few tries are enough.
+              for (let attempt = 1; ; attempt++) {
+                step = "could not read the proxy's routes";
+                const current = await d.race(c.getRoutes());
+                if (!current.routes.versions.some((v) => v.name === stable && v.instances.length > 0)) {
+                  return `the proxy has no instances of ${stable}; sending traffic there would fail`;
+                }
+                step = "could not write the proxy's routes";
+                d.check();
+                try {
+                  await d.race(c.putRoutes(allToStableTable(current.routes, stable), current.generation));
+                  return undefined;
+                } catch (err) {
+                  if (!(err instanceof AdminApiError && err.status === 412) || attempt >= BRAKE_ATTEMPTS)
+                    throw err;
+                }
+              }
+            },
+            async read() {
+              step = "could not read the proxy's routes back";
+              return (await d.race(c.getRoutes())).routes;
+            },
+            wrong(after) {
+              const off = after.versions
+                .filter((v) => v.weight !== (v.name === stable ? 100 : 0))
+                .map((v) => `${v.name}=${v.weight}`);
+              // A header route to anything but stable (the candidate) would still reach it.
+              if (after.headerRoute && after.headerRoute.version !== stable) {
+                off.push(`header route -> ${after.headerRoute.version}`);
+              }
+              return off.length === 0
+                ? undefined
+                : `the table read back does not send all traffic to ${stable}: ${off.join(", ")}`;
+            },
+          });
         } catch (err) {
           return notApplied(adminFailure(step, adminEndpoint, err, d));
         }

@@ -3,8 +3,9 @@
 // lock, then reads it back. Applications polling the file pick the change up at their next poll.
 import type { RouterDescriptor } from "../../../components/core/contract";
 import { readFlagFile, updateFlag } from "../../../components/local/runtime/flag-file";
+import { writeAndVerify } from "../brake";
+import { allToStableFlag, flagdReading, notAllToStable } from "../flags/reading";
 import { errorText, notApplied, type RouterControl, unverified } from "../types";
-import { allToStableFlag, flagdReading } from "./reading";
 
 type FlagFileDescriptor = Extract<RouterDescriptor, { kind: "flag-file" }>;
 
@@ -23,20 +24,22 @@ export function flagFileControl(d: FlagFileDescriptor): RouterControl {
 
     async sendAllToStable(target) {
       try {
-        let missing = false;
-        await updateFlag(d.path, d.flag, (current) => {
-          if (!current) {
-            missing = true;
-            return undefined;
-          }
-          return allToStableFlag(current, target.stableVersion);
+        return await writeAndVerify({
+          async writeAllToStable() {
+            let missing = false;
+            await updateFlag(d.path, d.flag, (current) => {
+              if (!current) {
+                missing = true;
+                return undefined;
+              }
+              return allToStableFlag(current, target.stableVersion);
+            });
+            return missing ? `${d.path} has no flag ${d.flag}; the \`up\` writes it` : undefined;
+          },
+          read: async () =>
+            flagdReading(readFlagFile(d.path), d.flag, { ...target, candidateWeight: 0 }, d.path),
+          wrong: notAllToStable(d.path),
         });
-        if (missing) return notApplied(`${d.path} has no flag ${d.flag}; the \`up\` writes it`);
-        const back = flagdReading(readFlagFile(d.path), d.flag, { ...target, candidateWeight: 0 }, d.path);
-        if (!back.verified) return notApplied(back.reason);
-        return back.candidateWeight === 0
-          ? { applied: true }
-          : notApplied(`${d.path} read back gives ${back.candidateWeight}% to the candidate`);
       } catch (err) {
         return notApplied(`could not write ${d.path}: ${errorText(err)}`);
       }
