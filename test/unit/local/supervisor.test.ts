@@ -178,7 +178,9 @@ describe("local runtime: instance supervisor", function () {
       /not ready within 1000 ms: GET \/health\/ready expected 200, last answer was 503/,
     );
     assert.match(err.message, /not ready/);
-    assert.ok(ms < 5_000, `failed promptly after the deadline (${ms} ms)`);
+    // What is asserted is which event ended the start (the deadline, not the app's readiness 60 s
+    // later), not how fast: a loaded machine may take seconds to stop the instance.
+    assert.ok(ms < 30_000, `failed at the readiness deadline, not when the app became ready (${ms} ms)`);
     assert.ok(err.pid !== undefined && !isAlive(err.pid));
     const appPids = appPidsInLog(supervisorPaths(stateDir, "web", "slow").instanceLog(0));
     assert.equal(appPids.length, 1);
