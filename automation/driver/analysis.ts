@@ -34,7 +34,7 @@ import { type Measurement, MetricConfigError, type MetricProvider, noData, value
 import { joinUrl } from "../shared/http";
 import type { CheckMeasurement } from "./events";
 import { runSequential } from "./sequential-check";
-import type { AnalysisOptions, AnalysisResult, AnalysisTarget } from "./types";
+import type { AnalysisOptions, AnalysisResult, AnalysisTarget, MetricReading } from "./types";
 
 // Preflight's questions about a check's provider and query live beside the providers.
 export { knownProviders, metricQueryProblems, unknownProviderProblems } from "../metrics/check-providers";
@@ -44,18 +44,8 @@ export type { AnalysisOptions, AnalysisResult, AnalysisRunner, AnalysisTarget } 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 /** Configuration mistakes: retrying them only delays the verdict. */
 const isFatal = (err: unknown) => err instanceof MetricConfigError || err instanceof MissingPackageError;
-/** One measurement of a metric check. `fatal` errors are configuration mistakes: no retry. */
-type Reading = {
-  value?: number;
-  baseline?: number;
-  evidence?: Evidence;
-  noData?: string;
-  error?: string;
-  fatal?: boolean;
-};
-
 /** Measures one metric check once; resolved from its provider before the first measurement. */
-type Measure = (signal: AbortSignal) => Promise<Reading>;
+type Measure = (signal: AbortSignal) => Promise<MetricReading>;
 
 /** The number of a measurement: undefined with a reason for no data; throws for several series. */
 function numberOf(m: Measurement): { value?: number; noData?: string } {
@@ -70,7 +60,7 @@ function numberOf(m: Measurement): { value?: number; noData?: string } {
 }
 
 /** The reading of a candidate measurement and, for relative conditions, the stable one. */
-function reading(candidate: Measurement, stable?: Measurement): Reading {
+function reading(candidate: Measurement, stable?: Measurement): MetricReading {
   const c = numberOf(candidate);
   const s = stable ? numberOf(stable) : {};
   return {
@@ -178,7 +168,7 @@ function measurerFor(check: MetricCheck, t: AnalysisTarget, cache: ProviderCache
 }
 
 /** One measurement; a failure becomes an Error reading, fatal when it is a configuration mistake. */
-async function measureMetric(measure: Measure, signal: AbortSignal): Promise<Reading> {
+async function measureMetric(measure: Measure, signal: AbortSignal): Promise<MetricReading> {
   try {
     return await measure(signal);
   } catch (err) {
@@ -213,7 +203,7 @@ async function measureHttp(
 }
 
 /** The measurement record of a metric reading. */
-function metricMeasurement(check: MetricCheck, r: Reading): CheckMeasurement {
+function metricMeasurement(check: MetricCheck, r: MetricReading): CheckMeasurement {
   const cls = classifyMeasurement(r, check);
   // Said with its role: a failure condition met is a failure, so "> 0.05" alone beside a passing
   // value would read as the condition that passed.

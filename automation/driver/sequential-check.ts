@@ -6,22 +6,12 @@
 import type { MetricCheck } from "../../components/core";
 import { CanaryErrorTest } from "../../components/core/sequential";
 import type { CheckMeasurement } from "./events";
-import type { AnalysisOptions, AnalysisResult } from "./types";
-
-/** One poll's reading, as analysis.ts's measurer gives it. */
-interface PollReading {
-  readonly value?: number;
-  readonly baseline?: number;
-  readonly evidence?: { readonly kind: string; readonly trials?: number; readonly baselineTrials?: number };
-  readonly noData?: string;
-  readonly error?: string;
-  readonly fatal?: boolean;
-}
+import type { AnalysisOptions, AnalysisResult, MetricReading } from "./types";
 
 /** The requests and errors of each version in one poll's window; zeros when the window had none. */
-function countsOf(r: PollReading) {
+function countsOf(r: MetricReading) {
   const e = r.evidence;
-  const trials = e?.kind === "proportion" ? (e.trials ?? 0) : 0;
+  const trials = e?.kind === "proportion" ? e.trials : 0;
   const baselineTrials = e?.kind === "proportion" ? (e.baselineTrials ?? 0) : 0;
   return {
     candidateRequests: trials,
@@ -36,7 +26,7 @@ export async function runSequential(
   check: MetricCheck,
   judge: NonNullable<MetricCheck["sequential"]>,
   candidateWeight: number,
-  poll: () => Promise<PollReading>,
+  poll: () => Promise<MetricReading>,
   o: AnalysisOptions,
   stop: AbortSignal,
 ): Promise<AnalysisResult> {

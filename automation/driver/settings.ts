@@ -216,7 +216,8 @@ export interface RawConfigValue {
   readonly objectValue?: unknown;
 }
 
-function configValue(raw: RawConfigValue | undefined): unknown {
+/** A config value as the program reads it: the object of an object value, JSON text parsed, else the string. */
+export function configValue(raw: RawConfigValue | undefined): unknown {
   if (raw === undefined) return undefined;
   if (raw.objectValue !== undefined) return raw.objectValue;
   const v = raw.value;

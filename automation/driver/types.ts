@@ -1,7 +1,14 @@
 // The driver's shared types: what a release runs on, how it is called and how it ended. In a module
 // of their own so that the release loop, the preflight and the release modes import them without
 // importing one another.
-import type { Check, Outcome, ReleaseOutputs, ReleaseSecrets, TrafficState } from "../../components/core";
+import type {
+  Check,
+  Evidence,
+  Outcome,
+  ReleaseOutputs,
+  ReleaseSecrets,
+  TrafficState,
+} from "../../components/core";
 import type { MetricsSettings } from "../metrics/settings";
 import type { MetricProvider } from "../metrics/types";
 import type { CheckMeasurement, DriverEvent, DriverEventInput } from "./events";
@@ -124,3 +131,13 @@ export type AnalysisRunner = (
   target: AnalysisTarget,
   options?: AnalysisOptions,
 ) => Promise<AnalysisResult>;
+
+/** One measurement of a metric check. `fatal` errors are configuration mistakes: no retry. */
+export interface MetricReading {
+  readonly value?: number;
+  readonly baseline?: number;
+  readonly evidence?: Evidence;
+  readonly noData?: string;
+  readonly error?: string;
+  readonly fatal?: boolean;
+}

@@ -15,7 +15,7 @@ import {
 } from "../driver/commands";
 import { isOpen } from "../driver/journal";
 import { controlOf, currentTraffic } from "../driver/release-plan";
-import { parseSettings, type RawConfigValue, SETTINGS_KEYS } from "../driver/settings";
+import { configValue, parseSettings, type RawConfigValue, SETTINGS_KEYS } from "../driver/settings";
 import type { ReleaseResult } from "../driver/types";
 import type { Call, ToolContext } from "./context";
 import { InputError, ok, type ToolResult } from "./results";
@@ -61,16 +61,6 @@ function released(ctx: ToolContext, what: string, r: ReleaseResult): ToolResult 
 const SETTABLE = Object.keys(SETTINGS_KEYS).filter(
   (k) => k !== TRAFFIC_KEY && k !== "slackWebhookUrl" && k !== "webhookUrl",
 );
-
-function configValue(raw: RawConfigValue | undefined): unknown {
-  if (raw === undefined) return undefined;
-  if (raw.objectValue !== undefined) return raw.objectValue;
-  try {
-    return raw.value.startsWith("{") || raw.value.startsWith("[") ? JSON.parse(raw.value) : raw.value;
-  } catch {
-    return raw.value;
-  }
-}
 
 /** `base` with `value` at `path` (objects copied on the way down). */
 function setAt(base: unknown, path: readonly string[], value: unknown): unknown {
@@ -264,31 +254,22 @@ export const CHANGE_TOOLS: readonly ToolSpec[] = [
             ? `set it with pulumi config set --secret ${CONFIG_NAMESPACE}:${top} <url>`
             : `use one of ${SETTABLE.join(", ")} (or a dotted path below one, e.g. release.failFast)`,
         );
-      if (a.value === undefined)
-        throw new InputError(
-          "value",
-          "missing",
-          "is required",
-          'give the new value, e.g. true or {"approval": true}',
-        );
       const target = ctx.target(a.stack);
-      const { stack: handle } = await ctx.openForChange(
+      const { stack: handle, config: raw } = await ctx.openForChange(
         "config_set",
         target,
         `set ${CONFIG_NAMESPACE}:${a.key}`,
         call,
       );
       const key = `${CONFIG_NAMESPACE}:${top}`;
-      const raw = (await handle.stack.getAllConfig()) as Record<string, RawConfigValue>;
       const next = setAt(configValue(raw[key]), path.slice(1), a.value);
       const entry: RawConfigValue =
         typeof next === "string"
           ? { value: next, secret: false }
           : { value: JSON.stringify(next), objectValue: next, secret: false };
       // The whole namespace is validated as the driver reads it: the same errors as a release's.
-      parseSettings({ ...raw, [key]: entry }, handle.name);
+      const settings = parseSettings({ ...raw, [key]: entry }, handle.name);
       await handle.stack.workspace.setAllConfigJson(handle.name, JSON.stringify({ [key]: entry }));
-      const settings = await handle.settings();
       return ok(ctx.redact, `${key} set on ${handle.name}`, {
         key,
         value: next,

@@ -1,8 +1,8 @@
 // What every tool call works with: the project, the release store, the guard and the redactor, and
 // per call the caller's signal, a progress channel and a way to ask the user.
 import { formatValue } from "../../components/core";
-import type { ReleaseSettings } from "../driver/settings";
-import { StackHandle, type StackTarget } from "../driver/stack";
+import { parseSettings, type RawConfigValue, type ReleaseSettings } from "../driver/settings";
+import { StackHandle, type StackService, type StackTarget } from "../driver/stack";
 import type { StoreOptions } from "../driver/state";
 import { Guard } from "./guard";
 import { InputError, Redactor } from "./results";
@@ -39,6 +39,14 @@ export interface Call {
 }
 
 const STACK_NAME = /^(?:[A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/;
+
+/** An opened stack: its handle, raw config, services (from the state) and validated settings. */
+export interface Opened {
+  readonly stack: StackHandle;
+  readonly config: Readonly<Record<string, RawConfigValue>>;
+  readonly services: readonly StackService[];
+  readonly settings: ReleaseSettings;
+}
 
 /** The server's state shared by every call. */
 export class ToolContext {
@@ -77,16 +85,18 @@ export class ToolContext {
    * Opens a stack and learns its secret values (secret config, the services' release secrets) so
    * that no result or notification carries them; returns the handle and its settings.
    */
-  async open(target: StackTarget): Promise<{ stack: StackHandle; settings: ReleaseSettings }> {
+  async open(target: StackTarget): Promise<Opened> {
     const stack = await StackHandle.open(target);
-    const config = (await stack.stack.getAllConfig()) as Record<string, { value: string; secret?: boolean }>;
+    // One read of the config serves the redaction and the settings; one export the services.
+    const config = (await stack.stack.getAllConfig()) as Record<string, RawConfigValue>;
     this.redact.add(
       Object.values(config)
         .filter((c) => c.secret)
         .map((c) => c.value),
     );
-    for (const service of await stack.services()) this.redact.add(Object.values(service.secrets));
-    return { stack, settings: await stack.settings() };
+    const services = await stack.services();
+    for (const service of services) this.redact.add(Object.values(service.secrets));
+    return { stack, config, services, settings: parseSettings(config, stack.name) };
   }
 
   /** Opens a stack for a change: the server must allow changes and a production stack needs a yes. */
@@ -95,7 +105,7 @@ export class ToolContext {
     target: StackTarget,
     what: string,
     call: Call,
-  ): Promise<{ stack: StackHandle; settings: ReleaseSettings; confirmed: boolean }> {
+  ): Promise<Opened & { confirmed: boolean }> {
     this.guard.checkWritable(tool);
     const opened = await this.open(target);
     const confirmed = await this.guard.confirmChange(target.stackName, opened.settings, what, call.ask);

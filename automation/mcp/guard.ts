@@ -3,6 +3,7 @@
 // production-marked stack needs a human's yes (elicitation) or a server started to allow it.
 // The driver's own locks, gates, windows, approvals and policy apply after this, unchanged.
 import type { ReleaseSettings } from "../driver/settings";
+import { ToolError } from "./results";
 
 /** How the server was started. */
 export interface McpAccess {
@@ -18,14 +19,10 @@ export interface McpAccess {
 }
 
 /** A refusal: what was asked, why not, and what would allow it. */
-export class Refusal extends Error {
-  constructor(
-    readonly field: string,
-    readonly value: string,
-    readonly fix: string,
-    message: string,
-  ) {
-    super(message);
+export class Refusal extends ToolError {
+  readonly kind = "refused";
+  constructor(field: string, value: string, fix: string, message: string) {
+    super(field, value, fix, message);
     this.name = "Refusal";
   }
 }

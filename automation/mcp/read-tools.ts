@@ -153,9 +153,9 @@ export const READ_TOOLS: readonly ToolSpec[] = [
       const stacks = [];
       for (const name of names) {
         try {
-          const { stack: handle, settings } = await ctx.open(ctx.target(name));
+          const { stack: handle, settings, services: all } = await ctx.open(ctx.target(name));
           const entries = await handle.trafficEntries();
-          const services = (await handle.services()).map((svc) => ({
+          const services = all.map((svc) => ({
             name: svc.release.name,
             running: entries[svc.release.name]?.stableVersion ?? svc.release.traffic.stableVersion,
             ...(svc.release.declaredVersion !== undefined ? { declared: svc.release.declaredVersion } : {}),

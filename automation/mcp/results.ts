@@ -3,7 +3,6 @@
 // notification passes through a Redactor that knows the secret values of the stacks it has opened.
 import { z } from "zod";
 import { classifyError } from "../driver/errors";
-import { Refusal } from "./guard";
 
 /** The structured content of every tool's result. */
 export const RESULT_SHAPE = {
@@ -59,34 +58,39 @@ export function ok(redact: Redactor, summary: string, data: Record<string, unkno
   return { content: [{ type: "text", text: structured.summary }], structuredContent: structured };
 }
 
+/** A call the tool itself turned down: its kind, the field, the value and the fix. */
+export abstract class ToolError extends Error {
+  abstract readonly kind: "refused" | "usage";
+  constructor(
+    readonly field: string,
+    readonly value: string,
+    readonly fix: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A tool argument that does not fit, found by the tool before anything is opened or written. */
+export class InputError extends ToolError {
+  readonly kind = "usage";
+  constructor(field: string, value: string, problem: string, fix: string) {
+    super(field, value, fix, `${field} (${value}): ${problem}; ${fix}`);
+    this.name = "InputError";
+  }
+}
+
 /** A failed or refused call as a result: the field, the value and the fix where known. */
 export function failure(redact: Redactor, err: unknown): ToolResult {
+  const e = err instanceof ToolError ? err : classifyError(err);
   const error =
-    err instanceof Refusal
-      ? { kind: "refused", message: err.message, field: err.field, value: err.value, fix: err.fix }
-      : err instanceof InputError
-        ? { kind: "usage", message: err.message, field: err.field, value: err.value, fix: err.fix }
-        : (() => {
-            const e = classifyError(err);
-            return { kind: e.kind, message: e.message };
-          })();
+    e instanceof ToolError
+      ? { kind: e.kind, message: e.message, field: e.field, value: e.value, fix: e.fix }
+      : { kind: e.kind, message: e.message };
   const structured = redact.json({ ok: false, summary: error.message, error });
   return {
     content: [{ type: "text", text: structured.summary }],
     structuredContent: structured,
     isError: true,
   };
-}
-
-/** A tool argument that does not fit, found by the tool before anything is opened or written. */
-export class InputError extends Error {
-  constructor(
-    readonly field: string,
-    readonly value: string,
-    problem: string,
-    readonly fix: string,
-  ) {
-    super(`${field} (${value}): ${problem}; ${fix}`);
-    this.name = "InputError";
-  }
 }

@@ -5,6 +5,7 @@ import { floorOf } from "./builtin-metrics";
 import { type Condition, type ConditionInput, checkCondition } from "./conditions";
 import { checkDuration, type DurationInput } from "./duration";
 import { checkKnownKeys, joinPath, type Problem, problem } from "./problems";
+import { CANARY_ALPHA, CANARY_CONCENTRATION } from "./sequential";
 
 /** An inclusive range of HTTP status codes. */
 export interface StatusRange {
@@ -106,7 +107,12 @@ export interface SequentialJudgeInput {
 }
 
 /** Defaults of a sequential check: a poll every 5 s, for at most 60 polls (the default analysis' 5 minutes). */
-export const SEQUENTIAL_DEFAULTS = { alpha: 0.05, concentration: 10, intervalSeconds: 5, count: 60 } as const;
+export const SEQUENTIAL_DEFAULTS = {
+  alpha: CANARY_ALPHA,
+  concentration: CANARY_CONCENTRATION,
+  intervalSeconds: 5,
+  count: 60,
+} as const;
 
 /** A resolved metric check; durations in seconds. */
 export interface MetricCheck {
@@ -440,43 +446,53 @@ function resolveSequential(
         "remove the condition, or the sequential setting",
       ),
     );
-  const alpha = j.alpha ?? SEQUENTIAL_DEFAULTS.alpha;
-  if (typeof alpha !== "number" || !(alpha > 0 && alpha <= 0.2))
-    problems.push(
-      problem(
-        at("alpha"),
-        j.alpha,
-        "must be a false-alarm rate above 0 and at most 0.2",
-        "use 0.05 (the default) or 0.01",
-      ),
-    );
-  const k = j.concentration ?? SEQUENTIAL_DEFAULTS.concentration;
-  if (typeof k !== "number" || !(k > 0 && k <= 10_000))
-    problems.push(
-      problem(
-        at("concentration"),
-        j.concentration,
-        "must be a number above 0 and at most 10000",
-        "use 10 (the default)",
-      ),
-    );
+  /** A number in (0, max], else a problem at `key`. */
+  const inRange = (
+    key: string,
+    raw: unknown,
+    fallback: number,
+    max: number,
+    what: string,
+    fix: string,
+  ): number => {
+    const v = raw ?? fallback;
+    if (typeof v !== "number" || !(v > 0 && v <= max)) problems.push(problem(at(key), raw, what, fix));
+    return v as number;
+  };
+  const alpha = inRange(
+    "alpha",
+    j.alpha,
+    SEQUENTIAL_DEFAULTS.alpha,
+    0.2,
+    "must be a false-alarm rate above 0 and at most 0.2",
+    "use 0.05 (the default) or 0.01",
+  );
+  const k = inRange(
+    "concentration",
+    j.concentration,
+    SEQUENTIAL_DEFAULTS.concentration,
+    10_000,
+    "must be a number above 0 and at most 10000",
+    "use 10 (the default)",
+  );
   const early = j.promoteEarly;
-  const margin = early && typeof early === "object" ? early.margin : early;
-  if (early !== undefined && (typeof margin !== "number" || !(margin > 0 && margin <= 10)))
-    problems.push(
-      problem(
-        at("promoteEarly.margin"),
-        margin,
-        "must be a margin above 0 and at most 10",
-        "use {margin: 0.5}: end the step once the candidate is shown not 50 % worse",
-      ),
-    );
+  const margin =
+    early === undefined
+      ? undefined
+      : inRange(
+          "promoteEarly.margin",
+          early && typeof early === "object" ? early.margin : early,
+          Number.NaN,
+          10,
+          "must be a margin above 0 and at most 10",
+          "use {margin: 0.5}: end the step once the candidate is shown not 50 % worse",
+        );
   return problems.length > before
     ? undefined
     : {
         alpha,
         concentration: k,
-        ...(early !== undefined ? { promoteEarly: { margin: margin as number } } : {}),
+        ...(margin !== undefined ? { promoteEarly: { margin } } : {}),
       };
 }
 

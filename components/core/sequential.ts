@@ -26,6 +26,9 @@ export const DEFAULT_CONCENTRATION = 100;
  */
 export const CANARY_CONCENTRATION = 10;
 
+/** Default false-alarm rate of a canary's error test, over every look. */
+export const CANARY_ALPHA = 0.05;
+
 /** ln B(a) of a Dirichlet: sum ln Γ(a_i) - ln Γ(sum a_i). */
 function lnMultiBeta(a: readonly number[]): number {
   let sum = 0;
@@ -143,7 +146,7 @@ export class CanaryErrorTest {
     const w = o.weight;
     this.errors = new SequentialTest([w, 1 - w], o.k ?? CANARY_CONCENTRATION);
     this.requests = new SequentialTest([w, 1 - w], o.k ?? CANARY_CONCENTRATION);
-    this.alpha = o.alpha ?? 0.05;
+    this.alpha = o.alpha ?? CANARY_ALPHA;
     this.ratioAlpha = o.ratioAlpha ?? 0.001;
     if (o.notWorseMargin !== undefined) {
       if (!(o.notWorseMargin > 0))

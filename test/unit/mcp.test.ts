@@ -167,6 +167,34 @@ describe("MCP server", () => {
   });
 
   describe("over the SDK's in-memory transport", () => {
+    it("answers a missing config value (the schema's required field) and a bad rollback version before opening anything", async () => {
+      const server = createMcpServer({ workDir: "/nonexistent", stacks: ["dev"], allowChanges: true });
+      const [a, b] = InMemoryTransport.createLinkedPair();
+      const client = new Client({ name: "unit", version: "1.0.0" });
+      await Promise.all([server.connect(b), client.connect(a)]);
+      try {
+        const noValue = await client.callTool({
+          name: "config_set",
+          arguments: { stack: "dev", key: "release.failFast" },
+        });
+        assert.equal(noValue.isError, true);
+        assert.match(JSON.stringify(noValue.content), /Invalid arguments for tool config_set: .* at value/);
+        const badTo = await client.callTool({
+          name: "rollback",
+          arguments: { stack: "dev", to: "not a label!" },
+        });
+        assert.equal(badTo.isError, true);
+        assert.deepEqual((badTo.structuredContent as { error: Record<string, string> }).error.field, "to");
+        assert.match(
+          JSON.stringify(badTo.structuredContent),
+          /to \(\\"not a label!\\"\): is not a version label; use a label/,
+        );
+      } finally {
+        await client.close();
+        await server.close();
+      }
+    });
+
     it("lists fourteen tools in the description's groups and refuses a change on a read-only server before opening anything", async () => {
       const server = createMcpServer({ workDir: "/nonexistent", stacks: ["dev"] });
       const [a, b] = InMemoryTransport.createLinkedPair();

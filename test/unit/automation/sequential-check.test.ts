@@ -12,7 +12,7 @@ const judge = { alpha: 0.05, concentration: 10 };
 const poll = (cr: number, ce: number, sr: number, se: number) => ({
   value: cr ? ce / cr : 0,
   baseline: sr ? se / sr : 0,
-  evidence: { kind: "proportion", trials: cr, baselineTrials: sr },
+  evidence: { kind: "proportion" as const, trials: cr, baselineTrials: sr },
 });
 
 function scripted(readings: ReturnType<typeof poll>[]) {

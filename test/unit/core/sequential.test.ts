@@ -161,4 +161,29 @@ describe("sequential test (Lindon and Malek's Dirichlet-multinomial Bayes factor
       ]);
     });
   });
+
+  it("refuses a sequential setting that is not an object, a bad promoteEarly margin, and a margin <= 0 in the test", () => {
+    const problems: Problem[] = [];
+    resolveChecks(
+      [
+        { kind: "metric", name: "a", provider: "builtin", query: "errorRate", sequential: true as never },
+        Check.sequential({ name: "b", promoteEarly: { margin: 0 } }),
+        Check.sequential({ name: "c", promoteEarly: {} as never }),
+      ],
+      "checks",
+      problems,
+    );
+    assert.deepEqual(
+      problems.map((p) => `${p.path}: ${p.message}; ${p.fix}`),
+      [
+        "checks[0].sequential: must be an object; write sequential: {} for the defaults, or {alpha: 0.05}",
+        "checks[1].sequential.promoteEarly.margin: must be a margin above 0 and at most 10; use {margin: 0.5}: end the step once the candidate is shown not 50 % worse",
+        "checks[2].sequential.promoteEarly.margin: must be a margin above 0 and at most 10; use {margin: 0.5}: end the step once the candidate is shown not 50 % worse",
+      ],
+    );
+    assert.throws(
+      () => new CanaryErrorTest({ weight: 0.1, notWorseMargin: 0 }),
+      /notWorseMargin \(0\) must be above 0/,
+    );
+  });
 });
