@@ -461,8 +461,11 @@ export class ReleaseRun {
       if (err instanceof Stopped || this.stopped) throw this.stoppedError();
       const e = classifyError(err);
       if (e.kind === "hook" || e.kind === "preflight") throw e;
+      // Whatever was waiting when the signal came may throw the signal's own reason (a plain
+      // Error), not an AbortError: an aborted signal decides the kind, not the error's name.
       const why = signal.reason instanceof Error ? signal.reason.message : "abort signal";
-      const reason = e.kind === "aborted" ? (why.startsWith("aborted") ? why : `aborted: ${why}`) : e.message;
+      const aborted = e.kind === "aborted" || signal.aborted;
+      const reason = aborted ? (why.startsWith("aborted") ? why : `aborted: ${why}`) : e.message;
       return await this.revert(reason, new Date());
     }
   }
