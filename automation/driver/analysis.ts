@@ -23,7 +23,7 @@ import {
   type MetricCheck,
   type Outcome,
 } from "../../components/core";
-import { type BuiltinSource, createBuiltinSource } from "../metrics/builtin";
+import { type BuiltinSource, createBuiltinSource, SLOW_RATE, type VersionPair } from "../metrics/builtin";
 import { builtinMetric, providerProblem, queryObject } from "../metrics/check-providers";
 import { healthAfter } from "../metrics/health-state";
 import { checkHttp } from "../metrics/http";
@@ -89,7 +89,7 @@ function evidenceOf(
 ): Evidence | undefined {
   const [candidate, stable] = [requestsOf(pair.candidate), requestsOf(pair.stable)];
   if (candidate === undefined) return undefined;
-  if (metric === "errorRate" || metric === "http5xxRate")
+  if (metric === "errorRate" || metric === "http5xxRate" || metric === SLOW_RATE)
     return {
       kind: "proportion",
       trials: candidate,
@@ -114,6 +114,28 @@ interface ProviderCache {
   readonly providers: Map<string, MetricProvider>;
 }
 
+/** Measures a builtin metric for both versions over one interval; slowRate needs the source's histogram. */
+function pairMeasurer(
+  check: MetricCheck,
+  metric: ReturnType<typeof builtinMetric>,
+  source: BuiltinSource,
+  versions: VersionPair<string>,
+): (signal: AbortSignal) => Promise<VersionPair<Measurement>> {
+  if (metric !== SLOW_RATE)
+    return (signal) => source.measure(metric, versions, check.intervalSeconds, signal);
+  const slowerThan = check.slowerThanSeconds;
+  const measureSlow = source.measureSlow?.bind(source);
+  if (!measureSlow || slowerThan === undefined)
+    throw new MetricConfigError(
+      `check "${check.name}"`,
+      "query",
+      metric,
+      `needs a latency histogram per version, which the builtin metrics of "${source.kind}" do not give`,
+      "judge latency with meanLatency and a relative condition",
+    );
+  return (signal) => measureSlow(slowerThan, versions, check.intervalSeconds, signal);
+}
+
 /** How `check` is measured; throws MetricConfigError when its provider or query cannot work. */
 function measurerFor(check: MetricCheck, t: AnalysisTarget, cache: ProviderCache): Measure {
   const p = providerProblem(check.provider, t.release, t.metrics);
@@ -128,13 +150,9 @@ function measurerFor(check: MetricCheck, t: AnalysisTarget, cache: ProviderCache
       t.release.traffic,
     );
     const source = cache.builtin;
+    const pairOf = pairMeasurer(check, metric, source, { candidate: t.candidate, stable: t.stable });
     return async (signal) => {
-      const pair = await source.measure(
-        metric,
-        { candidate: t.candidate, stable: t.stable },
-        check.intervalSeconds,
-        signal,
-      );
+      const pair = await pairOf(signal);
       const evidence = evidenceOf(metric, pair, t.candidateWeight);
       const r =
         metric === "throughput"

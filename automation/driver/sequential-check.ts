@@ -1,14 +1,15 @@
 // A check judged by the anytime-valid sequential test (components/core/sequential.ts): polled every
-// interval, each poll's request and error counts per version added to the test; the analysis fails
+// interval, each poll's request and error (or slow request) counts per version added to the test; the analysis fails
 // as soon as the test says the candidate is worse, without waiting for the window's end, and
 // passes when the window ends without evidence. A split that does not follow the weight makes it
 // Inconclusive (the routing or the metric is wrong, so the errors cannot be compared).
 import type { MetricCheck } from "../../components/core";
+import { formatDuration } from "../../components/core/duration";
 import { CanaryErrorTest } from "../../components/core/sequential";
 import type { CheckMeasurement } from "./events";
 import type { AnalysisOptions, AnalysisResult, MetricReading } from "./types";
 
-/** The requests and errors of each version in one poll's window; zeros when the window had none. */
+/** The requests and errors (or slow requests) of each version in one poll's window; zeros when the window had none. */
 function countsOf(r: MetricReading) {
   const e = r.evidence;
   const trials = e?.kind === "proportion" ? e.trials : 0;
@@ -43,8 +44,10 @@ export async function runSequential(
       "Inconclusive",
       `the sequential test compares two versions, and the candidate's weight is ${candidateWeight} %`,
     );
+  const slowerThan = check.query === "slowRate" ? check.slowerThanSeconds : undefined;
   const test = new CanaryErrorTest({
     weight: candidateWeight / 100,
+    ...(slowerThan !== undefined ? { events: `slow requests (over ${formatDuration(slowerThan)})` } : {}),
     alpha: judge.alpha,
     k: judge.concentration,
     ...(judge.promoteEarly ? { notWorseMargin: judge.promoteEarly.margin } : {}),

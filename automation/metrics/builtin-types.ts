@@ -19,6 +19,12 @@ export const BUILTIN_METRICS = [
 /** One of {@link BUILTIN_METRICS}. */
 export type BuiltinMetricName = (typeof BUILTIN_METRICS)[number];
 
+/**
+ * The builtin metric only sources with a latency histogram per version answer (their factory says
+ * `slowRate: true`): the share of requests slower than the check's `slowerThan`.
+ */
+export const SLOW_RATE = "slowRate" satisfies keyof typeof BuiltinMetric;
+
 /** True when `query` names a builtin metric. */
 export function isBuiltinMetric(query: string): query is BuiltinMetricName {
   return (BUILTIN_METRICS as readonly string[]).includes(query);
@@ -53,6 +59,16 @@ export interface BuiltinSource<K extends BuiltinKind = BuiltinKind> {
     windowSeconds: number,
     signal?: AbortSignal,
   ): Promise<VersionPair<Measurement>>;
+  /**
+   * Measures {@link SLOW_RATE} for both versions over the next `windowSeconds`, each with the
+   * counts behind it (`detail.requests`). @default absent: the source has no latency histogram
+   */
+  measureSlow?(
+    slowerThanSeconds: number,
+    versions: VersionPair<string>,
+    windowSeconds: number,
+    signal?: AbortSignal,
+  ): Promise<VersionPair<Measurement>>;
 }
 
 /** Why `builtin` is not available for a service, and how to make it so. */
@@ -82,6 +98,8 @@ export interface BuiltinFactory<K extends MetricsKind> {
     settings: MetricsSettings,
   ): BuiltinUnavailable | undefined;
   create(descriptor: Extract<MetricsDescriptor, { kind: K }>, context: BuiltinContext): BuiltinSource;
+  /** Its sources answer {@link SLOW_RATE} (`measureSlow`). @default false */
+  readonly slowRate?: boolean;
 }
 
 /** A platform's builtin sources, by the metrics descriptor kinds it registers. */

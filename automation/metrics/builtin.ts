@@ -6,7 +6,7 @@
 // - local-proxy: two snapshots of the proxy's metrics.json, `windowSeconds` apart;
 // - ingress-nginx: wait `windowSeconds`, then PromQL over the last `windowSeconds` (needs the
 //   `prometheus` settings); the cloud kinds query their monitoring service (builtin-aws|azure|gcp).
-export { builtinUnavailable, createBuiltinSource } from "../platforms";
+export { builtinMeasuresSlowRate, builtinUnavailable, createBuiltinSource } from "../platforms";
 export {
   BUILTIN_METRICS,
   type BuiltinKind,
@@ -14,5 +14,6 @@ export {
   type BuiltinSource,
   type BuiltinUnavailable,
   isBuiltinMetric,
+  SLOW_RATE,
   type VersionPair,
 } from "./builtin-types";

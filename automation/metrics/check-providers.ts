@@ -5,7 +5,14 @@
 import { BUILTIN_PROVIDER } from "../../components/core/analysis";
 import type { Check, MetricCheck } from "../../components/core/checks";
 import type { ReleaseOutputs } from "../../components/core/contract";
-import { BUILTIN_METRICS, type BuiltinMetricName, builtinUnavailable, isBuiltinMetric } from "./builtin";
+import {
+  BUILTIN_METRICS,
+  type BuiltinMetricName,
+  builtinMeasuresSlowRate,
+  builtinUnavailable,
+  isBuiltinMetric,
+  SLOW_RATE,
+} from "./builtin";
 import { PROVIDER_KINDS, SDK_PACKAGES } from "./registry";
 import { isPackageInstalled } from "./sdk-call";
 import {
@@ -104,15 +111,27 @@ export function queryObject(check: MetricCheck, kind: string, text: string): Met
 }
 
 /** The builtin metric a check names; throws MetricConfigError for any other query. */
-export function builtinMetric(check: MetricCheck): BuiltinMetricName {
-  if (isBuiltinMetric(check.query)) return check.query;
+export function builtinMetric(check: MetricCheck): BuiltinMetricName | typeof SLOW_RATE {
+  if (isBuiltinMetric(check.query) || check.query === SLOW_RATE) return check.query;
   throw new MetricConfigError(
     `check "${check.name}"`,
     "query",
     check.query,
     "is not a builtin metric",
-    `use one of ${BUILTIN_METRICS.join(", ")}`,
+    `use one of ${[...BUILTIN_METRICS, SLOW_RATE].join(", ")}`,
   );
+}
+
+/** The builtin slowRate where the service's source has no latency histogram per version. */
+function slowRateProblem(check: MetricCheck, release: ReleaseOutputs): string | undefined {
+  if (check.query !== SLOW_RATE || builtinMeasuresSlowRate(release.metrics)) return undefined;
+  return new MetricConfigError(
+    `check "${check.name}"`,
+    "query",
+    check.query,
+    `needs a latency histogram per version, which this service's builtin metrics ("${release.metrics.kind}") do not give; the local proxy's do`,
+    "judge latency with meanLatency and a relative condition, or a prometheus check on your own histogram",
+  ).message;
 }
 
 /**
@@ -129,8 +148,11 @@ export function metricQueryProblems(
   for (const c of checks) {
     if (c.kind !== "metric" || providerProblem(c.provider, release, metrics)) continue;
     try {
-      if (c.provider === BUILTIN_PROVIDER) builtinMetric(c);
-      else queryObject(c, c.provider, c.query);
+      if (c.provider === BUILTIN_PROVIDER) {
+        builtinMetric(c);
+        const slow = slowRateProblem(c, release);
+        if (slow) out.push(slow);
+      } else queryObject(c, c.provider, c.query);
     } catch (err) {
       out.push(messageOf(err));
     }

@@ -143,6 +143,17 @@ export function meanLatency(c: VersionCounters): number {
 }
 
 /**
+ * The requests slower than `seconds` and the requests the histogram holds: slow are those above
+ * the largest bound at or below `seconds` (all of them when no bound is), so a threshold between
+ * two bounds counts the requests between the lower bound and it as slow too.
+ */
+export function slowRequests(c: VersionCounters, seconds: number): { slow: number; total: number } {
+  let fast = 0;
+  for (const b of c.buckets) if (b.le <= seconds * (1 + 1e-9)) fast = b.count;
+  return { slow: Math.max(0, c.latencyCount - fast), total: c.latencyCount };
+}
+
+/**
  * The q-quantile (0..1) of a cumulative histogram, interpolating linearly inside the bucket
  * as Prometheus' histogram_quantile() does. When the rank falls in the `+Inf` bucket the
  * highest finite bound is returned. NaN when the histogram is empty.

@@ -10,6 +10,7 @@ import {
   http5xxRate,
   meanLatency,
   parseProxyMetrics,
+  slowRequests,
   totalRequests,
   type VersionCounters,
 } from "./proxy-metrics";
@@ -39,15 +40,27 @@ export interface ProxyProviderSpec {
 }
 
 /** What the proxy provider can measure for a version. */
-export const PROXY_METRICS = ["errorRate", "http5xxRate", "meanLatency", "p99Latency", "throughput"] as const;
+export const PROXY_METRICS = [
+  "errorRate",
+  "http5xxRate",
+  "meanLatency",
+  "p99Latency",
+  "throughput",
+  "slowRate",
+] as const;
 
 /** One of {@link PROXY_METRICS}. */
 export type ProxyMetricName = (typeof PROXY_METRICS)[number];
 
 /** A proxy query. */
 export interface ProxyQuery {
-  /** errorRate / http5xxRate (fraction 0..1), meanLatency / p99Latency (seconds), throughput (requests per second). */
+  /**
+   * errorRate / http5xxRate (fraction 0..1), meanLatency / p99Latency (seconds), throughput
+   * (requests per second), slowRate (fraction of requests slower than `slowerThanSeconds`).
+   */
   readonly metric: ProxyMetricName;
+  /** slowRate's threshold in seconds (counted at the histogram bound at or below it). @default none: required by slowRate */
+  readonly slowerThanSeconds?: number;
   /** Version name as the proxy knows it, e.g. `v2`; give this or `versions`. @default none */
   readonly version?: string;
   /**
@@ -74,6 +87,7 @@ export function proxyMeasurement(
   c: VersionCounters | undefined,
   at: Date,
   seconds?: number,
+  slowerThanSeconds = Number.NaN,
 ): Measurement {
   if (!c) return noData(`version "${version}" is not known to the proxy`, at);
   const total = totalRequests(c);
@@ -91,6 +105,12 @@ export function proxyMeasurement(
       return measured(histogramQuantile(0.99, c.buckets), at, detail);
     case "throughput":
       return measured(seconds && seconds > 0 ? total / seconds : Number.NaN, at, detail);
+    case "slowRate": {
+      const { slow, total: timed } = slowRequests(c, slowerThanSeconds);
+      return timed === 0
+        ? noData(`no timed requests to version "${version}"`, at)
+        : measured(slow / timed, at, { requests: timed, slow });
+    }
   }
 }
 
@@ -173,6 +193,8 @@ export function createProxyProvider(spec: ProxyProviderSpec): MetricProvider {
       const metric = r.oneOf("metric", PROXY_METRICS, undefined);
       const versions = readVersions(r);
       const windowMs = r.number("windowMs", 0, 0, 3_600_000, true);
+      const slowerThan =
+        metric === "slowRate" ? r.number("slowerThanSeconds", undefined, 0.001, 3600, false) : Number.NaN;
       if (metric === "throughput" && windowMs === 0) {
         r.fail(
           "windowMs",
@@ -194,7 +216,9 @@ export function createProxyProvider(spec: ProxyProviderSpec): MetricProvider {
         seconds = (second.at - first.at) / 1000;
       }
       const at = new Date();
-      const each = versions.names.map((v) => proxyMeasurement(metric, v, counters(v), at, seconds));
+      const each = versions.names.map((v) =>
+        proxyMeasurement(metric, v, counters(v), at, seconds, slowerThan),
+      );
       if (versions.single) return each[0] as Measurement;
       const samples: Sample[] = [];
       const missing: string[] = [];

@@ -121,6 +121,11 @@ export function builtinUnavailable(
   return factory.unavailable?.(descriptor, settings);
 }
 
+/** Whether the builtin source of `descriptor` answers slowRate (a latency histogram per version). */
+export function builtinMeasuresSlowRate(descriptor: MetricsDescriptor): boolean {
+  return descriptor.kind !== "none" && BUILTINS.get(descriptor.kind)?.slowRate === true;
+}
+
 /**
  * Builds the builtin source for a service, from its platform's factory. Throws MetricConfigError
  * when builtin is not available (see {@link builtinUnavailable}) or the platform cannot build it

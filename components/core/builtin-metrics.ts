@@ -13,12 +13,17 @@ export const BuiltinMetric = {
   http5xxRate: "http5xxRate",
   meanLatency: "meanLatency",
   throughput: "throughput",
+  /**
+   * The share of requests slower than the check's `slowerThan`, counted from each version's latency
+   * histogram (the local proxy's): what a sequential latency check compares.
+   */
+  slowRate: "slowRate",
 } as const;
 
 /**
  * The default floor of each builtin metric, in its unit: the difference from the stable version
  * below which a relative condition counts the candidate as equal to it (docs/decisions.md says why
- * each). Error rates are fractions of requests, latency is in seconds, throughput in requests per
+ * each). Error rates and the slow share are fractions of requests, latency is in seconds, throughput in requests per
  * second per unit of traffic weight (the whole service's rate at 100 %).
  */
 export const BUILTIN_FLOORS: Readonly<Record<keyof typeof BuiltinMetric, number>> = {
@@ -26,6 +31,7 @@ export const BUILTIN_FLOORS: Readonly<Record<keyof typeof BuiltinMetric, number>
   http5xxRate: 0.001,
   meanLatency: 0.01,
   throughput: 1,
+  slowRate: 0.001,
 };
 
 /**

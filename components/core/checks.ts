@@ -91,6 +91,12 @@ export interface MetricCheckInput {
    * polls (default 60), reverting as soon as the test says the candidate is worse. @default unset
    */
   readonly sequential?: SequentialJudgeInput;
+  /**
+   * For the builtin `slowRate` only, and required there: a request slower than this is slow. The
+   * local proxy counts it at its histogram bound at or below this (Prometheus' default bounds,
+   * 5 ms to 10 s: use one of them to count exactly). @default unset
+   */
+  readonly slowerThan?: DurationInput;
 }
 
 /** The sequential test's settings as written. */
@@ -129,6 +135,8 @@ export interface MetricCheck {
   readonly failureLimit: number;
   readonly inconclusiveLimit: number;
   readonly consecutiveErrorLimit: number;
+  /** The builtin `slowRate`'s threshold in seconds. @default unset */
+  readonly slowerThanSeconds?: number;
   /** Set when the sequential test judges the errors instead of the conditions. @default unset */
   readonly sequential?: {
     readonly alpha: number;
@@ -162,16 +170,20 @@ export const Check = {
    * error is the candidate's with the probability of its weight unless it is worse; the analysis
    * fails as soon as the test rejects that at `alpha`, however often it looks, and passes when the
    * window ends without evidence. Needs a source that counts requests per version (the builtin
-   * metrics of the local proxy, CloudWatch and Cloud Monitoring).
+   * metrics of the local proxy, CloudWatch and Cloud Monitoring). With `query: "slowRate"` and
+   * `slowerThan`, the same test judges the candidate's slow requests (the local proxy's histogram).
    */
   sequential(
-    props: { readonly name?: string; readonly query?: "errorRate" | "http5xxRate" } & SequentialJudgeInput &
-      Pick<MetricCheckInput, "interval" | "count" | "consecutiveErrorLimit"> = {},
+    props: {
+      readonly name?: string;
+      readonly query?: "errorRate" | "http5xxRate" | "slowRate";
+    } & SequentialJudgeInput &
+      Pick<MetricCheckInput, "interval" | "count" | "consecutiveErrorLimit" | "slowerThan"> = {},
   ): MetricCheckInput {
     const { name, query, alpha, concentration, promoteEarly, ...rest } = props;
     return {
       kind: "metric",
-      name: name ?? "errors-sequential",
+      name: name ?? (query === "slowRate" ? "latency-sequential" : "errors-sequential"),
       provider: "builtin",
       query: query ?? "errorRate",
       sequential: {
@@ -247,6 +259,7 @@ const METRIC_FIELDS = [
   "inconclusiveLimit",
   "consecutiveErrorLimit",
   "sequential",
+  "slowerThan",
 ] as const satisfies readonly (keyof MetricCheckInput)[];
 
 /** Validates and fills the defaults of an HTTP check. */
@@ -340,6 +353,7 @@ export function resolveMetricCheck(input: MetricCheckInput, path: string, proble
       ),
     );
   }
+  const slowerThan = resolveSlowerThan(input, path, problems);
   const relative = success?.relativeToBaseline === true || failure?.relativeToBaseline === true;
   let floor = relative ? floorOf(input) : 0;
   if (input.floor !== undefined) {
@@ -383,6 +397,7 @@ export function resolveMetricCheck(input: MetricCheckInput, path: string, proble
       ) ?? 60,
     count: count(input.count, sequential ? SEQUENTIAL_DEFAULTS.count : 5, 1, at("count"), problems),
     ...(sequential ? { sequential } : {}),
+    ...(slowerThan !== undefined ? { slowerThanSeconds: slowerThan } : {}),
     failureLimit: count(
       input.failureLimit,
       DEFAULT_ANALYSIS_LIMITS.failureLimit,
@@ -407,7 +422,55 @@ export function resolveMetricCheck(input: MetricCheckInput, path: string, proble
   };
 }
 
-/** The sequential judge of a metric check: builtin error rates only, no conditions, alpha and k in range. */
+/** The builtin metrics the sequential test judges: each counts events (errors, slow requests) per request. */
+const SEQUENTIAL_QUERIES: readonly string[] = ["errorRate", "http5xxRate", "slowRate"];
+
+/** Longest `slowerThan`: the local proxy's largest finite histogram bound. */
+const SLOWER_THAN_MAX_SECONDS = 10;
+
+/** `slowerThan` in seconds: required by the builtin slowRate, refused anywhere else. */
+function resolveSlowerThan(input: MetricCheckInput, path: string, problems: Problem[]): number | undefined {
+  const at = joinPath(path, "slowerThan");
+  const slowRate = input.provider === "builtin" && input.query === "slowRate";
+  if (input.slowerThan === undefined) {
+    if (slowRate)
+      problems.push(
+        problem(
+          at,
+          undefined,
+          "is required by the builtin slowRate: it says which requests are slow",
+          'set the latency your users call slow, e.g. slowerThan: "250ms"',
+        ),
+      );
+    return undefined;
+  }
+  if (!slowRate) {
+    problems.push(
+      problem(
+        at,
+        input.slowerThan,
+        "applies only to the builtin slowRate",
+        'remove it, or use provider "builtin" with query "slowRate"',
+      ),
+    );
+    return undefined;
+  }
+  const seconds = checkDuration(input.slowerThan, at, problems, { positive: true });
+  if (seconds !== undefined && seconds > SLOWER_THAN_MAX_SECONDS) {
+    problems.push(
+      problem(
+        at,
+        input.slowerThan,
+        `must be at most ${SLOWER_THAN_MAX_SECONDS}s (the largest bound of the latency histogram)`,
+        'use a latency such as "250ms" or "1s"',
+      ),
+    );
+    return undefined;
+  }
+  return seconds;
+}
+
+/** The sequential judge of a metric check: builtin event rates only, no conditions, alpha and k in range. */
 function resolveSequential(
   input: MetricCheckInput,
   path: string,
@@ -428,13 +491,13 @@ function resolveSequential(
   }
   checkKnownKeys(j, ["alpha", "concentration", "promoteEarly"], joinPath(path, "sequential"), problems);
   const before = problems.length;
-  if (input.provider !== "builtin" || (input.query !== "errorRate" && input.query !== "http5xxRate"))
+  if (input.provider !== "builtin" || !SEQUENTIAL_QUERIES.includes(input.query))
     problems.push(
       problem(
         joinPath(path, "query"),
         `${input.provider}:${input.query}`,
-        "the sequential test counts errors per version, which only the builtin errorRate and http5xxRate give",
-        'use provider "builtin" with query "errorRate" (Check.sequential() does)',
+        "the sequential test counts events per version (errors, slow requests), which only the builtin errorRate, http5xxRate and slowRate give",
+        'use provider "builtin" with query "errorRate" (Check.sequential() does), or "slowRate" with slowerThan',
       ),
     );
   if (input.successCondition !== undefined || input.failureCondition !== undefined)

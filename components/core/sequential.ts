@@ -120,6 +120,8 @@ export interface CanaryTestOptions {
    * (1 + margin) times stable's" at alpha, the step may end. @default unset: only "worse" ends it
    */
   readonly notWorseMargin?: number;
+  /** What the test counts, in messages: "errors", or "slow requests (over 250 ms)". @default "errors" */
+  readonly events?: string;
 }
 
 /** The candidate's share of the errors when its error rate is `ratio` times stable's, at weight w. */
@@ -188,18 +190,19 @@ export class CanaryErrorTest {
       };
     const errors = n.candidateErrors + n.stableErrors;
     const share = errors === 0 ? 0 : n.candidateErrors / errors;
-    const rates = `${n.candidateErrors}/${n.candidateRequests} errors on the candidate, ${n.stableErrors}/${n.stableRequests} on stable`;
+    const events = this.o.events ?? "errors";
+    const rates = `${n.candidateErrors}/${n.candidateRequests} ${events} on the candidate, ${n.stableErrors}/${n.stableRequests} on stable`;
     if (errs.pValue < this.alpha && share > this.o.weight)
       return {
         decision: "worse",
         pValue: errs.pValue,
-        reason: `${rates}: the candidate has ${pct(share)} of the errors at ${pct(this.o.weight)} of the traffic (anytime-valid p ${errs.pValue.toPrecision(2)} < ${this.alpha})`,
+        reason: `${rates}: the candidate has ${pct(share)} of the ${events} at ${pct(this.o.weight)} of the traffic (anytime-valid p ${errs.pValue.toPrecision(2)} < ${this.alpha})`,
       };
     if (this.margin && bound && bound.pValue < this.alpha && share < this.margin.share)
       return {
         decision: "notWorse",
         pValue: bound.pValue,
-        reason: `${rates}: the candidate's error rate is below ${1 + (this.o.notWorseMargin ?? 0)} times stable's (its share of the errors ${pct(share)} < ${pct(this.margin.share)}, anytime-valid p ${bound.pValue.toPrecision(2)} < ${this.alpha})`,
+        reason: `${rates}: the candidate's rate of ${events} is below ${1 + (this.o.notWorseMargin ?? 0)} times stable's (its share of them ${pct(share)} < ${pct(this.margin.share)}, anytime-valid p ${bound.pValue.toPrecision(2)} < ${this.alpha})`,
       };
     return {
       decision: "continue",

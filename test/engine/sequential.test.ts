@@ -87,4 +87,67 @@ describe("sequential check (engine tier, local platform)", function () {
       },
     );
   });
+
+  it("judges latency the same way: a candidate 150 ms slower is reverted on its slow requests, the same build promoted", async () => {
+    const polls = 15;
+    await withDriverStack(
+      engine,
+      {
+        versionEnv: { v3: { LATENCY_MS: "150" } },
+        steps: [{ setWeight: 10 }, { analysis: { checks: ["latency-sequential"] } }, { setWeight: 100 }],
+        extraChecks: [
+          {
+            kind: "metric",
+            name: "latency-sequential",
+            provider: "builtin",
+            query: "slowRate",
+            slowerThan: "100ms",
+            sequential: {},
+            interval: "2s",
+            count: polls,
+          },
+        ],
+      },
+      async (s) => {
+        const load = new LoadGenerator(s.endpoint, { ratePerSecond: 50, maxMs: 600_000 });
+        load.start();
+        try {
+          const measured = (events: DriverEvent[]): CheckMeasurement[] =>
+            events.flatMap((e) =>
+              e.type === "checkResult" && e.measurement.check === "latency-sequential" ? [e.measurement] : [],
+            );
+          const same: DriverEvent[] = [];
+          const aa = await releaseCommand(s.target, "v2", {
+            stateDir: s.stateDir,
+            onEvent: (e) => same.push(e),
+          });
+          assert.equal(aa.outcome, "promoted", `the same build under a new label is promoted: ${aa.reason}`);
+          assert.equal(measured(same).length, polls, "the A/A step ran its whole window");
+
+          const slow: DriverEvent[] = [];
+          const r = await releaseCommand(s.target, "v3", {
+            stateDir: s.stateDir,
+            onEvent: (e) => slow.push(e),
+          });
+          assert.equal(r.outcome, "reverted", JSON.stringify(r));
+          assert.match(
+            r.reason ?? "",
+            /latency-sequential: .* slow requests \(over 100ms\) on the candidate.*anytime-valid p/,
+          );
+          assert.deepEqual(r.traffic, { stableVersion: "v2", candidateWeight: 0 });
+          const seen = measured(slow);
+          const failed = seen.find((m) => m.outcome === "Failed");
+          assert.ok(
+            failed && seen.length < polls,
+            `rejected before the window's end (${seen.length} of ${polls} polls)`,
+          );
+          console.log(
+            `      latency: A/A promoted after ${measured(same).at(-1)?.requests} candidate requests; +150 ms reverted after ${failed.requests} candidate requests (${seen.length} polls of 2 s)`,
+          );
+        } finally {
+          await load.stop();
+        }
+      },
+    );
+  });
 });

@@ -1,6 +1,6 @@
 // `builtin` on the local platform: the proxy's own counters (metrics.json), two snapshots
 // `windowSeconds` apart, both versions from one answer.
-import type { BuiltinFactory } from "../../metrics/builtin-types";
+import type { BuiltinFactory, VersionPair } from "../../metrics/builtin-types";
 import { type Measurement, MetricConfigError, measured, noData } from "../../metrics/types";
 
 /** The measurement of one version from a proxy answer for several versions. */
@@ -30,23 +30,29 @@ export const localProxyBuiltin: BuiltinFactory<"local-proxy"> = {
       metricsJsonUrl: descriptor.metricsJsonUrl,
       token,
     });
+    const both = async (
+      query: { metric: string; slowerThanSeconds?: number },
+      versions: VersionPair<string>,
+      windowSeconds: number,
+      signal?: AbortSignal,
+    ) => {
+      const m = await provider.query(
+        {
+          ...query,
+          versions: [versions.candidate, versions.stable],
+          windowMs: Math.round(windowSeconds * 1000),
+        },
+        signal,
+      );
+      return { candidate: pickVersion(m, versions.candidate), stable: pickVersion(m, versions.stable) };
+    };
     return {
       kind: "local-proxy",
       provider,
-      async measure(metric, versions, windowSeconds, signal) {
-        const both = await provider.query(
-          {
-            metric,
-            versions: [versions.candidate, versions.stable],
-            windowMs: Math.round(windowSeconds * 1000),
-          },
-          signal,
-        );
-        return {
-          candidate: pickVersion(both, versions.candidate),
-          stable: pickVersion(both, versions.stable),
-        };
-      },
+      measure: (metric, versions, windowSeconds, signal) => both({ metric }, versions, windowSeconds, signal),
+      measureSlow: (slowerThanSeconds, versions, windowSeconds, signal) =>
+        both({ metric: "slowRate", slowerThanSeconds }, versions, windowSeconds, signal),
     };
   },
+  slowRate: true,
 };

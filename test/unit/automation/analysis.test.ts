@@ -179,13 +179,23 @@ describe("automation/driver analysis: known providers", () => {
     assert.equal(problems.length, 2 + identity.length);
     assert.equal(
       problems[0],
-      'check "p99": query ("p99Latency") is not a builtin metric; use one of errorRate, http5xxRate, meanLatency, throughput',
+      'check "p99": query ("p99Latency") is not a builtin metric; use one of errorRate, http5xxRate, meanLatency, throughput, slowRate',
     );
     assert.match(
       problems[1] as string,
       /^check "cw": query \("HTTPCode_Target_5XX_Count"\) is not a JSON object of cloudwatch query fields; write it as JSON, e\.g\. \{"metric": /,
     );
     assert.deepEqual(problems.slice(2), identity);
+  });
+
+  it("refuses the builtin slowRate where the service's metrics have no latency histogram per version", () => {
+    const slow = metric({ name: "slow", provider: "builtin", query: "slowRate", slowerThan: "250ms" });
+    assert.equal(slow.slowerThanSeconds, 0.25);
+    assert.deepEqual(metricQueryProblems([slow], release(LOCAL), {}), []);
+    const PROM = { prometheus: { url: "http://127.0.0.1:1" } };
+    assert.deepEqual(metricQueryProblems([slow], release(NGINX), PROM), [
+      'check "slow": query ("slowRate") needs a latency histogram per version, which this service\'s builtin metrics ("ingress-nginx") do not give; the local proxy\'s do; judge latency with meanLatency and a relative condition, or a prometheus check on your own histogram',
+    ]);
   });
 });
 

@@ -11,6 +11,7 @@ import {
   parseVersion,
   proxyMeasurement,
 } from "../../../automation/metrics";
+import { slowRequests } from "../../../automation/metrics/proxy-metrics";
 import { ProxyMetrics } from "../../../components/local/runtime/metrics";
 import { rejectsWith, startServer, type TestServer } from "./helpers";
 
@@ -107,6 +108,29 @@ describe("automation/metrics proxy maths", () => {
   });
 });
 
+describe("automation/metrics proxy: slow requests", () => {
+  // 10 requests in each of the buckets up to 5 ms, 10 ms, 25 ms, 50 ms, 100 ms.
+  const c = parseVersion(versionDoc({ "2xx": 50 }, [10, 10, 10, 10, 10]));
+
+  it("counts the requests above a bound exactly", () => {
+    assert.deepEqual(slowRequests(c, 0.025), { slow: 20, total: 50 });
+    assert.deepEqual(slowRequests(c, 0.1), { slow: 0, total: 50 });
+  });
+
+  it("counts at the bound at or below a threshold between bounds, and all below the first bound", () => {
+    assert.deepEqual(slowRequests(c, 0.03), { slow: 20, total: 50 });
+    assert.deepEqual(slowRequests(c, 0.001), { slow: 50, total: 50 });
+  });
+
+  it("slowRate is the share, with the counts behind it; no timed request is no data", () => {
+    const m = proxyMeasurement("slowRate", "v2", c, new Date(0), undefined, 0.025);
+    assert.equal(m.kind === "value" && m.value, 0.4);
+    assert.deepEqual(m.kind === "value" && m.detail, { requests: 50, slow: 20 });
+    const none = parseVersion(versionDoc({}, []));
+    assert.equal(proxyMeasurement("slowRate", "v2", none, new Date(0), undefined, 0.025).kind, "noData");
+  });
+});
+
 describe("automation/metrics proxy provider", () => {
   let server: TestServer;
   let doc: () => unknown;
@@ -179,11 +203,15 @@ describe("automation/metrics proxy provider", () => {
     const err = await rejectsWith(provider().query({ metric: "errors", version: "v2" }), MetricConfigError);
     assert.match(
       err.message,
-      /query\.metric \("errors"\) must be one of "errorRate", "http5xxRate", "meanLatency", "p99Latency", "throughput"/,
+      /query\.metric \("errors"\) must be one of "errorRate", "http5xxRate", "meanLatency", "p99Latency", "throughput", "slowRate"/,
     );
     await assert.rejects(
       provider().query({ metric: "throughput", version: "v2" }),
       /query\.windowMs \(not set\) must be more than 0 for throughput/,
+    );
+    await assert.rejects(
+      provider().query({ metric: "slowRate", version: "v2" }),
+      /query\.slowerThanSeconds \(not set\) must be a number from 0\.001 to 3600/,
     );
     await assert.rejects(
       provider().query({ metric: "errorRate", version: "v2", versions: ["v2"] }),

@@ -58,6 +58,58 @@ describe("the driver's sequential check", () => {
     assert.match(none.reason, /served no request in 10 polls/);
   });
 
+  it("judges slow requests the same way, naming them and the threshold", async () => {
+    const slow = resolveChecks(
+      [Check.sequential({ query: "slowRate", slowerThan: "250ms", count: 10 })],
+      "c",
+      problems,
+    )[0] as MetricCheck;
+    assert.deepEqual(problems, []);
+    assert.equal(slow.name, "latency-sequential");
+    assert.equal(slow.slowerThanSeconds, 0.25);
+    const r = await runSequential(
+      slow,
+      judge,
+      5,
+      scripted([poll(10, 8, 190, 2), poll(10, 9, 190, 3)]),
+      {},
+      stop,
+    );
+    assert.equal(r.outcome, "Failed", r.reason);
+    assert.match(
+      r.reason,
+      /slow requests \(over 250ms\) on the candidate.*of the slow requests \(over 250ms\) at 5 %/,
+    );
+  });
+
+  it("slowerThan: required by slowRate, refused elsewhere, within the histogram's bounds", () => {
+    const found: Problem[] = [];
+    resolveChecks(
+      [
+        Check.sequential({ query: "slowRate" }),
+        Check.sequential({ slowerThan: "1s" }),
+        Check.sequential({ name: "too-slow", query: "slowRate", slowerThan: "30s" }),
+        Check.metric({
+          name: "cond",
+          provider: "builtin",
+          query: "slowRate",
+          slowerThan: 0.5,
+          successCondition: "< 110% of baseline",
+        }),
+      ],
+      "c",
+      found,
+    );
+    assert.deepEqual(
+      found.map((p) => `${p.path}: ${p.message}`),
+      [
+        "c[0].slowerThan: is required by the builtin slowRate: it says which requests are slow",
+        "c[1].slowerThan: applies only to the builtin slowRate",
+        "c[2].slowerThan: must be at most 10s (the largest bound of the latency histogram)",
+      ],
+    );
+  });
+
   it("ends with Error after more query errors in a row than its limit", async () => {
     const failing = async () => ({ error: "connection refused" });
     const r = await runSequential(check, judge, 5, failing, {}, stop);

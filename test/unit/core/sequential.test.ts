@@ -154,7 +154,7 @@ describe("sequential test (Lindon and Malek's Dirichlet-multinomial Bayes factor
       );
       const paths = problems.map((p) => `${p.path}: ${p.message}`);
       assert.deepEqual(paths, [
-        "checks[0].query: the sequential test counts errors per version, which only the builtin errorRate and http5xxRate give",
+        "checks[0].query: the sequential test counts events per version (errors, slow requests), which only the builtin errorRate, http5xxRate and slowRate give",
         "checks[1].successCondition: does not apply: the sequential test judges this check",
         "checks[2].sequential.alpha: must be a false-alarm rate above 0 and at most 0.2",
         "checks[2].sequential.concentration: must be a number above 0 and at most 10000",

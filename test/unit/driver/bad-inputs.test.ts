@@ -765,7 +765,7 @@ const COMPONENT_ROWS: readonly ComponentRow[] = [
         ],
       }),
     ),
-    message: `${CANARY}: strategy.checks[0].intervl ("1m"): is not a known field; remove it or fix its spelling; known fields: kind, name, provider, query, successCondition, failureCondition, floor, interval, count, failureLimit, inconclusiveLimit, consecutiveErrorLimit, sequential`,
+    message: `${CANARY}: strategy.checks[0].intervl ("1m"): is not a known field; remove it or fix its spelling; known fields: kind, name, provider, query, successCondition, failureCondition, floor, interval, count, failureLimit, inconclusiveLimit, consecutiveErrorLimit, sequential, slowerThan`,
   },
   {
     name: "weights that go down",

@@ -198,7 +198,11 @@ describe("driver: Container Apps revisions out of traffic", () => {
       },
     );
     assert.equal(r.result.outcome, "reverted");
-    assert.equal(r.result.reason, "up cancelled");
+    assert.equal(
+      r.result.reason,
+      "aborted: interrupted (SIGINT)",
+      "the reason is the Ctrl-C, whatever the up threw",
+    );
     assert.ok(ctrlC.signal.aborted);
     const last = r.calls.lastIndexOf("up v1/-@0");
     assert.deepEqual(r.calls.slice(last + 1), [
