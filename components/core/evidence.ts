@@ -74,7 +74,7 @@ function betaFraction(a: number, b: number, x: number): number {
 }
 
 /** The regularised incomplete beta function I_x(a, b), a, b > 0, 0 <= x <= 1. */
-function incompleteBeta(a: number, b: number, x: number): number {
+export function incompleteBeta(a: number, b: number, x: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
   const front = Math.exp(lnGamma(a + b) - lnGamma(a) - lnGamma(b) + a * Math.log(x) + b * Math.log(1 - x));

@@ -12,17 +12,17 @@
 // keeps its false-alarm rate. The anytime-valid p-value is min(1, 1 / max_{m<=n} BF_m). It
 // depends on the counts only, so adding counts as they arrive equals computing it once from the
 // totals (only the running maximum needs the path). Pure maths, no dependencies.
-import { lnGamma } from "./evidence";
+import { incompleteBeta, lnGamma } from "./evidence";
 
 /** Default prior concentration k, as in the method's own code (savvi's Multinomial). */
 export const DEFAULT_CONCENTRATION = 100;
 
 /**
  * Default concentration of a canary's error test: 10, chosen with `npm run bench:judge` (1,000
- * seeded runs a case): against 100 it halves the candidate requests a 5x or 10x error rate takes to
- * revert (136 against 216 at a 5 % weight and 5 % errors), detects a 2x rate as often, and keeps
- * the A/A false-alarm rate near 1 % (the bound is 5 %). A smaller k spreads the prior over large
- * effects, which is what a canary must catch quickly.
+ * seeded runs a case, the one-sided test): at a 5 % weight a 5x error rate is reverted after 104
+ * candidate requests (median) against 180 with 100, a 2x rate is caught as often, and the A/A
+ * false-alarm rate is 2.1 % (the bound is 5 %; the default threshold checks' own is 2.1 %). A
+ * smaller k spreads the prior over large effects, which is what a canary must catch quickly.
  */
 export const CANARY_CONCENTRATION = 10;
 
@@ -55,6 +55,34 @@ export function multinomialLogBayesFactor(
   return lnMultiBeta(prior.map((a, i) => a + (counts[i] as number))) - lnMultiBeta(prior) - lnNull;
 }
 
+/**
+ * ln BF of two counts against the null share `theta0` of the first, with the Beta(k * theta0,
+ * k * (1 - theta0)) mixture kept to one side of it: shares above theta0 (`above`) or below. The
+ * two-sided factor times P(side | counts) / P(side) under the prior:
+ *
+ *   BF+_n = BF_n * (1 - I_theta0(a + n1, b + n2)) / (1 - I_theta0(a, b)),   a = k*theta0, b = k*(1-theta0)
+ *
+ * (I the regularised incomplete beta; `below` uses I itself). A mixture of likelihood ratios over
+ * the alternative side only, so still a nonnegative martingale under the null, and a
+ * supermartingale for every share on the null's side: the one-sided null "no worse" keeps alpha.
+ * It spends no prior mass on the direction that cannot reject, so it reaches 1/alpha sooner.
+ */
+export function oneSidedLogBayesFactor(
+  counts: readonly [number, number],
+  theta0: number,
+  k: number,
+  side: "above" | "below",
+): number {
+  const [a, b] = [k * theta0, k * (1 - theta0)];
+  const tail = (x: number, y: number) =>
+    side === "above" ? 1 - incompleteBeta(x, y, theta0) : incompleteBeta(x, y, theta0);
+  return (
+    multinomialLogBayesFactor(counts, [theta0, 1 - theta0], k) +
+    Math.log(tail(a + counts[0], b + counts[1])) -
+    Math.log(tail(a, b))
+  );
+}
+
 /** Where a sequential test stands. */
 export interface SequentialReading {
   /** Counts so far, per category. */
@@ -73,11 +101,15 @@ export class SequentialTest {
   constructor(
     readonly theta0: readonly number[],
     readonly k: number = DEFAULT_CONCENTRATION,
+    /** Two categories only: test just the first's share above (or below) theta0[0]. @default two-sided */
+    readonly side?: "above" | "below",
   ) {
     const sum = theta0.reduce((a, b) => a + b, 0);
     if (theta0.some((t) => !(t > 0 && t < 1)) || Math.abs(sum - 1) > 1e-9)
       throw new RangeError(`theta0 (${theta0.join(", ")}) must be shares in (0, 1) that sum to 1`);
     if (!(k > 0)) throw new RangeError(`k (${k}) must be positive`);
+    if (side && theta0.length !== 2)
+      throw new RangeError(`a one-sided test has two categories, not ${theta0.length}`);
     this.counts = theta0.map(() => 0);
   }
 
@@ -92,7 +124,14 @@ export class SequentialTest {
   }
 
   reading(): SequentialReading {
-    const log = multinomialLogBayesFactor(this.counts, this.theta0, this.k);
+    const log = this.side
+      ? oneSidedLogBayesFactor(
+          [this.counts[0] as number, this.counts[1] as number],
+          this.theta0[0] as number,
+          this.k,
+          this.side,
+        )
+      : multinomialLogBayesFactor(this.counts, this.theta0, this.k);
     this.maxLog = Math.max(this.maxLog, log);
     return { counts: [...this.counts], logBayesFactor: log, pValue: Math.min(1, Math.exp(-this.maxLog)) };
   }
@@ -146,7 +185,7 @@ export class CanaryErrorTest {
 
   constructor(readonly o: CanaryTestOptions) {
     const w = o.weight;
-    this.errors = new SequentialTest([w, 1 - w], o.k ?? CANARY_CONCENTRATION);
+    this.errors = new SequentialTest([w, 1 - w], o.k ?? CANARY_CONCENTRATION, "above");
     this.requests = new SequentialTest([w, 1 - w], o.k ?? CANARY_CONCENTRATION);
     this.alpha = o.alpha ?? CANARY_ALPHA;
     this.ratioAlpha = o.ratioAlpha ?? 0.001;
@@ -154,7 +193,10 @@ export class CanaryErrorTest {
       if (!(o.notWorseMargin > 0))
         throw new RangeError(`notWorseMargin (${o.notWorseMargin}) must be above 0`);
       const share = errorShare(w, 1 + o.notWorseMargin);
-      this.margin = { test: new SequentialTest([share, 1 - share], o.k ?? CANARY_CONCENTRATION), share };
+      this.margin = {
+        test: new SequentialTest([share, 1 - share], o.k ?? CANARY_CONCENTRATION, "below"),
+        share,
+      };
     }
   }
 

@@ -6,6 +6,7 @@ import { Check, type Problem, resolveChecks } from "../../../components/core";
 import {
   CanaryErrorTest,
   multinomialLogBayesFactor,
+  oneSidedLogBayesFactor,
   SequentialTest,
 } from "../../../components/core/sequential";
 
@@ -65,6 +66,49 @@ describe("sequential test (Lindon and Malek's Dirichlet-multinomial Bayes factor
       close(r.pValue, Math.min(1, Math.exp(-best)), "p-value");
     }
     assert.ok(t.reading().logBayesFactor < best, "the Bayes factor fell after its peak, the p-value kept it");
+  });
+
+  describe("one-sided", () => {
+    /** ln of n choose m. */
+    const lnChoose = (n: number, m: number) => {
+      let x = 0;
+      for (let i = 1; i <= m; i++) x += Math.log((n - m + i) / i);
+      return x;
+    };
+    /** E[BF] over Binomial(n, p): the exact mean at a fixed n, by summing every outcome. */
+    const meanAt = (n: number, p: number, theta0: number, side: "above" | "below") => {
+      let sum = 0;
+      for (let m = 0; m <= n; m++)
+        sum += Math.exp(
+          lnChoose(n, m) +
+            m * Math.log(p) +
+            (n - m) * Math.log(1 - p) +
+            oneSidedLogBayesFactor([m, n - m], theta0, 10, side),
+        );
+      return sum;
+    };
+
+    it("is 1 with no data, and has mean exactly 1 under the null at every n (a martingale)", () => {
+      close(Math.exp(oneSidedLogBayesFactor([0, 0], 0.05, 10, "above")), 1, "no data");
+      for (const n of [1, 5, 40, 200])
+        for (const side of ["above", "below"] as const)
+          close(meanAt(n, 0.05, 0.05, side), 1, `n=${n} ${side}`);
+    });
+
+    it("has mean below 1 for every share on the null's side (the composite null keeps alpha)", () => {
+      for (const p of [0.01, 0.03]) assert.ok(meanAt(200, p, 0.05, "above") < 1, `p=${p}`);
+      assert.ok(meanAt(200, 0.1, 0.05, "below") < 1);
+    });
+
+    it("is the two-sided factor times the posterior over the prior mass of its side", () => {
+      // Data on the tested side: nearly all the posterior is there, so BF+ ~ BF / P(side) under the prior.
+      const two = multinomialLogBayesFactor([12, 30], [0.1, 0.9], 10);
+      const one = oneSidedLogBayesFactor([12, 30], 0.1, 10, "above");
+      assert.ok(one > two, `${one} > ${two}`);
+      const other = oneSidedLogBayesFactor([12, 30], 0.1, 10, "below");
+      assert.ok(other < two - 5, `the other side is all but ruled out: ${other}`);
+      assert.throws(() => new SequentialTest([0.2, 0.3, 0.5], 10, "above"), /two categories, not 3/);
+    });
   });
 
   it("refuses a split that is not shares summing to 1, and counts that are not whole numbers", () => {
