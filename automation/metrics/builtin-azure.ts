@@ -163,7 +163,14 @@ async function run(
   const total = value(den);
   if (total === undefined || total === 0) return noData("no requests in the window", den.at);
   const part = value(num) ?? (plan.zeroWithoutNumerator ? 0 : undefined);
-  return part === undefined ? num : measured((part / total) * plan.scale, den.at);
+  // A share of two request totals: the denominator is the count behind it (the evidence of an
+  // error rate, and the sequential test's requests).
+  return part === undefined
+    ? num
+    : measured((part / total) * plan.scale, den.at, {
+        requests: Math.round(total),
+        errors: Math.round(part),
+      });
 }
 
 /**

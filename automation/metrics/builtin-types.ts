@@ -122,3 +122,20 @@ export function prometheusUnavailable(
 export function prometheusOf(settings: MetricsSettings): PrometheusSettings {
   return settings.prometheus as PrometheusSettings;
 }
+
+/**
+ * A share measured in Prometheus with the requests behind it (`detail.requests`), from a count
+ * query over the same window (`increase()`, rounded: Prometheus extrapolates to the window's
+ * edges), so an error rate carries evidence and the sequential test has counts. Without a count
+ * the measurement stays as it was.
+ */
+export async function withRequestCount(
+  share: Promise<Measurement>,
+  provider: MetricProvider,
+  countQuery: string,
+  signal?: AbortSignal,
+): Promise<Measurement> {
+  const [m, count] = await Promise.all([share, provider.query({ query: countQuery }, signal)]);
+  if (m.kind !== "value" || count.kind !== "value" || !(count.value >= 0)) return m;
+  return { ...m, detail: { ...m.detail, requests: Math.round(count.value) } };
+}

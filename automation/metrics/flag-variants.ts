@@ -19,6 +19,9 @@ export interface FlagVariantSelector {
 /** A PromQL string literal: quotes and backslashes escaped. */
 const quote = (s: string): string => `"${s.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
 
+/** The label matchers of one variant. */
+const variantLabels = (s: FlagVariantSelector): string => `flag=${quote(s.flag)},variant=${quote(s.variant)}`;
+
 /**
  * The PromQL of `metric` for one variant over the last `windowSeconds` (whole seconds, at least 1):
  * errorRate and http5xxRate are 5xx responses / all responses, meanLatency seconds per request,
@@ -30,7 +33,7 @@ export function flagVariantQuery(
   s: FlagVariantSelector,
   windowSeconds: number,
 ): string | undefined {
-  const labels = `flag=${quote(s.flag)},variant=${quote(s.variant)}`;
+  const labels = variantLabels(s);
   const range = `[${Math.max(1, Math.ceil(windowSeconds))}s]`;
   const rate = (name: string, extra = "") => `sum(rate(${name}{${labels}${extra}}${range}))`;
   switch (metric) {
@@ -44,4 +47,12 @@ export function flagVariantQuery(
     case "throughput":
       return rate(s.requests);
   }
+}
+
+/**
+ * The requests of one variant over the last `windowSeconds`: `increase()` of its counter, so a
+ * share measured over that window carries the count behind it.
+ */
+export function flagVariantRequestsQuery(s: FlagVariantSelector, windowSeconds: number): string {
+  return `sum(increase(${s.requests}{${variantLabels(s)}}[${Math.max(1, Math.ceil(windowSeconds))}s]))`;
 }

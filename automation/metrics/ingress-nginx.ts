@@ -26,6 +26,11 @@ export interface IngressNginxSelector {
 /** A PromQL string literal: quotes and backslashes escaped. */
 const quote = (s: string): string => `"${s.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
 
+/** The label matchers of one side of an Ingress. */
+function sideLabels(selector: IngressNginxSelector): string {
+  return `namespace=${quote(selector.namespace)},ingress=${quote(selector.ingress)},canary${selector.side === "canary" ? "!=" : "="}""`;
+}
+
 /**
  * The PromQL of `metric` for one side of an Ingress over the last `windowSeconds` (rounded up to
  * whole seconds, at least 1): errorRate and http5xxRate are 5xx responses / all responses (the
@@ -38,7 +43,7 @@ export function ingressNginxQuery(
   selector: IngressNginxSelector,
   windowSeconds: number,
 ): string {
-  const labels = `namespace=${quote(selector.namespace)},ingress=${quote(selector.ingress)},canary${selector.side === "canary" ? "!=" : "="}""`;
+  const labels = sideLabels(selector);
   const range = `[${Math.max(1, Math.ceil(windowSeconds))}s]`;
   const rate = (name: string, extra = "") => `sum(rate(${name}{${labels}${extra}}${range}))`;
   const requests = rate("nginx_ingress_controller_requests");
@@ -52,4 +57,12 @@ export function ingressNginxQuery(
     case "throughput":
       return requests;
   }
+}
+
+/**
+ * The requests of one side of an Ingress over the last `windowSeconds`: `increase()` of the same
+ * counter, so a share measured over that window carries the count behind it.
+ */
+export function ingressNginxRequestsQuery(selector: IngressNginxSelector, windowSeconds: number): string {
+  return `sum(increase(nginx_ingress_controller_requests{${sideLabels(selector)}}[${Math.max(1, Math.ceil(windowSeconds))}s]))`;
 }

@@ -170,7 +170,8 @@ export const Check = {
    * error is the candidate's with the probability of its weight unless it is worse; the analysis
    * fails as soon as the test rejects that at `alpha`, however often it looks, and passes when the
    * window ends without evidence. Needs a source that counts requests per version (the builtin
-   * metrics of the local proxy, CloudWatch and Cloud Monitoring). With `query: "slowRate"` and
+   * metrics of the local proxy, CloudWatch, Cloud Monitoring, Azure Monitor, and Prometheus for
+   * ingress-nginx and flag variants). With `query: "slowRate"` and
    * `slowerThan`, the same test judges the candidate's slow requests (the local proxy's histogram).
    */
   sequential(

@@ -233,6 +233,14 @@ describe("engine: feature flags released like canaries (local flag file, OpenFea
       const at25 = await promoteCommand(target, { stateDir, onEvent });
       assert.equal(at25.outcome, "paused", JSON.stringify(at25));
       assert.equal(at25.traffic.candidateWeight, 25);
+      // The variant's error rate carries the requests behind it, counted by Prometheus' increase().
+      const counted = events.flatMap((e) =>
+        e.type === "checkResult" && e.measurement.check === "error-rate" ? [e.measurement.requests ?? 0] : [],
+      );
+      assert.ok(
+        counted.length > 0 && counted.every((n) => Number.isInteger(n) && n > 0),
+        `requests per measurement: ${counted.join(", ")}`,
+      );
       const v25 = await measure(appPort, users);
       const share25 = share(v25, "on");
       const on10 = users.filter((u) => v10.get(u) === "on");

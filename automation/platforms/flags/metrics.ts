@@ -1,8 +1,13 @@
 // `builtin` for a feature flag: its variants' request metrics in Prometheus, one window, then the
 // same query for both variants.
 import { setTimeout as sleep } from "node:timers/promises";
-import { type BuiltinFactory, prometheusOf, prometheusUnavailable } from "../../metrics/builtin-types";
-import { flagVariantQuery } from "../../metrics/flag-variants";
+import {
+  type BuiltinFactory,
+  prometheusOf,
+  prometheusUnavailable,
+  withRequestCount,
+} from "../../metrics/builtin-types";
+import { flagVariantQuery, flagVariantRequestsQuery } from "../../metrics/flag-variants";
 import { MetricConfigError } from "../../metrics/types";
 
 export const prometheusFlagBuiltin: BuiltinFactory<"prometheus-flag"> = {
@@ -14,17 +19,14 @@ export const prometheusFlagBuiltin: BuiltinFactory<"prometheus-flag"> = {
       kind: "prometheus-flag",
       provider,
       async measure(metric, versions, windowSeconds, signal) {
+        const selector = (variant: string) => ({
+          flag: descriptor.flag,
+          variant,
+          requests: descriptor.requests,
+          ...(descriptor.duration ? { duration: descriptor.duration } : {}),
+        });
         const queryOf = (variant: string) => {
-          const q = flagVariantQuery(
-            metric,
-            {
-              flag: descriptor.flag,
-              variant,
-              requests: descriptor.requests,
-              ...(descriptor.duration ? { duration: descriptor.duration } : {}),
-            },
-            windowSeconds,
-          );
+          const q = flagVariantQuery(metric, selector(variant), windowSeconds);
           if (q === undefined)
             throw new MetricConfigError(
               "metric provider builtin",
@@ -37,9 +39,15 @@ export const prometheusFlagBuiltin: BuiltinFactory<"prometheus-flag"> = {
         };
         const [cq, sq] = [queryOf(versions.candidate), queryOf(versions.stable)];
         await sleep(windowSeconds * 1000, undefined, { signal });
+        const measure = (query: string, variant: string) => {
+          const share = provider.query({ query }, signal);
+          if (metric !== "errorRate" && metric !== "http5xxRate") return share;
+          const count = flagVariantRequestsQuery(selector(variant), windowSeconds);
+          return withRequestCount(share, provider, count, signal);
+        };
         const [candidate, stable] = await Promise.all([
-          provider.query({ query: cq }, signal),
-          provider.query({ query: sq }, signal),
+          measure(cq, versions.candidate),
+          measure(sq, versions.stable),
         ]);
         return { candidate, stable };
       },

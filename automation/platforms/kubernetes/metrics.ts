@@ -1,8 +1,13 @@
 // `builtin` behind ingress-nginx: wait `windowSeconds`, then PromQL over the last `windowSeconds`
 // for both sides of the canary Ingress (needs the `prometheus` settings).
 import { setTimeout as sleep } from "node:timers/promises";
-import { type BuiltinFactory, prometheusOf, prometheusUnavailable } from "../../metrics/builtin-types";
-import { ingressNginxQuery } from "../../metrics/ingress-nginx";
+import {
+  type BuiltinFactory,
+  prometheusOf,
+  prometheusUnavailable,
+  withRequestCount,
+} from "../../metrics/builtin-types";
+import { ingressNginxQuery, ingressNginxRequestsQuery } from "../../metrics/ingress-nginx";
 
 export const ingressNginxBuiltin: BuiltinFactory<"ingress-nginx"> = {
   unavailable: (_descriptor, settings) => prometheusUnavailable(settings, "ingress-nginx's request metrics"),
@@ -13,11 +18,15 @@ export const ingressNginxBuiltin: BuiltinFactory<"ingress-nginx"> = {
       provider,
       async measure(metric, _versions, windowSeconds, signal) {
         await sleep(windowSeconds * 1000, undefined, { signal });
-        const query = (side: "canary" | "stable") =>
-          provider.query(
+        const query = (side: "canary" | "stable") => {
+          const share = provider.query(
             { query: ingressNginxQuery(metric, { namespace, ingress, side }, windowSeconds) },
             signal,
           );
+          if (metric !== "errorRate" && metric !== "http5xxRate") return share;
+          const count = ingressNginxRequestsQuery({ namespace, ingress, side }, windowSeconds);
+          return withRequestCount(share, provider, count, signal);
+        };
         const [candidate, stable] = await Promise.all([query("canary"), query("stable")]);
         return { candidate, stable };
       },

@@ -4,6 +4,7 @@ import {
   type IngressNginxSide,
   ingressNginxQuery,
 } from "../../../automation/metrics";
+import { ingressNginxRequestsQuery } from "../../../automation/metrics/ingress-nginx";
 
 describe("automation/metrics ingress-nginx queries", () => {
   const REQ = "nginx_ingress_controller_requests";
@@ -39,6 +40,13 @@ describe("automation/metrics ingress-nginx queries", () => {
       assert.equal(ingressNginxQuery(metric, { namespace: "shop", ingress: "web", side }, seconds), expected);
     });
   }
+
+  it("counts the requests of a side over the same window, for the evidence behind a share", () => {
+    assert.equal(
+      ingressNginxRequestsQuery({ namespace: "shop", ingress: "web", side: "canary" }, 59.5),
+      `sum(increase(${REQ}{${canary}}[60s]))`,
+    );
+  });
 
   it("escapes label values", () => {
     assert.equal(

@@ -168,8 +168,8 @@ describe("azure builtin metrics", () => {
     assert.deepEqual(specs, [{ kind: "azure-monitor", name: "builtin", timeoutMs: 5000 }]);
     const m = await source.measure("errorRate", { candidate: "v2", stable: "v1" }, 0);
     assert.deepEqual(m, {
-      candidate: { kind: "value", value: 0.05, at: new Date(1) },
-      stable: { kind: "value", value: 0, at: new Date(1) },
+      candidate: { kind: "value", value: 0.05, at: new Date(1), detail: { requests: 60, errors: 3 } },
+      stable: { kind: "value", value: 0, at: new Date(1), detail: { requests: 240, errors: 0 } },
     });
     assert.equal(queries.length, 4);
     const none = await source.measure("errorRate", { candidate: "v3", stable: "v1" }, 0);

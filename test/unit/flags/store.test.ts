@@ -114,6 +114,7 @@ describe("flags: variant metrics for builtin checks", () => {
       async query(q) {
         const text = (q as { query: string }).query;
         asked.push(text);
+        if (text.startsWith("sum(increase(")) return { kind: "value", value: 39.6, at: new Date() };
         return { kind: "value", value: text.includes('variant="on"') ? 0.5 : 0, at: new Date() };
       },
     };
@@ -128,7 +129,23 @@ describe("flags: variant metrics for builtin checks", () => {
       [m.candidate.kind === "value" && m.candidate.value, m.stable.kind === "value" && m.stable.value],
       [0.5, 0],
     );
-    assert.equal(asked.length, 2);
+    // Each share with the requests behind it (increase() over the same window, rounded), so the
+    // error rate carries evidence and the sequential check has counts.
+    assert.deepEqual(
+      [m.candidate.kind === "value" && m.candidate.detail, m.stable.kind === "value" && m.stable.detail],
+      [{ requests: 40 }, { requests: 40 }],
+    );
+    assert.ok(
+      asked.includes('sum(increase(flag_requests_total{flag="new-checkout",variant="on"}[1s]))'),
+      asked.join("\n"),
+    );
+    assert.equal(asked.length, 4);
+    const latency = await source.measure("throughput", { candidate: "on", stable: "off" }, 0.01);
+    assert.equal(
+      latency.candidate.kind === "value" && latency.candidate.detail,
+      undefined,
+      "counts only for shares",
+    );
     assert.throws(
       () => createBuiltinSource({ kind: "prometheus-flag", flag: "f", requests: "r" }, {}, {}, () => fake),
       /Prometheus, which is not configured/,
