@@ -6,7 +6,7 @@ import type { MetricsDescriptor, MetricsKind, ReleaseSecrets } from "../../compo
 import type { TrafficState } from "../../components/core/traffic";
 import type { ProviderSpec } from "./registry";
 import { configureCommand, type MetricsSettings, type PrometheusSettings } from "./settings";
-import type { Measurement, MetricProvider } from "./types";
+import { type Measurement, type MetricProvider, measured, valuesOf } from "./types";
 
 /** The metrics `builtin` answers on every platform that has them. */
 export const BUILTIN_METRICS = [
@@ -136,6 +136,11 @@ export async function withRequestCount(
   signal?: AbortSignal,
 ): Promise<Measurement> {
   const [m, count] = await Promise.all([share, provider.query({ query: countQuery }, signal)]);
-  if (m.kind !== "value" || count.kind !== "value" || !(count.value >= 0)) return m;
-  return { ...m, detail: { ...m.detail, requests: Math.round(count.value) } };
+  // Prometheus answers an instant vector: one sample each after sum().
+  const [value, n] = [valuesOf(m), valuesOf(count)];
+  if (value.length !== 1 || n.length !== 1 || !((n[0] as number) >= 0)) return m;
+  return measured(value[0] as number, m.at, {
+    ...(m.kind === "value" ? m.detail : {}),
+    requests: Math.round(n[0] as number),
+  });
 }

@@ -114,8 +114,9 @@ describe("flags: variant metrics for builtin checks", () => {
       async query(q) {
         const text = (q as { query: string }).query;
         asked.push(text);
-        if (text.startsWith("sum(increase(")) return { kind: "value", value: 39.6, at: new Date() };
-        return { kind: "value", value: text.includes('variant="on"') ? 0.5 : 0, at: new Date() };
+        // As Prometheus answers sum(...): an instant vector of one sample.
+        const value = text.startsWith("sum(increase(") ? 39.6 : text.includes('variant="on"') ? 0.5 : 0;
+        return { kind: "vector", samples: [{ labels: {}, value }], at: new Date(1) };
       },
     };
     const source = createBuiltinSource(
@@ -141,11 +142,7 @@ describe("flags: variant metrics for builtin checks", () => {
     );
     assert.equal(asked.length, 4);
     const latency = await source.measure("throughput", { candidate: "on", stable: "off" }, 0.01);
-    assert.equal(
-      latency.candidate.kind === "value" && latency.candidate.detail,
-      undefined,
-      "counts only for shares",
-    );
+    assert.equal(latency.candidate.kind, "vector", "counts only for shares: the answer as it came");
     assert.throws(
       () => createBuiltinSource({ kind: "prometheus-flag", flag: "f", requests: "r" }, {}, {}, () => fake),
       /Prometheus, which is not configured/,
