@@ -13,6 +13,7 @@ import type { CheckMeasurement } from "../../../automation/driver/events";
 import {
   createProvider,
   ingressNginxQuery,
+  ingressNginxRequestsQuery,
   isPackageInstalled,
   type MetricProvider,
   type MetricsSettings,
@@ -486,10 +487,12 @@ describe("automation/driver analysis: builtin on the local proxy", () => {
 });
 
 describe("automation/driver analysis: builtin on ingress-nginx", () => {
-  it("sends the ingress-nginx PromQL for canary and stable to Prometheus", async () => {
+  it("sends the ingress-nginx PromQL for canary and stable to Prometheus, with the requests behind each share", async () => {
     const server = await startServer((req, res) => {
       const query = new URLSearchParams(req.body).get("query") ?? "";
-      const value = query.includes('canary!=""') ? "0.04" : "0.02";
+      const canary = query.includes('canary!=""');
+      const counting = query.startsWith("sum(increase(");
+      const value = counting ? (canary ? "1000.4" : "4000") : canary ? "0.04" : "0.02";
       json(res, 200, {
         status: "success",
         data: { resultType: "vector", result: [{ metric: {}, value: [1, value] }] },
@@ -507,12 +510,18 @@ describe("automation/driver analysis: builtin on ingress-nginx", () => {
       const result = await runAnalysis([check], target(release(NGINX), { prometheus: { url: server.url } }));
       assert.equal(result.outcome, "Failed");
       assert.deepEqual(summary(result.measurements), [{ outcome: "Failed", value: 0.04, baseline: 0.02 }]);
+      const m = result.measurements[0] as CheckMeasurement;
+      assert.deepEqual([m.requests, m.baselineRequests], [1000, 4000]);
+      assert.match(m.reason, /success condition not met \(p 0.0019 < 0.01\)/, "judged on the counts");
       const sent = server.requests.map((r) => new URLSearchParams(r.body).get("query"));
+      const side = (s: "canary" | "stable") => ({ namespace: "shop", ingress: "web", side: s }) as const;
       assert.deepEqual(
         sent.sort(),
         [
-          ingressNginxQuery("errorRate", { namespace: "shop", ingress: "web", side: "canary" }, 1),
-          ingressNginxQuery("errorRate", { namespace: "shop", ingress: "web", side: "stable" }, 1),
+          ingressNginxQuery("errorRate", side("canary"), 1),
+          ingressNginxQuery("errorRate", side("stable"), 1),
+          ingressNginxRequestsQuery(side("canary"), 1),
+          ingressNginxRequestsQuery(side("stable"), 1),
         ].sort(),
       );
       assert.equal(
