@@ -44,9 +44,7 @@ function stackConfig(name: string): string {
     PROJECT,
     fastCanaryValues({
       intervalSeconds: 1,
-      steps: analysed
-        ? [{ setWeight: 50 }, { analysis: {} }, { setWeight: 100 }]
-        : [{ setWeight: 50 }, { setWeight: 100 }],
+      steps: analysed ? [{ setWeight: 50 }, { analysis: {} }, { setWeight: 100 }] : [{ setWeight: 100 }],
       versionEnv: analysed ? { v3: { ERROR_RATE: "0.5" } } : {},
       extra: { "progressive:release": { drift: "off", load: analysed } },
     }),
@@ -91,15 +89,23 @@ describe("promotion pipeline (engine tier, local platform)", function () {
     const stacks: Stack[] = [];
     const o = { workDir, env, stateDir };
     const traffic = async (name: string) =>
-      (await statusCommand({ workDir, env, stackName: name }, { stateDir })).services[0]?.traffic.stableVersion;
+      (await statusCommand({ workDir, env, stackName: name }, { stateDir })).services[0]?.traffic
+        .stableVersion;
     try {
       fs.writeFileSync(path.join(workDir, "progressive.pipeline.yaml"), PIPELINE);
-      for (const name of STACKS) {
-        const stack = await LocalWorkspace.createStack({ stackName: name, workDir }, { envVars: env, pulumiCommand });
-        stacks.push(stack);
-        await stack.workspace.setAllConfigJson(name, stackConfig(name));
-        await stack.up();
-      }
+      // Deployed at v1 two at a time (the machine's two cores).
+      const deploy = async (names: readonly string[]) => {
+        for (const name of names) {
+          const stack = await LocalWorkspace.createStack(
+            { stackName: name, workDir },
+            { envVars: env, pulumiCommand },
+          );
+          stacks.push(stack);
+          await stack.workspace.setAllConfigJson(name, stackConfig(name));
+          await stack.up();
+        }
+      };
+      await Promise.all([deploy(STACKS.slice(0, 3)), deploy(STACKS.slice(3))]);
       const state = new PipelineState(folderStore(stateDir).objects, PROJECT, "web");
 
       // v2: dev, then staging; prod waits for its approval, after staging's soak.
@@ -108,7 +114,10 @@ describe("promotion pipeline (engine tier, local platform)", function () {
       assert.equal(first.stage, "prod");
       assert.match(first.reason ?? "", /pipeline approve v2 --stage prod/);
       let events = (await state.read()).events;
-      assert.ok(!events.some((e) => e.stage === "prod" && e.type === "stackStarted"), "prod untouched before approval");
+      assert.ok(
+        !events.some((e) => e.stage === "prod" && e.type === "stackStarted"),
+        "prod untouched before approval",
+      );
       assert.equal(await traffic("pl-prod-a"), "v1");
       const waiting = await pipelineStatusCommand(o);
       assert.deepEqual(waiting.stages.find((s) => s.stage === "prod")?.awaitingApproval, ["v2"]);
@@ -140,16 +149,23 @@ describe("promotion pipeline (engine tier, local platform)", function () {
       );
       assert.equal(prod?.stacks["pl-prod-c"], undefined, "prod-c never started");
       assert.match(doc.rejected.v3?.reason ?? "", /reverted by its checks on pl-prod-b/);
-      for (const name of ["pl-prod-a", "pl-prod-b", "pl-prod-c"]) assert.equal(await traffic(name), "v2", name);
+      for (const name of ["pl-prod-a", "pl-prod-b", "pl-prod-c"])
+        assert.equal(await traffic(name), "v2", name);
       assert.equal(await traffic("pl-staging"), "v3", "stages before the failed one keep v3");
 
       await assert.rejects(
         pipelinePromote("v3", o),
-        (e: unknown) => e instanceof ReleaseError && e.kind === "rejected" && e.exitCode === 7 && /v3 was rejected/.test(e.message),
+        (e: unknown) =>
+          e instanceof ReleaseError &&
+          e.kind === "rejected" &&
+          e.exitCode === 7 &&
+          /v3 was rejected/.test(e.message),
       );
     } finally {
       for (const stack of stacks) {
-        await stack.destroy().catch((err: unknown) => console.log(`      destroy failed: ${String(err).split("\n")[0]}`));
+        await stack
+          .destroy()
+          .catch((err: unknown) => console.log(`      destroy failed: ${String(err).split("\n")[0]}`));
       }
       backend.dispose();
       project.dispose();
