@@ -1,6 +1,7 @@
-// One stage of a pipeline run: its wave of stacks, at most `maxParallel` released at once, each
-// through the driver's normal release; the first failure aborts the releases in flight (they
-// revert) and the stacks that took the version are rolled back (the driver's rollback) or kept.
+// One stage of a pipeline run: its wave of stacks in batches of `maxParallel` released at once (the
+// next batch starts when the whole batch took the version), each through the driver's normal
+// release; the first failure aborts the releases in flight (they revert) and the stacks that took
+// the version are rolled back (the driver's rollback) or kept.
 import { releaseCommand, rollbackCommand } from "../driver/commands";
 import { classifyError } from "../driver/errors";
 import { StackHandle } from "../driver/stack";
@@ -82,20 +83,19 @@ export class Wave {
     const wave = new AbortController();
     const onAbort = () => wave.abort(this.r.o.signal.reason);
     this.r.o.signal.addEventListener("abort", onAbort);
-    const queue = stage.stacks.filter((s) => before?.stacks[s]?.status !== "promoted");
+    const todo = stage.stacks.filter((s) => before?.stacks[s]?.status !== "promoted");
     let failure: { stack: string; reason: string; rejects: boolean } | undefined;
-    const worker = async () => {
-      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-        if (failure || wave.signal.aborted) break;
-        const ended = await this.runStack(stage, next, wave.signal);
-        if (ended.status === "failed" && !failure) {
-          failure = { stack: next, reason: ended.reason ?? "failed", rejects: ended.rejects };
-          wave.abort(new Error(`pipeline stopped: ${next} failed`));
-        }
+    const one = async (stack: string) => {
+      const ended = await this.runStack(stage, stack, wave.signal);
+      if (ended.status === "failed" && !failure) {
+        failure = { stack, reason: ended.reason ?? "failed", rejects: ended.rejects };
+        wave.abort(new Error(`pipeline stopped: ${stack} failed`));
       }
     };
     try {
-      await Promise.all(Array.from({ length: Math.min(stage.maxParallel, queue.length) }, worker));
+      // In batches of maxParallel: no stack takes the version while a sibling's verdict is unknown.
+      for (let i = 0; i < todo.length && !failure && !wave.signal.aborted; i += stage.maxParallel)
+        await Promise.all(todo.slice(i, i + stage.maxParallel).map(one));
     } finally {
       this.r.o.signal.removeEventListener("abort", onAbort);
     }
