@@ -21,6 +21,7 @@ export {
   type StageRun,
 } from "./document";
 export {
+  beginPromote,
   DEFAULT_MAX_SOAK_WAIT_MS,
   type PromoteOptions,
   type PromoteResult,

@@ -8,9 +8,10 @@
 import { formatDuration } from "../../components/core";
 import { ReleaseError } from "../driver/errors";
 import { heldError } from "../driver/state";
-import { acquireLease } from "../store/leases";
+import { acquireLease, type Lease } from "../store/leases";
+import type { LeaseBackend } from "../store/object-store";
 import { checkVersion, openPipeline } from "./context";
-import { type PipelineDocument, pipelineLeaseKey } from "./document";
+import { type PipelineDocument, type PipelineState, pipelineLeaseKey } from "./document";
 import type { PipelineStage } from "./spec";
 import { PipelineRun, type PromoteOptions, Wave } from "./wave";
 
@@ -33,26 +34,44 @@ export const DEFAULT_MAX_SOAK_WAIT_MS = 15 * 60_000;
 export async function pipelinePromote(version: string, o: PromoteOptions = {}): Promise<PromoteResult> {
   checkVersion(version);
   const p = await openPipeline(o);
-  const leaseKey = pipelineLeaseKey(p.project, p.spec.name);
-  const got = await acquireLease(p.store.leases, leaseKey, `pipeline promote ${version} of ${p.spec.name}`);
-  if ("heldBy" in got)
-    throw heldError(`pipeline ${p.spec.name}`, got.heldBy, "wait for that pipeline promote to finish");
+  const { lease, doc } = await beginPromote(p.state, p.store.leases, version);
   const stop = new AbortController();
   const onAbort = () => stop.abort(o.signal?.reason);
   o.signal?.addEventListener("abort", onAbort);
-  got.lease.keepAlive((reason) => stop.abort(new Error(`the pipeline's lease was lost: ${reason}`)));
+  lease.keepAlive((reason) => stop.abort(new Error(`the pipeline's lease was lost: ${reason}`)));
   try {
-    const doc = await p.state.read();
+    return await new Promoter(p, version, { ...o, signal: stop.signal }).run(doc);
+  } finally {
+    o.signal?.removeEventListener("abort", onAbort);
+    await lease.release();
+  }
+}
+
+/**
+ * Takes the pipeline's lease (a `promote` running anywhere is refused, exit 5, naming it) and
+ * refuses a rejected version (exit 7, giving the lease back). The caller releases the lease.
+ */
+export async function beginPromote(
+  state: PipelineState,
+  leases: LeaseBackend,
+  version: string,
+): Promise<{ readonly lease: Lease; readonly doc: PipelineDocument }> {
+  const key = pipelineLeaseKey(state.project, state.pipeline);
+  const got = await acquireLease(leases, key, `pipeline promote ${version} of ${state.pipeline}`);
+  if ("heldBy" in got)
+    throw heldError(`pipeline ${state.pipeline}`, got.heldBy, "wait for that pipeline promote to finish");
+  try {
+    const doc = await state.read();
     const rejected = doc.rejected[version];
     if (rejected)
       throw new ReleaseError(
         "rejected",
         `version ${version} was rejected by ${rejected.by} at ${rejected.at}: ${rejected.reason}; no stage takes it again: promote another version`,
       );
-    return await new Promoter(p, version, { ...o, signal: stop.signal }).run(doc);
-  } finally {
-    o.signal?.removeEventListener("abort", onAbort);
+    return { lease: got.lease, doc };
+  } catch (err) {
     await got.lease.release();
+    throw err;
   }
 }
 

@@ -8,6 +8,7 @@ import { parseCommandLine } from "../../automation/cli/args";
 import { pipelineStatusLines } from "../../automation/cli/pipeline";
 import { ReleaseError } from "../../automation/driver/errors";
 import {
+  beginPromote,
   loadPipeline,
   type PipelineDocument,
   PipelineState,
@@ -15,6 +16,7 @@ import {
   pipelineStatus,
 } from "../../automation/pipeline";
 import { withEvent, withStack, withStage } from "../../automation/pipeline/document";
+import { objectLeases } from "../../automation/store/leases";
 import { MemoryObjectStore } from "../../automation/store/memory";
 import { ValidationError } from "../../components/core";
 
@@ -199,6 +201,48 @@ describe("pipeline state: the document in the store", () => {
     const s = new PipelineState(objects, "proj", "web");
     await objects.put(s.key, JSON.stringify({ v: 9 }));
     await assert.rejects(s.read(), /pipelines\/proj\/web\.json is not a pipeline document/);
+  });
+});
+
+describe("pipeline promote: one at a time, never a rejected version", () => {
+  it("refuses a second promote while the first holds the pipeline's lease, naming its holder (exit 5)", async () => {
+    const objects = new MemoryObjectStore();
+    const state = new PipelineState(objects, "proj", "web");
+    const leases = objectLeases(objects);
+    const first = await beginPromote(state, leases, "v2");
+    try {
+      await assert.rejects(
+        beginPromote(state, leases, "v2"),
+        (e: unknown) =>
+          e instanceof ReleaseError &&
+          e.exitCode === 5 &&
+          /pipeline web is held by pipeline promote v2 of web \(driver pid \d+/.test(e.message),
+      );
+    } finally {
+      await first.lease.release();
+    }
+    const again = await beginPromote(state, leases, "v2");
+    await again.lease.release();
+  });
+
+  it("refuses a rejected version (exit 7) with who rejected it and why, and gives the lease back", async () => {
+    const objects = new MemoryObjectStore();
+    const state = new PipelineState(objects, "proj", "web");
+    const leases = objectLeases(objects);
+    await state.update((d) => ({
+      ...d,
+      rejected: { v3: { by: "alice", at: "2026-12-07T01:00:00Z", reason: "5xx in checkout" } },
+    }));
+    await assert.rejects(
+      beginPromote(state, leases, "v3"),
+      (e: unknown) =>
+        e instanceof ReleaseError &&
+        e.kind === "rejected" &&
+        e.exitCode === 7 &&
+        /version v3 was rejected by alice at .*: 5xx in checkout; no stage takes it again/.test(e.message),
+    );
+    const other = await beginPromote(state, leases, "v4");
+    await other.lease.release();
   });
 });
 
