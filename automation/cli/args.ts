@@ -227,7 +227,7 @@ const COMMANDS = {
   pipeline: {
     argument: "action",
     summary:
-      "pipeline promote <version> | status | approve <version> --stage <name> | reject <version> [--reason <text>]: take a version stage by stage through the stacks of progressive.pipeline.yaml",
+      "take a version stage by stage through the stacks of progressive.pipeline.yaml: pipeline promote <version>, status, approve <version> --stage <name>, reject <version> [--reason <text>]",
     flags: ["cwd", "pulumi", "state-store", "state-dir", "json", "quiet", "stage", "reason"],
     example: "progressive pipeline promote v2 --cwd ./infra",
   },
@@ -670,6 +670,6 @@ export function helpText(topic?: CommandName): string {
     ...(flags.length > 0 ? ["", "options:", ...flagLines(flags, spec.flagHelp)] : []),
     "",
     `example: ${spec.example}`,
-    ...(topic === "help" || topic === "history" ? [] : ["", ...ABOUT_STACK]),
+    ...(topic === "help" || topic === "history" || topic === "pipeline" ? [] : ["", ...ABOUT_STACK]),
   ].join("\n");
 }
