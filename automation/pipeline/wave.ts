@@ -211,6 +211,8 @@ export class Wave {
   private async settleWave(stage: PipelineStage): Promise<void> {
     const run = (await this.p.state.read()).runs[this.version]?.stages[stage.name];
     for (const [stack, s] of Object.entries(run?.stacks ?? {})) {
+      // Stacks settled by an earlier run's failure (rolled back, kept) are not this run's to settle.
+      if (!["promoted", "stopped", "failed"].includes(s.status)) continue;
       const took = Object.entries(s.services).filter(([, r]) => r.outcome === "promoted");
       if (took.length === 0) continue;
       if (stage.onFailure === "keep") {
