@@ -156,6 +156,19 @@ describe("promotion pipeline (engine tier, local platform)", function () {
       for (const name of ["pl-prod-a", "pl-prod-b", "pl-prod-c"])
         assert.equal(await traffic(name), "v2", name);
       assert.equal(await traffic("pl-staging"), "v3", "stages before the failed one keep v3");
+      const after = await pipelineStatusCommand(o);
+      const stage = (name: string) => after.stages.find((x) => x.stage === name);
+      assert.equal(stage("staging")?.version, "v3");
+      assert.equal(stage("prod")?.version, "v2", "prod's last version taken whole is v2");
+      assert.deepEqual(
+        stage("prod")?.stacks.map((k) => [k.stack, k.version, k.last?.version, k.last?.status]),
+        [
+          ["pl-prod-a", "v2", "v3", "rolledBack"],
+          ["pl-prod-b", "v2", "v3", "failed"],
+          ["pl-prod-c", "v2", "v2", "promoted"],
+        ],
+      );
+      assert.match(after.rejected.v3?.reason ?? "", /pl-prod-b/);
 
       await assert.rejects(
         pipelinePromote("v3", o),
