@@ -32,4 +32,5 @@ export type { PreflightCheck, PreflightOptions } from "./driver/preflight";
 export type { DriverOptions, ReleaseResult } from "./driver/release";
 export { parseSettings, type ReleaseSettings, SETTINGS_KEYS } from "./driver/settings";
 export { type StackService, type StackTarget, servicesOf, type TrafficEntry } from "./driver/stack";
+export * from "./pipeline";
 export type { RouterControl, RouterReading } from "./routers/types";

@@ -100,6 +100,18 @@ const FLAGS = {
     type: "boolean",
     help: "changes to production-marked stacks go ahead when the client cannot ask the user to confirm (no elicitation); default: refused",
   },
+  stage: {
+    type: "string",
+    placeholder: "<name>",
+    example: "prod",
+    help: "the pipeline stage to approve the version for (a stage with approval: true)",
+  },
+  reason: {
+    type: "string",
+    placeholder: "<text>",
+    example: '"errors in checkout"',
+    help: "why the version is rejected (shown by pipeline status and when it is refused)",
+  },
   help: { type: "boolean", short: "h", help: "print this command's usage and options" },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -107,7 +119,7 @@ type FlagName = keyof typeof FLAGS;
 
 interface CommandSpec {
   /** The positional argument, if the command takes one. */
-  readonly argument?: "version" | "flag" | "release";
+  readonly argument?: "version" | "flag" | "release" | "action";
   readonly summary: string;
   readonly flags: readonly FlagName[];
   /** Help lines that differ from the flag's usual one. */
@@ -212,6 +224,13 @@ const COMMANDS = {
     flags: ["cwd", "pulumi", "state-store", "state-dir", "allow-changes", "stacks", "allow-production"],
     example: "progressive mcp --cwd ./infra --stacks dev,staging --allow-changes",
   },
+  pipeline: {
+    argument: "action",
+    summary:
+      "take a version stage by stage through the stacks of progressive.pipeline.yaml: pipeline promote <version>, status, approve <version> --stage <name>, reject <version> [--reason <text>]",
+    flags: ["cwd", "pulumi", "state-store", "state-dir", "json", "quiet", "stage", "reason"],
+    example: "progressive pipeline promote v2 --cwd ./infra",
+  },
   help: {
     summary: "print this help, or a command's",
     flags: [],
@@ -266,10 +285,23 @@ export type Invocation =
       readonly stacks?: readonly string[];
     })
   | (Omit<StackRun, "target"> & {
+      readonly command: "pipeline";
+      readonly action: PipelineAction;
+      readonly version?: string;
+      readonly stage?: string;
+      readonly reason?: string;
+      readonly workDir?: string;
+      readonly pulumiPath?: string;
+    })
+  | (Omit<StackRun, "target"> & {
       readonly command: "history";
       /** Every stack's releases when stackName is not given. */
       readonly target: Partial<Pick<StackTarget, "stackName" | "workDir" | "service">>;
     });
+
+/** What `progressive pipeline` does. */
+export type PipelineAction = "promote" | "status" | "approve" | "reject";
+const PIPELINE_ACTIONS: readonly PipelineAction[] = ["promote", "status", "approve", "reject"];
 
 const isCommand = (name: string): name is CommandName => Object.hasOwn(COMMANDS, name);
 
@@ -367,7 +399,7 @@ function checkTokens(command: Exclude<CommandName, "help">, args: readonly strin
     seen.set(t.name, t.value);
   }
   // `flag off <flag>`: an action, then the flag.
-  const max = spec.argument ? (command === "flag" ? 2 : 1) : 0;
+  const max = spec.argument ? (command === "flag" || command === "pipeline" ? 2 : 1) : 0;
   if (positionals.length > max) {
     const extra = positionals.slice(max).join(" ");
     throw usageError(
@@ -452,6 +484,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
       ...(list ? { stacks: list } : {}),
     };
   }
+  if (command === "pipeline") return pipelineInvocation(parsed.positionals, str, output, where.workDir);
   if (!stackName && command === "promote-env")
     throw usageError("promote-env needs --stack <name> (the stack to release to), e.g. --stack prod");
   const target: CliTarget = {
@@ -527,6 +560,49 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   }
 }
 
+/** `pipeline <action> [<version>]`: the action, its version and the flags it takes. */
+function pipelineInvocation(
+  positionals: readonly string[],
+  str: (f: FlagName) => string | undefined,
+  output: Omit<StackRun, "target">,
+  workDir: string | undefined,
+): Invocation {
+  const [action, version] = positionals;
+  const fix = "e.g. progressive pipeline promote v2, pipeline status, pipeline approve v2 --stage prod";
+  if (!PIPELINE_ACTIONS.includes(action as PipelineAction))
+    throw usageError(
+      `pipeline takes an action, one of ${PIPELINE_ACTIONS.join(", ")}; got "${action ?? ""}", ${fix}`,
+    );
+  const a = action as PipelineAction;
+  if (a === "status" ? version !== undefined : version === undefined)
+    throw usageError(
+      a === "status"
+        ? `pipeline status takes no version; got "${version}"`
+        : `pipeline ${a} needs a version, ${fix}`,
+    );
+  if (version) checkVersion(version);
+  const stage = str("stage");
+  const reason = str("reason");
+  if (a === "approve" && !stage)
+    throw usageError(
+      `pipeline approve needs --stage <name> (the stage that waits), e.g. --stage ${FLAGS.stage.example}`,
+    );
+  if (stage && a !== "approve")
+    throw usageError(`--stage is for pipeline approve, not pipeline ${a}; remove it`);
+  if (reason && a !== "reject")
+    throw usageError(`--reason is for pipeline reject, not pipeline ${a}; remove it`);
+  return {
+    command: "pipeline",
+    ...output,
+    action: a,
+    ...(version ? { version } : {}),
+    ...(stage ? { stage } : {}),
+    ...(reason ? { reason } : {}),
+    ...(workDir ? { workDir } : {}),
+    ...(str("pulumi") ? { pulumiPath: str("pulumi") as string } : {}),
+  };
+}
+
 function flagLines(flags: readonly FlagName[], overrides: Partial<Record<FlagName, string>> = {}): string[] {
   const label = (f: FlagName) => {
     const spec: FlagSpec = FLAGS[f];
@@ -540,6 +616,7 @@ const commandUsage = (name: CommandName) => {
   const spec: CommandSpec = COMMANDS[name];
   if (name === "help") return "help [<command>]";
   if (name === "flag") return "flag off <flag>";
+  if (name === "pipeline") return "pipeline <action> [<version>]";
   return `${name}${spec.argument ? ` <${spec.argument}>` : ""}`;
 };
 
@@ -555,7 +632,8 @@ const ABOUT_STACK = [
 const EXIT_CODES = [
   "Exit codes: 0 promoted or paused (sync: nothing left to release), 2 usage or config, 3 reverted,",
   "4 preflight or hook failed, 5 in progress or locked, 6 verification or engine error,",
-  "7 sync skipped a declared version whose last release was reverted (--retry releases it), 130 interrupted.",
+  "7 sync skipped a declared version whose last release was reverted (--retry releases it), or a pipeline",
+  "refused a rejected version; 130 interrupted.",
 ];
 
 /** The general help, or one command's usage and options (one line each). */
@@ -592,6 +670,6 @@ export function helpText(topic?: CommandName): string {
     ...(flags.length > 0 ? ["", "options:", ...flagLines(flags, spec.flagHelp)] : []),
     "",
     `example: ${spec.example}`,
-    ...(topic === "help" || topic === "history" ? [] : ["", ...ABOUT_STACK]),
+    ...(topic === "help" || topic === "history" || topic === "pipeline" ? [] : ["", ...ABOUT_STACK]),
   ].join("\n");
 }

@@ -20,6 +20,7 @@ export type ReleaseErrorKind =
   | "aborted" // the abort signal fired
   | "engine" // pulumi itself failed
   | "store" // the release store failed (unreachable, refused, or lost a lease)
+  | "rejected" // the version was marked bad (a pipeline's reject, or reverted by its checks)
   | "internal";
 
 /** Exit codes of the CLI, by kind. 0 is a promoted release. */
@@ -37,6 +38,7 @@ export const EXIT_CODES: Readonly<Record<ReleaseErrorKind, number>> = {
   engine: 6,
   store: 6,
   internal: 6,
+  rejected: 7,
   aborted: 130,
 };
 
