@@ -5,6 +5,7 @@ import * as readline from "node:readline/promises";
 import { helpText, type Invocation, parseCommandLine } from "./cli/args";
 import { reportToCi } from "./cli/ci";
 import { formatEvent } from "./cli/format";
+import { serveDashboard } from "./dashboard/serve";
 import {
   abortCommand,
   historyCommand,
@@ -207,6 +208,7 @@ export async function main(
     const badStateDir = run.stateDir && stateDirProblem(run.stateDir, "--state-dir");
     if (badStateDir) throw new ReleaseError("usage", badStateDir);
     if (run.command === "mcp") return await serve(run);
+    if (run.command === "dashboard") return await serveDashboard(run, out, controller.signal);
     if (run.command === "history") {
       const h = await historyCommand(run.target, common);
       if (json) out(JSON.stringify(h));
