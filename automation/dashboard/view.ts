@@ -113,14 +113,16 @@ export function planSteps(
     return []; // a plan that cannot be rebuilt (the strategy changed since): the events still tell
   }
   const took = new Map(release?.steps.map((s) => [s.index, ms(s.startedAt, s.endedAt)]) ?? []);
+  // A release paused for a decision has moved past its pause step: that step is where it waits.
+  const current = journal.phase === "paused" ? journal.stepIndex - 1 : journal.stepIndex;
   return actions.map((a, index) => {
     const durationMs = took.get(index);
-    const done = index < journal.stepIndex || !isOpen(journal);
+    const done = index < current || !isOpen(journal);
     return {
       index,
       kind: a.kind,
       text: describeAction(a),
-      state: done ? "done" : index === journal.stepIndex ? "current" : "next",
+      state: done ? "done" : index === current ? "current" : "next",
       ...(durationMs !== undefined ? { durationMs } : {}),
     };
   });

@@ -64,12 +64,20 @@ export class StackWatcher {
       const opened = await this.open();
       if (!opened) return;
       const journals: Journal[] = [];
+      const holders: string[] = [];
       for (const service of opened.strategies.keys()) {
         const j = (await opened.state.journal(service))?.journal;
         if (j) journals.push(j);
+        const held = await opened.state.holder(opened.state.serviceLease(service));
+        holders.push(held && !held.free ? held.holder.runId : "");
       }
       const releases = await opened.state.store.history.listReleases(opened.key);
-      const seen = JSON.stringify([journals.map((j) => j.updatedAt), releases.map((r) => r.steps.length)]);
+      // What status shows changes with a journal, a step, or the lock changing hands.
+      const seen = JSON.stringify([
+        journals.map((j) => j.updatedAt),
+        releases.map((r) => r.steps.length),
+        holders,
+      ]);
       if (seen !== this.lastSeen) this.statusDue = true;
       this.lastSeen = seen;
       const live: LiveView[] = journals.map((j) =>

@@ -64,14 +64,17 @@ function watchRevert(file: string, version: string): { found: Promise<Journal>; 
   return { found, stop: () => clearInterval(timer) };
 }
 
-/** Asks the page to note (in window.__revertShownAt) when it first shows a revert of `version`. */
+/**
+ * Asks the page to note (as body[data-revert-shown-at]) when it first shows a revert of `version`.
+ * The page's CSP allows no eval, so the test waits for that attribute, not for a function.
+ */
 async function noteRevertShown(page: Page, version: string): Promise<void> {
   // A string: the test is compiled without the DOM's types; this runs in the page.
   await page.evaluate(`(() => {
     const check = () => {
       const phase = document.querySelector('[data-live][data-version="${version}"]')?.getAttribute("data-phase");
-      if (window.__revertShownAt === undefined && (phase === "reverting" || phase === "reverted"))
-        window.__revertShownAt = Date.now();
+      if (!document.body.hasAttribute("data-revert-shown-at") && (phase === "reverting" || phase === "reverted"))
+        document.body.setAttribute("data-revert-shown-at", String(Date.now()));
     };
     new MutationObserver(check).observe(document.body, { subtree: true, childList: true, attributes: true });
   })()`);
@@ -171,8 +174,8 @@ describe("Dashboard (engine tier, local platform, headless Chromium)", function 
           actor: "engine-test",
         });
         const revert = await watch.found;
-        await page.waitForFunction("window.__revertShownAt !== undefined", undefined, { timeout: 30_000 });
-        const shownAt = Number(await page.evaluate("window.__revertShownAt"));
+        await page.waitForSelector("body[data-revert-shown-at]", { timeout: 30_000 });
+        const shownAt = Number(await page.getAttribute("body", "data-revert-shown-at"));
         const lag = shownAt - Date.parse(revert.updatedAt);
         console.log(`      revert shown ${lag} ms after the journal's revert record (${revert.phase})`);
         assert.ok(lag < 1000, `the page showed the revert ${lag} ms after the journal recorded it`);

@@ -29,7 +29,7 @@ const time = (iso) => (iso ? new Date(iso).toLocaleTimeString() : "");
 
 function servicesTable(stack) {
   const services = stack.status ? stack.status.services : [];
-  if (!stack.status) return el("p", { class: "muted" }, "reading status…");
+  if (!stack.status) return stack.error ? null : el("p", { class: "muted" }, "reading status…");
   const rows = services.map((s) => {
     const t = s.traffic;
     const router = s.router.verified
