@@ -12,23 +12,6 @@ for name in chromium chromium-browser; do
   fi
 done
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "chromium is not on PATH and apt-get is not available; install Chromium and put it on PATH (or set CHROMIUM_PATH)" >&2
-  exit 1
-fi
-
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then
-    SUDO="sudo"
-  else
-    echo "chromium is not on PATH and installing it needs root (no sudo found)" >&2
-    exit 1
-  fi
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update
-$SUDO apt-get install -y --no-install-recommends chromium
+bash "$(dirname "$0")/apt-install.sh" chromium
 
 echo "chromium: $(command -v chromium) ($(chromium --version 2>/dev/null | head -n 1))"

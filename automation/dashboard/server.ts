@@ -84,13 +84,16 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
     const frame = `event: state\ndata: ${JSON.stringify(state())}\n\n`;
     for (const res of streams) res.write(frame);
   };
-  const loop = (async () => {
+  const poll = async () => {
+    const every = options.pollMs ?? 300;
     while (!stop.signal.aborted) {
+      const started = Date.now();
       await Promise.all([...watchers.values()].map((w) => w.poll()));
       push();
-      await new Promise((r) => setTimeout(r, options.pollMs ?? 300));
+      // A fixed rate, not a fixed pause: a slow read does not delay the next one further.
+      await new Promise((r) => setTimeout(r, Math.max(20, every - (Date.now() - started))));
     }
-  })();
+  };
 
   /** The watcher of a stack the request names: refused outside the list, unknown when it cannot be opened. */
   const watcherOf = async (stack: string): Promise<StackWatcher> => {
@@ -150,14 +153,7 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
     if (req.method === "GET" && url.pathname === "/api/state") return state();
     if (req.method === "GET" && url.pathname === "/api/events") return stream(res);
     const [api, kind, stack, sub, name, action] = parts;
-    if (api !== "api" || kind !== "stacks" || stack === undefined)
-      throw new RequestError(
-        404,
-        "path",
-        url.pathname,
-        "see / for the page, /api/state for its data",
-        "no such page",
-      );
+    if (api !== "api" || kind !== "stacks" || stack === undefined) throw noPage(url.pathname);
     if (req.method === "GET" && parts.length === 3) return ctx.redact.json((await watcherOf(stack)).current);
     if (req.method === "GET" && sub === "reports" && name && parts.length === 5) {
       await watcherOf(stack);
@@ -172,13 +168,7 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
       const body = await readBody(req);
       return change(stack, name, action as Action, body.full === true);
     }
-    throw new RequestError(
-      404,
-      "path",
-      url.pathname,
-      "see / for the page, /api/state for its data",
-      "no such page",
-    );
+    throw noPage(url.pathname);
   };
 
   const stream = (res: http.ServerResponse): undefined => {
@@ -222,6 +212,8 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => resolve());
   });
+  // Polling starts once the server listens: a port in use leaves nothing running.
+  const loop = poll();
   const port = (server.address() as { port: number }).port;
   const shown = host.includes(":") ? `[${host}]` : host;
   return {
@@ -238,6 +230,9 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
     },
   };
 }
+
+const noPage = (pathname: string) =>
+  new RequestError(404, "path", pathname, "see / for the page, /api/state for its data", "no such page");
 
 /** The page and its script run nothing from elsewhere. */
 const SECURITY_HEADERS = {

@@ -13,8 +13,8 @@ export interface PlanStepView {
   readonly index: number;
   readonly kind: PlanAction["kind"];
   readonly text: string;
-  /** done: recorded in history; current: the journal's next step; next: not reached. */
-  readonly state: "done" | "current" | "next";
+  /** done: run; current: where the release is; next: not reached yet; skipped: the release ended before it. */
+  readonly state: "done" | "current" | "next" | "skipped";
   /** How long it took (done steps), milliseconds. */
   readonly durationMs?: number;
 }
@@ -115,14 +115,17 @@ export function planSteps(
   const took = new Map(release?.steps.map((s) => [s.index, ms(s.startedAt, s.endedAt)]) ?? []);
   // A release paused for a decision has moved past its pause step: that step is where it waits.
   const current = journal.phase === "paused" ? journal.stepIndex - 1 : journal.stepIndex;
+  const open = isOpen(journal);
+  // An ended release ran the steps history recorded (the failed one too) and skipped the rest.
+  const ended = (index: number) =>
+    journal.phase === "succeeded" || index < current || took.has(index) ? "done" : "skipped";
   return actions.map((a, index) => {
     const durationMs = took.get(index);
-    const done = index < current || !isOpen(journal);
     return {
       index,
       kind: a.kind,
       text: describeAction(a),
-      state: done ? "done" : index === current ? "current" : "next",
+      state: !open ? ended(index) : index < current ? "done" : index === current ? "current" : "next",
       ...(durationMs !== undefined ? { durationMs } : {}),
     };
   });

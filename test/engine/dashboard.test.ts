@@ -1,14 +1,16 @@
-// The release dashboard end to end: the server (the library's startDashboard) on the repo's program
+// The release dashboard end to end: `progressive dashboard` as a child process (the library's
+// startDashboard in this process for the read-only case) on the repo's program
 // on the local platform, with a real engine, real processes and real HTTP traffic, and its page
 // driven by a real headless Chromium (the system's, through playwright-core). A release pauses at
 // its weight and is promoted from the page with the token; a bad release reverts, and the page
 // shows it within a second of the journal's revert record; both end in the history on the page.
 import * as assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { type Dashboard, startDashboard } from "../../automation/dashboard";
+import { startDashboard } from "../../automation/dashboard";
 import { releaseCommand, statusCommand } from "../../automation/driver/commands";
 import { type Journal, journalFile } from "../../automation/driver/journal";
 import type { Json } from "../../harness/demo-config";
@@ -32,12 +34,54 @@ interface Answer {
   body: { ok?: boolean; error?: { field?: string; value?: string; fix?: string; message: string } };
 }
 
-async function request(d: Dashboard, p: string, init: RequestInit = {}): Promise<Answer> {
+/** Where a dashboard answers. */
+interface Served {
+  readonly url: string;
+}
+
+const root = path.resolve(__dirname, "..", "..");
+const CLI = ["--require", require.resolve("tsx/cjs"), path.join(root, "automation", "cli.ts")];
+
+/** `progressive dashboard <flags>` on the stack's project: its address and token, as it prints them. */
+async function startCli(
+  s: DriverStack,
+  flags: string[],
+): Promise<{ child: ChildProcess; url: string; token: string }> {
+  const child = spawn(
+    process.execPath,
+    [...CLI, "dashboard", "--cwd", s.target.workDir, "--state-dir", s.stateDir, ...flags],
+    { env: { ...process.env, ...s.env }, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  let out = "";
+  const printed = await new Promise<RegExpExecArray>((resolve, reject) => {
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /^dashboard: (http:\/\/127\.0\.0\.1:\d+\/)#token=(\S+)$/m.exec(out);
+      if (m) resolve(m);
+    });
+    child.once("exit", (code) => reject(new Error(`progressive dashboard exited (${code}): ${out}`)));
+    setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`progressive dashboard printed no address in 2 minutes: ${out}`));
+    }, 120_000).unref();
+  });
+  return { child, url: printed[1] as string, token: printed[2] as string };
+}
+
+/** Stops the CLI as Ctrl-C would, and waits for it to exit. */
+async function stopCli(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGINT");
+  await exited;
+}
+
+async function request(d: Served, p: string, init: RequestInit = {}): Promise<Answer> {
   const r = await fetch(new URL(p, d.url), init);
   return { status: r.status, body: (await r.json()) as Answer["body"] };
 }
 
-const post = (d: Dashboard, p: string, token?: string, body = "{}") =>
+const post = (d: Served, p: string, token?: string, body = "{}") =>
   request(d, p, {
     method: "POST",
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -96,15 +140,11 @@ describe("Dashboard (engine tier, local platform, headless Chromium)", function 
       const artifacts = artifactsDir();
       const base = { workDir: s.target.workDir, env: s.env, store: { stateDir: s.stateDir } };
       const load = new LoadGenerator(s.endpoint, { ratePerSecond: 40, maxMs: 600_000 }).start();
-      const dash = await startDashboard({
-        ...base,
-        stacks: [s.name, "ghost"],
-        allowChanges: true,
-        pollMs: 250,
-      });
+      const cli = await startCli(s, ["--stacks", `${s.name},ghost`, "--allow-changes"]);
+      const dash = { url: cli.url };
       let browser: Browser | undefined;
       try {
-        const token = dash.token as string;
+        const token = cli.token;
         const service = (await statusCommand(s.target, { stateDir: s.stateDir })).services[0]?.name as string;
         const svc = `/api/stacks/${s.name}/services/${service}`;
 
@@ -195,7 +235,7 @@ describe("Dashboard (engine tier, local platform, headless Chromium)", function 
         watch.stop();
       } finally {
         await browser?.close();
-        await dash.close();
+        await stopCli(cli.child);
         await load.stop();
       }
     });

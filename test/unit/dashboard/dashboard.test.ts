@@ -199,10 +199,16 @@ describe("dashboard: view", () => {
     assert.ok(plan.slice(3).every((p) => p.state === "next"));
     assert.equal(plan[2]?.text, "pause for a decision");
     assert.deepEqual(planSteps(journal, undefined, release), [], "no strategy known: no plan");
-    const ended = planSteps({ ...journal, phase: "succeeded" }, strategy, release);
+    const promoted = planSteps({ ...journal, phase: "succeeded", stepIndex: 6 }, strategy, release);
     assert.ok(
-      ended.every((p) => p.state === "done"),
-      "an ended release has every step done",
+      promoted.every((p) => p.state === "done"),
+      "a promoted release has every step done",
+    );
+    const reverted = planSteps({ ...journal, phase: "reverted", stepIndex: 2 }, strategy, release);
+    assert.deepEqual(
+      reverted.map((p) => p.state),
+      ["done", "done", ...reverted.slice(2).map(() => "skipped")],
+      "a reverted release skipped the steps it did not reach",
     );
   });
 
