@@ -2,7 +2,7 @@
 // startDashboard in this process for the read-only case) on the repo's program
 // on the local platform, with a real engine, real processes and real HTTP traffic, and its page
 // driven by a real headless Chromium (the system's, through playwright-core). A release pauses at
-// its weight and is promoted from the page with the token; a bad release reverts, and the page
+// its weight and is aborted from the page with the token; a bad release reverts, and the page
 // shows it within a second of the journal's revert record; both end in the history on the page.
 import * as assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
@@ -125,7 +125,7 @@ async function noteRevertShown(page: Page, version: string): Promise<void> {
 }
 
 describe("Dashboard (engine tier, local platform, headless Chromium)", function () {
-  this.timeout(600_000);
+  this.timeout(900_000);
   let engine: EngineInfo;
   let executablePath: string;
 
@@ -134,7 +134,7 @@ describe("Dashboard (engine tier, local platform, headless Chromium)", function 
     executablePath = requireChromium(this);
   });
 
-  it("refuses bad input with field, value and fix and changes nothing; shows a paused release at its weight, promotes it from the page with the token, shows a revert within a second, then both releases in history", async () => {
+  it("refuses bad input with field, value and fix and changes nothing; shows a paused release at its weight, aborts it from the page with the token, shows a revert within a second, then both releases in history", async () => {
     const steps: Json[] = [{ setWeight: 30 }, { analysis: {} }, { pause: {} }, { setWeight: 100 }];
     await withDriverStack(engine, { steps }, async (s: DriverStack) => {
       const artifacts = artifactsDir();
@@ -200,11 +200,17 @@ describe("Dashboard (engine tier, local platform, headless Chromium)", function 
         });
         await page.screenshot({ path: path.join(artifacts, "1-paused.png"), fullPage: true });
 
-        // Promoted from the page: the button, with the token from the address.
-        await page.click('[data-live][data-version="v2"] button[data-action="promote"]');
-        await page.waitForSelector('[data-live][data-version="v2"][data-phase="succeeded"]', {
+        // Aborted from the page: the button, with the token from the address; the page says so.
+        // (An abort is one traffic change; a promotion is three `up`s, kept out of the test's time.)
+        await page.click('[data-live][data-version="v2"] button[data-action="abort"]');
+        await page.waitForSelector('[data-live][data-version="v2"][data-phase="reverted"][data-weight="0"]', {
           timeout: 300_000,
         });
+        await page.waitForSelector("#message.ok");
+        assert.match(
+          (await page.textContent("#message")) ?? "",
+          new RegExp(`^abort ${service}: (aborted|reverted)$`),
+        );
 
         // A bad version: its check fails at 30 %, it reverts; the page shows it within a second.
         await noteRevertShown(page, "v3");
@@ -225,9 +231,14 @@ describe("Dashboard (engine tier, local platform, headless Chromium)", function 
 
         // Both releases in history, with the report linked.
         await page.waitForSelector(`tr[data-history-row="${r3.releaseId}"][data-outcome="reverted"]`);
-        await page.waitForSelector(`tr[data-history-row="${paused.releaseId}"][data-outcome="promoted"]`);
+        const first = `tr[data-history-row="${paused.releaseId}"]`;
+        await page.waitForSelector(`${first}[data-outcome="aborted"], ${first}[data-outcome="reverted"]`);
         await page.waitForSelector('[data-live][data-version="v3"][data-phase="reverted"]');
         await page.screenshot({ path: path.join(artifacts, "3-history.png"), fullPage: true });
+        // The stack alone (the README's picture, docs/dashboard.png, is one of these).
+        await page
+          .locator(`[data-stack="${s.name}"]`)
+          .screenshot({ path: path.join(artifacts, "4-stack.png") });
         const href = await page.getAttribute(`tr[data-history-row="${r3.releaseId}"] a`, "href");
         const report = await fetch(new URL(href as string, dash.url));
         assert.equal(report.status, 200);
