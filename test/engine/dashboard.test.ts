@@ -54,23 +54,28 @@ async function startCli(
   );
   let out = "";
   const printed = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`progressive dashboard printed no address in 2 minutes: ${out}`));
+    }, 120_000);
     child.stdout?.on("data", (chunk: Buffer) => {
       out += chunk.toString();
       const m = /^dashboard: (http:\/\/127\.0\.0\.1:\d+\/)#token=(\S+)$/m.exec(out);
-      if (m) resolve(m);
+      if (!m) return;
+      clearTimeout(timer);
+      resolve(m);
     });
-    child.once("exit", (code) => reject(new Error(`progressive dashboard exited (${code}): ${out}`)));
-    setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`progressive dashboard printed no address in 2 minutes: ${out}`));
-    }, 120_000).unref();
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`progressive dashboard exited (${code}): ${out}`));
+    });
   });
   return { child, url: printed[1] as string, token: printed[2] as string };
 }
 
 /** Stops the CLI as Ctrl-C would, and waits for it to exit. */
 async function stopCli(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once("exit", r));
   child.kill("SIGINT");
   await exited;
