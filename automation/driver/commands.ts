@@ -413,10 +413,7 @@ export async function abortCommand(target: StackTarget, o: CommandOptions = {}):
   const journal = read?.journal;
   if (read && isOpen(journal)) {
     const held = await releaseRunning(t.state, journal);
-    // A paused release has no driver running, though the process that paused it may live on (a
-    // library user's service, a test): take it over rather than ask it and wait for nothing.
-    const local =
-      journal.phase !== "paused" && ownerAlive(journal.owner) === true && journal.owner.pid !== process.pid;
+    const local = ownerAlive(journal.owner) === true && journal.owner.pid !== process.pid;
     if (held || local) {
       const asked = await askToAbort(t.state, name, actor);
       if (asked) {

@@ -5,14 +5,16 @@
 // its weight and is aborted from the page with the token; a bad release reverts, and the page
 // shows it within a second of the journal's revert record; both end in the history on the page.
 import * as assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { promisify } from "node:util";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { startDashboard } from "../../automation/dashboard";
 import { releaseCommand, statusCommand } from "../../automation/driver/commands";
 import { type Journal, journalFile } from "../../automation/driver/journal";
+import type { ReleaseResult } from "../../automation/driver/release";
 import type { Json } from "../../harness/demo-config";
 import { LoadGenerator } from "../../harness/load";
 import { requireChromium } from "../support/chromium";
@@ -40,6 +42,7 @@ interface Served {
 }
 
 const root = path.resolve(__dirname, "..", "..");
+const exec = promisify(execFile);
 const CLI = ["--require", require.resolve("tsx/cjs"), path.join(root, "automation", "cli.ts")];
 
 /** `progressive dashboard <flags>` on the stack's project: its address and token, as it prints them. */
@@ -194,10 +197,27 @@ describe("Dashboard (engine tier, local platform, headless Chromium)", function 
         await page.waitForSelector(`[data-stack="${s.name}"] tr[data-service="${service}"]`);
 
         // A release that pauses for a decision at 30 %: the page shows it there, read back.
-        const paused = await releaseCommand({ ...s.target, service }, "v2", {
-          stateDir: s.stateDir,
-          actor: "engine-test",
-        });
+        // Released by the CLI, which exits at the pause: only then may another process (the
+        // dashboard) take the release over (a live owner process counts as a running driver).
+        const { stdout } = await exec(
+          process.execPath,
+          [
+            ...CLI,
+            "release",
+            "v2",
+            "--stack",
+            s.name,
+            "--cwd",
+            s.target.workDir,
+            "--state-dir",
+            s.stateDir,
+            "--json",
+            "--quiet",
+          ],
+          { env: { ...process.env, ...s.env }, maxBuffer: 16 * 1024 * 1024 },
+        );
+        const paused = (JSON.parse(stdout.trim().split("\n").pop() as string) as { result: ReleaseResult })
+          .result;
         assert.equal(paused.outcome, "paused");
         await page.waitForSelector('[data-live][data-version="v2"][data-phase="paused"][data-weight="30"]');
         await page.waitForSelector(`tr[data-service="${service}"] td[data-router-weight="30"]`, {
