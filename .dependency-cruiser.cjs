@@ -2,7 +2,7 @@
 // of types is still two modules that cannot be read, moved or tested apart.
 const PLATFORMS = "(local|kubernetes|aws|azure|gcp|flags)";
 /** Code that must name no platform: it reaches platforms only through automation/platforms/index.ts. */
-const GENERIC = "^automation/(driver|cli|history|store|mcp|pipeline)/|^automation/cli[.]ts$";
+const GENERIC = "^automation/(driver|cli|history|store|mcp|pipeline|dashboard)/|^automation/cli[.]ts$";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

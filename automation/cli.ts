@@ -6,6 +6,7 @@ import { helpText, type Invocation, parseCommandLine } from "./cli/args";
 import { reportToCi } from "./cli/ci";
 import { formatEvent } from "./cli/format";
 import { runPipeline } from "./cli/pipeline";
+import { serveDashboard } from "./dashboard/serve";
 import {
   abortCommand,
   historyCommand,
@@ -209,6 +210,7 @@ export async function main(
     if (badStateDir) throw new ReleaseError("usage", badStateDir);
     if (run.command === "mcp") return await serve(run);
     if (run.command === "pipeline") return await runPipeline(run, common, out);
+    if (run.command === "dashboard") return await serveDashboard(run, out, controller.signal);
     if (run.command === "history") {
       const h = await historyCommand(run.target, common);
       if (json) out(JSON.stringify(h));

@@ -2,6 +2,14 @@
 // Each operation works on one service of one stack, found in the stack's state by the release
 // contract (components/core/contract.ts); release settings come from the `progressive:` config
 // namespace. Pass `onEvent` for typed progress events and `signal` to abort (the release reverts).
+
+export {
+  type Dashboard,
+  type DashboardOptions,
+  type DashboardState,
+  startDashboard,
+  TOKEN_ENV as DASHBOARD_TOKEN_ENV,
+} from "./dashboard";
 export {
   abortCommand as abort,
   type CommandOptions,

@@ -1,6 +1,6 @@
 // Stack config for the demo, the driver's engine tests and the benchmarks: the repo's program on
 // the local platform with checks short enough to watch (2 measurements, 1-2 s apart).
-type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 export interface FastConfigOptions {
   /** Canary steps. @default 10 -> analysis -> 50 -> analysis -> 100 */

@@ -112,6 +112,24 @@ const FLAGS = {
     example: '"errors in checkout"',
     help: "why the version is rejected (shown by pipeline status and when it is refused)",
   },
+  port: {
+    type: "string",
+    placeholder: "<port>",
+    example: "8080",
+    help: "the port to listen on; default: 0, a free one (the address is printed)",
+  },
+  host: {
+    type: "string",
+    placeholder: "<address>",
+    example: "127.0.0.1",
+    help: "the address to listen on; default: 127.0.0.1 (this machine only)",
+  },
+  token: {
+    type: "string",
+    placeholder: "<token>",
+    example: "a-long-random-secret",
+    help: "the token changes need (16 characters or more); default: $PROGRESSIVE_DASHBOARD_TOKEN, else a random one, printed",
+  },
   help: { type: "boolean", short: "h", help: "print this command's usage and options" },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -231,6 +249,17 @@ const COMMANDS = {
     flags: ["cwd", "pulumi", "state-store", "state-dir", "json", "quiet", "stage", "reason"],
     example: "progressive pipeline promote v2 --cwd ./infra",
   },
+  dashboard: {
+    summary:
+      "serve a web page of the stacks' services, the release in progress (live), and history; read-only unless --allow-changes",
+    flags: ["cwd", "pulumi", "state-store", "state-dir", "stacks", "port", "host", "allow-changes", "token"],
+    flagHelp: {
+      "allow-changes": "let the page promote and abort, with the token; default: read-only",
+      stacks:
+        "the only stacks the page shows and acts on, comma-separated; default: every stack of the project",
+    },
+    example: "progressive dashboard --cwd ./infra --stacks dev,staging --port 8080",
+  },
   help: {
     summary: "print this help, or a command's",
     flags: [],
@@ -292,6 +321,18 @@ export type Invocation =
       readonly reason?: string;
       readonly workDir?: string;
       readonly pulumiPath?: string;
+    })
+  | (Omit<StackRun, "target"> & {
+      readonly command: "dashboard";
+      readonly workDir?: string;
+      readonly pulumiPath?: string;
+      readonly stacks?: readonly string[];
+      /** @default 0: a free port */
+      readonly port: number;
+      /** @default 127.0.0.1 */
+      readonly host: string;
+      readonly allowChanges: boolean;
+      readonly token?: string;
     })
   | (Omit<StackRun, "target"> & {
       readonly command: "history";
@@ -464,16 +505,41 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   if (stackName) checkStackName("stack", stackName);
   if (command === "history")
     return { command, target: { ...(stackName ? { stackName } : {}), ...where }, ...output };
+  const list = str("stacks")
+    ?.split(",")
+    .map((x) => x.trim());
+  for (const name of list ?? []) {
+    if (!STACK_NAME.test(name))
+      throw usageError(
+        `--stacks (${JSON.stringify(str("stacks"))}): ${JSON.stringify(name)} is not a stack name; list stack names separated by commas, e.g. --stacks ${FLAGS.stacks.example}`,
+      );
+  }
+  if (command === "dashboard") {
+    const port = str("port") ?? "0";
+    if (!/^\d{1,5}$/.test(port) || Number(port) > 65535)
+      throw usageError(
+        `--port (${JSON.stringify(port)}): is not a port; give a whole number from 0 to 65535 (0: a free one), e.g. --port ${FLAGS.port.example}`,
+      );
+    const token = str("token");
+    if (token !== undefined && token.length < 16)
+      throw usageError(
+        `--token (${token.length} characters): too short to guard changes; give at least 16 characters, or leave it out for a random one`,
+      );
+    if (token !== undefined && !bool("allow-changes"))
+      throw usageError("--token guards changes, and they are off; add --allow-changes, or leave --token out");
+    return {
+      command,
+      ...output,
+      ...(where.workDir ? { workDir: where.workDir } : {}),
+      ...(str("pulumi") ? { pulumiPath: str("pulumi") as string } : {}),
+      ...(list ? { stacks: list } : {}),
+      port: Number(port),
+      host: str("host") ?? "127.0.0.1",
+      allowChanges: bool("allow-changes"),
+      ...(token !== undefined ? { token } : {}),
+    };
+  }
   if (command === "mcp") {
-    const list = str("stacks")
-      ?.split(",")
-      .map((x) => x.trim());
-    for (const name of list ?? []) {
-      if (!STACK_NAME.test(name))
-        throw usageError(
-          `--stacks (${JSON.stringify(str("stacks"))}): ${JSON.stringify(name)} is not a stack name; list stack names separated by commas, e.g. --stacks ${FLAGS.stacks.example}`,
-        );
-    }
     return {
       command,
       ...output,

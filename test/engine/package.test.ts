@@ -127,6 +127,9 @@ describe("engine: the packed package, installed in a fresh project", function ()
         f.endsWith(".map"),
     );
     assert.deepEqual(stray, []);
+    // The dashboard serves its page from beside its compiled server (scripts/copy-page.js).
+    for (const page of ["index.html", "app.js"])
+      assert.ok(files.includes(`dist/automation/dashboard/page/${page}`), `the dashboard's ${page} ships`);
     console.log(`      ${files.length} files`);
   });
 
@@ -152,7 +155,7 @@ describe("engine: the packed package, installed in a fresh project", function ()
         "typeof m.CanaryService === 'function' && typeof m.BlueGreenService === 'function' && typeof m.RollingService === 'function'",
       "/azure":
         "typeof m.containerApps.CanaryService === 'function' && typeof m.containerInstances.BlueGreenService === 'function'",
-      "/automation": "typeof m.release === 'function'",
+      "/automation": "typeof m.release === 'function' && typeof m.startDashboard === 'function'",
       "/mcp": "typeof m.createMcpServer === 'function' && typeof m.serveMcp === 'function'",
       "/package.json": `m.version === '${pkg.version}'`,
     };
@@ -195,6 +198,18 @@ describe("engine: the packed package, installed in a fresh project", function ()
     } finally {
       await client.close();
     }
+  });
+
+  it("serves the dashboard's page and script from the installed package", () => {
+    const script = `
+      const { startDashboard } = require("${NAME}/automation");
+      startDashboard({ stacks: [] }).then(async (d) => {
+        const page = await fetch(d.url);
+        const js = await fetch(new URL("app.js", d.url));
+        console.log(page.status, js.status, (await page.text()).includes('src="/app.js"'));
+        await d.close();
+      });`;
+    assert.equal(ok(process.execPath, ["-e", script], app).trim(), "200 200 true");
   });
 
   describe("type-checks a consumer on moduleResolution node10, strict, without skipLibCheck", () => {
