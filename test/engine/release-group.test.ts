@@ -3,7 +3,7 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { statusLines } from "../../automation/cli";
-import { planCommand, releaseCommand, statusCommand } from "../../automation/driver/commands";
+import { abortCommand, planCommand, releaseCommand, statusCommand } from "../../automation/driver/commands";
 import type { DriverEvent } from "../../automation/driver/events";
 import { configJson, type FastConfigOptions, fastCanaryValues } from "../../harness/demo-config";
 import { LoadGenerator } from "../../harness/load";
@@ -21,8 +21,8 @@ const STEPS: FastConfigOptions["steps"] = [
 ];
 
 /** The fixture's config: one strategy for both services, `api` bad at v3, the group `checkout`. */
-function config(): string {
-  const { strategy } = fastCanaryValues({ steps: STEPS, intervalSeconds: 1 });
+function config(steps: FastConfigOptions["steps"] = STEPS): string {
+  const { strategy } = fastCanaryValues({ steps, intervalSeconds: 1 });
   return configJson(PROJECT, {
     strategy: strategy ?? null,
     bad: { api: "v3" },
@@ -135,6 +135,55 @@ describe("release groups (engine tier, local platform)", function () {
       } finally {
         await Promise.all([web.stop(), api.stop()]);
       }
+    });
+  });
+
+  it("a paused group: status shows every member paused in the group; abort naming one member reverts both", async () => {
+    const steps: FastConfigOptions["steps"] = [{ setWeight: 20 }, { pause: {} }, { setWeight: 100 }];
+    await withProgramStack(engine, { dir: FIXTURE, configJson: config(steps) }, async (s) => {
+      const o = { stateDir: s.stateDir };
+      const paused = await releaseCommand({ ...s.target, group: "checkout" }, "v2", o);
+      assert.equal(paused.outcome, "paused", JSON.stringify(paused));
+      const status = await statusCommand({ ...s.target, group: "checkout" }, o);
+      assert.deepEqual(
+        status.services.map((x) => [
+          x.name,
+          x.journal?.phase,
+          x.traffic.candidateWeight,
+          x.router.verified ? x.router.candidateWeight : x.router.reason,
+        ]),
+        [
+          ["web", "paused", 20, 20],
+          ["api", "paused", 20, 20],
+        ],
+      );
+      // A new release of one member is refused while its group release is open, naming the group.
+      await assert.rejects(
+        releaseCommand({ ...s.target, service: "api" }, "v3", o),
+        /is paused for a decision on service api; run progressive promote --group checkout .* or progressive abort --group checkout/,
+      );
+      const aborted = await abortCommand({ ...s.target, service: "web" }, { ...o, actor: "tester" });
+      assert.equal(aborted.outcome, "reverted", JSON.stringify(aborted));
+      assert.deepEqual(
+        aborted.members?.map((m) => [m.service, m.traffic]),
+        [
+          ["web", { stableVersion: "v1", candidateWeight: 0 }],
+          ["api", { stableVersion: "v1", candidateWeight: 0 }],
+        ],
+      );
+      const after = await statusCommand({ ...s.target, service: "web,api" }, o);
+      assert.deepEqual(
+        after.services.map((x) => [
+          x.name,
+          x.journal?.phase,
+          x.router.verified,
+          x.router.verified ? x.router.candidateWeight : x.router.reason,
+        ]),
+        [
+          ["web", "reverted", true, 0],
+          ["api", "reverted", true, 0],
+        ],
+      );
     });
   });
 });
