@@ -98,6 +98,10 @@ export function statusLines(s: StatusReport): string[] {
       lines.push(
         `    release ${j.releaseId}: ${j.version} ${j.phase}${where}${j.reason ? `: ${j.reason}` : ""} (started by ${j.actor} from ${j.owner.host})${driver}`,
       );
+      if (j.group)
+        lines.push(
+          `    one of release group ${j.group.name ? `${j.group.name} ` : ""}${j.group.id} (${j.group.members.join(", ")}): they step, are checked and revert together`,
+        );
     }
   }
   for (const l of s.locks)

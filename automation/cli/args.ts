@@ -42,6 +42,12 @@ const FLAGS = {
     example: "web",
     help: "which service of the stack (its component's Pulumi name); needed only when it has several",
   },
+  group: {
+    type: "string",
+    placeholder: "<name>",
+    example: "checkout",
+    help: "a release group of progressive:release.groups: its services step, are checked and revert as one",
+  },
   pulumi: {
     type: "string",
     placeholder: "<path>",
@@ -154,7 +160,11 @@ const COMMANDS = {
   release: {
     argument: "version",
     summary: "preflight, deploy at 0 %, step traffic and check, then promote or revert",
-    flags: [...RUN, "approve"],
+    flags: [...RUN, "group", "approve"],
+    flagHelp: {
+      service:
+        "which service of the stack (its component's Pulumi name); needed only when it has several; web,api releases them as one group",
+    },
     example: "progressive release v2 --stack dev",
   },
   sync: {
@@ -171,22 +181,22 @@ const COMMANDS = {
   },
   status: {
     summary: "where the release stands, where traffic really is, locks and pending operations",
-    flags: RUN,
+    flags: [...RUN, "group"],
     example: "progressive status --stack dev",
   },
   resume: {
     summary: "continue a release whose driver was stopped",
-    flags: RUN,
+    flags: [...RUN, "group"],
     example: "progressive resume --stack dev",
   },
   promote: {
     summary: "go on past a pause that waits for a decision (--full: skip to promotion)",
-    flags: [...RUN, "full"],
+    flags: [...RUN, "group", "full"],
     example: "progressive promote --stack dev",
   },
   abort: {
     summary: "revert the release in progress (asks its driver, or takes over a stopped one)",
-    flags: RUN,
+    flags: [...RUN, "group"],
     example: "progressive abort --stack dev",
   },
   rollback: {
@@ -500,6 +510,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   const where = {
     ...(str("cwd") ? { workDir: str("cwd") as string } : {}),
     ...(str("service") ? { service: str("service") as string } : {}),
+    ...(str("group") ? { group: str("group") as string } : {}),
   };
   const stackName = str("stack");
   if (stackName) checkStackName("stack", stackName);

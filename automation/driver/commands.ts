@@ -4,19 +4,28 @@
 // its release state (journal, leases, history, reports) in the stack's release store.
 import * as os from "node:os";
 import type { Release as HistoryRelease, HistorySummary } from "../history";
-import { summarize } from "../history";
+import { newReleaseId, summarize } from "../history";
 import { beforeTakeOver } from "../platforms";
 import type { RouterReading } from "../routers/types";
 import { describeHolder, type HeldLease, hostName, type Lease } from "../store/leases";
 import { CONFLICT } from "../store/object-store";
 import { classifyError, ReleaseError } from "./errors";
+import { checkGroup, groupMembers } from "./group";
 import { currentOwner, isOpen, type Journal, ownerAlive, TERMINAL_PHASES } from "./journal";
+import type { MemberStart } from "./member";
 import { buildPlan, type ReleasePlan, strategyDifference } from "./plan";
 import { type PreflightOptions, preflight } from "./preflight";
-import { type DriverOptions, type ReleaseResult, ReleaseRun, type ReleaseTarget } from "./release";
+import {
+  type DriverOptions,
+  type ReleaseResult,
+  ReleaseRun,
+  type ReleaseTarget,
+  type StoredJournal,
+} from "./release";
 import { controlOf, currentTraffic, planRelease } from "./release-plan";
 import { type ReleaseSettings } from "./settings";
 import { StackHandle, type StackLock, type StackTarget, type TrafficEntry } from "./stack";
+import { selectService } from "./stack-state";
 import {
   chooseStore,
   heldError,
@@ -69,30 +78,81 @@ async function refuseLocalLeftovers(state: StackState): Promise<void> {
 
 /** Opens the stack, its settings, the service the target names (or its only one) and its release state. */
 export async function openTarget(target: StackTarget, o: StoreOptions = {}): Promise<ReleaseTarget> {
-  const stack = await StackHandle.open(target);
-  const settings = await stack.settings();
-  const service = await stack.service(target.service);
-  return { stack, settings, service, state: await openState(stack, settings, o) };
+  const { targets, group } = await openTargets(target, o);
+  if (group)
+    throw new ReleaseError(
+      "usage",
+      `${target.group !== undefined ? `--group (${target.group})` : `--service (${target.service})`} names a release group; this command acts on one service: name one with --service <name>`,
+    );
+  return targets[0] as ReleaseTarget;
 }
 
 /**
- * Runs `fn` holding the service's lease, taken atomically before anything is written (a live
- * lease of another driver, on any machine, is refused at once, exit 5, naming it); the lease is
- * given back when `fn` ends, also when the release pauses.
+ * The services a command names: one (`--service web`, or the stack's only one), or the members of a
+ * release group (`--service web,api`, `--group checkout`), each with the stack, settings and state.
  */
-async function locked<T>(t: ReleaseTarget, what: string, fn: (lease: Lease) => Promise<T>): Promise<T> {
-  const name = t.service.release.name;
-  const got = await t.state.take(t.state.serviceLease(name), `${what} of ${name}`);
-  if ("heldBy" in got)
-    throw heldError(
-      `service ${name} of stack ${t.stack.name}`,
-      got.heldBy,
-      "wait for it to finish, or stop that driver (Ctrl-C makes it revert; progressive abort asks it to)",
-    );
+export async function openTargets(
+  target: StackTarget,
+  o: StoreOptions = {},
+): Promise<{
+  readonly targets: ReleaseTarget[];
+  readonly group?: { name?: string; members: readonly string[] };
+}> {
+  const stack = await StackHandle.open(target);
+  const settings = await stack.settings();
+  const group = groupMembers(target, settings);
+  const services = group ? await stack.services() : [await stack.service(target.service)];
+  const chosen = group ? group.members.map((name) => selectService(services, name, stack.name)) : services;
+  const state = await openState(stack, settings, o);
+  const targets = chosen.map((service) => ({ stack, settings, service, state }));
+  return group ? { targets, group } : { targets };
+}
+
+/**
+ * The targets of an open release's group, when the one service named is a member of one (resume,
+ * abort and promote act on the whole group); else the targets as named.
+ */
+async function withOpenGroup(
+  named: Awaited<ReturnType<typeof openTargets>>,
+): Promise<Awaited<ReturnType<typeof openTargets>>> {
+  const t = named.targets[0] as ReleaseTarget;
+  if (named.group || named.targets.length !== 1) return named;
+  const journal = (await t.state.journal(t.service.release.name))?.journal;
+  const group = isOpen(journal) ? journal.group : undefined;
+  if (!group) return named;
+  const services = await t.stack.services();
+  const targets = group.members.map((name) => ({
+    ...t,
+    service: selectService(services, name, t.stack.name),
+  }));
+  return { targets, group: { ...(group.name ? { name: group.name } : {}), members: group.members } };
+}
+
+/**
+ * Runs `fn` holding the lease of every service named, each taken atomically before anything is
+ * written (a live lease of another driver, on any machine, is refused at once, exit 5, naming it);
+ * the leases are given back when `fn` ends, also when the release pauses. A group's leases are
+ * taken in name order whatever order the group lists its members in, so that two drivers whose
+ * groups share members meet at the same first lease.
+ */
+async function locked<T>(
+  targets: readonly ReleaseTarget[],
+  what: string,
+  fn: (leases: Lease[]) => Promise<T>,
+  fix = "wait for it to finish, or stop that driver (Ctrl-C makes it revert; progressive abort asks it to)",
+): Promise<T> {
+  const names = targets.map((t) => t.service.release.name);
+  const held = new Map<string, Lease>();
   try {
-    return await fn(got.lease);
+    for (const name of [...names].sort()) {
+      const t = targets[names.indexOf(name)] as ReleaseTarget;
+      const got = await t.state.take(t.state.serviceLease(name), `${what} of ${names.join(", ")}`);
+      if ("heldBy" in got) throw heldError(`service ${name} of stack ${t.stack.name}`, got.heldBy, fix);
+      held.set(name, got.lease);
+    }
+    return await fn(names.map((n) => held.get(n) as Lease));
   } finally {
-    await got.lease.release();
+    for (const lease of held.values()) await lease.release();
   }
 }
 
@@ -101,10 +161,16 @@ function startedBy(j: Journal): string {
   return `started by ${j.actor} from ${j.owner.host}${j.owner.ciRunUrl ? ` (${j.owner.ciRunUrl})` : ""}`;
 }
 
+/** The CLI's words for a journal's release: `--service web`, or its group's `--group checkout`. */
+function namedBy(j: Journal): string {
+  if (!j.group) return `--service ${j.service}`;
+  return j.group.name ? `--group ${j.group.name}` : `--service ${j.group.members.join(",")}`;
+}
+
 /** Refuses a new release while one is open: says what works in its state and who started it. */
 function refuseOpen(journal: Journal | undefined): void {
   if (!isOpen(journal)) return;
-  const svc = `--service ${journal.service}`;
+  const svc = namedBy(journal);
   const who = startedBy(journal);
   // A paused or failed promotion has no driver running: say what works in that state.
   if (journal.phase === "promotionFailed")
@@ -153,26 +219,44 @@ export async function planCommand(target: StackTarget, version: string): Promise
   return { ...plan, notes };
 }
 
-/** Releases `version`: preflight, then the plan, reverting on failure. */
+/**
+ * Releases `version`: preflight, then the plan, reverting on failure. A release group (`--service
+ * web,api`, `--group`) releases its members as one: their plans must share the step list.
+ */
 export async function releaseCommand(
   target: StackTarget,
   version: string,
   o: CommandOptions = {},
 ): Promise<ReleaseResult> {
-  const t = await openTarget(target, o);
-  return locked(t, `release ${version}`, async (lease) => {
-    const last = await t.state.journal(t.service.release.name);
-    refuseOpen(last?.journal);
-    const plan = await planRelease(t, version);
+  const { targets, group } = await openTargets(target, o);
+  return locked(targets, `release ${version}`, async (leases) => {
+    const starts: MemberStart[] = [];
+    for (const [i, t] of targets.entries()) {
+      const last = await t.state.journal(t.service.release.name);
+      refuseOpen(last?.journal);
+      const plan = await planRelease(t, version);
+      starts.push({ target: t, plan, replaces: last?.version ?? null, lease: leases[i] as Lease });
+    }
+    if (group) checkGroup(starts.map((m) => ({ name: m.target.service.release.name, plan: m.plan })));
+    const [lead, ...also] = starts as [MemberStart, ...MemberStart[]];
     const releaseEvents = (check: string, ok: boolean, detail: string) =>
       o.onEvent?.({ type: "preflight", check, ok, detail, at: new Date(), releaseId: "preflight" });
-    await preflight(t, {
-      ...o,
-      onItem: releaseEvents,
-      ...(o.onOutput ? { onOutput: o.onOutput } : {}),
-      ...(o.signal ? { signal: o.signal } : {}),
-    });
-    return new ReleaseRun(t, plan, o, { replaces: last?.version ?? null, lease }).run();
+    await preflight(
+      lead.target,
+      {
+        ...o,
+        onItem: releaseEvents,
+        ...(o.onOutput ? { onOutput: o.onOutput } : {}),
+        ...(o.signal ? { signal: o.signal } : {}),
+      },
+      also.map((m) => m.target.service),
+    );
+    const members = group ? { also, group: { id: newReleaseId(), ...group } } : {};
+    return new ReleaseRun(lead.target, lead.plan, o, {
+      replaces: lead.replaces ?? null,
+      ...(lead.lease ? { lease: lead.lease } : {}),
+      ...members,
+    }).run();
   });
 }
 
@@ -215,7 +299,12 @@ export async function statusCommand(target: StackTarget, o: StoreOptions = {}): 
   const settings = await stack.settings();
   const state = await openState(stack, settings, o);
   const all = await stack.services();
-  const chosen = target.service ? [await stack.service(target.service)] : all;
+  const group = groupMembers(target, settings);
+  const chosen = group
+    ? group.members.map((name) => selectService(all, name, stack.name))
+    : target.service
+      ? [await stack.service(target.service)]
+      : all;
   const services: ServiceStatus[] = [];
   for (const service of chosen) {
     const t: ReleaseTarget = { stack, settings, service, state };
@@ -253,38 +342,47 @@ export async function statusCommand(target: StackTarget, o: StoreOptions = {}): 
 /** A cut-short release taken over: its run, ready to go on. */
 interface TakenOver {
   readonly stack: StackHandle;
+  /** The (lead member's) journal, owned by this driver now. */
   readonly journal: Journal;
   readonly plan: ReleasePlan;
   readonly run: ReleaseRun;
-  /** Gives the service's lease back; call when the run is over. */
-  readonly unlock: () => Promise<void>;
 }
 
 /**
- * Takes over a cut-short release: refuses while its driver still runs (its lease is live, or its
- * process on this host is), else takes its lease, settles what a crash left and owns the journal.
+ * Takes over a cut-short release (of one service, or of every member of its group: naming one
+ * member is enough) and runs `body` with it: refuses while its driver still runs (its lease is live,
+ * or its process on this host is), else takes the leases, settles what a crash left and owns the
+ * journals. The leases are given back when `body` ends.
  */
-async function takeOver(
+async function takeOver<T>(
   target: StackTarget,
   o: CommandOptions,
   /** Changes to the journal before the run is built (e.g. skip to promotion); may throw. */
-  adjust: (journal: Journal, plan: ReleasePlan) => Partial<Journal> = () => ({}),
-): Promise<TakenOver> {
-  const t = await openTarget(target, o);
-  const name = t.service.release.name;
-  const got = await t.state.take(t.state.serviceLease(name), `a resume, promote or abort of ${name}`);
-  if ("heldBy" in got)
-    throw heldError(
-      `service ${name} of stack ${t.stack.name}`,
-      got.heldBy,
-      "wait for it, or for its lease to run out if its driver was stopped (then resume or abort take over)",
-    );
-  try {
-    return { ...(await takeOverLocked(t, o, adjust, got.lease)), unlock: () => got.lease.release() };
-  } catch (err) {
-    await got.lease.release();
-    throw err;
-  }
+  adjust: (journal: Journal, plan: ReleasePlan) => Partial<Journal>,
+  body: (taken: TakenOver) => Promise<T>,
+): Promise<T> {
+  const { targets } = await withOpenGroup(await openTargets(target, o));
+  return locked(
+    targets,
+    "a resume, promote or abort",
+    async (leases) => {
+      const members: MemberStart[] = [];
+      for (const [i, t] of targets.entries())
+        members.push(await takeOverLocked(t, o, adjust, leases[i] as Lease));
+      const [lead, ...also] = members as [MemberStart, ...MemberStart[]];
+      const id = lead.resumed?.journal.group?.id;
+      const stray = also.find((m) => m.resumed?.journal.group?.id !== id || id === undefined);
+      if (stray)
+        throw new ReleaseError(
+          "usage",
+          `${stray.target.service.release.name}'s open release (${stray.resumed?.journal.releaseId}) is not of the same release group as ${lead.target.service.release.name}'s (${lead.resumed?.journal.releaseId}); resume or abort each with --service <name>`,
+        );
+      const resumed = lead.resumed as StoredJournal;
+      const run = new ReleaseRun(lead.target, lead.plan, o, { resumed, also, lease: leases[0] as Lease });
+      return body({ stack: lead.target.stack, journal: resumed.journal, plan: lead.plan, run });
+    },
+    "wait for it, or for its lease to run out if its driver was stopped (then resume or abort take over)",
+  );
 }
 
 async function takeOverLocked(
@@ -292,7 +390,7 @@ async function takeOverLocked(
   o: CommandOptions,
   adjust: (journal: Journal, plan: ReleasePlan) => Partial<Journal>,
   lease: Lease,
-): Promise<Omit<TakenOver, "unlock">> {
+): Promise<MemberStart> {
   const stack = t.stack;
   const name = t.service.release.name;
   const read = await t.state.journal(name);
@@ -376,28 +474,32 @@ async function takeOverLocked(
       "inProgress",
       `the journal of release ${journal.releaseId} changed while this driver took it over; run progressive status and try again`,
     );
-  const run = new ReleaseRun({ ...t, service }, plan, o, { resumed: { journal: owned, version }, lease });
-  return { stack, journal: owned, plan, run };
+  return { target: { ...t, service }, plan, resumed: { journal: owned, version }, lease };
 }
 
 /** Continues a cut-short release from its journal (also a failed promotion: it is retried). */
 export async function resumeCommand(target: StackTarget, o: CommandOptions = {}): Promise<ReleaseResult> {
-  const { journal, run, unlock } = await takeOver(target, o);
-  try {
-    if (journal.phase === "reverting")
-      return await run.revert(journal.reason ?? "resumed revert", new Date(journal.failureAt ?? Date.now()));
-    if (journal.phase === "paused") {
-      const svc = `--service ${journal.service}`;
-      throw new ReleaseError(
-        "usage",
-        `release ${journal.releaseId} is paused for a manual decision: run progressive promote ${svc} or progressive abort ${svc}`,
-      );
-    }
-    await run.restoreApplied();
-    return await run.run();
-  } finally {
-    await unlock();
-  }
+  return takeOver(
+    target,
+    o,
+    () => ({}),
+    async ({ journal, run }) => {
+      if (journal.phase === "reverting")
+        return await run.revert(
+          journal.reason ?? "resumed revert",
+          new Date(journal.failureAt ?? Date.now()),
+        );
+      if (journal.phase === "paused") {
+        const svc = namedBy(journal);
+        throw new ReleaseError(
+          "usage",
+          `release ${journal.releaseId} is paused for a manual decision: run progressive promote ${svc} or progressive abort ${svc}`,
+        );
+      }
+      await run.restoreApplied();
+      return await run.run();
+    },
+  );
 }
 
 /**
@@ -406,7 +508,8 @@ export async function resumeCommand(target: StackTarget, o: CommandOptions = {})
  * A stopped one is taken over and reverted here.
  */
 export async function abortCommand(target: StackTarget, o: CommandOptions = {}): Promise<ReleaseResult> {
-  const t = await openTarget(target, o);
+  // A group's driver watches every member's journal: asking through the first member's reaches it.
+  const t = (await withOpenGroup(await openTargets(target, o))).targets[0] as ReleaseTarget;
   const name = t.service.release.name;
   const actor = o.actor ?? process.env.USER ?? os.userInfo().username;
   const read = await t.state.journal(name);
@@ -436,12 +539,12 @@ export async function abortCommand(target: StackTarget, o: CommandOptions = {}):
       }
     }
   }
-  const { journal: j, run, unlock } = await takeOver(target, o);
-  try {
-    return await run.revert(`aborted by ${actor}`, new Date(j.failureAt ?? Date.now()));
-  } finally {
-    await unlock();
-  }
+  return takeOver(
+    target,
+    o,
+    () => ({}),
+    ({ journal: j, run }) => run.revert(`aborted by ${actor}`, new Date(j.failureAt ?? Date.now())),
+  );
 }
 
 /** Writes an abort request into a release's journal (a compare-and-swap); false when it ended meanwhile. */
@@ -482,22 +585,22 @@ export async function promoteCommand(
   target: StackTarget,
   o: CommandOptions & { full?: boolean } = {},
 ): Promise<ReleaseResult> {
-  const { run, unlock } = await takeOver(target, o, (journal, plan) => {
-    if (journal.phase !== "paused" && !o.full) {
-      throw new ReleaseError(
-        "usage",
-        `release ${journal.releaseId} is ${journal.phase}, not paused; use --full to skip its remaining steps`,
-      );
-    }
-    if (!o.full) return {};
-    const first = plan.actions.findIndex((a) => a.kind === "promote" || a.kind === "switch");
-    return { phase: "stepping", stepIndex: Math.max(first, journal.stepIndex) };
-  });
-  try {
-    return await run.run();
-  } finally {
-    await unlock();
-  }
+  return takeOver(
+    target,
+    o,
+    (journal, plan) => {
+      if (journal.phase !== "paused" && !o.full) {
+        throw new ReleaseError(
+          "usage",
+          `release ${journal.releaseId} is ${journal.phase}, not paused; use --full to skip its remaining steps`,
+        );
+      }
+      if (!o.full) return {};
+      const first = plan.actions.findIndex((a) => a.kind === "promote" || a.kind === "switch");
+      return { phase: "stepping", stepIndex: Math.max(first, journal.stepIndex) };
+    },
+    ({ run }) => run.run(),
+  );
 }
 
 /** Promoted releases of one service, newest first. */
@@ -513,7 +616,7 @@ export async function rollbackCommand(
   o: CommandOptions & { to?: string } = {},
 ): Promise<ReleaseResult> {
   const t = await openTarget(target, o);
-  return locked(t, "a rollback", (lease) => rollbackLocked(t, o, lease));
+  return locked([t], "a rollback", ([lease]) => rollbackLocked(t, o, lease as Lease));
 }
 
 async function rollbackLocked(

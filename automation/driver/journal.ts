@@ -74,6 +74,21 @@ export interface Journal {
    * release's driver reads it within a second and reverts. @default unset
    */
   readonly abortRequested?: { readonly by: string; readonly host?: string; readonly at: string };
+  /**
+   * The release group this release is one member of (every member has its own journal, each
+   * naming the group): resume and abort of any member act on all of them. @default unset: one service
+   */
+  readonly group?: JournalGroup;
+}
+
+/** A release group as each member's journal records it. */
+export interface JournalGroup {
+  /** The group release's id, the same in every member's journal. */
+  readonly id: string;
+  /** The group's name in progressive:release.groups. @default unset: named by `--service a,b` */
+  readonly name?: string;
+  /** Every member's service name, in the order the release steps them. */
+  readonly members: readonly string[];
 }
 
 /**

@@ -6,6 +6,7 @@ import { runCommand } from "./command";
 import { ReleaseError } from "./errors";
 import { strategyDifference } from "./plan";
 import type { ReleaseSettings } from "./settings";
+import type { StackService } from "./stack";
 import type { ReleaseTarget } from "./types";
 
 /** A preflight check of your own, for library users: it passes unless it throws. */
@@ -57,9 +58,15 @@ export function insideWindow(
 }
 
 /** Runs the checklist; throws ReleaseError("preflight") at the first failed item. */
-export async function preflight(t: ReleaseTarget, o: PreflightOptions = {}): Promise<void> {
+export async function preflight(
+  t: ReleaseTarget,
+  o: PreflightOptions = {},
+  /** The other members of a release group: the stack's checks run once, each service's for each. */
+  also: readonly StackService[] = [],
+): Promise<void> {
   const { stack, settings } = t;
   const cfg = settings;
+  const services = [t.service, ...also];
   const item = (check: string, ok: boolean, detail: string) => {
     o.onItem?.(check, ok, detail);
     if (!ok) throw new ReleaseError("preflight", `preflight ${check} failed: ${detail}`);
@@ -67,16 +74,18 @@ export async function preflight(t: ReleaseTarget, o: PreflightOptions = {}): Pro
   item(
     "config",
     true,
-    `stack ${stack.name} (${cfg.environment}) validates; service ${t.service.release.name} (${t.service.release.type})`,
+    `stack ${stack.name} (${cfg.environment}) validates; ${services.map((s) => `service ${s.release.name} (${s.release.type})`).join(", ")}`,
   );
-  const source = t.service.release.trafficSource;
-  item(
-    "traffic-source",
-    source !== "arg",
-    source !== "arg"
-      ? `the component reads its traffic from progressive:traffic.${t.service.release.name}`
-      : `the program passes an explicit traffic arg to ${t.service.release.name}, so the driver cannot move it; drop the arg (the component then reads progressive:traffic)`,
-  );
+  for (const service of services) {
+    const source = service.release.trafficSource;
+    item(
+      "traffic-source",
+      source !== "arg",
+      source !== "arg"
+        ? `the component reads its traffic from progressive:traffic.${service.release.name}`
+        : `the program passes an explicit traffic arg to ${service.release.name}, so the driver cannot move it; drop the arg (the component then reads progressive:traffic)`,
+    );
+  }
 
   const pending = await stack.pendingOperations();
   item(
@@ -98,15 +107,18 @@ export async function preflight(t: ReleaseTarget, o: PreflightOptions = {}): Pro
         : `preview shows ${p.summary}: the stack differs from its program or config; run pulumi up first`,
     );
     // A strategy edited in the program changes no resource, so the preview alone would not say it.
-    const inProgram = p.releases.get(t.service.release.name);
-    const differs = inProgram && strategyDifference(t.service.release.strategy, inProgram.strategy);
-    item(
-      "strategy",
-      !differs,
-      differs
-        ? `the program's strategy differs from the deployed one (${differs}); run pulumi up first (it moves no traffic), so the release follows the program's`
-        : "the program's strategy is the deployed one",
-    );
+    for (const service of services) {
+      const inProgram = p.releases.get(service.release.name);
+      const differs = inProgram && strategyDifference(service.release.strategy, inProgram.strategy);
+      const whose = services.length > 1 ? `${service.release.name}: ` : "";
+      item(
+        "strategy",
+        !differs,
+        differs
+          ? `${whose}the program's strategy differs from the deployed one (${differs}); run pulumi up first (it moves no traffic), so the release follows the program's`
+          : `${whose}the program's strategy is the deployed one`,
+      );
+    }
   }
 
   if (cfg.release.policyPack) {
@@ -132,22 +144,25 @@ export async function preflight(t: ReleaseTarget, o: PreflightOptions = {}): Pro
       problems.length === 0,
       problems.map((p) => `${p.path}: ${p.message}; ${p.fix}`).join("; "),
     );
-    const stable =
-      (await stack.trafficEntries())[t.service.release.name]?.stableVersion ??
-      t.service.release.traffic.stableVersion;
-    const result = await runAnalysis(
-      checks,
-      {
-        candidate: stable,
-        stable,
-        candidateWeight: 100,
-        release: t.service.release,
-        secrets: t.service.secrets,
-        metrics: cfg.metrics,
-      },
-      o.signal ? { signal: o.signal } : {},
-    );
-    item("gate-checks", result.outcome === "Successful", `${result.outcome}: ${result.reason}`);
+    for (const service of services) {
+      const stable =
+        (await stack.trafficEntries())[service.release.name]?.stableVersion ??
+        service.release.traffic.stableVersion;
+      const result = await runAnalysis(
+        checks,
+        {
+          candidate: stable,
+          stable,
+          candidateWeight: 100,
+          release: service.release,
+          secrets: service.secrets,
+          metrics: cfg.metrics,
+        },
+        o.signal ? { signal: o.signal } : {},
+      );
+      const whose = services.length > 1 ? `${service.release.name}: ` : "";
+      item("gate-checks", result.outcome === "Successful", `${whose}${result.outcome}: ${result.reason}`);
+    }
   }
 
   for (const check of o.checks ?? []) {

@@ -1,67 +1,57 @@
 // The release driver: walks a plan on a real stack through the Automation API. Each traffic change
 // is journaled before `up` and verified after it (the outputs must report the weight, versions and
 // colour written); a failed check, a reached limit, a deadline or the abort signal reverts: all
-// traffic back to the last good state first (verified), then the candidate removed.
-import * as os from "node:os";
+// traffic back to the last good state first (verified), then the candidate removed. A release group
+// runs through the same loop: its members (member.ts) step, are judged and revert together.
 import { setTimeout as sleep } from "node:timers/promises";
 import { abortTraffic, type TrafficState } from "../../components/core";
-import { newReleaseId } from "../history";
 import { releaseModeOf } from "../platforms";
 import type { RouterControl } from "../routers/types";
 import { describeHolder, type Lease } from "../store/leases";
-import { type AnalysisTarget, runAnalysis } from "./analysis";
+import { runAnalysis } from "./analysis";
 import { writeAndUp } from "./apply";
-import {
-  readBackDifferences,
-  STEP_LOCK_TIMEOUT_MS,
-  trafficDifferences,
-  trafficNotTaken,
-} from "./contract-check";
+import { STEP_LOCK_TIMEOUT_MS } from "./contract-check";
 import { classifyError, ReleaseError } from "./errors";
-import type { DriverEvent, DriverEventInput } from "./events";
+import type { DriverEventInput } from "./events";
 import { type HookRun, runHooks } from "./hooks";
-import { currentOwner, type Journal, type ReleasePhase } from "./journal";
+import type { Journal, JournalGroup, ReleasePhase } from "./journal";
 import { planLoad, withLoad } from "./load";
-import { describeAction, type PlanAction, type ReleasePlan, strategyDifference } from "./plan";
-import { notifiersFrom, Recorder, stepOutcome, toCheckRecord } from "./recorder";
+import { Member, type MemberStart } from "./member";
+import { describeAction, type PlanAction, type ReleasePlan } from "./plan";
+import { stepOutcome, toCheckRecord } from "./recorder";
 import { controlOf } from "./release-plan";
-import { retireTakenOut } from "./retire";
-import { RunJournal, Stopped } from "./run-journal";
+import { Stopped } from "./run-journal";
 import type { ReleaseSettings } from "./settings";
-import type { StackHandle, StackService, TrafficEntry } from "./stack";
-import { isReleaseOutputs } from "./stack-state";
-import { type StackState } from "./state";
+import type { StackHandle, TrafficEntry } from "./stack";
+import type { StackState } from "./state";
 import type { DriverOptions, ReleaseMode, ReleaseResult, ReleaseTarget, StoredJournal } from "./types";
 
 export type { DriverOptions, ReleaseResult, ReleaseTarget, StoredJournal } from "./types";
 
-/** Drives one release of one service. Create it with the target, a plan and the options. */
+/** One member's traffic change: the member and the state written for it. */
+type Move = readonly [Member, TrafficEntry];
+
+/**
+ * Drives one release: of one service, or of a release group (several services of one stack that
+ * step together: each step writes every member's traffic entry and runs one `up`, every member's
+ * checks are judged, and any member's failure reverts them all). Create it with the target, a plan
+ * and the options; `from.also` adds the other members of a group.
+ */
 export class ReleaseRun {
-  /** The release's journal in the store, and the stop it causes when it is taken or cannot be written. */
-  private readonly log: RunJournal;
-  private readonly state: StackState;
-  /** The caller's signal, or an abort asked through the journal, or a lost lease. */
+  /** The services released, in the order they step (the lead, then `from.also`). */
+  private readonly members: readonly Member[];
+  /** The first member: its journal holds the fields every member shares (phase, step, reason). */
+  private readonly lead: Member;
+  /** The caller's signal, or an abort asked through any member's journal, or a lost lease. */
   private readonly signal: AbortSignal;
-  /** The service's lease the command holds, renewed while the run goes on. */
-  private readonly lease: Lease | undefined;
-  private readonly recorder: Recorder;
   private readonly stack: StackHandle;
   private readonly settings: ReleaseSettings;
-  private service: StackService;
-  /** The control of the router as the last `up` described it (Container Apps revisions change with each version). */
-  private control: { readonly descriptor: string; readonly router: RouterControl };
-  private readonly controlFor: (t: ReleaseTarget) => RouterControl;
-  /** Whether the last traffic change was read back from the router. */
-  private lastVerified = false;
-  /** Why the last traffic change could not be read back. */
-  private lastUnverifiedReason: string | undefined;
+  private readonly state: StackState;
   /**
    * Set while reverting: the revert runs to its end after the caller's abort (Ctrl-C), so its
    * read-backs get their own deadline instead of the cancelled signal.
    */
   private reverting = false;
-  /** Whether the release said that an `up` deployed another strategy than its plan's. */
-  private strategyChangeSaid = false;
   /** Set for services whose platform moves the traffic itself (the platform module's release mode). */
   private readonly mode: ReleaseMode | undefined;
 
@@ -70,114 +60,108 @@ export class ReleaseRun {
    * the version of the service's last (finished) journal a new release replaces, null when there
    * is none. `from.lease`: the service's lease the command holds; the run renews it and stops
    * (without touching traffic) when it is lost. `from.control` makes the router's control (tests
-   * pass one over a fake cloud client; default {@link controlOf}).
+   * pass one over a fake cloud client; default {@link controlOf}). `from.also` and `from.group`:
+   * the other members of a release group (same stack and state) and the group each journal names.
    */
   constructor(
     target: ReleaseTarget,
-    private readonly plan: ReleasePlan,
+    plan: ReleasePlan,
     private readonly o: DriverOptions,
     from: {
       readonly resumed?: StoredJournal;
       readonly replaces?: string | null;
       readonly lease?: Lease;
       readonly control?: (t: ReleaseTarget) => RouterControl;
+      readonly also?: readonly MemberStart[];
+      readonly group?: JournalGroup;
     } = {},
   ) {
-    const resumed = from.resumed;
-    this.lease = from.lease;
     this.stack = target.stack;
     this.settings = target.settings;
-    this.service = target.service;
     this.state = target.state;
-    this.controlFor = from.control ?? controlOf;
-    this.control = {
-      descriptor: JSON.stringify(target.service.release.router),
-      router: this.controlFor(target),
+    const ctx = {
+      options: o,
+      reverting: () => this.reverting,
+      controlFor: from.control ?? controlOf,
+      ...(from.group ? { group: from.group } : {}),
     };
-    const stack = target.stack;
-    const name = target.service.release.name;
-    const now = new Date().toISOString();
-    const journal: Journal = resumed?.journal ?? {
-      v: 1,
-      releaseId: newReleaseId(),
-      project: stack.project,
-      stack: stack.name,
-      service: name,
-      version: plan.version,
-      previousVersion: plan.previousVersion,
-      strategy: plan.strategy.kind,
-      actor: o.actor ?? process.env.USER ?? os.userInfo().username,
-      phase: "starting",
-      stepIndex: 0,
-      lastGood: plan.revertTarget,
-      owner: currentOwner(),
-      startedAt: now,
-      updatedAt: now,
+    const lead: MemberStart = {
+      target,
+      plan,
+      ...(from.resumed ? { resumed: from.resumed } : {}),
+      ...(from.replaces !== undefined ? { replaces: from.replaces } : {}),
+      ...(from.lease ? { lease: from.lease } : {}),
     };
-    this.log = new RunJournal(
-      this.state,
-      journal,
-      resumed?.version ?? from.replaces ?? null,
-      () => this.reverting,
-    );
-    this.signal = o.signal ? AbortSignal.any([o.signal, this.log.signal]) : this.log.signal;
-    this.recorder = new Recorder({
-      store: target.state.store,
-      releaseId: this.journal.releaseId,
-      stack: stack.key,
-      service: name,
-      version: this.journal.version,
-      previousVersion: this.journal.previousVersion,
-      actor: this.journal.actor,
-      strategy: this.journal.strategy,
-      notifiers: notifiersFrom(target.settings.notify, (level, message) =>
-        this.emit({ type: "log", level, message }),
-      ),
-      log: (level, message) => this.emit({ type: "log", level, message }),
-    });
-    this.mode = releaseModeOf(target, plan, o, {
-      journal: () => this.journal,
-      save: (patch) => this.save(patch),
-      emit: (e) => this.emit(e),
-      recorder: this.recorder,
-      withStepLease: (what, fn) => this.withStepLease(what, fn),
-      signal: this.signal,
-      runAnalysis,
-    });
+    this.members = [lead, ...(from.also ?? [])].map((m) => new Member(m, ctx));
+    this.lead = this.members[0] as Member;
+    const stops = this.members.map((m) => m.log.signal);
+    this.signal = AbortSignal.any(o.signal ? [o.signal, ...stops] : stops);
+    // A platform that moves the traffic itself releases one service (groups refuse such members).
+    this.mode =
+      this.members.length === 1
+        ? releaseModeOf(target, plan, o, {
+            journal: () => this.journal,
+            save: (patch) => this.save(patch),
+            emit: (e) => this.emit(e),
+            recorder: this.lead.recorder,
+            withStepLease: (what, fn) => this.withStepLease(what, fn),
+            signal: this.signal,
+            runAnalysis,
+          })
+        : undefined;
   }
 
+  /** The lead's journal: the fields every member's journal shares. */
   private get journal(): Journal {
-    return this.log.current;
+    return this.lead.journal;
   }
 
-  private save(patch: Partial<Journal>): Promise<void> {
-    return this.log.save(patch);
+  private get plan(): ReleasePlan {
+    return this.lead.plan;
+  }
+
+  /** Writes every member's journal (the patch's fields are the members' shared ones). */
+  private async save(patch: Partial<Journal>): Promise<void> {
+    for (const m of this.members) await m.log.save(patch);
   }
 
   private get stopped(): string | undefined {
-    return this.log.stopped;
+    return this.members.find((m) => m.log.stopped)?.log.stopped;
   }
 
   private stoppedError(): ReleaseError {
-    return this.log.stoppedError(this.service.release.name);
+    const m = this.members.find((x) => x.log.stopped) ?? this.lead;
+    return m.log.stoppedError(m.name);
   }
 
+  /** The release's id: the group's when it is a group, else the service release's. */
   get releaseId(): string {
-    return this.journal.releaseId;
-  }
-
-  /** The service's router control, made again when an `up` registered another descriptor. */
-  private get router(): RouterControl {
-    const descriptor = JSON.stringify(this.service.release.router);
-    if (descriptor !== this.control.descriptor) {
-      const target = { stack: this.stack, service: this.service, settings: this.settings, state: this.state };
-      this.control = { descriptor, router: this.controlFor(target) };
-    }
-    return this.control.router;
+    return this.journal.group?.id ?? this.journal.releaseId;
   }
 
   private emit(e: DriverEventInput): void {
-    this.o.onEvent?.({ ...e, at: new Date(), releaseId: this.journal.releaseId } as DriverEvent);
+    this.lead.emit(e);
+  }
+
+  /** Whether every member's last traffic change was read back, and why not (named by member in a group). */
+  private get verification(): { readonly verified: boolean; readonly unverifiedReason?: string } {
+    const not = this.members.find((m) => !m.lastVerified);
+    if (!not) return { verified: true };
+    const why = not.lastUnverifiedReason;
+    const reason = why && this.members.length > 1 ? `${not.name}: ${why}` : why;
+    return { verified: false, ...(reason ? { unverifiedReason: reason } : {}) };
+  }
+
+  /** The result's fields of a group: each member's release and traffic. */
+  private memberResults(traffic: (m: Member) => TrafficEntry): Pick<ReleaseResult, "members"> {
+    if (this.members.length === 1) return {};
+    return {
+      members: this.members.map((m) => ({
+        service: m.name,
+        releaseId: m.journal.releaseId,
+        traffic: traffic(m),
+      })),
+    };
   }
 
   /** Where the release hooks run; `signal` stops a pre-traffic hook. */
@@ -213,137 +197,71 @@ export class ReleaseRun {
     }
   }
 
+  /** Every member's move of one traffic step. */
+  private moves(traffic: (m: Member) => TrafficEntry | undefined): Move[] {
+    return this.members.flatMap((m) => {
+      const t = traffic(m);
+      return t ? [[m, t] as const] : [];
+    });
+  }
+
   /**
-   * Writes the service's traffic entry, runs `up`, checks the component took exactly that state
-   * (its `release` output), then reads the router back: "verified" only when the router itself
-   * reports the weight (or colour); a router that cannot be read is "unverified", with why.
+   * Writes the members' traffic entries, runs one `up`, checks each component took exactly its
+   * state (its `release` output), then reads each router back: "verified" only when the router
+   * itself reports the weight (or colour); a router that cannot be read is "unverified", with why.
    */
-  private async apply(traffic: TrafficEntry, why: string): Promise<void> {
-    await this.save({ intended: traffic });
-    this.emit({ type: "trafficApplying", traffic, why });
+  private async apply(moves: readonly Move[], why: string): Promise<void> {
+    for (const [m, traffic] of moves) {
+      await m.log.save({ intended: traffic });
+      m.emit({ type: "trafficApplying", traffic, why });
+    }
     const started = Date.now();
-    await this.activate(traffic);
-    const name = this.service.release.name;
+    for (const [m, traffic] of moves) {
+      const refused = await m.activate(traffic, this.signal);
+      if (refused !== undefined)
+        throw new ReleaseError("verification", `${refused}; no traffic was moved to it`);
+    }
     const host = { withStepLease: this.withStepLease.bind(this), journal: () => this.journal };
-    const { result: stepOutputs, upMs } = await writeAndUp({ host, stack: this.stack, name }, traffic, () => {
-      const targets = this.weightOnlyTargets(traffic);
+    const entries = Object.fromEntries(moves.map(([m, t]) => [m.name, t]));
+    const { result: outputs, upMs } = await writeAndUp({ host, stack: this.stack }, entries, () => {
+      const targets = this.weightOnlyTargets(moves);
       return this.stack.step({
         ...(targets ? { targets } : {}),
         ...(this.o.onOutput ? { onOutput: this.o.onOutput } : {}),
       });
     });
-    // The component's `release` as the `up` registered it; a `stack export` when the event log
-    // did not say (an SDK without the command runner, or an event the engine did not write).
-    const registered = stepOutputs.get(this.service.urn)?.release;
-    this.service =
-      isReleaseOutputs(registered) && registered.name === name
-        ? { ...this.service, release: registered }
-        : await this.stack.service(name);
-    const changed = strategyDifference(this.plan.strategy, this.service.release.strategy);
-    if (changed && !this.strategyChangeSaid) {
-      this.strategyChangeSaid = true;
-      this.emit({
-        type: "log",
-        level: "warn",
-        message: `this up deployed a strategy that differs from the one this release follows (${changed}); the release keeps its plan, the next release follows the new strategy`,
+    for (const [m, traffic] of moves) {
+      const reading = await m.taken(traffic, outputs, this.signal);
+      m.emit({
+        type: "trafficApplied",
+        traffic,
+        effectiveWeight: reading.verified ? reading.candidateWeight : traffic.candidateWeight,
+        verified: reading.verified,
+        ...(reading.verified ? {} : { unverifiedReason: reading.reason }),
+        durationMs: Date.now() - started,
+        upMs,
       });
     }
-    const wrong = trafficDifferences(this.service.release.traffic, traffic);
-    if (wrong.length > 0) throw trafficNotTaken(this.service, wrong.join(", "), traffic);
-    const reading = await this.router.read(traffic, this.reverting ? undefined : this.signal);
-    const notRead = readBackDifferences(this.plan.strategy.kind, reading, traffic);
-    if (notRead) throw notRead;
-    await this.save({ applied: traffic });
-    this.lastVerified = reading.verified;
-    this.lastUnverifiedReason = reading.verified ? undefined : reading.reason;
-    this.emit({
-      type: "trafficApplied",
-      traffic,
-      effectiveWeight: reading.verified ? reading.candidateWeight : traffic.candidateWeight,
-      verified: reading.verified,
-      ...(reading.verified ? {} : { unverifiedReason: reading.reason }),
-      durationMs: Date.now() - started,
-      upMs,
-    });
   }
 
-  /**
-   * Before an `up` that brings versions in: the router starts again what a past release stopped
-   * there (a deactivated Container Apps revision), so no traffic goes to what cannot answer.
-   */
-  private async activate(traffic: TrafficEntry): Promise<void> {
-    const last = this.journal.applied;
-    const same =
-      last?.stableVersion === traffic.stableVersion && last.candidateVersion === traffic.candidateVersion;
-    if (!this.router.activate || same) return;
-    const r = await this.router.activate(traffic, this.reverting ? undefined : this.signal);
-    for (const what of r.started)
-      this.emit({
-        type: "log",
-        level: "info",
-        message: `${what} runs again (a past release had stopped it)`,
-      });
-    if (r.applied) return;
-    if (!this.reverting) throw new ReleaseError("verification", `${r.reason}; no traffic was moved to it`);
-    this.emit({ type: "log", level: "warn", message: `${r.reason}; the revert goes on` });
-  }
-
-  /**
-   * Once the release has settled: the router stops what `version` left running. Never changes how
-   * the release ended; only Ctrl-C cuts it short (not the one that asked for a revert it ends).
-   */
-  private async retire(version: string): Promise<void> {
-    const signal = this.o.signal?.aborted ? undefined : this.o.signal;
-    await retireTakenOut(this.router, [version], signal, {
-      log: (level, message) => this.emit({ type: "log", level, message }),
-      record: (outcome, note, started) =>
-        this.recorder.step(this.journal.stepIndex, "retire", started, outcome, { note }),
-    });
-  }
-
-  /**
-   * When `next` differs from the state last verified only in its weight, the resources the `up`
-   * must change are the ones that hold the weight (the release contract's `trafficUrns`) and the
-   * component itself (its `release` output); other services and this service's instances keep
-   * their state, and the engine skips their Check and Diff. Any other change (a version, a colour,
-   * idle replicas) is a full `up`. A component that names no traffic resources gets full `up`s.
-   */
-  private weightOnlyTargets(next: TrafficEntry): string[] | undefined {
-    const urns = this.service.release.trafficUrns ?? [];
-    const last = this.journal.applied as TrafficEntry | undefined;
-    if (urns.length === 0 || !last || !this.service.urn) return undefined;
-    const same =
-      last.stableVersion === next.stableVersion &&
-      last.candidateVersion === next.candidateVersion &&
-      last.activeColor === next.activeColor &&
-      last.idleReplicas === next.idleReplicas;
-    return same && last.candidateWeight !== next.candidateWeight ? [this.service.urn, ...urns] : undefined;
-  }
-
-  private analysisTarget(action: Extract<PlanAction, { kind: "analysis" }>): AnalysisTarget {
-    const applied = this.journal.applied ?? this.plan.revertTarget;
-    const header = this.plan.strategy.kind === "canary" ? this.plan.strategy.headerRoute : undefined;
-    const release = this.service.release;
-    const base = action.target === "preview" ? release.previewEndpoint : release.endpoint;
-    return {
-      candidate: this.plan.version,
-      stable: this.plan.previousVersion,
-      candidateWeight: applied.candidateWeight,
-      release,
-      secrets: this.service.secrets,
-      metrics: this.settings.metrics,
-      ...(action.target === "candidate" && header ? { candidateHeader: header } : {}),
-      ...(base ? { httpBaseUrl: base } : {}),
-    };
+  /** The resources a weight-only step changes, for every member; undefined (a full `up`) when any member needs one. */
+  private weightOnlyTargets(moves: readonly Move[]): string[] | undefined {
+    const all: string[] = [];
+    for (const [m, traffic] of moves) {
+      const targets = m.weightOnlyTargets(traffic);
+      if (!targets) return undefined;
+      all.push(...targets);
+    }
+    return all;
   }
 
   /** Runs the release from the journal's step to the end (or a manual pause). */
   async run(): Promise<ReleaseResult> {
-    const unwatch = this.log.watch(this.lease, this.service.release.name);
+    const unwatch = this.members.map((m) => m.log.watch(m.lease, m.name));
     try {
       return await this.runWatched();
     } finally {
-      unwatch();
+      for (const stop of unwatch) stop();
     }
   }
 
@@ -352,7 +270,7 @@ export class ReleaseRun {
     try {
       if (this.journal.stepIndex === 0 && this.journal.phase === "starting") {
         await this.save({});
-        await this.recorder.started(new Date(this.journal.startedAt));
+        for (const m of this.members) await m.recorder.started(new Date(m.journal.startedAt));
         this.emit({
           type: "releaseStarted",
           version: this.plan.version,
@@ -362,7 +280,7 @@ export class ReleaseRun {
         const reason = await runHooks("preTraffic", this.hookRun(signal));
         if (reason !== undefined) {
           await this.save({ phase: "failed", reason });
-          await this.recorder.finished("failed", this.plan.revertTarget, { reason });
+          for (const m of this.members) await m.recorder.finished("failed", m.plan.revertTarget, { reason });
           throw new ReleaseError("hook", `${reason}; no traffic moved`);
         }
       }
@@ -395,44 +313,25 @@ export class ReleaseRun {
           return {
             releaseId: this.releaseId,
             outcome: "paused",
-            traffic: this.journal.applied ?? this.plan.revertTarget,
+            traffic: this.lead.applied,
+            ...this.memberResults((m) => m.applied),
           };
         }
         if (action.kind === "pause") {
           this.emit({ type: "paused", step: i, until: new Date(Date.now() + (action.seconds ?? 0) * 1000) });
           await sleep((action.seconds ?? 0) * 1000, undefined, { signal });
-          await this.recorder.step(i, "pause", started, "passed");
+          for (const m of this.members) await m.recorder.step(i, "pause", started, "passed");
         } else if (action.kind === "analysis") {
-          const at = this.analysisTarget(action);
-          // The load step (when progressive:release.load turns it on) runs around the analysis.
-          const result = await withLoad(
-            this.settings.release.load,
-            (load) => planLoad(load, action.checks, at, action.target),
-            { step: i, emit: (e) => this.emit(e), ...(signal ? { signal } : {}) },
-            () =>
-              runAnalysis(action.checks, at, {
-                failFast: this.settings.release.failFast,
-                onMeasurement: (measurement) => this.emit({ type: "checkResult", step: i, measurement }),
-                ...(signal ? { signal } : {}),
-              }),
-          );
-          const checks = result.measurements.map((m) => toCheckRecord(m, new Date()));
-          this.emit({ type: "analysisDone", step: i, outcome: result.outcome, reason: result.reason });
-          await this.recorder.step(i, "analysis", started, stepOutcome(result.outcome), {
-            weight: this.journal.applied?.candidateWeight ?? 0,
-            checks,
-          });
-          if (result.outcome !== "Successful") {
-            return await this.revert(
-              `analysis ${result.outcome.toLowerCase()} at step ${i + 1}: ${result.reason}`,
-              result.firstFailureAt ?? new Date(),
-            );
-          }
+          const failed = await this.analyse(i, started);
+          if (failed) return await this.revert(failed.reason, failed.at);
         } else {
           if (action.kind === "scaleDown" && action.afterSeconds > 0)
             await sleep(action.afterSeconds * 1000, undefined, { signal });
           try {
-            await this.apply(action.traffic, describeAction(action));
+            await this.apply(
+              this.moves((m) => trafficOf(m.plan.actions[i])),
+              describeAction(action),
+            );
           } catch (err) {
             if (
               phase === "promoting" &&
@@ -442,20 +341,27 @@ export class ReleaseRun {
             }
             throw err;
           }
-          await this.recorder.step(i, action.kind, started, "passed", {
-            weight: action.traffic.candidateWeight,
-            verified: this.lastVerified,
-          });
+          for (const m of this.members)
+            await m.recorder.step(i, action.kind, started, "passed", {
+              weight: m.applied.candidateWeight,
+              verified: m.lastVerified,
+            });
         }
         await this.save({ stepIndex: i + 1 });
       }
       await runHooks("postPromotion", this.hookRun());
-      const traffic = this.journal.applied ?? this.plan.revertTarget;
-      await this.retire(this.plan.previousVersion);
+      for (const m of this.members) await m.retire(m.plan.previousVersion);
       await this.save({ phase: "succeeded" });
       this.emit({ type: "promoted", version: this.plan.version });
-      const reports = await this.recorder.finished("promoted", traffic);
-      return { releaseId: this.releaseId, outcome: "promoted", traffic, reports };
+      const reports = [];
+      for (const m of this.members) reports.push(await m.recorder.finished("promoted", m.applied));
+      return {
+        releaseId: this.releaseId,
+        outcome: "promoted",
+        traffic: this.lead.applied,
+        reports: reports[0],
+        ...this.memberResults((m) => m.applied),
+      };
     } catch (err) {
       // Taken over, or the store stopped answering: nothing more moves from here.
       if (err instanceof Stopped || this.stopped) throw this.stoppedError();
@@ -471,33 +377,101 @@ export class ReleaseRun {
   }
 
   /**
-   * Before a release goes on after an interruption: the router must apply the journal's last
+   * Step `i`'s analysis on every member at once, each with its own checks (and load step, when
+   * progressive:release.load turns it on). The first member whose checks do not succeed ends the
+   * others' measurements: its failure, worded, is returned (a group's names the member).
+   */
+  private async analyse(i: number, started: Date): Promise<{ reason: string; at: Date } | undefined> {
+    const step = new AbortController();
+    const signal = AbortSignal.any([this.signal, step.signal]);
+    const results = await Promise.all(
+      this.members.map(async (m) => {
+        const action = m.plan.actions[i] as Extract<PlanAction, { kind: "analysis" }>;
+        const at = m.analysisTarget(action);
+        try {
+          const result = await withLoad(
+            this.settings.release.load,
+            (load) => planLoad(load, action.checks, at, action.target),
+            { step: i, emit: (e) => m.emit(e), signal },
+            () =>
+              runAnalysis(action.checks, at, {
+                failFast: this.settings.release.failFast,
+                onMeasurement: (measurement) => m.emit({ type: "checkResult", step: i, measurement }),
+                signal,
+              }),
+          );
+          if (result.outcome !== "Successful") step.abort(new Error(`${m.name}'s checks did not succeed`));
+          m.emit({ type: "analysisDone", step: i, outcome: result.outcome, reason: result.reason });
+          const checks = result.measurements.map((x) => toCheckRecord(x, new Date()));
+          await m.recorder.step(i, "analysis", started, stepOutcome(result.outcome), {
+            weight: m.applied.candidateWeight,
+            checks,
+          });
+          return { m, result };
+        } catch (err) {
+          // Cut short because another member failed: that member's failure is the one that counts.
+          if (step.signal.aborted && !this.signal.aborted) return undefined;
+          throw err;
+        }
+      }),
+    );
+    const bad = results.find((r) => r && r.result.outcome !== "Successful");
+    if (!bad) return undefined;
+    const { m, result } = bad;
+    const who = this.members.length > 1 ? `${m.name}: ` : "";
+    return {
+      reason: `${who}analysis ${result.outcome.toLowerCase()} at step ${i + 1}: ${result.reason}`,
+      at: result.firstFailureAt ?? new Date(),
+    };
+  }
+
+  /**
+   * Before a release goes on after an interruption: each router must apply its journal's last
    * verified state (an analysis at 20 % must measure 20 %). A router that reads neither that nor the
    * state being applied when the driver stopped, or that cannot be read (a proxy that died with the
-   * driver), gets the last verified state again through `up`.
+   * driver), gets the last verified state again through `up` (one for every member that needs it).
    */
   async restoreApplied(): Promise<void> {
     if (this.mode) return; // a platform's release mode reads its deployment again itself
-    const applied = this.journal.applied;
-    if (!applied) return;
-    const reading = await this.router.read(applied, this.signal);
-    const matches = (t: TrafficState | undefined): boolean =>
-      t !== undefined &&
-      reading.verified &&
-      reading.candidateWeight === t.candidateWeight &&
-      (!t.activeColor || !reading.activeColor || reading.activeColor === t.activeColor);
-    if (matches(applied) || matches(this.journal.intended)) return;
-    this.emit({
-      type: "log",
-      level: "warn",
-      message: reading.verified
-        ? `the router sends ${reading.candidateWeight}% to the candidate, not the ${applied.candidateWeight}% last verified: applying that state again`
-        : `the router cannot be read (${reading.reason}): applying the last verified state again`,
-    });
-    await this.apply(applied, "resume: the last verified state again");
+    const again: Move[] = [];
+    for (const m of this.members) {
+      const applied = m.journal.applied;
+      if (!applied) continue;
+      const reading = await m.router.read(applied, this.signal);
+      const matches = (t: TrafficState | undefined): boolean =>
+        t !== undefined &&
+        reading.verified &&
+        reading.candidateWeight === t.candidateWeight &&
+        (!t.activeColor || !reading.activeColor || reading.activeColor === t.activeColor);
+      if (matches(applied) || matches(m.journal.intended)) continue;
+      m.emit({
+        type: "log",
+        level: "warn",
+        message: reading.verified
+          ? `the router sends ${reading.candidateWeight}% to the candidate, not the ${applied.candidateWeight}% last verified: applying that state again`
+          : `the router cannot be read (${reading.reason}): applying the last verified state again`,
+      });
+      again.push([m, applied]);
+    }
+    if (again.length > 0) await this.apply(again, "resume: the last verified state again");
   }
 
-  /** All traffic back to the last good state first (verified), then the candidate removed. */
+  /** The members whose canary candidate has traffic: the ones the brake sends to stable. */
+  private braking(): { readonly m: Member; readonly applied: TrafficEntry & { candidateVersion: string } }[] {
+    return this.members.flatMap((m) => {
+      const applied = m.journal.applied;
+      return m.plan.strategy.kind === "canary" &&
+        applied?.candidateVersion !== undefined &&
+        applied.candidateWeight > 0
+        ? [{ m, applied: applied as TrafficEntry & { candidateVersion: string } }]
+        : [];
+    });
+  }
+
+  /**
+   * All traffic back to the last good state first (verified), then the candidate removed. In a
+   * group every member goes back: each router braked, then one `up` for all of them.
+   */
   async revert(reason: string, failureAt: Date): Promise<ReleaseResult> {
     if (this.mode) return this.mode.revert(reason, failureAt);
     this.reverting = true;
@@ -514,58 +488,68 @@ export class ReleaseRun {
     this.emit({ type: "reverting", reason });
     const since = Date.parse(this.journal.failureAt ?? failureAt.toISOString());
     try {
-      const applied = this.journal.applied;
       let timeToRevertMs: number | undefined;
-      if (
-        this.plan.strategy.kind === "canary" &&
-        applied?.candidateVersion !== undefined &&
-        applied.candidateWeight > 0
-      ) {
+      const braking = this.braking();
+      if (braking.length > 0) {
         const started = new Date();
-        // The brake first: the router itself, verified; then the `up` that records it.
-        const brake = await this.router.sendAllToStable(abortTraffic(applied), applied.candidateVersion);
-        if (brake.applied) {
+        // The brake first: each router itself, verified; then the `up` that records it.
+        const brakes = await Promise.all(
+          braking.map(({ m, applied }) =>
+            m.router.sendAllToStable(abortTraffic(applied), applied.candidateVersion),
+          ),
+        );
+        if (brakes.every((b) => b.applied)) {
           timeToRevertMs = Date.now() - since;
           this.emit({
             type: "log",
             level: "info",
-            message: "router sends all traffic to stable (written and read back); recording it with up",
+            message: `router${braking.length > 1 ? "s send" : " sends"} all traffic to stable (written and read back); recording it with up`,
           });
         }
-        await this.apply(abortTraffic(applied), "revert: all traffic to stable");
-        await this.recorder.step(this.journal.stepIndex, "revert", started, "passed", {
-          weight: 0,
-          verified: this.lastVerified,
-        });
+        await this.apply(
+          braking.map(({ m, applied }) => [m, abortTraffic(applied)] as const),
+          "revert: all traffic to stable",
+        );
+        for (const { m } of braking)
+          await m.recorder.step(m.journal.stepIndex, "revert", started, "passed", {
+            weight: 0,
+            verified: m.lastVerified,
+          });
       }
       timeToRevertMs ??= Date.now() - since;
       const started = new Date();
-      await this.apply(this.journal.lastGood, "revert: back to the last good state");
-      await this.recorder.step(this.journal.stepIndex, "revert", started, "passed", {
-        weight: this.journal.lastGood.candidateWeight,
-        verified: this.lastVerified,
-      });
-      await this.retire(this.plan.version);
-      await this.save({ phase: "reverted" });
-      this.emit({
-        type: "reverted",
-        reason,
-        timeToRevertMs,
-        verified: this.lastVerified,
-        ...(this.lastUnverifiedReason ? { unverifiedReason: this.lastUnverifiedReason } : {}),
-      });
-      const reports = await this.recorder.finished(
-        reason.startsWith("aborted") ? "aborted" : "reverted",
-        this.journal.lastGood,
-        { reason, timeToRevertMs },
+      await this.apply(
+        this.moves((m) => m.journal.lastGood),
+        "revert: back to the last good state",
       );
+      for (const m of this.members)
+        await m.recorder.step(m.journal.stepIndex, "revert", started, "passed", {
+          weight: m.journal.lastGood.candidateWeight,
+          verified: m.lastVerified,
+        });
+      for (const m of this.members) await m.retire(m.plan.version);
+      await this.save({ phase: "reverted" });
+      this.emit({ type: "reverted", reason, timeToRevertMs, ...this.verification });
+      const reports = [];
+      for (const m of this.members)
+        reports.push(
+          await m.recorder.finished(
+            reason.startsWith("aborted") ? "aborted" : "reverted",
+            m.journal.lastGood,
+            {
+              reason,
+              timeToRevertMs,
+            },
+          ),
+        );
       return {
         releaseId: this.releaseId,
         outcome: "reverted",
         reason,
         timeToRevertMs,
         traffic: this.journal.lastGood,
-        reports,
+        reports: reports[0],
+        ...this.memberResults((m) => m.journal.lastGood),
       };
     } catch (err) {
       if (err instanceof Stopped || this.stopped) throw this.stoppedError();
@@ -573,15 +557,22 @@ export class ReleaseRun {
       const why = `revert did not complete: ${e.message}`;
       await this.save({ phase: "failed", reason: `${reason}; ${why}` });
       this.emit({ type: "failed", reason: `${reason}; ${why}` });
-      await this.recorder.finished("failed", this.journal.applied ?? this.journal.lastGood, {
-        reason: `${reason}; ${why}`,
-      });
+      for (const m of this.members)
+        await m.recorder.finished("failed", m.journal.applied ?? m.journal.lastGood, {
+          reason: `${reason}; ${why}`,
+        });
       throw new ReleaseError(
         e.kind === "locked" ? "locked" : "engine",
         `${why}; run progressive status, then progressive abort to retry the revert`,
         err,
       );
     }
+  }
+
+  /** The CLI's words for this release's services: `--service web` or `--service web,api`. */
+  private get serviceFlag(): string {
+    const group = this.journal.group;
+    return group?.name ? `--group ${group.name}` : `--service ${this.members.map((m) => m.name).join(",")}`;
   }
 
   /**
@@ -591,20 +582,20 @@ export class ReleaseRun {
    */
   private async brakeUnrecorded(reason: string): Promise<never> {
     if (this.stopped?.includes("taken over")) throw this.stoppedError();
-    const applied = this.journal.applied;
-    if (
-      this.plan.strategy.kind === "canary" &&
-      applied?.candidateVersion !== undefined &&
-      applied.candidateWeight > 0
-    ) {
-      const brake = await this.router.sendAllToStable(abortTraffic(applied), applied.candidateVersion);
-      const svc = `--service ${this.service.release.name}`;
-      throw new ReleaseError(
-        "store",
-        `${this.stopped}; the revert (${reason}) ${brake.applied ? "sent all traffic to stable on the router (read back)" : `could not brake the router either (${brake.reason})`} but could not record it: the store's journal still says ${applied.candidateWeight}% to ${applied.candidateVersion}; once the store answers run progressive abort ${svc} to record the revert`,
+    const braking = this.braking();
+    if (braking.length === 0) throw this.stoppedError();
+    const said: string[] = [];
+    for (const { m, applied } of braking) {
+      const brake = await m.router.sendAllToStable(abortTraffic(applied), applied.candidateVersion);
+      const who = this.members.length > 1 ? `${m.name}: ` : "";
+      said.push(
+        `${who}${brake.applied ? "sent all traffic to stable on the router (read back)" : `could not brake the router either (${brake.reason})`} but could not record it: the store's journal still says ${applied.candidateWeight}% to ${applied.candidateVersion}`,
       );
     }
-    throw this.stoppedError();
+    throw new ReleaseError(
+      "store",
+      `${this.stopped}; the revert (${reason}) ${said.join("; ")}; once the store answers run progressive abort ${this.serviceFlag} to record the revert`,
+    );
   }
 
   /**
@@ -612,20 +603,32 @@ export class ReleaseRun {
    * verified state rather than send traffic anywhere unverified; `resume` retries, `abort` reverts.
    */
   private async promotionFailed(e: ReleaseError): Promise<ReleaseResult> {
-    const keep = this.journal.applied ?? this.journal.lastGood;
+    const keepOf = (m: Member): TrafficEntry => m.journal.applied ?? m.journal.lastGood;
+    const keep = keepOf(this.lead);
     let reason = `promotion failed: ${e.message}; traffic stays on the verified ${keep.candidateWeight === 100 ? keep.candidateVersion : keep.stableVersion}`;
     try {
-      await this.apply(keep, "promotion failed: keep the last verified state");
+      await this.apply(this.moves(keepOf), "promotion failed: keep the last verified state");
     } catch (again) {
       reason += `; re-applying it also failed: ${classifyError(again).message}`;
     }
     // Not a terminal phase: the journal stays open, so `resume` retries the promotion and `abort`
     // reverts to the version that was stable before the release (journal.lastGood).
-    const svc = `--service ${this.service.release.name}`;
+    const svc = this.serviceFlag;
     reason += `; run progressive resume ${svc} to retry the promotion, or progressive abort ${svc} to go back to ${this.journal.lastGood.stableVersion}`;
     await this.save({ phase: "promotionFailed", reason, promotionFailed: true });
     this.emit({ type: "failed", reason });
-    await this.recorder.step(this.journal.stepIndex, "promote", new Date(), "error");
-    return { releaseId: this.releaseId, outcome: "failed", reason, traffic: keep };
+    for (const m of this.members) await m.recorder.step(m.journal.stepIndex, "promote", new Date(), "error");
+    return {
+      releaseId: this.releaseId,
+      outcome: "failed",
+      reason,
+      traffic: keep,
+      ...this.memberResults(keepOf),
+    };
   }
+}
+
+/** The traffic a step writes, for the steps that move traffic. */
+function trafficOf(a: PlanAction | undefined): TrafficEntry | undefined {
+  return a && "traffic" in a ? a.traffic : undefined;
 }

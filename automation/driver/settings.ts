@@ -134,6 +134,8 @@ const releaseSchema = z
     gates: gatesSchema.default({ approval: false, checks: [], commands: [] }),
     hooks: hooksSchema.default({ preTraffic: [], postPromotion: [] }),
     load: loadSetting,
+    // Release groups by name: the services `--group <name>` releases as one.
+    groups: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).default({}),
   })
   .strict();
 
@@ -196,7 +198,7 @@ export interface ReleaseSettings {
 export const SETTINGS_KEYS = {
   environment: "Environment name (dev, staging, prod...); default the stack name.",
   release:
-    "{next, drift (preview|refresh|off), policyPack, failFast, gates {approval, window {days, start, end, timezone}, checks, commands}, hooks {preTraffic, postPromotion}, load {path, rate, concurrency, maxRequests, timeoutSeconds, headers} (or true)}.",
+    "{next, drift (preview|refresh|off), policyPack, failFast, gates {approval, window {days, start, end, timezone}, checks, commands}, hooks {preTraffic, postPromotion}, load {path, rate, concurrency, maxRequests, timeoutSeconds, headers} (or true), groups {<name>: [service, ...]}}.",
   metrics:
     "Metric providers for checks: {prometheus {url}, cloudwatch {...}, azureMonitor {...}, cloudMonitoring {...}}.",
   kubernetes: "{kubeconfig, context} the driver reads Kubernetes routers with.",

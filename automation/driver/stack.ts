@@ -146,14 +146,14 @@ export class StackHandle {
   }
 
   /**
-   * Writes one service's traffic entry (the whole entry, so unset keys go away) and keeps the
-   * others as they are. The stack's settings file is edited in place when it is a plain file
+   * Writes the traffic entries of the services named (each whole, so unset keys go away) and
+   * keeps the others as they are. The stack's settings file is edited in place when it is a plain file
    * (comments and every other key kept, written atomically), as `pulumi config set-all` would
    * write it, without a CLI start per step; otherwise through the CLI.
    */
-  async writeTraffic(name: string, state: TrafficEntry): Promise<void> {
+  async writeTraffic(entries: Readonly<Record<string, TrafficEntry>>): Promise<void> {
     const local = stackSettingsDocument(this.workDir, this.stack.name);
-    const all = { ...(await this.readTraffic(local)), [name]: JSON.parse(JSON.stringify(state)) };
+    const all = { ...(await this.readTraffic(local)), ...JSON.parse(JSON.stringify(entries)) };
     if (local) {
       writeConfigValue(local, TRAFFIC_CONFIG_KEY, all);
       return;

@@ -38,6 +38,12 @@ export interface ReleaseResult {
   readonly timeToRevertMs?: number;
   readonly traffic: TrafficState;
   readonly reports?: { markdown?: string; json?: string };
+  /** A release group's members: each one's release and where its traffic ended. @default unset: one service */
+  readonly members?: readonly {
+    readonly service: string;
+    readonly releaseId: string;
+    readonly traffic: TrafficState;
+  }[];
 }
 
 /** One service of one stack, with its settings and its release state: what a release runs on. */

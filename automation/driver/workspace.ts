@@ -15,8 +15,13 @@ export interface StackTarget {
   readonly stackName: string;
   /** Extra environment for every pulumi command (backend URL, passphrase...). @default {} */
   readonly env?: Readonly<Record<string, string>>;
-  /** Which service of the stack (a component's Pulumi name); needed only when it has several. */
+  /**
+   * Which service of the stack (a component's Pulumi name); needed only when it has several.
+   * `web,api` names a release group. @default the stack's only service
+   */
   readonly service?: string;
+  /** A release group named in progressive:release.groups, instead of `service`. @default none */
+  readonly group?: string;
   /** The `pulumi` binary to run. @default the one on PATH, else ~/.pulumi/bin/pulumi */
   readonly pulumiPath?: string;
 }

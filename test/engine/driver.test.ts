@@ -306,6 +306,9 @@ describe("release driver (engine tier, local platform)", function () {
         const lockAtPromotion = (file: string) => {
           const holder = spawn("sleep", ["120"]);
           holders.push(holder);
+          // Listened for from the start: a slow release may outlive the sleep, and an exit already
+          // past would never be heard by a listener added after it.
+          const exited = new Promise((r) => holder.once("exit", r));
           const timer = setInterval(() => {
             const j = readJournal(file);
             if (j?.applied?.candidateWeight === 100) {
@@ -322,7 +325,7 @@ describe("release driver (engine tier, local platform)", function () {
               );
             }
           }, 50);
-          return { holder, stop: () => clearInterval(timer) };
+          return { holder, exited, stop: () => clearInterval(timer) };
         };
         const file = journalFile(s.stateDir, PROJECT, s.name, "web");
         const load = new LoadGenerator(s.endpoint, { ratePerSecond: 40, maxMs: 600_000 });
@@ -340,7 +343,7 @@ describe("release driver (engine tier, local platform)", function () {
             /the promotion of release .* failed on service web: .*run progressive resume --service web to retry it or progressive abort --service web to go back to v1/,
           );
           lock.holder.kill();
-          await new Promise((r) => lock.holder.once("exit", r));
+          await lock.exited;
           const resumed = await resumeCommand(s.target, { stateDir: s.stateDir });
           assert.equal(resumed.outcome, "promoted", JSON.stringify(resumed));
           assert.deepEqual(await load.probe(40), { v2: 40 });
@@ -351,7 +354,7 @@ describe("release driver (engine tier, local platform)", function () {
           lock.stop();
           assert.equal(failedAgain.outcome, "failed");
           lock.holder.kill();
-          await new Promise((r) => lock.holder.once("exit", r));
+          await lock.exited;
           const aborted = await abortCommand(s.target, { stateDir: s.stateDir, actor: "tester" });
           assert.equal(aborted.outcome, "reverted", JSON.stringify(aborted));
           assert.deepEqual(aborted.traffic, { stableVersion: "v2", candidateWeight: 0 });

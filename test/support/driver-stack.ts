@@ -1,6 +1,6 @@
-// A stack of the repo's own program on the local platform for the driver's engine tests: a real
-// engine on a temporary file backend, a temporary copy of the program, deployed at v1 with fast
-// checks; destroyed and removed afterwards, whatever happened.
+// A stack of the repo's own program (or of a fixture program) on the local platform for the
+// driver's engine tests: a real engine on a temporary file backend, a temporary copy of the
+// program, deployed at v1 with fast checks; destroyed and removed afterwards, whatever happened.
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { configJson, type FastConfigOptions, fastCanaryValues } from "../../harness/demo-config";
@@ -17,6 +17,14 @@ export interface DriverStack {
   readonly env: Record<string, string>;
   readonly target: { workDir: string; stackName: string; env: Record<string, string> };
   readonly endpoint: string;
+  /** The stack's outputs after the first `up`. */
+  readonly outputs: Readonly<Record<string, unknown>>;
+}
+
+/** Another program than the repo's own: its folder and its stack config (set-all JSON form). */
+export interface DriverProgram {
+  readonly dir: string;
+  readonly configJson: string;
 }
 
 /** A stack of the repo's program with fast checks, deployed at v1; destroyed and removed after. */
@@ -25,9 +33,22 @@ export async function withDriverStack<T>(
   cfg: FastConfigOptions,
   body: (s: DriverStack) => Promise<T>,
 ): Promise<T> {
+  return withProgramStack(
+    engine,
+    { dir: root, configJson: configJson(PROJECT, fastCanaryValues(cfg)) },
+    body,
+  );
+}
+
+/** A stack of `program`, deployed with its config; destroyed and removed after. */
+export async function withProgramStack<T>(
+  engine: EngineInfo,
+  program: DriverProgram,
+  body: (s: DriverStack) => Promise<T>,
+): Promise<T> {
   const backend = createBackend(engine);
-  // A temporary copy of the repo's program: the stack's config file is written there, not here.
-  const project = shadowProject(root);
+  // A temporary copy of the program: the stack's config file is written there, not here.
+  const project = shadowProject(program.dir);
   const workDir = project.workDir;
   const stateDir = path.join(backend.dir, "progressive");
   const env = { ...backend.envVars, PROGRESSIVE_STATE_DIR: stateDir, PROGRESSIVE_LOCAL_DIR: stateDir };
@@ -42,9 +63,10 @@ export async function withDriverStack<T>(
   let result: T | undefined;
   try {
     stack = await LocalWorkspace.createStack({ stackName: name, workDir }, { envVars: env, pulumiCommand });
-    await stack.workspace.setAllConfigJson(name, configJson(PROJECT, fastCanaryValues(cfg)));
+    await stack.workspace.setAllConfigJson(name, program.configJson);
     const up = await stack.up();
     const endpoint = String(up.outputs.endpoint?.value);
+    const outputs = Object.fromEntries(Object.entries(up.outputs).map(([k, v]) => [k, v.value]));
     result = await body({
       name,
       stack,
@@ -52,6 +74,7 @@ export async function withDriverStack<T>(
       stateDir,
       env,
       endpoint,
+      outputs,
       target: { workDir, stackName: name, env },
     });
   } catch (err) {

@@ -237,8 +237,8 @@ export class EcsNativeRelease implements ReleaseMode {
   private async writeAndUp(entry: TrafficEntry, why: string): Promise<{ upMs: number; changed: boolean }> {
     this.host.emit({ type: "trafficApplying", traffic: entry, why });
     const { result: up, upMs } = await writeAndUp(
-      { host: this.host, stack: this.t.stack, name: this.name },
-      entry,
+      { host: this.host, stack: this.t.stack },
+      { [this.name]: entry },
       () => this.t.stack.up(this.o.onOutput ? { onOutput: this.o.onOutput } : {}),
     );
     const ops = up.result.summary?.resourceChanges;

@@ -91,8 +91,8 @@ class FakeStack {
   changes = true;
   onUp?: (n: number) => void;
 
-  async writeTraffic(name: string, e: TrafficEntry): Promise<void> {
-    this.entries[name] = e;
+  async writeTraffic(entries: Readonly<Record<string, TrafficEntry>>): Promise<void> {
+    Object.assign(this.entries, entries);
   }
 
   async up(): Promise<{ result: UpResult; outputs: Record<string, unknown> }> {

@@ -332,7 +332,7 @@ const SETTINGS_ROWS: readonly SettingsRow[] = [
     name: "an unknown key in progressive:release",
     config: release({ dirft: "off" }),
     problem:
-      'progressive:release.dirft ("off"): is not a known setting; remove it or fix its spelling; known keys: next, drift, policyPack, failFast, gates, hooks, load',
+      'progressive:release.dirft ("off"): is not a known setting; remove it or fix its spelling; known keys: next, drift, policyPack, failFast, gates, hooks, load, groups',
   },
   {
     name: "an unknown key in release.gates",
