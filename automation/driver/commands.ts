@@ -11,7 +11,7 @@ import { describeHolder, type HeldLease, hostName, type Lease } from "../store/l
 import { CONFLICT } from "../store/object-store";
 import { classifyError, ReleaseError } from "./errors";
 import { checkGroup, groupMembers } from "./group";
-import { currentOwner, isOpen, type Journal, ownerAlive, TERMINAL_PHASES } from "./journal";
+import { currentOwner, drivenElsewhere, isOpen, type Journal, ownerAlive, TERMINAL_PHASES } from "./journal";
 import type { MemberStart } from "./member";
 import { buildPlan, type ReleasePlan, strategyDifference } from "./plan";
 import { type PreflightOptions, preflight } from "./preflight";
@@ -400,7 +400,7 @@ async function takeOverLocked(
       "usage",
       `service ${name} of stack ${stack.name} has no release in progress; progressive status shows the last one`,
     );
-  if (ownerAlive(journal.owner) === true && journal.owner.pid !== process.pid) {
+  if (drivenElsewhere(journal)) {
     throw new ReleaseError(
       "inProgress",
       `the driver of release ${journal.releaseId} (pid ${journal.owner.pid}) is still running; stop it first (Ctrl-C reverts)`,
@@ -516,7 +516,7 @@ export async function abortCommand(target: StackTarget, o: CommandOptions = {}):
   const journal = read?.journal;
   if (read && isOpen(journal)) {
     const held = await releaseRunning(t.state, journal);
-    const local = ownerAlive(journal.owner) === true && journal.owner.pid !== process.pid;
+    const local = drivenElsewhere(journal);
     if (held || local) {
       const asked = await askToAbort(t.state, name, actor);
       if (asked) {

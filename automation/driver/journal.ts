@@ -179,6 +179,22 @@ export function ownerAlive(owner: JournalOwner): boolean | "unknown" {
   return isRunning(refOf(owner.pid, owner.startTime) ?? { pid: owner.pid });
 }
 
+/** Phases in which a release waits for a person: its driver ended there and let its lease go. */
+const WAITING_PHASES: readonly ReleasePhase[] = ["paused", "promotionFailed"];
+
+/**
+ * Whether another process on this host is driving the release: its owner lives, and the release
+ * does not wait for a decision. A paused release's owner may well live on (an MCP server, a
+ * dashboard, a program that called `release()`) without driving it.
+ */
+export function drivenElsewhere(journal: Journal): boolean {
+  return (
+    !WAITING_PHASES.includes(journal.phase) &&
+    journal.owner.pid !== process.pid &&
+    ownerAlive(journal.owner) === true
+  );
+}
+
 /** Whether a journal describes a release that is still running or was cut short. */
 export function isOpen(journal: Journal | undefined): journal is Journal {
   return journal !== undefined && !TERMINAL_PHASES.includes(journal.phase);

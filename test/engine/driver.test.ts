@@ -9,6 +9,7 @@ import * as path from "node:path";
 import {
   abortCommand,
   planCommand,
+  promoteCommand,
   releaseCommand,
   resumeCommand,
   rollbackCommand,
@@ -703,6 +704,39 @@ describe("release driver (engine tier, local platform)", function () {
           "the stored reason says what happened, not what to press",
         );
         assert.deepEqual(await new LoadGenerator(s.endpoint).probe(20), { v1: 20 });
+      },
+    );
+  });
+
+  it("a paused release is promoted or aborted from another process while the one that paused it still runs", async () => {
+    await withDriverStack(
+      engine,
+      { steps: [{ setWeight: 20 }, { pause: {} }, { setWeight: 100 }] },
+      async (s) => {
+        const file = journalFile(s.stateDir, PROJECT, s.name, "web");
+        // The process that paused it lives on (an MCP server, a dashboard, a program that called
+        // release()): the journal names a live process of this host as its owner.
+        const pauseBy = async (version: string, owner: ChildProcess) => {
+          const r = await releaseCommand(s.target, version, { stateDir: s.stateDir });
+          assert.equal(r.outcome, "paused", JSON.stringify(r));
+          const j = readJournal(file);
+          assert.ok(j);
+          writeJournal(file, { ...j, owner: { ...currentOwner(), ...processRef(owner.pid as number) } });
+        };
+        const owner = spawn("sleep", ["600"]);
+        try {
+          await pauseBy("v2", owner);
+          const aborted = await abortCommand(s.target, { stateDir: s.stateDir });
+          assert.equal(aborted.outcome, "reverted", JSON.stringify(aborted));
+          assert.deepEqual(await new LoadGenerator(s.endpoint).probe(10), { v1: 10 });
+          await pauseBy("v2", owner);
+          const promoted = await promoteCommand(s.target, { stateDir: s.stateDir });
+          assert.equal(promoted.outcome, "promoted", JSON.stringify(promoted));
+          assert.deepEqual(await new LoadGenerator(s.endpoint).probe(10), { v2: 10 });
+          assert.ok(isAlive(owner.pid as number), "the owner still ran throughout");
+        } finally {
+          owner.kill();
+        }
       },
     );
   });
