@@ -418,7 +418,8 @@ describe("MCP server (engine tier, local platform, the SDK's client over stdio)"
             history.map((r) => r.version),
             ["v5", "v4", "v3", "v2"],
           );
-          assert.deepEqual(history.map((r) => r.outcome).slice(1), ["reverted", "reverted", "promoted"]);
+          // The cancelled release is an abort (as Ctrl-C and `progressive abort` are): reverted, recorded as aborted.
+          assert.deepEqual(history.map((r) => r.outcome).slice(1), ["aborted", "reverted", "promoted"]);
 
           // The history as a resource, and a release's report.
           const res = await c.readResource({
