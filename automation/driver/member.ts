@@ -6,7 +6,6 @@ import * as os from "node:os";
 import { newReleaseId } from "../history";
 import type { RouterControl, RouterReading } from "../routers/types";
 import type { Lease } from "../store/leases";
-import type { AnalysisTarget } from "./analysis";
 import { readBackDifferences, trafficDifferences, trafficNotTaken } from "./contract-check";
 import type { DriverEvent, DriverEventInput } from "./events";
 import { currentOwner, type Journal, type JournalGroup } from "./journal";
@@ -16,7 +15,7 @@ import { retireTakenOut } from "./retire";
 import { RunJournal } from "./run-journal";
 import type { StackService, StepOutputs, TrafficEntry } from "./stack";
 import { isReleaseOutputs } from "./stack-state";
-import type { DriverOptions, ReleaseTarget, StoredJournal } from "./types";
+import type { AnalysisTarget, DriverOptions, ReleaseTarget, StoredJournal } from "./types";
 
 /** What a member starts from: its target and plan, and its journal when the run resumes it. */
 export interface MemberStart {
