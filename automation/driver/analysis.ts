@@ -19,6 +19,7 @@ import {
   floorOf,
   formatCondition,
   type HttpCheck,
+  isCountedShare,
   isExpectedStatus,
   type MetricCheck,
   type Outcome,
@@ -89,7 +90,7 @@ function evidenceOf(
 ): Evidence | undefined {
   const [candidate, stable] = [requestsOf(pair.candidate), requestsOf(pair.stable)];
   if (candidate === undefined) return undefined;
-  if (metric === "errorRate" || metric === "http5xxRate" || metric === SLOW_RATE)
+  if (isCountedShare(metric))
     return {
       kind: "proportion",
       trials: candidate,

@@ -146,7 +146,7 @@ export function analysisVerdict(
   return { phase: "Running", reason: `${measured} of ${limits.count} measurements taken${quiet}` };
 }
 
-export { BUILTIN_FLOORS, BUILTIN_PROVIDER, BuiltinMetric, floorOf } from "./builtin-metrics";
+export { BUILTIN_FLOORS, BUILTIN_PROVIDER, BuiltinMetric, floorOf, isCountedShare } from "./builtin-metrics";
 
 /**
  * Windows without data each default check tolerates per analysis (Argo's default is 0): at 5 %

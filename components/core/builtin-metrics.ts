@@ -21,6 +21,22 @@ export const BuiltinMetric = {
 } as const;
 
 /**
+ * The builtin metrics that are shares of requests with an event (an error, a slow answer): the
+ * sources give the requests behind them, so they are judged on counts (the binomial noise test,
+ * the sequential test).
+ */
+export const COUNTED_SHARES: readonly string[] = [
+  BuiltinMetric.errorRate,
+  BuiltinMetric.http5xxRate,
+  BuiltinMetric.slowRate,
+];
+
+/** Whether a builtin metric is one of {@link COUNTED_SHARES}. */
+export function isCountedShare(metric: string): boolean {
+  return COUNTED_SHARES.includes(metric);
+}
+
+/**
  * The default floor of each builtin metric, in its unit: the difference from the stable version
  * below which a relative condition counts the candidate as equal to it (docs/decisions.md says why
  * each). Error rates and the slow share are fractions of requests, latency is in seconds, throughput in requests per

@@ -1,7 +1,7 @@
 // Check specs: HTTP checks (also the source of platform health probes) and metric checks.
 // Running them is the release driver's job; this module only defines, defaults and validates them.
 
-import { floorOf } from "./builtin-metrics";
+import { floorOf, isCountedShare } from "./builtin-metrics";
 import { type Condition, type ConditionInput, checkCondition } from "./conditions";
 import { checkDuration, type DurationInput } from "./duration";
 import { checkKnownKeys, joinPath, type Problem, problem } from "./problems";
@@ -423,9 +423,6 @@ export function resolveMetricCheck(input: MetricCheckInput, path: string, proble
   };
 }
 
-/** The builtin metrics the sequential test judges: each counts events (errors, slow requests) per request. */
-const SEQUENTIAL_QUERIES: readonly string[] = ["errorRate", "http5xxRate", "slowRate"];
-
 /** Longest `slowerThan`: the local proxy's largest finite histogram bound. */
 const SLOWER_THAN_MAX_SECONDS = 10;
 
@@ -492,7 +489,7 @@ function resolveSequential(
   }
   checkKnownKeys(j, ["alpha", "concentration", "promoteEarly"], joinPath(path, "sequential"), problems);
   const before = problems.length;
-  if (input.provider !== "builtin" || !SEQUENTIAL_QUERIES.includes(input.query))
+  if (input.provider !== "builtin" || !isCountedShare(input.query))
     problems.push(
       problem(
         joinPath(path, "query"),

@@ -1,6 +1,8 @@
 // `builtin` for a feature flag: its variants' request metrics in Prometheus, one window, then the
 // same query for both variants.
+
 import { setTimeout as sleep } from "node:timers/promises";
+import { isCountedShare } from "../../../components/core/builtin-metrics";
 import {
   type BuiltinFactory,
   prometheusOf,
@@ -41,7 +43,7 @@ export const prometheusFlagBuiltin: BuiltinFactory<"prometheus-flag"> = {
         await sleep(windowSeconds * 1000, undefined, { signal });
         const measure = (query: string, variant: string) => {
           const share = provider.query({ query }, signal);
-          if (metric !== "errorRate" && metric !== "http5xxRate") return share;
+          if (!isCountedShare(metric)) return share;
           const count = flagVariantRequestsQuery(selector(variant), windowSeconds);
           return withRequestCount(share, provider, count, signal);
         };

@@ -1,6 +1,8 @@
 // `builtin` behind ingress-nginx: wait `windowSeconds`, then PromQL over the last `windowSeconds`
 // for both sides of the canary Ingress (needs the `prometheus` settings).
+
 import { setTimeout as sleep } from "node:timers/promises";
+import { isCountedShare } from "../../../components/core/builtin-metrics";
 import {
   type BuiltinFactory,
   prometheusOf,
@@ -23,7 +25,7 @@ export const ingressNginxBuiltin: BuiltinFactory<"ingress-nginx"> = {
             { query: ingressNginxQuery(metric, { namespace, ingress, side }, windowSeconds) },
             signal,
           );
-          if (metric !== "errorRate" && metric !== "http5xxRate") return share;
+          if (!isCountedShare(metric)) return share;
           const count = ingressNginxRequestsQuery({ namespace, ingress, side }, windowSeconds);
           return withRequestCount(share, provider, count, signal);
         };
